@@ -1,0 +1,59 @@
+import type { BenchArgs } from '../lib/args.js';
+import { faultNotices, measureInterleaved, toRow, type Cell, type CellSummary } from '../lib/interleave.js';
+import type { LoadGenerator } from '../lib/load.js';
+import { startAll, stopAll } from '../lib/server-set.js';
+import { ratio, round } from '../lib/stats.js';
+import type { BenchRatio, BenchSection } from '../section.js';
+import { checkRoute, routes } from './routes.js';
+import { httpSystems } from './systems.js';
+
+/** Targets from the benchmarks issue: errand on Hono against bare Hono and FastAPI, same run. */
+const targets = { vsHono: 0.95, vsHonoOnError: 1.2, vsFastApi: 2 } as const;
+
+/**
+ * The four seed routes on raw node:http, bare Hono, errand on Hono, bare Fastify, bare Express and
+ * FastAPI, each server alone on the server core, rounds interleaved, medians reported.
+ */
+export async function run(args: BenchArgs, generator: LoadGenerator): Promise<BenchSection> {
+  const notices: string[] = [];
+  const servers = await startAll(httpSystems(), args.systems, notices);
+  try {
+    const cells: Cell[] = [];
+    for (const route of routes) {
+      for (const server of servers) {
+        try {
+          await checkRoute(server.url, route);
+          cells.push({ system: server.system, case: route.label, url: server.url, cpuSeconds: () => server.cpuSeconds(), request: route.request, expectsError: route.status >= 400 });
+        } catch (error) {
+          notices.push(`${server.system} ${route.label} not measured: wrong answer: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    const summaries = await measureInterleaved(cells, generator, args);
+    notices.push(...faultNotices(summaries));
+    const find = (system: string, label: string): CellSummary | undefined =>
+      summaries.find((s) => s.cell.system === system && s.cell.case === label);
+    const rps = (system: string, label: string): number | undefined => find(system, label)?.rps;
+    const ratios: BenchRatio[] = [];
+    for (const route of routes) {
+      const errand = rps('errand/hono', route.label);
+      if (errand === undefined) continue;
+      const vsHono = ratio(errand, rps('hono', route.label));
+      if (!Number.isNaN(vsHono)) {
+        ratios.push({
+          name: `errand/hono ÷ hono, ${route.label}`, value: round(vsHono),
+          target: route.key === 'error' ? targets.vsHonoOnError : targets.vsHono,
+        });
+      }
+      // Server CPU per request does not depend on how much of its core a server got, so on a busy
+      // machine it estimates the throughput ratio better than req/s does (informational, no target).
+      const byCpu = ratio(find('hono', route.label)?.cpuUsPerRequest, find('errand/hono', route.label)?.cpuUsPerRequest);
+      if (!Number.isNaN(byCpu)) ratios.push({ name: `errand/hono ÷ hono, ${route.label}, by CPU µs per request`, value: round(byCpu) });
+      const vsFastApi = ratio(errand, rps('fastapi', route.label));
+      if (!Number.isNaN(vsFastApi)) ratios.push({ name: `errand/hono ÷ fastapi, ${route.label}`, value: round(vsFastApi), target: targets.vsFastApi });
+    }
+    return { title: 'HTTP: the four seed routes', rows: summaries.map(toRow), ratios, notices };
+  } finally {
+    await stopAll(servers);
+  }
+}

@@ -1,0 +1,45 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { pino } from 'pino';
+import { background, type BackgroundEnv } from '../../../src/adapters/hono/background.js';
+import { errand, type ErrandEnv } from '../../../src/adapters/hono/index.js';
+import { HTTPException } from '../../../src/errors/index.js';
+import { notFoundBody, oops, registered, registerTask } from './seed.js';
+
+/*
+ * The seed app on errand on Hono, written the way the docs teach it, in production mode
+ * (NODE_ENV=production is set by the bench): the custom exception is an HTTPException subclass, so
+ * in production it is built without a stack trace, and one registry handler gives the seed's body.
+ * The logger is pino at `warn`, the bare frameworks' equivalent of logging nothing per request.
+ * Tasks use `background()` with its defaults (maxPending 1000), as a user would.
+ */
+class MyCustomException extends HTTPException {
+  override name = 'MyCustomException';
+  constructor(readonly itemName: string) {
+    super(418, `${itemName} did something wrong`);
+  }
+}
+
+const task = registerTask();
+const app = new Hono<ErrandEnv & BackgroundEnv>();
+const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
+// As the docs teach: one app-wide middleware, installed after errand(app), default options.
+app.use(background());
+registry
+  .on(MyCustomException, (error, { c }) => c.json(oops(error.itemName), 418))
+  .on(404, (_error, { c }) => c.json(notFoundBody(c.req.path), 404));
+
+app.get('/items/:name', (c) => {
+  const name = c.req.param('name');
+  if (name === 'error') throw new MyCustomException(name);
+  return c.json({ name });
+});
+
+app.post('/register', async (c) => {
+  const { email = '' } = await c.req.json<{ email?: string }>();
+  if (task !== undefined) c.var.background.add(task, email);
+  return c.json(registered);
+});
+
+const server = serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
+process.once('SIGTERM', () => server.close());

@@ -1,0 +1,25 @@
+/**
+ * Medians and ratios: the only statistics the benchmark publishes. A median over interleaved rounds
+ * is robust to one round landing on a noisy moment, which a mean is not.
+ */
+
+/** Median of `values` (mean of the middle two for an even count); `NaN` for an empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `a / b`, or `NaN` when either side is missing or `b` is zero (printed as `n/a`). */
+export function ratio(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return Number.NaN;
+  return a / b;
+}
+
+/** Rounds for display: 3 significant digits under 100, integers above. */
+export function round(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  if (Math.abs(value) >= 100) return Math.round(value);
+  return Number(value.toPrecision(3));
+}

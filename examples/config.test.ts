@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { banner } from './banner.js';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig([], {})).toEqual({
+      port: 8000,
+      host: '127.0.0.1',
+      dataDir: resolve('./data'),
+      smtpSinkPort: 2525,
+      workers: 1,
+      uploadLimitBytes: 10 * 1024 * 1024,
+      dashboardMode: 'dev',
+    });
+  });
+
+  it('protects the dashboard in production and takes its token from the environment', () => {
+    expect(loadConfig([], { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 's3cret' })).toMatchObject({ dashboardMode: 'production', dashboardToken: 's3cret' });
+    expect(loadConfig([], { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: '' }).dashboardToken).toBeUndefined();
+  });
+
+  it('reads the environment and --workers in its three spellings', () => {
+    const env = { PORT: '0', ERRAND_DATA_DIR: '/srv/errand', SMTP_URL: 'smtp://mail:25', ERRAND_QUEUE: 'redis://r:6379', UPLOAD_LIMIT_BYTES: '5' };
+    expect(loadConfig(['--workers', '3'], env)).toMatchObject({ port: 0, dataDir: '/srv/errand', smtpUrl: 'smtp://mail:25', queueUrl: 'redis://r:6379', workers: 3, uploadLimitBytes: 5 });
+    expect(loadConfig(['--workers=2'], {}).workers).toBe(2);
+    expect(loadConfig(['-w', '4'], {}).workers).toBe(4);
+  });
+
+  it('refuses values that are not integers in range, naming the setting', () => {
+    expect(() => loadConfig(['--workers', '0'], {})).toThrow(/--workers must be an integer >= 1/);
+    expect(() => loadConfig([], { PORT: 'eighty' })).toThrow(/PORT must be an integer/);
+  });
+});
+
+describe('banner', () => {
+  it('says where everything is and ends with ready', () => {
+    const text = banner(loadConfig([], { ERRAND_DATA_DIR: '/d', ERRAND_QUEUE: 'redis://:secret@r:6379' }), { port: 8123, sinkUrl: 'smtp://127.0.0.1:2525' });
+    expect(text).toContain('listening on http://127.0.0.1:8123');
+    expect(text).toContain('queue        redis://:***@r:6379');
+    expect(text).not.toContain('secret');
+    expect(text).toContain('smtp sink    smtp://127.0.0.1:2525');
+    expect(text).toContain('dashboard    http://127.0.0.1:8123/dashboard');
+    expect(text.split('\n').at(-1)).toBe('ready');
+  });
+});

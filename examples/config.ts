@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+
+/**
+ * Everything the reference service reads from its environment and command line, resolved once at
+ * start so every module sees the same values (and tests can build one by hand).
+ */
+export interface ServiceConfig {
+  /** HTTP port; 0 picks a free one (printed at start). @default 8000 (env PORT) */
+  port: number;
+  /** Interface the HTTP server binds. @default '127.0.0.1' (env HOST) */
+  host: string;
+  /** Where the queue database, users.txt, uploads and the mailbox live. @default './data' (env ERRAND_DATA_DIR) */
+  dataDir: string;
+  /** Outgoing SMTP server (`smtp://user:pass@host:port`); unset means the built-in sink. (env SMTP_URL) */
+  smtpUrl?: string;
+  /** Port of the built-in SMTP sink, used when SMTP_URL is unset; 0 picks a free one. @default 2525 (env SMTP_SINK_PORT) */
+  smtpSinkPort: number;
+  /** Queue URL (`redis://…` or `sqlite:///path`); unset means SQLite in the data directory. (env ERRAND_QUEUE) */
+  queueUrl?: string;
+  /** HTTP server processes on one port (node:cluster). @default 1 (`--workers N` or env WORKERS) */
+  workers: number;
+  /** Largest accepted upload in bytes; larger ones get 413. @default 10_485_760 (env UPLOAD_LIMIT_BYTES) */
+  uploadLimitBytes: number;
+  /**
+   * Dashboard access: 'dev' is open without credentials to loopback clients only; 'production'
+   * always asks for the token. @default 'production' when NODE_ENV=production, else 'dev'
+   */
+  dashboardMode: 'dev' | 'production';
+  /** Bearer token (or basic-auth password) for the dashboard and /metrics. (env ERRAND_DASHBOARD_TOKEN) */
+  dashboardToken?: string;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function workersFlag(argv: readonly string[]): string | undefined {
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (arg === '--workers' || arg === '-w') return argv[index + 1] ?? '';
+    if (arg.startsWith('--workers=')) return arg.slice('--workers='.length);
+  }
+  return undefined;
+}
+
+/**
+ * Reads the service configuration from `env` and `argv` (defaults: `process.env`, `process.argv`).
+ *
+ * @example
+ * const config = loadConfig(['--workers', '2'], { PORT: '0', ERRAND_DATA_DIR: '/tmp/errand' });
+ */
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const smtpUrl = env.SMTP_URL === '' ? undefined : env.SMTP_URL;
+  const queueUrl = env.ERRAND_QUEUE === '' ? undefined : env.ERRAND_QUEUE;
+  const dashboardToken = env.ERRAND_DASHBOARD_TOKEN === '' ? undefined : env.ERRAND_DASHBOARD_TOKEN;
+  return {
+    port: integer('PORT', env.PORT, 8000, 0),
+    host: env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST,
+    dataDir: resolve(env.ERRAND_DATA_DIR === undefined || env.ERRAND_DATA_DIR === '' ? './data' : env.ERRAND_DATA_DIR),
+    ...(smtpUrl === undefined ? {} : { smtpUrl }),
+    smtpSinkPort: integer('SMTP_SINK_PORT', env.SMTP_SINK_PORT, 2525, 0),
+    ...(queueUrl === undefined ? {} : { queueUrl }),
+    workers: integer('--workers', workersFlag(argv) ?? env.WORKERS, 1, 1),
+    uploadLimitBytes: integer('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES, 10 * 1024 * 1024, 1),
+    dashboardMode: env.NODE_ENV === 'production' ? 'production' : 'dev',
+    ...(dashboardToken === undefined ? {} : { dashboardToken }),
+  };
+}

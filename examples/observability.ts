@@ -1,0 +1,35 @@
+import type { Hono } from 'hono';
+import { createDashboard } from '../src/dashboard/create-dashboard.js';
+import { recordTaskFailures } from '../src/dashboard/record-task-failures.js';
+import { createTaskFailureLog } from '../src/dashboard/task-failure-log.js';
+import type { JobBackend } from '../src/jobs/backend.js';
+import { createMetrics, type Metrics } from '../src/metrics/create-metrics.js';
+import type { TaskRunner } from '../src/tasks/task-runner.js';
+import type { ServiceConfig } from './config.js';
+import type { ServiceEnv } from './service-env.js';
+import type { ServiceStore } from './store/service-store.js';
+
+/**
+ * Prometheus metrics for this process. Call before any route so its middleware times every
+ * request. (Under `--workers N` each process serves its own numbers at /metrics; the queue gauges
+ * read the shared queue, so they agree.)
+ */
+export function mountMetrics(app: Hono<ServiceEnv>, backend: JobBackend): Metrics {
+  const metrics = createMetrics({ backend });
+  app.use('*', metrics.middleware);
+  app.get('/metrics', metrics.handler);
+  return metrics;
+}
+
+/**
+ * The dashboard at /dashboard: jobs from the shared queue, this process's recent after-response
+ * task failures, and the dev mailbox. In dev mode it is open without credentials to loopback
+ * clients only; in production (NODE_ENV=production) it asks for ERRAND_DASHBOARD_TOKEN.
+ */
+export function mountDashboard(app: Hono<ServiceEnv>, options: { config: ServiceConfig; backend: JobBackend; runner: TaskRunner; store: ServiceStore }): void {
+  const taskFailures = createTaskFailureLog({ capacity: 200 });
+  recordTaskFailures(options.runner, taskFailures);
+  const mailbox = () => options.store.listMail().reverse().map((mail) => ({ ...mail, receivedAt: new Date(mail.receivedAt) }));
+  const auth = options.config.dashboardToken === undefined ? {} : { token: options.config.dashboardToken };
+  app.route('/dashboard', createDashboard({ backend: options.backend, mode: options.config.dashboardMode, auth, taskFailures, mailbox }));
+}

@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import type { Hono } from 'hono';
+import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
+import { validate } from '../../src/adapters/hono/validate.js';
+import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
+import { userSchema } from '../tasks/save-user.js';
+
+/**
+ * The seed's second exercise. `POST /users` validates `{name, email, age?}` (422 names each failing
+ * field), answers 202 and, after the response, the `save-user` task appends the record as one line
+ * to `users.txt`. `GET /users` reads the file back, one object per line.
+ */
+export function userRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
+  app.post('/users', bodyLimit(16 * 1024), validate('json', userSchema), (c) => {
+    const user = c.req.valid('json');
+    c.var.background.add(runtime.tasks.saveUser, user);
+    return c.json({ status: 'accepted', user }, 202);
+  });
+
+  app.get('/users', async (c) => {
+    let text = '';
+    try {
+      text = await readFile(runtime.users.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const lines = text.split('\n').filter((line) => line !== '');
+    return c.json(lines.map((line) => JSON.parse(line) as unknown));
+  });
+}

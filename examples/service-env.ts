@@ -1,0 +1,21 @@
+import type { BackgroundEnv } from '../src/adapters/hono/background.js';
+import type { ErrandEnv } from '../src/adapters/hono/errand-env.js';
+import type { Queue } from '../src/jobs/queue.js';
+import type { ServiceConfig } from './config.js';
+import type { LineWriter } from './files/line-writer.js';
+import type { ServiceStore } from './store/service-store.js';
+import type { ServiceTasks } from './tasks/service-tasks.js';
+
+/** The Hono environment of the service: errand's variables plus the request's background tasks. */
+export interface ServiceEnv {
+  Variables: ErrandEnv['Variables'] & BackgroundEnv['Variables'];
+}
+
+/** What every route module receives: this process's configuration, stores, tasks and queue. */
+export interface ServiceRuntime {
+  config: ServiceConfig;
+  store: ServiceStore;
+  users: LineWriter;
+  tasks: ServiceTasks;
+  queue: Queue;
+}

@@ -1,0 +1,148 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { HTTPException } from '../../errors/http-exception.js';
+import { memoryLogger } from '../../testing/memory-logger.js';
+import type { Enqueuer, TaskDefinition } from '../../jobs/task-definition.js';
+import { createTestBackground } from '../../testing/background.js';
+import type { BackgroundOptions, BackgroundEnv } from './background.js';
+import { errand } from './errand.js';
+import type { ErrandEnv } from './errand-env.js';
+
+class MailError extends Error {
+  override name = 'MailError';
+}
+
+function makeApp(options: BackgroundOptions = {}) {
+  const { logger } = memoryLogger();
+  const app = new Hono<ErrandEnv & BackgroundEnv>();
+  const installed = errand(app, { mode: 'production', logger });
+  const tb = createTestBackground(options);
+  app.use(tb.middleware);
+  return { app, tb, registry: installed.registry };
+}
+
+describe('background() middleware', () => {
+  it('gives handlers c.var.background and runs its tasks after the handler, with the request id', async () => {
+    const { app, tb } = makeApp();
+    const sent: string[] = [];
+    app.post('/register', (c) => {
+      c.var.background.add(function sendWelcome(to: string) {
+        sent.push(to);
+      }, 'ada@example.com');
+      return c.json({ ok: true }, 201);
+    });
+    const { response, runs } = await tb.request(app, '/register', { method: 'POST', headers: { 'x-request-id': 'req-42' } });
+    expect(response.status).toBe(201);
+    expect(sent).toEqual(['ada@example.com']);
+    expect(runs).toMatchObject([{ name: 'sendWelcome', args: ['ada@example.com'], requestId: 'req-42', outcome: 'succeeded' }]);
+  });
+
+  it('honours when against the error response of a route that threw after adding tasks', async () => {
+    const { app, tb } = makeApp();
+    app.post('/conflict', (c) => {
+      c.var.background.add(function onSuccess() {});
+      c.var.background.add({ when: 'always', name: 'always' }, () => {});
+      c.var.background.add({ when: 'failure', name: 'recordFailure' }, (reason: string) => void reason, 'conflict');
+      throw new HTTPException(409, 'already registered');
+    });
+    app.get('/crash', (c) => {
+      c.var.background.add({ when: 'failure', name: 'alert' }, () => {});
+      throw new Error('internal');
+    });
+    const conflict = await tb.request(app, '/conflict', { method: 'POST' });
+    expect(conflict.response.status).toBe(409);
+    expect(conflict.runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['onSuccess:skipped', 'always:succeeded', 'recordFailure:succeeded']);
+    const crash = await tb.request(app, '/crash');
+    expect(crash.response.status).toBe(500);
+    expect(crash.runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['alert:succeeded']);
+  });
+
+  it('keeps the request context for tasks only when a task-error handler could read it', async () => {
+    const { app, tb, registry } = makeApp();
+    const seen: unknown[] = [];
+    app.get('/ctx', (c) => {
+      seen.push(c.var.background.context === c);
+      return c.text('ok');
+    });
+    await tb.request(app, '/ctx');
+    registry.onTaskError(MailError, () => undefined);
+    await tb.request(app, '/ctx');
+    expect(seen).toEqual([false, true]);
+  });
+
+  it("sends task errors to errand's registry by class, with the request id and the request's context", async () => {
+    const { app, tb, registry } = makeApp();
+    const handled: { name: string; requestId: string | undefined; path: unknown; timedOut: boolean }[] = [];
+    registry.onTaskError(MailError, (error, info) => {
+      const c = info.context as { req: { path: string } };
+      handled.push({ name: error.name, requestId: info.requestId, path: c.req.path, timedOut: info.timedOut });
+    });
+    app.post('/mail', (c) => {
+      c.var.background.add(function sendMail() {
+        throw new MailError('smtp down');
+      });
+      return c.text('queued', 202);
+    });
+    const { runs } = await tb.request(app, '/mail', { method: 'POST', headers: { 'x-request-id': 'req-7' } });
+    expect(runs).toMatchObject([{ name: 'sendMail', outcome: 'failed' }]);
+    expect(handled).toEqual([{ name: 'MailError', requestId: 'req-7', path: '/mail', timedOut: false }]);
+    expect(tb.logs).toMatchObject([{ level: 'error', object: { requestId: 'req-7', task: 'sendMail' } }]);
+  });
+
+  it('prefers an explicit registry option', async () => {
+    const seen: string[] = [];
+    const { app, tb } = makeApp({ registry: { handleTaskError: (error) => Promise.resolve(void seen.push(error.message)) } });
+    app.get('/', (c) => {
+      c.var.background.add(() => Promise.reject(new Error('nope')));
+      return c.text('ok');
+    });
+    await tb.request(app, '/');
+    expect(seen).toEqual(['nope']);
+  });
+
+  it('answers 503 with Retry-After and ERRAND_OVERLOADED before the handler runs at the bound', async () => {
+    const { app, tb } = makeApp({ maxPending: 1, retryAfterSeconds: 2 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    app.get('/slow', (c) => {
+      handled++;
+      c.var.background.add(() => gate);
+      return c.text('ok');
+    });
+    expect((await app.request('/slow')).status).toBe(200);
+    const refused = await app.request('/slow');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(await refused.json()).toMatchObject({ status: 503, code: 'ERRAND_OVERLOADED' });
+    expect(handled).toBe(1);
+    release();
+    await tb.settle();
+    expect((await app.request('/slow')).status).toBe(200);
+    await tb.settle();
+    expect(tb.runner.stats()).toMatchObject({ rejectedRequests: 1, succeeded: 2, pending: 0 });
+  });
+
+  it('enqueues a defined task with durable: true instead of running it', async () => {
+    const jobs: unknown[] = [];
+    const queue: Enqueuer = { enqueue: (task, payload) => Promise.resolve(`job-${jobs.push([task.name, payload])}`) };
+    const welcome: TaskDefinition<{ to: string }> = {
+      kind: 'errand:task',
+      name: 'welcome',
+      options: { handler: () => undefined },
+      parse: (payload) => Promise.resolve(payload as { to: string }),
+    };
+    const { app, tb } = makeApp({ queue });
+    app.post('/register', (c) => {
+      c.var.background.add(welcome, { to: 'ada@example.com' }, { durable: true });
+      c.var.background.add(welcome, { to: 'inline@example.com' });
+      return c.json({ ok: true }, 201);
+    });
+    const { runs } = await tb.request(app, '/register', { method: 'POST' });
+    expect(jobs).toEqual([['welcome', { to: 'ada@example.com' }]]);
+    expect(runs).toMatchObject([
+      { name: 'welcome', outcome: 'enqueued', jobId: 'job-1', args: [{ to: 'ada@example.com' }] },
+      { name: 'welcome', outcome: 'succeeded', args: [{ to: 'inline@example.com' }] },
+    ]);
+  });
+});

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { Errand } from './errand.js';
+
+/** Request variables `errand(app)` sets on every request. */
+export interface ErrandVariables {
+  /** The request id: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
+  requestId: string;
+  /** A pino logger bound to `requestId` (created on first use). */
+  logger: Logger;
+  /** The installed errand: its registry, logger, mode and format. */
+  errand: Errand;
+}
+
+/**
+ * The Hono environment of an app errand is installed on. Extend it for your own variables.
+ *
+ * @example
+ * const app = new Hono<ErrandEnv>()
+ * errand(app)
+ * app.get('/', (c) => c.text(c.var.requestId))
+ */
+export interface ErrandEnv {
+  Variables: ErrandVariables;
+}

@@ -1,0 +1,17 @@
+export { allowedMethods } from './allowed-methods.js';
+export { bodyLimit, enforceBodyLimit } from './body-limit.js';
+export { errand, type Errand, type ErrandOptions, type HonoErrorExtra } from './errand.js';
+export type { ErrandEnv, ErrandVariables } from './errand-env.js';
+export { guardStream, onStreamError } from './guard-stream.js';
+export { jsonResponse } from './json-response.js';
+export { lazyRequestLogger, saneRequestId } from './request-id.js';
+export { validate, type ValidationTarget } from './validate.js';
+export {
+  background,
+  type BackgroundEnv,
+  type BackgroundMiddleware,
+  type BackgroundOptions,
+  type TaskErrorRegistry,
+} from './background.js';
+export { serve, type ErrandServer, type ServeOptions, type ShutdownReport } from './serve.js';
+export { acceptedJob, jobStatus, jobsRoutes, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from './jobs-routes.js';

@@ -1,0 +1,82 @@
+import { Hono, type Context, type Env } from 'hono';
+import { ErrandError } from '../../errors/errand-error.js';
+import type { ProblemDetails } from '../../errors/problem-details.js';
+import type { JobRecord, JobState } from '../../jobs/job.js';
+import type { ErrandEnv } from './errand-env.js';
+import { jsonResponse } from './json-response.js';
+
+/** What the status route needs: anything that reads a job by id (a `Queue`, or a `JobBackend`). */
+export interface JobReader {
+  get(id: string): Promise<JobRecord | undefined>;
+}
+
+/** The body of `GET /jobs/:id`. Missing values are `null`, so clients see one stable shape. */
+export interface JobStatus {
+  id: string;
+  task: string;
+  state: JobState;
+  attempts: number;
+  /** The last progress reported by the handler. */
+  progress: unknown;
+  /** The handler's return value once `succeeded`. */
+  result: unknown;
+  /** The last attempt's error, as a problem object. */
+  error: ProblemDetails | null;
+}
+
+/** Options of {@link jobsRoutes} and {@link acceptedJob}. */
+export interface JobsRoutesOptions {
+  /** Where the status route is mounted; used to build `Location`. @default '/jobs' */
+  basePath?: string;
+}
+
+function location(id: string, basePath = '/jobs'): string {
+  return `${basePath.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * The public view of a job for status polling.
+ *
+ * @example
+ * jobStatus(await queue.get(id)) // { id, task, state: 'running', attempts: 1, progress: 40, result: null, error: null }
+ */
+export function jobStatus(job: JobRecord): JobStatus {
+  return { id: job.id, task: job.task, state: job.state, attempts: job.attempts, progress: job.progress ?? null, result: job.result ?? null, error: job.error ?? null };
+}
+
+/** Options of {@link acceptedJob}. */
+export interface AcceptedJobOptions extends JobsRoutesOptions {
+  /** Extra members of the 202 body (e.g. a domain id). @default {} */
+  body?: Record<string, unknown>;
+}
+
+/**
+ * Answers `202 Accepted` with `Location: /jobs/{id}` and `{ jobId, status: 'queued', location }`:
+ * the job was taken, poll the location for its outcome.
+ *
+ * @example
+ * app.post('/upload', async (c) => acceptedJob(c, await queue.enqueue(processUpload, { file })))
+ */
+export function acceptedJob(c: Context, id: string, options: AcceptedJobOptions = {}): Response {
+  const href = location(id, options.basePath);
+  return jsonResponse(c, { jobId: id, status: 'queued', location: href, ...options.body }, 202, { location: href });
+}
+
+/**
+ * A Hono sub-app with `GET /:id` answering {@link JobStatus}. An unknown id (never existed, or
+ * pruned after its retention) throws `ErrandError('ERRAND_JOB_NOT_FOUND')`, which the app's error
+ * registry renders as a 404 problem: an unknown job is not "pending".
+ *
+ * @example
+ * app.route('/jobs', jobsRoutes(queue))
+ */
+export function jobsRoutes<E extends Env = ErrandEnv>(reader: JobReader): Hono<E> {
+  const routes = new Hono<E>();
+  routes.get('/:id', async (c) => {
+    const id = c.req.param('id');
+    const job = await reader.get(id);
+    if (job === undefined) throw new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id "${id}" (it never existed, or it finished and was pruned)`);
+    return jsonResponse(c, jobStatus(job), 200, { 'cache-control': 'no-store' });
+  });
+  return routes;
+}

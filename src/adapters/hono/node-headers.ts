@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+
+type RawHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * A request header, read from Node's already-parsed `incoming.headers` when running under
+ * @hono/node-server (no `Headers` object is built for it), else from the web `Request`.
+ * `name` must be lower case.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const env = c.env as unknown as { incoming?: { headers?: RawHeaders } } | undefined;
+  const raw = env?.incoming?.headers;
+  if (raw !== undefined) {
+    const value = raw[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+  return c.req.raw.headers.get(name) ?? undefined;
+}
+
+/** The part of Node's `ServerResponse` errand writes headers to. */
+export interface NodeOutgoing {
+  setHeader(name: string, value: string): unknown;
+  headersSent: boolean;
+}
+
+/** The Node response behind the request when served by @hono/node-server (`c.env.outgoing`), else `undefined`. */
+export function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
+  const outgoing = (env as { outgoing?: Partial<NodeOutgoing> } | undefined)?.outgoing;
+  return typeof outgoing?.setHeader === 'function' ? (outgoing as NodeOutgoing) : undefined;
+}

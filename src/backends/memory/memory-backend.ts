@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import type { ClaimedJob, ClaimOptions, Completion, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
+import { defaultRetention, leaseExpiredProblem, leaseLostError } from '../../jobs/backend-errors.js';
+import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '../../jobs/job.js';
+import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
+import { waitFor } from './wait-for.js';
+
+/** Options of {@link createMemoryBackend}. */
+export interface MemoryBackendOptions {
+  /** How long finished jobs are kept. @default { succeededMs: 1 day, deadMs: 7 days, cancelledMs: 1 day } */
+  retention?: RetentionOptions;
+  /** Clock for timestamps, leases and due times. Waits still use real timers. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * A job backend in one process's memory: for tests and for trying errand out. Jobs do not
+ * survive a restart and are not shared between processes. Passes the conformance suite.
+ *
+ * @example
+ * const queue = createQueue({ backend: createMemoryBackend() })
+ */
+export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBackend {
+  const now = options.now ?? Date.now;
+  const retention = { ...defaultRetention, ...options.retention };
+  const jobs = new Map<string, StoredJob>();
+  const waiters = new Set<() => void>();
+  let seq = 0;
+  let closed = false;
+
+  function notify(): void {
+    for (const wake of [...waiters]) wake();
+  }
+
+  function held(lease: Lease): StoredJob {
+    const job = jobs.get(lease.jobId);
+    if (job === undefined || job.record.state !== 'running' || job.token !== lease.token) throw leaseLostError(lease.jobId);
+    return job;
+  }
+
+  /** Takes back jobs whose lease lapsed: their attempt failed with ERRAND_LEASE_EXPIRED. */
+  function reapExpired(at: number): void {
+    for (const job of jobs.values()) {
+      if (job.record.state !== 'running' || (job.leaseUntil ?? Infinity) > at) continue;
+      addEvent(job, { at, type: 'lease-expired', attempt: job.record.attempts });
+      const retryAt = job.record.attempts < job.record.maxAttempts ? at : null;
+      failAttempt(job, leaseExpiredProblem(job.record.attempts), retryAt, at);
+    }
+  }
+
+  function claimNow(claim: ClaimOptions): ClaimedJob[] {
+    const at = now();
+    reapExpired(at);
+    const tasks = new Set(claim.tasks);
+    const ready: StoredJob[] = [];
+    for (const job of jobs.values()) {
+      promote(job, at);
+      if (job.record.state === 'queued' && tasks.has(job.record.task)) ready.push(job);
+    }
+    ready.sort((a, b) => a.record.priority - b.record.priority || a.record.runAt - b.record.runAt || a.seq - b.seq);
+    return ready.slice(0, Math.max(0, claim.limit)).map((job) => {
+      const record = job.record;
+      job.token = randomUUID();
+      job.leaseUntil = at + claim.leaseMs;
+      record.state = 'running';
+      record.attempts += 1;
+      record.startedAt = at;
+      addEvent(job, { at, type: 'claimed', attempt: record.attempts, message: claim.workerId });
+      return { jobId: record.id, token: job.token, leaseUntil: job.leaseUntil, task: record.task, payload: jsonCopy(record.payload), attempt: record.attempts, maxAttempts: record.maxAttempts, createdAt: record.createdAt };
+    });
+  }
+
+  /** When the next delayed job becomes due or the next lease lapses: a waiting claim should look again then. */
+  function nextDue(): number {
+    let next = Infinity;
+    for (const job of jobs.values()) {
+      const state = job.record.state;
+      if (state === 'delayed' || state === 'retrying') next = Math.min(next, job.record.runAt);
+      else if (state === 'running') next = Math.min(next, job.leaseUntil ?? Infinity);
+    }
+    return next;
+  }
+
+  function completeOne(lease: Lease, result: unknown): void {
+    const job = held(lease);
+    job.record.result = jsonCopy(result);
+    finish(job, 'succeeded', now());
+  }
+
+  function read(job: StoredJob, at: number): JobRecord {
+    promote(job, at);
+    return structuredClone(job.record);
+  }
+
+  return {
+    name: 'memory',
+
+    async enqueue(newJobs) {
+      const at = now();
+      const results: EnqueueResult[] = [];
+      const byKey = new Map<string, string>();
+      for (const job of jobs.values()) if (job.record.key !== undefined && !isFinished(job.record.state)) byKey.set(job.record.key, job.record.id);
+      for (const job of newJobs) {
+        const existing = job.key === undefined ? undefined : byKey.get(job.key);
+        if (existing !== undefined) {
+          results.push({ id: existing, created: false });
+          continue;
+        }
+        jobs.set(job.id, toStored(job, seq++, at));
+        if (job.key !== undefined) byKey.set(job.key, job.id);
+        results.push({ id: job.id, created: true });
+      }
+      notify();
+      return Promise.resolve(results);
+    },
+
+    async claim(claim) {
+      const deadline = now() + claim.waitMs;
+      for (;;) {
+        const claimed = claimNow(claim);
+        const remaining = deadline - now();
+        if (claimed.length > 0 || remaining <= 0 || closed || claim.signal?.aborted === true) return claimed;
+        await waitFor(Math.min(remaining, Math.max(1, nextDue() - now())), waiters, claim.signal);
+      }
+    },
+
+    async heartbeat(leases, leaseMs) {
+      const at = now();
+      return Promise.resolve(
+        leases.map((lease): LeaseStatus => {
+          const job = jobs.get(lease.jobId);
+          if (job === undefined || job.record.state !== 'running' || job.token !== lease.token) return 'lost';
+          if (job.cancelRequested) return 'cancelled';
+          job.leaseUntil = at + leaseMs;
+          return 'held';
+        }),
+      );
+    },
+
+    async progress(lease, value) {
+      const job = held(lease);
+      job.record.progress = jsonCopy(value);
+      job.record.updatedAt = now();
+      return Promise.resolve();
+    },
+
+    async complete(lease, result) {
+      completeOne(lease, result);
+      return Promise.resolve();
+    },
+
+    async completeMany(completions: readonly Completion[]) {
+      return Promise.resolve(
+        completions.map(({ lease, result }) => {
+          try {
+            completeOne(lease, result);
+            return true;
+          } catch {
+            return false;
+          }
+        }),
+      );
+    },
+
+    async fail(lease, { error, retryAt }) {
+      failAttempt(held(lease), error, retryAt, now());
+      notify();
+      return Promise.resolve();
+    },
+
+    async cancelled(lease) {
+      finish(held(lease), 'cancelled', now());
+      return Promise.resolve();
+    },
+
+    async release(lease) {
+      const job = held(lease);
+      const at = now();
+      if (job.cancelRequested) {
+        finish(job, 'cancelled', at);
+        return;
+      }
+      dropLease(job);
+      job.record.state = 'queued';
+      job.record.attempts -= 1;
+      job.record.runAt = at;
+      addEvent(job, { at, type: 'released', attempt: job.record.attempts + 1 });
+      notify();
+      return Promise.resolve();
+    },
+
+    async get(id) {
+      const job = jobs.get(id);
+      return Promise.resolve(job === undefined ? undefined : read(job, now()));
+    },
+
+    async list(listOptions: ListOptions = {}): Promise<JobPage> {
+      const at = now();
+      const { state, task, limit = 50, offset = 0 } = listOptions;
+      const matching = [...jobs.values()]
+        .filter((job) => (promote(job, at), (state === undefined || job.record.state === state) && (task === undefined || job.record.task === task)))
+        .sort((a, b) => b.record.createdAt - a.record.createdAt || b.seq - a.seq);
+      return Promise.resolve({ jobs: matching.slice(offset, offset + limit).map((job) => read(job, at)), total: matching.length });
+    },
+
+    async stats(): Promise<QueueStats> {
+      const at = now();
+      const counts = Object.fromEntries(jobStates.map((state) => [state, 0])) as Record<JobState, number>;
+      const byTask: QueueStats['byTask'] = {};
+      let oldestQueuedAt: number | undefined;
+      for (const job of jobs.values()) {
+        promote(job, at);
+        const { state, task, runAt } = job.record;
+        counts[state] += 1;
+        const perTask = (byTask[task] ??= {});
+        perTask[state] = (perTask[state] ?? 0) + 1;
+        if (state === 'queued') oldestQueuedAt = Math.min(oldestQueuedAt ?? Infinity, runAt);
+      }
+      return Promise.resolve(oldestQueuedAt === undefined ? { counts, byTask } : { counts, byTask, oldestQueuedAt });
+    },
+
+    async cancel(id) {
+      const job = jobs.get(id);
+      if (job === undefined || isFinished(job.record.state)) return Promise.resolve(false);
+      if (job.record.state === 'running') job.cancelRequested = true;
+      else finish(job, 'cancelled', now());
+      return Promise.resolve(true);
+    },
+
+    async retry(id) {
+      const job = jobs.get(id);
+      if (job === undefined || (job.record.state !== 'dead' && job.record.state !== 'cancelled')) return Promise.resolve(false);
+      const at = now();
+      const record = job.record;
+      record.state = 'queued';
+      record.attempts = 0;
+      record.runAt = at;
+      delete record.finishedAt;
+      delete record.result;
+      addEvent(job, { at, type: 'retried' });
+      notify();
+      return Promise.resolve(true);
+    },
+
+    async remove(id) {
+      const job = jobs.get(id);
+      if (job === undefined || job.record.state === 'running') return Promise.resolve(false);
+      return Promise.resolve(jobs.delete(id));
+    },
+
+    async prune(at = now()) {
+      const keep: Record<string, number> = { succeeded: retention.succeededMs, dead: retention.deadMs, cancelled: retention.cancelledMs };
+      let removed = 0;
+      for (const [id, job] of jobs) {
+        const ms = keep[job.record.state];
+        if (ms !== undefined && (job.record.finishedAt ?? Infinity) + ms <= at) {
+          jobs.delete(id);
+          removed += 1;
+        }
+      }
+      return Promise.resolve(removed);
+    },
+
+    async close() {
+      closed = true;
+      notify();
+      return Promise.resolve();
+    },
+  };
+}

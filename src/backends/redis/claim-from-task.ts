@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Job, type Worker } from 'bullmq';
+import { claimKeys, type BatchScripts } from './batch-scripts.js';
+import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
+import type { Redis } from 'ioredis';
+import { encodeEvent } from './job-record.js';
+import { markLapsedLeases, uncountAttemptIfHeld } from './lua-scripts.js';
+
+/** A job this process claimed: its task queue, BullMQ's Job object and the lock token. */
+export interface HeldJob {
+  task: string;
+  job: Job;
+  token: string;
+}
+
+/** Most getNextJob calls sent at once: enough to fill a worker's slots in one round trip. */
+const batch = 32;
+/** Most jobs one batch script call takes: keeps each call to a few ms of Redis time. */
+const batchPerScript = 100;
+
+function problem(title: string, detail: string): string {
+  return JSON.stringify({ type: 'about:blank', title, status: 500, detail, code: 'ERRAND_LEASE_EXPIRED' });
+}
+
+/**
+ * A lapsed lease shows as an attempt that was started but never made (BullMQ's stalled checker moved
+ * the job back to wait without touching attemptsMade). Log it once, and end the job as dead when the
+ * lapse used up its last attempt: BullMQ itself would retry stalled jobs forever (maxStalledCount is
+ * set out of reach so that errand's attempt count is the only limit).
+ */
+async function settleLapsedAttempts(job: Job, token: string, client: Redis, jobKey: string, cancelKey: string): Promise<'run' | 'dead' | 'cancel'> {
+  const lapsed = job.attemptsStarted - 1 - job.attemptsMade;
+  if (lapsed <= 0) return 'run';
+  // Cancelled while running, then its worker died: it ends cancelled, it does not run again.
+  if ((await client.sismember(cancelKey, job.id ?? '')) === 1) return 'cancel';
+  const at = Date.now();
+  const expired = problem('Lease expired', `the worker running attempt ${job.attemptsStarted - 1} of job ${job.id ?? ''} stopped renewing its lease`);
+  if (await markLapsedLeases(client, jobKey, lapsed, expired)) {
+    await job.log(encodeEvent({ at, type: 'lease-expired', attempt: job.attemptsStarted - 1, message: 'worker stopped renewing its lease' }));
+  }
+  if (job.attemptsStarted <= (job.opts.attempts ?? 1)) return 'run';
+  // The lapsed attempt was the last one: this claim must not count as another.
+  await uncountAttemptIfHeld(client, `${jobKey}:lock`, jobKey, token);
+  job.attemptsStarted -= 1;
+  const dead = new Error(expired);
+  dead.name = 'UnrecoverableError';
+  dead.stack = 'UnrecoverableError: Lease expired';
+  await job.moveToFailed(dead, token, false);
+  await job.log(encodeEvent({ at, type: 'dead', attempt: job.attemptsStarted }));
+  return 'dead';
+}
+
+/**
+ * Takes up to `size` jobs of one task with one fresh token each: in one call of errand's batch script
+ * (BullMQ's moveToActive run once per job) when it loaded, else one getNextJob per job, sent together.
+ * Either way each take is BullMQ's atomic moveToActive (it also promotes due delayed jobs and sets the
+ * lock whose value is the fencing token).
+ */
+async function take(worker: Worker, size: number, lockMs: number, scripts: BatchScripts | undefined): Promise<{ job: Job; token: string }[]> {
+  const tokens = Array.from({ length: size }, () => randomUUID());
+  if (scripts !== undefined) {
+    const taken = await scripts.claim(claimKeys(worker.keys), worker.keys[''] ?? '', lockMs, tokens);
+    return taken.map(({ json, id, token }) => {
+      // As BullMQ's Worker builds a job it fetched (Worker.createJob).
+      const job = Job.fromJSON(worker, json, id);
+      job.token = token;
+      return { job, token };
+    });
+  }
+  const jobs = await Promise.all(tokens.map((token) => worker.getNextJob(token, { block: false })));
+  const taken: { job: Job; token: string }[] = [];
+  for (const [index, job] of jobs.entries()) {
+    const token = tokens[index];
+    if (job !== undefined && token !== undefined) taken.push({ job, token });
+  }
+  return taken;
+}
+
+/**
+ * Claims up to `want` jobs of one task through BullMQ's moveToActive (see {@link take}), then
+ * settles leases that lapsed on earlier attempts.
+ */
+export async function claimFromTask(
+  worker: Worker,
+  task: string,
+  options: ClaimOptions,
+  want: number,
+  client: Redis,
+  jobKey: (id: string) => string,
+  cancelKey: string,
+  scripts?: BatchScripts,
+): Promise<{ claim: ClaimedJob; held: HeldJob; cancel: boolean }[]> {
+  const out: { claim: ClaimedJob; held: HeldJob; cancel: boolean }[] = [];
+  const lockMs = options.leaseMs || (worker.opts.lockDuration ?? 0);
+  let remaining = want;
+  while (remaining > 0) {
+    const size = Math.min(remaining, scripts === undefined ? batch : batchPerScript);
+    // Taken before the call: Redis starts the lock somewhat later, so the lease never ends after it.
+    const leaseUntil = Date.now() + lockMs;
+    const taken = await take(worker, size, lockMs, scripts);
+    for (const { job, token } of taken) {
+      if (job.id === undefined) continue;
+      const fate = await settleLapsedAttempts(job, token, client, jobKey(job.id), cancelKey);
+      if (fate === 'dead') continue;
+      // The batch script locks for the lease asked; getNextJob locks for the worker's lockDuration.
+      if (scripts === undefined && options.leaseMs > 0 && options.leaseMs !== worker.opts.lockDuration) await job.extendLock(token, options.leaseMs);
+      out.push({
+        claim: {
+          jobId: job.id,
+          token,
+          leaseUntil,
+          task,
+          payload: job.data as unknown,
+          attempt: job.attemptsStarted,
+          maxAttempts: job.opts.attempts ?? 1,
+          createdAt: job.timestamp,
+        },
+        held: { task, job, token },
+        cancel: fate === 'cancel',
+      });
+    }
+    // Fewer jobs than asked for: the queue is empty for now.
+    if (taken.length < size) break;
+    remaining -= taken.length;
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * The few atomic steps BullMQ has no call for. Each checks the fencing token (BullMQ's lock value)
+ * and writes in one script, so a stale worker can never slip a write in between.
+ */
+
+/** KEYS: lock, job. ARGV: token, progress JSON. 1 when written, 0 when the token is stale. */
+const setProgress = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'progress', ARGV[2])
+return 1`;
+
+/**
+ * KEYS: lock, job. ARGV: token. Gives back the attempt a claim started (release does not count it)
+ * before BullMQ moves the job back to wait. 1 when done, 0 when the token is stale.
+ */
+const uncountAttempt = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HINCRBY', KEYS[2], 'ats', -1)
+return 1`;
+
+/**
+ * KEYS: job. ARGV: lapsed leases seen now. 1 when that number is new (log it), else 0: a lapse is
+ * logged once however many later claims still see it.
+ */
+const markLapsed = `
+local seen = tonumber(redis.call('HGET', KEYS[1], 'errand:lapsed') or '0')
+if tonumber(ARGV[1]) <= seen then return 0 end
+redis.call('HSET', KEYS[1], 'errand:lapsed', ARGV[1], 'failedReason', ARGV[2])
+return 1`;
+
+/**
+ * KEYS: active, wait, prioritized, marker, events, stalled. ARGV: job key prefix.
+ * Moves every active job whose lock lapsed back to wait (or prioritized), as BullMQ's stalled
+ * checker does, but in one pass: BullMQ's moveToActive sets the lock in the same script that makes
+ * a job active, so an active job without a lock can only be one whose worker stopped renewing it.
+ * Returns the ids moved.
+ */
+const takeBackLapsed = `
+local moved = {}
+for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if string.sub(id, 1, 2) ~= '0:' and redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 0 then
+    if redis.call('LREM', KEYS[1], 1, id) > 0 then
+      local jobKey = ARGV[1] .. id
+      redis.call('HINCRBY', jobKey, 'stc', 1)
+      redis.call('SREM', KEYS[6], id)
+      local priority = tonumber(redis.call('HGET', jobKey, 'priority')) or 0
+      if priority > 0 then
+        redis.call('ZADD', KEYS[3], priority * 0x100000000, id)
+      else
+        redis.call('RPUSH', KEYS[2], id)
+      end
+      redis.call('ZADD', KEYS[4], 0, '0')
+      redis.call('XADD', KEYS[5], '*', 'event', 'stalled', 'jobId', id)
+      moved[#moved + 1] = id
+    end
+  end
+end
+return moved`;
+
+/**
+ * KEYS: delayed, wait, prioritized. ARGV: job key prefix. Returns {retrying, oldestQueuedAt}:
+ * how many delayed jobs already failed an attempt (BullMQ keeps retries and first runs in one set),
+ * and the creation time of the oldest job ready to run, or -1.
+ */
+const taskStats = `
+local retrying = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local made = redis.call('HGET', ARGV[1] .. id, 'atm')
+  if made and tonumber(made) > 0 then retrying = retrying + 1 end
+end
+local oldest = -1
+local function consider(id)
+  local ts = tonumber(redis.call('HGET', ARGV[1] .. id, 'timestamp'))
+  if ts and (oldest == -1 or ts < oldest) then oldest = ts end
+end
+local tail = redis.call('LINDEX', KEYS[2], -1)
+if tail then consider(tail) end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do consider(id) end
+return {retrying, oldest}`;
+
+/**
+ * KEYS: cancel-requested set. ARGV: lease ms, then per lease: lock key, stalled key, job id, token.
+ * Per lease: 0 lost, 1 held (lock extended), 2 held but cancellation requested. Like BullMQ's
+ * extendLocks, but answers per lease rather than per job id, so a stale and a fresh lease on the same
+ * job get different answers.
+ */
+const renewLeases = `
+local out = {}
+for i = 2, #ARGV, 4 do
+  local lockKey, stalledKey, id, token = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if redis.call('GET', lockKey) == token then
+    redis.call('SET', lockKey, token, 'PX', ARGV[1])
+    redis.call('SREM', stalledKey, id)
+    out[#out + 1] = (redis.call('SISMEMBER', KEYS[1], id) == 1) and 2 or 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out`;
+
+function asNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/** Writes progress if `token` still holds the lock. */
+export async function setProgressIfHeld(client: Redis, lockKey: string, jobKey: string, token: string, progress: string): Promise<boolean> {
+  return asNumber(await client.eval(setProgress, 2, lockKey, jobKey, token, progress)) === 1;
+}
+
+/** Un-counts the current attempt if `token` still holds the lock. */
+export async function uncountAttemptIfHeld(client: Redis, lockKey: string, jobKey: string, token: string): Promise<boolean> {
+  return asNumber(await client.eval(uncountAttempt, 2, lockKey, jobKey, token)) === 1;
+}
+
+/** Whether `lapsed` leases of job `jobKey` were not logged yet (and marks them logged). */
+export async function markLapsedLeases(client: Redis, jobKey: string, lapsed: number, problem: string): Promise<boolean> {
+  return asNumber(await client.eval(markLapsed, 1, jobKey, String(lapsed), problem)) === 1;
+}
+
+/** One lease to renew: where its lock and BullMQ's stalled set are. */
+export interface LeaseToRenew {
+  lockKey: string;
+  stalledKey: string;
+  jobId: string;
+  token: string;
+}
+
+/** Extends held leases by `leaseMs` in one script; answers 0 lost, 1 held, 2 cancel requested, per lease. */
+export async function renewLeasesIfHeld(client: Redis, cancelKey: string, leases: readonly LeaseToRenew[], leaseMs: number): Promise<number[]> {
+  const args = leases.flatMap((lease) => [lease.lockKey, lease.stalledKey, lease.jobId, lease.token]);
+  const reply = (await client.eval(renewLeases, 1, cancelKey, String(Math.ceil(leaseMs)), ...args)) as unknown[];
+  return reply.map(asNumber);
+}
+
+/** Moves jobs whose lease lapsed in the BullMQ queue with keys starting `queueKey` back to wait. */
+export async function takeBackLapsedJobs(client: Redis, queueKey: string): Promise<string[]> {
+  const keys = ['active', 'wait', 'prioritized', 'marker', 'events', 'stalled'].map((name) => `${queueKey}${name}`);
+  return (await client.eval(takeBackLapsed, keys.length, ...keys, queueKey)) as string[];
+}
+
+/** Retrying count and oldest ready job of one BullMQ queue whose keys start with `queueKey`. */
+export async function taskQueueStats(client: Redis, queueKey: string): Promise<{ retrying: number; oldestQueuedAt: number | undefined }> {
+  const reply = (await client.eval(taskStats, 3, `${queueKey}delayed`, `${queueKey}wait`, `${queueKey}prioritized`, queueKey)) as unknown[];
+  const oldest = asNumber(reply[1]);
+  return { retrying: asNumber(reply[0]), oldestQueuedAt: oldest === -1 ? undefined : oldest };
+}

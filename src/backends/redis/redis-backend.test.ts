@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { JobBackend } from '../../jobs/backend.js';
+import { describeBackendConformance } from '../../testing/conformance.js';
+import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../testing/redis.js';
+import { createRedisBackend } from './redis-backend.js';
+
+// Decided once, before any test registers: skip loudly, or fail under ERRAND_REQUIRE_REDIS=1.
+const redisUp = await redisAvailable();
+const prefixes = new WeakMap<JobBackend, string>();
+
+describe.skipIf(!redisUp)('redis backend', () => {
+  for (const batchScripts of [true, false]) {
+    // Both ways of running BullMQ's scripts: batched in one call (the default) and one call per job.
+    describeBackendConformance(batchScripts ? 'redis' : 'redis, one BullMQ call per job', {
+      create: ({ retention }) => {
+        const prefix = uniqueRedisPrefix('conformance');
+        const backend = createRedisBackend({ url: testRedisUrl, prefix, batchScripts, ...(retention === undefined ? {} : { retention }) });
+        prefixes.set(backend, prefix);
+        return Promise.resolve(backend);
+      },
+      cleanup: async (backend) => {
+        const prefix = prefixes.get(backend);
+        if (prefix !== undefined) await deleteRedisPrefix(prefix);
+      },
+    });
+  }
+
+  it('cleans up every key of its prefix', async () => {
+    const prefix = uniqueRedisPrefix('cleanup');
+    const backend = createRedisBackend({ url: testRedisUrl, prefix });
+    const now = Date.now();
+    await backend.enqueue([{ id: 'one', task: 'conformance', payload: 1, runAt: now, priority: 0, maxAttempts: 1, createdAt: now }]);
+    await backend.close();
+    expect(await deleteRedisPrefix(prefix)).toBeGreaterThan(0);
+    expect(await deleteRedisPrefix(prefix)).toBe(0);
+  });
+});

@@ -1,0 +1,409 @@
+import { Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { isErrandError } from '../../errors/errand-error.js';
+import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
+import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
+import { CancelledJobs } from './cancelled-jobs.js';
+import { encodeEvent, toJobRecord } from './job-record.js';
+import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
+import { renewLeasesIfHeld, setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld, type LeaseToRenew } from './lua-scripts.js';
+import { listJobs, queueStats } from './redis-listing.js';
+import { redisNames, type RedisNames } from './redis-names.js';
+import { claimFromTask, type HeldJob } from './claim-from-task.js';
+import { completeKeys, loadBatchScripts, type BatchCompletion, type BatchScripts } from './batch-scripts.js';
+import { RetryAtError, TaskQueues } from './task-queues.js';
+import { WorkWaiter } from './wait-for-work.js';
+import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
+import { readJob } from './read-job.js';
+import { defaultRetention } from '../../jobs/backend-errors.js';
+
+export type { RedisBackendOptions } from './redis-backend-options.js';
+
+/**
+ * Durable jobs on Redis through BullMQ: one BullMQ queue per task, BullMQ's lock token as errand's
+ * fencing token, BullMQ's stalled checker for dead workers. See src/backends/redis/README.md.
+ *
+ * @example
+ * const backend = createRedisBackend({ url: 'redis://127.0.0.1:6379/0', prefix: 'myapp' });
+ * const queue = createQueue({ backend, tasks: [sendWelcome] });
+ */
+export function createRedisBackend(options: RedisBackendOptions = {}): JobBackend {
+  return new RedisBackend(options);
+}
+
+class RedisBackend implements JobBackend {
+  readonly name: string;
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly names: RedisNames;
+  private readonly queues: TaskQueues;
+  private readonly cancelledJobs: CancelledJobs;
+  private readonly waiter: WorkWaiter;
+  private readonly retention: Required<RetentionOptions>;
+  private readonly lockDurationMs: number;
+  /** Jobs this process claimed, by id: which task queue they are in, and BullMQ's Job object. */
+  private readonly held = new Map<string, HeldJob>();
+  private rotation = 0;
+  private readonly lastLapsedScan = new Map<string, number>();
+  /** errand's batch forms of BullMQ's scripts (one call per batch), or undefined to use one call per job. */
+  private readonly scripts: BatchScripts | undefined;
+
+  constructor(options: RedisBackendOptions) {
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    // BullMQ requires maxRetriesPerRequest: null on connections its workers use.
+    this.client = options.connection ?? new Redis(url, { maxRetriesPerRequest: null });
+    this.ownsClient = options.connection === undefined;
+    if (this.ownsClient) this.client.on('error', () => undefined);
+    this.names = redisNames(options.prefix ?? 'errand', options.queueName ?? 'jobs');
+    this.name = options.connection === undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis (${this.names.prefix})`;
+    this.retention = { ...defaultRetention, ...options.retention };
+    this.lockDurationMs = options.lockDurationMs ?? 10_000;
+    this.queues = new TaskQueues({ client: this.client, names: this.names, stalledIntervalMs: options.stalledIntervalMs ?? 1_000 });
+    this.cancelledJobs = new CancelledJobs(this.client, this.names);
+    this.waiter = new WorkWaiter(this.client);
+    this.scripts = options.batchScripts === false ? undefined : loadBatchScripts(this.client);
+  }
+
+  private jobOptions(job: NewJob): JobsOptions {
+    const options: JobsOptions = {
+      jobId: job.id,
+      timestamp: job.createdAt,
+      // BullMQ schedules at timestamp + delay.
+      delay: job.runAt > Date.now() ? job.runAt - job.createdAt : 0,
+      attempts: job.maxAttempts,
+      backoff: { type: 'errand' },
+      removeOnComplete: { age: Math.ceil(this.retention.succeededMs / 1000) },
+      removeOnFail: { age: Math.ceil(this.retention.deadMs / 1000) },
+    };
+    if (job.priority > 0) options.priority = job.priority;
+    if (job.key !== undefined) options.deduplication = { id: job.key };
+    return options;
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
+    if (jobs.length === 0) return [];
+    try {
+      await this.queues.remember(jobs.map((job) => job.task));
+      const byTask = new Map<string, number[]>();
+      jobs.forEach((job, index) => {
+        const indexes = byTask.get(job.task) ?? [];
+        indexes.push(index);
+        byTask.set(job.task, indexes);
+      });
+      const results: EnqueueResult[] = new Array<EnqueueResult>(jobs.length);
+      await Promise.all(
+        [...byTask].map(async ([task, indexes]) => {
+          const batch = indexes.map((index) => jobs[index]);
+          const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: this.jobOptions(job) })));
+          added.forEach((job, position) => {
+            const requested = batch[position];
+            const id = job.id ?? requested.id;
+            results[indexes[position]] = { id, created: id === requested.id };
+          });
+        }),
+      );
+      return results;
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
+    const deadline = Date.now() + options.waitMs;
+    for (;;) {
+      if (options.signal?.aborted === true || options.tasks.length === 0) return [];
+      const claimed = await this.claimReady(options);
+      if (claimed.length > 0) return claimed;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return [];
+      const markers = options.tasks.map((task) => `${this.queueKey(task)}marker`);
+      await this.waiter.wait(markers, remaining, options.signal);
+    }
+  }
+
+  /** One pass over the tasks, starting at a rotating one so no task starves the others. */
+  private async claimReady(options: ClaimOptions): Promise<ClaimedJob[]> {
+    const tasks = options.tasks;
+    const start = this.rotation++ % tasks.length;
+    const claimed: ClaimedJob[] = [];
+    try {
+      for (let i = 0; i < tasks.length && claimed.length < options.limit; i++) {
+        const task = tasks[(start + i) % tasks.length];
+        const worker = this.queues.worker(task, options.leaseMs || this.lockDurationMs);
+        await this.takeBackLapsed(task, options.leaseMs || this.lockDurationMs);
+        const jobs = await claimFromTask(worker, task, options, options.limit - claimed.length, this.client, (id) => this.names.jobKey(task, id), this.names.cancelRequestedKey, this.scripts);
+        for (const { claim, held, cancel } of jobs) {
+          this.held.set(claim.jobId, held);
+          if (cancel) await this.cancelled(claim);
+          else claimed.push(claim);
+        }
+      }
+      return claimed;
+    } catch (error) {
+      // Jobs claimed before the failure stay locked and lapse back to the queue via the stalled check.
+      throw toBackendError(error);
+    }
+  }
+
+  /**
+   * Returns jobs whose lease lapsed to the queue before claiming, at most every half lease (capped at
+   * 250 ms) per task: BullMQ's own stalled checker needs two passes of its interval, too slow for a
+   * lease measured in hundreds of milliseconds. It still runs, as a backstop for tasks nobody claims.
+   */
+  private async takeBackLapsed(task: string, leaseMs: number): Promise<void> {
+    const now = Date.now();
+    if (now - (this.lastLapsedScan.get(task) ?? 0) < Math.min(250, Math.max(10, leaseMs / 2))) return;
+    this.lastLapsedScan.set(task, now);
+    await takeBackLapsedJobs(this.client, this.queueKey(task));
+  }
+
+  /** Prefix of the keys of the BullMQ queue of `task` (`<prefix>:<queue>:`). */
+  private queueKey(task: string): string {
+    return `${this.names.prefix}:${this.names.taskQueue(task)}:`;
+  }
+
+  /** The task of a job this process holds, else looked up in Redis. */
+  private async taskOf(jobId: string): Promise<string | undefined> {
+    return this.held.get(jobId)?.task ?? (await this.queues.locate(jobId));
+  }
+
+  private async heldJob(lease: Lease): Promise<HeldJob> {
+    const held = this.held.get(lease.jobId);
+    if (held !== undefined) return held;
+    const task = await this.queues.locate(lease.jobId);
+    const job = task === undefined ? undefined : await this.queues.job(task, lease.jobId);
+    if (task === undefined || job === undefined) throw leaseLost(lease.jobId);
+    return { task, job, token: lease.token };
+  }
+
+  async heartbeat(leases: readonly Lease[], leaseMs: number): Promise<LeaseStatus[]> {
+    if (leases.length === 0) return [];
+    try {
+      const known: LeaseToRenew[] = [];
+      const positions: number[] = [];
+      for (const [index, lease] of leases.entries()) {
+        const task = await this.taskOf(lease.jobId);
+        if (task === undefined) continue;
+        known.push({ lockKey: this.names.lockKey(task, lease.jobId), stalledKey: `${this.queueKey(task)}stalled`, jobId: lease.jobId, token: lease.token });
+        positions.push(index);
+      }
+      const statuses: LeaseStatus[] = leases.map(() => 'lost');
+      if (known.length === 0) return statuses;
+      const answers = await renewLeasesIfHeld(this.client, this.names.cancelRequestedKey, known, leaseMs);
+      answers.forEach((answer, i) => {
+        statuses[positions[i]] = answer === 2 ? 'cancelled' : answer === 1 ? 'held' : 'lost';
+      });
+      return statuses;
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  async progress(lease: Lease, progress: unknown): Promise<void> {
+    const { task } = await this.heldJob(lease);
+    const written = await withLease(lease.jobId, () =>
+      setProgressIfHeld(this.client, this.names.lockKey(task, lease.jobId), this.names.jobKey(task, lease.jobId), lease.token, JSON.stringify(progress ?? null)),
+    );
+    if (!written) throw leaseLost(lease.jobId);
+  }
+
+  async complete(lease: Lease, result: unknown): Promise<void> {
+    const { job } = await this.heldJob(lease);
+    await withLease(lease.jobId, () => job.moveToCompleted(result === undefined ? null : result, lease.token, false));
+    this.forget(lease);
+  }
+
+  /**
+   * Completions of jobs this process claimed go to errand's batch script, one call per task (BullMQ's
+   * moveToFinished, fencing included, run once per job inside it). Others (or all, when the batch
+   * script did not load) are sent as separate moveToCompleted calls at once, about one round trip.
+   */
+  async completeMany(completions: readonly Completion[]): Promise<boolean[]> {
+    const stored = new Array<boolean>(completions.length);
+    const byTask = new Map<string, { index: number; job: BatchCompletion }[]>();
+    const single: Promise<void>[] = [];
+    for (const [index, { lease, result }] of completions.entries()) {
+      const held = this.held.get(lease.jobId);
+      const returnValue = this.scripts === undefined || held === undefined ? undefined : JSON.stringify(result === undefined ? null : result);
+      if (held === undefined || returnValue === undefined) {
+        single.push(this.completeOne(lease, result).then((ok) => void (stored[index] = ok)));
+        continue;
+      }
+      const group = byTask.get(held.task) ?? [];
+      group.push({ index, job: { id: lease.jobId, token: lease.token, returnValue, attempts: held.job.opts.attempts ?? 1, keepJobs: keepJobsOf(held.job.opts.removeOnComplete) } });
+      byTask.set(held.task, group);
+    }
+    const scripts = this.scripts;
+    const batches = scripts === undefined ? [] : [...byTask].map(async ([task, group]) => {
+      const worker = this.queues.existingWorker(task) ?? this.queues.queue(task);
+      let codes: number[];
+      try {
+        codes = await scripts.complete(completeKeys(worker.keys), worker.keys[''] ?? '', group.map(({ job }) => job));
+      } catch (error) {
+        throw toBackendError(error);
+      }
+      group.forEach(({ index, job }, position) => {
+        const code = codes[position] ?? -1;
+        if (code < 0 && !isLeaseLostCode(code)) throw toBackendError(new Error(`BullMQ moveToFinished answered ${code} for job ${job.id}`));
+        stored[index] = code >= 0;
+        this.forget({ jobId: job.id, token: job.token, leaseUntil: 0 });
+      });
+    });
+    await Promise.all([...single, ...batches]);
+    return stored;
+  }
+
+  private async completeOne(lease: Lease, result: unknown): Promise<boolean> {
+    try {
+      await this.complete(lease, result);
+      return true;
+    } catch (error) {
+      if (isErrandError(error, 'ERRAND_LEASE_LOST')) return false;
+      throw error;
+    }
+  }
+
+  async fail(lease: Lease, options: FailOptions): Promise<void> {
+    const { task, job } = await this.heldJob(lease);
+    const reason = JSON.stringify(options.error);
+    const error = options.retryAt === null ? new Error(reason) : new RetryAtError(reason, options.retryAt);
+    // BullMQ skips its retries for errors named UnrecoverableError: errand already decided "dead".
+    if (options.retryAt === null) error.name = 'UnrecoverableError';
+    error.stack = `${error.name}: ${options.error.title}`;
+    const attempt = job.attemptsStarted;
+    await withLease(lease.jobId, () => job.moveToFailed(error, lease.token, false));
+    this.forget(lease);
+    const at = Date.now();
+    const events: JobEvent[] = [{ at, type: 'failed', attempt, message: options.error.title }];
+    events.push(options.retryAt === null ? { at, type: 'dead', attempt } : { at, type: 'retrying', attempt, message: new Date(options.retryAt).toISOString() });
+    await this.log(task, lease.jobId, events);
+  }
+
+  async cancelled(lease: Lease): Promise<void> {
+    const { task, job } = await this.heldJob(lease);
+    const stop = new Error(JSON.stringify({ type: 'about:blank', title: 'Job cancelled', status: 409, code: 'ERRAND_JOB_CANCELLED' }));
+    stop.name = 'UnrecoverableError';
+    await withLease(lease.jobId, () => job.moveToFailed(stop, lease.token, false));
+    this.forget(lease);
+    await this.toTombstone(task, lease.jobId);
+  }
+
+  async release(lease: Lease): Promise<void> {
+    const { task, job } = await this.heldJob(lease);
+    await withLease(lease.jobId, async () => {
+      const held = await uncountAttemptIfHeld(this.client, this.names.lockKey(task, lease.jobId), this.names.jobKey(task, lease.jobId), lease.token);
+      if (!held) throw leaseLost(lease.jobId);
+      await job.moveToWait(lease.token);
+    });
+    this.forget(lease);
+    await this.log(task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
+  }
+
+  private forget(lease: Lease): void {
+    if (this.held.get(lease.jobId)?.token === lease.token) this.held.delete(lease.jobId);
+  }
+
+  /** Appends rare events to BullMQ's job log (the script skips jobs that no longer exist). */
+  private async log(task: string, jobId: string, events: readonly JobEvent[]): Promise<void> {
+    const queue = this.queues.queue(task);
+    for (const event of events) await Job.addJobLog(queue, jobId, encodeEvent(event), 50);
+  }
+
+  /** Moves a finished BullMQ job out of BullMQ into the cancelled records. */
+  private async toTombstone(task: string, id: string): Promise<void> {
+    const job = await this.queues.job(task, id);
+    if (job === undefined) return;
+    const logs = (await this.queues.queue(task).getJobLogs(id)).logs;
+    const now = Date.now();
+    const record = toJobRecord(job, 'cancelled', { logs: [...logs, encodeEvent({ at: now, type: 'cancelled' })] });
+    record.finishedAt = now;
+    record.updatedAt = now;
+    await this.cancelledJobs.save(record);
+    await this.queues.queue(task).remove(id);
+    await this.client.srem(this.names.cancelRequestedKey, id);
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    try {
+      return await readJob({ client: this.client, queues: this.queues, cancelledJobs: this.cancelledJobs, queueKey: (task) => this.queueKey(task) }, await this.taskOf(id), id);
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  async list(options?: ListOptions): Promise<JobPage> {
+    return listJobs(this.queues, this.cancelledJobs, options).catch((error: unknown) => {
+      throw toBackendError(error);
+    });
+  }
+
+  async stats(): Promise<QueueStats> {
+    return queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task)).catch((error: unknown) => {
+      throw toBackendError(error);
+    });
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const task = await this.taskOf(id);
+    const job = task === undefined ? undefined : await this.queues.job(task, id);
+    if (task === undefined || job === undefined) return false;
+    const state = (await job.getState());
+    if (state === 'completed' || state === 'failed' || state === 'unknown') return false;
+    if (state !== 'active') {
+      const record = toJobRecord(job, 'cancelled', { logs: (await this.queues.queue(task).getJobLogs(id)).logs });
+      record.finishedAt = record.updatedAt = Date.now();
+      record.history.push({ at: record.finishedAt, type: 'cancelled' });
+      await this.cancelledJobs.save(record);
+      // BullMQ refuses to remove a locked job: it was claimed meanwhile, so flag it as running below.
+      if ((await this.queues.queue(task).remove(id)) === 1) return true;
+      await this.cancelledJobs.delete(id);
+    }
+    await this.client.sadd(this.names.cancelRequestedKey, id);
+    return true;
+  }
+
+  async retry(id: string): Promise<boolean> {
+    const tombstone = await this.cancelledJobs.get(id);
+    if (tombstone !== undefined) {
+      const now = Date.now();
+      const fresh: NewJob = { id, task: tombstone.task, payload: tombstone.payload, runAt: now, priority: tombstone.priority, maxAttempts: tombstone.maxAttempts, createdAt: now };
+      if (tombstone.key !== undefined) fresh.key = tombstone.key;
+      await this.cancelledJobs.delete(id);
+      await this.enqueue([fresh]);
+      await this.log(tombstone.task, id, [{ at: now, type: 'retried' }]);
+      return true;
+    }
+    const task = await this.taskOf(id);
+    const job = task === undefined ? undefined : await this.queues.job(task, id);
+    if (task === undefined || job === undefined || (await job.getState()) !== 'failed') return false;
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await this.client.hdel(this.names.jobKey(task, id), 'errand:lapsed');
+    await this.log(task, id, [{ at: Date.now(), type: 'retried' }]);
+    return true;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    if (await this.cancelledJobs.delete(id)) return true;
+    const task = await this.taskOf(id);
+    if (task === undefined) return false;
+    return (await this.queues.queue(task).remove(id)) === 1;
+  }
+
+  async prune(now: number = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const task of await this.queues.allTasks()) {
+      const queue = this.queues.queue(task);
+      // clean() removes jobs finished before Date.now() - grace; shift grace so the cutoff is `now - retention`.
+      removed += (await queue.clean(Date.now() - (now - this.retention.succeededMs), 0, 'completed')).length;
+      removed += (await queue.clean(Date.now() - (now - this.retention.deadMs), 0, 'failed')).length;
+    }
+    removed += await this.cancelledJobs.prune(now - this.retention.cancelledMs);
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    this.waiter.close();
+    await this.queues.close();
+    if (this.ownsClient) await this.client.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Longest single block. It bounds how late a waiter notices a marker another waiter consumed, and
+ * how late an idle claim runs its lapsed-lease scan (a lapsed lease adds no marker).
+ */
+const maxBlockMs = 250;
+
+/** Resolves after `ms`, or at once when `signal` aborts; never leaves a timer behind. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted === true) {
+      resolve();
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Waits for BullMQ's "marker" of any of several task queues: BullMQ adds one whenever a job becomes
+ * ready (score 0) or a delayed job is scheduled (score = its due time). One BZPOPMIN watches every
+ * queue a claim asked for, on a connection of its own because the command blocks it.
+ */
+export class WorkWaiter {
+  private blocking: Redis | undefined;
+  private busy = false;
+
+  constructor(private readonly client: Redis) {}
+
+  /** Returns when a marker arrived, a delayed job fell due, `ms` passed or `signal` aborted. */
+  async wait(markerKeys: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.busy || markerKeys.length === 0) {
+      // A concurrent claim already blocks the connection: poll instead of queueing behind it.
+      await sleep(Math.min(ms, 50), signal);
+      return;
+    }
+    this.busy = true;
+    const started = Date.now();
+    try {
+      this.blocking ??= this.openBlocking();
+      const blockMs = Math.min(ms, maxBlockMs);
+      const popped = this.blocking.bzpopmin(...markerKeys, Math.max(blockMs, 10) / 1000).catch(() => null);
+      const marker = await abortable(popped, signal);
+      const dueAt = marker === null || marker === undefined ? 0 : Number(marker[2]);
+      const untilDue = dueAt - Date.now();
+      if (untilDue > 0) await sleep(Math.min(untilDue, ms - (Date.now() - started)), signal);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private openBlocking(): Redis {
+    const blocking = this.client.duplicate();
+    // Its failures show up as an empty wait; the claim loop then polls again.
+    blocking.on('error', () => undefined);
+    return blocking;
+  }
+
+  close(): void {
+    // disconnect() (not quit) ends a pending BZPOPMIN at once; its promise settles through the catch.
+    this.blocking?.disconnect();
+    this.blocking = undefined;
+  }
+}
+
+async function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return undefined;
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

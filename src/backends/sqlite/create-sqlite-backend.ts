@@ -1,0 +1,119 @@
+import type { JobBackend, RetentionOptions } from '../../jobs/backend.js';
+import { defaultRetention } from '../../jobs/backend-errors.js';
+import { createClaimNow } from './claim-jobs.js';
+import { createCompleter } from './complete-jobs.js';
+import { createEnqueue } from './enqueue-jobs.js';
+import { createFail } from './fail-job.js';
+import { createHeartbeat } from './heartbeat-leases.js';
+import { createManager } from './manage-jobs.js';
+import { mapSqliteError } from './map-sqlite-error.js';
+import { openDatabase } from './open-database.js';
+import { createPrune } from './prune-jobs.js';
+import { createReader } from './read-jobs.js';
+import { createLeaseSettlers } from './settle-lease.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { createClaim, type Waiters } from './wait-for-jobs.js';
+
+/** Options of {@link createSqliteBackend}. */
+export interface SqliteBackendOptions {
+  /**
+   * The database file, created if missing. Every worker process on the machine opens the same path.
+   * `':memory:'` gives a private, single-process database (tests).
+   * @example 'data/jobs.db'
+   */
+  path: string;
+  /** How long a statement waits for another process's write lock before failing. @default 5000 */
+  busyTimeoutMs?: number;
+  /** How long finished jobs are kept before `prune` deletes them. @default { succeededMs: 1 day, deadMs: 7 days, cancelledMs: 1 day } */
+  retention?: RetentionOptions;
+  /**
+   * Longest pause between two polls of a waiting `claim`: the worst delay before a job enqueued by
+   * another process (or a lapsed lease) is seen. Jobs enqueued in this process wake it at once.
+   * @default 100
+   */
+  pollIntervalMs?: number;
+  /** Clock for timestamps, leases and due times (tests). Waits still use real timers. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The embedded job backend: one SQLite file (better-sqlite3, WAL) shared safely by every worker
+ * process on one machine. Claims are atomic under SQLite's write lock, fenced by a random token
+ * per claim; completions made in the same event-loop turn share one transaction.
+ *
+ * @example
+ * const backend = createSqliteBackend({ path: 'data/jobs.db' })
+ * const queue = createQueue({ backend })
+ * // …
+ * await backend.close()
+ */
+export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
+  const { path } = options;
+  const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
+  const waiters: Waiters = new Set();
+  let closed = false;
+  const context: SqliteContext = {
+    db,
+    now: options.now ?? Date.now,
+    retention: { ...defaultRetention, ...options.retention },
+    notify: () => {
+      if (waiters.size === 0) return; // every enqueue notifies: no copy when nobody waits
+      for (const wake of [...waiters]) wake();
+    },
+  };
+  const enqueue = createEnqueue(context);
+  const claim = createClaim(context, createClaimNow(context), waiters, { minPollMs: 5, maxPollMs: options.pollIntervalMs ?? 100 }, () => closed);
+  const completer = createCompleter(context);
+  const fail = createFail(context);
+  const heartbeat = createHeartbeat(context);
+  const settlers = createLeaseSettlers(context);
+  const reader = createReader(context);
+  const manager = createManager(context);
+  const prune = createPrune(context);
+
+  /** Runs a synchronous operation as the contract's promise, mapping SQLite failures to errand's errors. */
+  function run<T>(operation: () => T): Promise<T> {
+    try {
+      return Promise.resolve(operation());
+    } catch (error) {
+      return Promise.reject(mapSqliteError(error, path));
+    }
+  }
+  const mapped = (error: unknown): Promise<never> => Promise.reject(mapSqliteError(error, path));
+
+  return {
+    name: `sqlite:${path}`,
+    enqueue: (jobs) => run(() => enqueue(jobs)),
+    async claim(claimOptions) {
+      try {
+        return await claim(claimOptions);
+      } catch (error) {
+        throw mapSqliteError(error, path);
+      }
+    },
+    heartbeat: (leases, leaseMs) => run(() => heartbeat(leases, leaseMs)),
+    progress: (lease, value) => run(() => settlers.progress(lease, value)),
+    complete: (lease, result) => completer.complete(lease, result).catch(mapped),
+    completeMany: (completions) => completer.completeMany(completions).catch(mapped),
+    fail: (lease, failOptions) => run(() => fail(lease, failOptions)),
+    cancelled: (lease) => run(() => settlers.cancelled(lease)),
+    release: (lease) => run(() => settlers.release(lease)),
+    get: (id) => run(() => reader.get(id)),
+    list: (listOptions) => run(() => reader.list(listOptions)),
+    stats: () => run(() => reader.stats()),
+    cancel: (id) => run(() => manager.cancel(id)),
+    retry: (id) => run(() => manager.retry(id)),
+    remove: (id) => run(() => manager.remove(id)),
+    prune: (now) => run(() => prune(now)),
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      context.notify();
+      return run(() => {
+        // Completions already promised must reach the file before the connection goes.
+        completer.flush();
+        db.close();
+      });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { sql as createJobs } from './0001-create-jobs.js';
+
+/** One schema change. Versions are consecutive from 1 and never edited once released. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. Add a file `000N-what.ts` and a row here; never edit an old one. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'create-jobs', sql: createJobs }];

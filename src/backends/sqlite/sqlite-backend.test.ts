@@ -1,0 +1,212 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isErrandError } from '../../errors/errand-error.js';
+import type { JobBackend } from '../../jobs/backend.js';
+import type { NewJob } from '../../jobs/job.js';
+import { describeBackendConformance } from '../../testing/conformance.js';
+import { createSqliteBackend } from './create-sqlite-backend.js';
+import { migrate } from './migrate.js';
+
+let dir = '';
+const open: JobBackend[] = [];
+
+// A fresh file per conformance test, deleted with its WAL and shared-memory files after it.
+const conformanceDir = mkdtempSync(join(tmpdir(), 'errand-sqlite-conformance-'));
+let conformanceFiles = 0;
+describeBackendConformance('sqlite', {
+  create: ({ retention }) => {
+    conformanceFiles += 1;
+    const path = join(conformanceDir, `conformance-${conformanceFiles}.db`);
+    return Promise.resolve(createSqliteBackend({ path, ...(retention === undefined ? {} : { retention }) }));
+  },
+  cleanup: (backend) => {
+    const path = backend.name.slice('sqlite:'.length);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    return Promise.resolve();
+  },
+});
+afterAll(() => rmSync(conformanceDir, { recursive: true, force: true }));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'errand-sqlite-'));
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((backend) => backend.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function backendAt(path = join(dir, 'jobs.db'), now?: () => number): JobBackend {
+  const backend = createSqliteBackend({ path, ...(now === undefined ? {} : { now }) });
+  open.push(backend);
+  return backend;
+}
+
+function newJob(id: string, overrides: Partial<NewJob> = {}): NewJob {
+  return { id, task: 'race', payload: { id }, runAt: 0, priority: 0, maxAttempts: 3, createdAt: 1, ...overrides };
+}
+
+const claimOptions = { workerId: 'w', tasks: ['race'], limit: 10, leaseMs: 1000, waitMs: 0 };
+
+/** A claim-race child: `ready` resolves once it opened the file; `go()` starts it; `claimed` is what it took. */
+interface RaceChild {
+  ready: Promise<void>;
+  go(): void;
+  claimed: Promise<string[]>;
+}
+
+function raceChild(path: string): RaceChild {
+  const fixture = fileURLToPath(new URL('./claim-race.fixture.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let markReady = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.startsWith('ready\n')) markReady();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  // A child that died before go() closed its stdin; its exit code tells the story, not EPIPE.
+  child.stdin.on('error', () => undefined);
+  const claimed = new Promise<string[]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      markReady();
+      if (code === 0) resolve(JSON.parse(out.slice('ready\n'.length)) as string[]);
+      else reject(new Error(`fixture exited ${code}: ${err}`));
+    });
+  });
+  return { ready, go: () => child.stdin.end('go\n'), claimed };
+}
+
+describe('sqlite backend, specific to the file', () => {
+  it('lets two processes claim from one file without ever claiming the same job', async () => {
+    const path = join(dir, 'race.db');
+    const setup = backendAt(path);
+    const ids = Array.from({ length: 1500 }, (_, index) => `job-${index}`);
+    await setup.enqueue(ids.map((id) => newJob(id)));
+    const children = [raceChild(path), raceChild(path)];
+    await Promise.all(children.map((child) => child.ready));
+    for (const child of children) child.go();
+    const [first = [], second = []] = await Promise.all(children.map((child) => child.claimed));
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBeGreaterThan(0);
+    const all = [...first, ...second];
+    expect(new Set(all).size).toBe(all.length);
+    expect(new Set(all)).toEqual(new Set(ids));
+    expect((await setup.stats()).counts.succeeded).toBe(ids.length);
+  });
+
+  it('applies migrations once, however often the file is opened', async () => {
+    const path = join(dir, 'migrate.db');
+    await backendAt(path).close();
+    await backendAt(path).close();
+    const db = new Database(path);
+    try {
+      expect(migrate(db)).toEqual([]);
+      expect(db.prepare('SELECT version FROM errand_migrations').pluck().all()).toEqual([1]);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a file migrated by a newer errand', () => {
+    const path = join(dir, 'newer.db');
+    const db = new Database(path);
+    try {
+      migrate(db);
+      db.prepare('INSERT INTO errand_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from-the-future');
+    } finally {
+      db.close();
+    }
+    let thrown: unknown;
+    try {
+      backendAt(path);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isErrandError(thrown, 'ERRAND_BACKEND_CONFIG')).toBe(true);
+  });
+
+  it('keeps jobs, results and leases across a reopen', async () => {
+    const path = join(dir, 'reopen.db');
+    const first = backendAt(path);
+    await first.enqueue([newJob('kept'), newJob('claimed')]);
+    const [job] = await first.claim({ ...claimOptions, limit: 1 });
+    await first.complete(job, { answer: 42 });
+    await first.close();
+    const second = backendAt(path);
+    expect(await second.get('kept')).toMatchObject({ id: 'kept', state: 'succeeded', result: { answer: 42 } });
+    expect(await second.get('claimed')).toMatchObject({ state: 'queued', payload: { id: 'claimed' } });
+  });
+
+  it('rejects the stale completion of a job whose lease lapsed and which was claimed again', async () => {
+    let clock = 1_000;
+    const backend = backendAt(undefined, () => clock);
+    await backend.enqueue([newJob('slow')]);
+    const [stale] = await backend.claim(claimOptions);
+    clock += 1_001;
+    const [fresh] = await backend.claim(claimOptions);
+    expect(fresh).toMatchObject({ jobId: 'slow', attempt: 2 });
+    expect(fresh.token).not.toBe(stale.token);
+    await expect(backend.complete(stale, 'late')).rejects.toMatchObject({ code: 'ERRAND_LEASE_LOST' });
+    expect(await backend.completeMany!([{ lease: stale, result: 'late' }, { lease: fresh, result: 'on time' }])).toEqual([false, true]);
+    const record = await backend.get('slow');
+    expect(record).toMatchObject({ state: 'succeeded', result: 'on time', error: { code: 'ERRAND_LEASE_EXPIRED' } });
+    expect(record!.history.map((event) => event.type)).toContain('lease-expired');
+  });
+
+  it('keeps the timeline bounded however many attempts a job makes', async () => {
+    let clock = 1_000;
+    const backend = backendAt(undefined, () => clock);
+    await backend.enqueue([newJob('flaky', { maxAttempts: 1_000 })]);
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      const [job] = await backend.claim(claimOptions);
+      await backend.progress(job, attempt);
+      await backend.progress(job, attempt + 0.5);
+      await backend.fail(job, { error: { type: 'about:blank', title: 'Flaky', status: 500 }, retryAt: clock });
+      clock += 1;
+    }
+    const record = await backend.get('flaky');
+    expect(record!.attempts).toBe(60);
+    expect(record!.history.length).toBeLessThanOrEqual(50);
+    expect(record!.history.at(-1)).toMatchObject({ type: 'retrying', attempt: 60 });
+  });
+
+  it('prunes finished jobs by the retention of their state', async () => {
+    let clock = 1_000;
+    const path = join(dir, 'prune.db');
+    const backend = createSqliteBackend({ path, now: () => clock, retention: { succeededMs: 100, deadMs: 1_000 } });
+    open.push(backend);
+    await backend.enqueue([newJob('ok'), newJob('bad', { maxAttempts: 1 }), newJob('waiting', { runAt: 10_000 })]);
+    const jobs = await backend.claim(claimOptions);
+    await backend.complete(jobs.find((job) => job.jobId === 'ok')!, null);
+    await backend.fail(jobs.find((job) => job.jobId === 'bad')!, { error: { type: 'about:blank', title: 'Bad', status: 500 }, retryAt: null });
+    clock += 500;
+    expect(await backend.prune()).toBe(1);
+    expect(await backend.get('ok')).toBeUndefined();
+    expect(await backend.get('bad')).toMatchObject({ state: 'dead' });
+    expect(await backend.prune(clock + 1_000)).toBe(1);
+    expect((await backend.list()).jobs.map((job) => job.id)).toEqual(['waiting']);
+  });
+
+  it('wakes a waiting claim as soon as this process enqueues, and stops waiting when aborted', async () => {
+    const backend = backendAt();
+    const started = Date.now();
+    const waiting = backend.claim({ ...claimOptions, waitMs: 5_000 });
+    setTimeout(() => void backend.enqueue([newJob('soon', { runAt: Date.now() })]), 30);
+    expect((await waiting).map((job) => job.jobId)).toEqual(['soon']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const controller = new AbortController();
+    const aborted = backend.claim({ ...claimOptions, waitMs: 5_000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    expect(await aborted).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});

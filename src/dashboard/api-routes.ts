@@ -1,0 +1,118 @@
+import { Hono } from 'hono';
+import { ErrandError } from '../errors/errand-error.js';
+import type { ProblemDetails } from '../errors/problem-details.js';
+import type { JobBackend } from '../jobs/backend.js';
+import type { JobRecord } from '../jobs/job.js';
+import type { DashboardAccess } from './access-control.js';
+import { parseListQuery } from './list-query.js';
+import { retryAllDead } from './retry-all-dead.js';
+import { toMailboxView, type MailboxSource } from './mailbox.js';
+import { readTaskFailures, type TaskFailureSource } from './task-failure-log.js';
+
+/** What the JSON API needs from the dashboard options. */
+export interface ApiRoutesOptions {
+  backend: JobBackend;
+  /** Whether job errors keep their `stack` and `cause` members. */
+  debug: boolean;
+  taskFailures?: TaskFailureSource;
+  mailbox?: MailboxSource;
+}
+
+/** Extension members that may reveal internals; sent only in debug mode. */
+const debugMembers = ['stack', 'cause'];
+
+function problemView(error: ProblemDetails, debug: boolean): ProblemDetails {
+  if (debug) return error;
+  const copy: ProblemDetails = { ...error };
+  for (const member of debugMembers) delete copy[member];
+  return copy;
+}
+
+/** A job as the API shows it: its error without internals unless in debug mode. */
+export function toJobView(job: JobRecord, debug: boolean): JobRecord {
+  return job.error === undefined ? job : { ...job, error: problemView(job.error, debug) };
+}
+
+function notFound(id: string): ErrandError {
+  return new ErrandError('ERRAND_JOB_NOT_FOUND', `No job has id "${id}"; it never existed or was pruned after its retention time.`);
+}
+
+/**
+ * The dashboard's JSON API, mounted under `/api` of the dashboard. Every read and action goes through
+ * the {@link JobBackend} contract, so it works the same on every backend. Errors are thrown as
+ * `ErrandError` for the app's error registry to render as problem+json.
+ *
+ * @example
+ * dashboard.route('/api', createApiRoutes({ backend, debug: false }))
+ */
+export function createApiRoutes(options: ApiRoutesOptions): Hono<{ Variables: { errandDashboardAccess: DashboardAccess } }> {
+  const { backend, debug } = options;
+  const api = new Hono<{ Variables: { errandDashboardAccess: DashboardAccess } }>();
+
+  async function jobOr404(id: string): Promise<JobRecord> {
+    const job = await backend.get(id);
+    if (job === undefined) throw notFound(id);
+    return job;
+  }
+
+  api.get('/stats', async (c) => {
+    const stats = await backend.stats();
+    const now = Date.now();
+    const oldestQueuedAgeMs = stats.oldestQueuedAt === undefined ? null : Math.max(0, now - stats.oldestQueuedAt);
+    return c.json({ backend: backend.name, now, ...stats, oldestQueuedAgeMs });
+  });
+
+  api.get('/jobs', async (c) => {
+    const query = parseListQuery(c.req.query());
+    const page = await backend.list(query);
+    return c.json({ jobs: page.jobs.map((job) => toJobView(job, debug)), total: page.total, limit: query.limit, offset: query.offset });
+  });
+
+  // Registered before /jobs/:id so that "retry-dead" is never read as an id.
+  api.post('/jobs/retry-dead', async (c) => {
+    const task = c.req.query('task')?.trim() || undefined;
+    const retried = await retryAllDead(backend, task);
+    return c.json({ retried });
+  });
+
+  api.get('/jobs/:id', async (c) => c.json(toJobView(await jobOr404(c.req.param('id')), debug)));
+
+  api.post('/jobs/:id/retry', async (c) => {
+    const id = c.req.param('id');
+    if (!(await backend.retry(id))) {
+      const job = await jobOr404(id);
+      throw new ErrandError('ERRAND_JOB_NOT_RETRYABLE', `Job "${id}" is ${job.state}; only dead or cancelled jobs can be retried.`);
+    }
+    return c.json(toJobView(await jobOr404(id), debug));
+  });
+
+  api.post('/jobs/:id/cancel', async (c) => {
+    const id = c.req.param('id');
+    if (!(await backend.cancel(id))) {
+      const job = await jobOr404(id);
+      throw new ErrandError('ERRAND_JOB_STATE_CONFLICT', `Job "${id}" is ${job.state}; only unfinished jobs can be cancelled.`);
+    }
+    return c.json(toJobView(await jobOr404(id), debug));
+  });
+
+  api.delete('/jobs/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!(await backend.remove(id))) {
+      const job = await jobOr404(id);
+      throw new ErrandError('ERRAND_JOB_STATE_CONFLICT', `Job "${id}" is ${job.state}; cancel a running job before deleting it.`);
+    }
+    return c.body(null, 204);
+  });
+
+  api.get('/task-failures', async (c) => {
+    const failures = options.taskFailures === undefined ? [] : await readTaskFailures(options.taskFailures);
+    return c.json({ enabled: options.taskFailures !== undefined, failures: failures.map((f) => ({ ...f, error: problemView(f.error, debug) })) });
+  });
+
+  api.get('/mailbox', async (c) => {
+    const messages = options.mailbox === undefined ? [] : await options.mailbox();
+    return c.json({ enabled: options.mailbox !== undefined, messages: messages.map(toMailboxView) });
+  });
+
+  return api;
+}

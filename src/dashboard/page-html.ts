@@ -1,0 +1,83 @@
+/** What the page shell needs to know; everything else it reads from the JSON API. */
+export interface PageContext {
+  /** The dashboard's own path (e.g. `/dashboard`), without a trailing slash. */
+  base: string;
+  csrfToken: string;
+  backendName: string;
+  mode: 'dev' | 'production';
+  taskFailures: boolean;
+  mailbox: boolean;
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML text and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => escapes[ch] ?? ch);
+}
+
+/**
+ * The dashboard page: a static shell the script fills from the JSON API. No inline script or style,
+ * so the Content-Security-Policy can forbid both; settings travel in `<meta>` and `data-` attributes.
+ *
+ * @example
+ * c.html(renderPage({ base: '/dashboard', csrfToken, backendName: backend.name, mode: 'dev', taskFailures: true, mailbox: false }))
+ */
+export function renderPage(page: PageContext): string {
+  const base = escapeHtml(page.base);
+  const optional = (enabled: boolean, html: string): string => (enabled ? html : '');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="errand-base" content="${base}">
+<meta name="errand-csrf" content="${escapeHtml(page.csrfToken)}">
+<title>errand dashboard</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${base}/assets/dashboard.css">
+<script type="module" src="${base}/assets/dashboard.js"></script>
+</head>
+<body data-task-failures="${page.taskFailures ? '1' : '0'}" data-mailbox="${page.mailbox ? '1' : '0'}">
+<header>
+  <h1>errand</h1>
+  <span class="meta">backend <span class="mono">${escapeHtml(page.backendName)}</span> · ${page.mode} mode</span>
+  <span class="live" id="live">connecting…</span>
+</header>
+<main>
+  <section class="full" aria-label="Counts by state">
+    <div class="counts" id="counts"></div>
+  </section>
+  <section aria-label="Jobs">
+    <h2>Jobs</h2>
+    <div class="toolbar">
+      <label>State <select id="state-filter"><option value="">all</option></select></label>
+      <label>Task <select id="task-filter"><option value="">all</option></select></label>
+      <span class="spacer"></span>
+      <button class="btn" id="retry-dead" type="button">Retry all dead</button>
+    </div>
+    <table>
+      <thead><tr><th>Job</th><th>Task</th><th>State</th><th>Attempts</th><th>Updated</th></tr></thead>
+      <tbody id="jobs"></tbody>
+    </table>
+    <div class="pager"><span id="page-info"></span>
+      <button class="btn" id="prev" type="button">‹ Newer</button><button class="btn" id="next" type="button">Older ›</button></div>
+  </section>
+  <section aria-label="Job detail" id="detail-section">
+    <h2>Job detail</h2>
+    <div id="detail"><p class="empty">Select a job to see its payload, result, error and timeline.</p></div>
+  </section>
+${optional(page.taskFailures, `  <section class="full" aria-label="After-response task failures">
+    <h2>Recent after-response task failures</h2>
+    <div id="task-failures"><p class="empty">None yet.</p></div>
+  </section>`)}
+${optional(page.mailbox, `  <section class="full" aria-label="Dev mailbox">
+    <h2>Dev mailbox</h2>
+    <div id="mailbox"><p class="empty">No mail yet.</p></div>
+  </section>`)}
+</main>
+<div class="notice" id="notice" role="status" hidden></div>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The catalogue of every error errand itself raises. Codes are stable: they never change meaning
+ * and are never reused. Each one is documented in docs/errors.md (a test checks that).
+ */
+export interface ErrorCodeInfo {
+  /** HTTP status used when this error reaches a client. */
+  status: number;
+  /** What happened, and what to do about it. */
+  description: string;
+}
+
+export const errorCodes = {
+  // HTTP
+  ERRAND_NOT_FOUND: { status: 404, description: 'No route matches the request path. Register a 404 handler to customise the body.' },
+  ERRAND_METHOD_NOT_ALLOWED: { status: 405, description: 'The path exists but not for this method; the `Allow` header lists the methods it accepts.' },
+  ERRAND_MALFORMED_JSON: { status: 400, description: 'The request body is not valid JSON. Send a well-formed JSON document.' },
+  ERRAND_VALIDATION_FAILED: { status: 422, description: 'The request (body, query, params or headers) does not match its schema; `errors[]` names each failing field.' },
+  ERRAND_PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit; the body was not read past the limit.' },
+  ERRAND_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request `Content-Type` is not one the route accepts.' },
+  ERRAND_INTERNAL: { status: 500, description: 'An unexpected error. Its message is hidden in production; the request id finds it in the logs.' },
+  ERRAND_ENCODING_FAILED: { status: 500, description: 'A response body could not be encoded as JSON (for example it contains a cycle).' },
+  ERRAND_HANDLER_FAILED: { status: 500, description: 'Every registered error handler for this error threw; the last-resort 500 was sent and both errors were logged.' },
+  ERRAND_REGISTRY_CONFLICT: { status: 500, description: 'Two error handlers were registered for the same key, or one can never be reached. Reported at startup.' },
+  ERRAND_OVERLOADED: { status: 503, description: 'The process has as many after-response tasks in flight as it allows; retry after the `Retry-After` delay.' },
+  ERRAND_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down and takes no new requests; retry against another instance.' },
+  // After-response tasks
+  ERRAND_TASK_FAILED: { status: 500, description: 'An after-response task threw or rejected. The error is reported to the task-error handlers and logged with the request id.' },
+  ERRAND_TASK_TIMEOUT: { status: 500, description: 'An after-response task ran past its timeout; its AbortSignal was aborted.' },
+  ERRAND_TASK_DROPPED: { status: 500, description: 'An after-response task could not run (shutdown deadline, or the in-flight bound with the drop policy) and was not moved to the durable queue.' },
+  ERRAND_QUEUE_MISSING: { status: 500, description: 'A defined task was added with `durable: true` but the background runner has no queue. Pass `queue` to createTaskRunner or background().' },
+  // Durable jobs
+  ERRAND_JOB_NOT_FOUND: { status: 404, description: 'No job has this id (it never existed, or it finished and was pruned after its retention time).' },
+  ERRAND_JOB_PAYLOAD_INVALID: { status: 422, description: "The job payload does not match the task's schema (checked at enqueue and again when the job runs)." },
+  ERRAND_TASK_UNKNOWN: { status: 500, description: 'A job names a task that this worker has not defined. Register the task with the worker.' },
+  ERRAND_LEASE_LOST: { status: 409, description: "The worker's lease on the job expired or was taken over; its late completion was rejected (fencing)." },
+  ERRAND_LEASE_EXPIRED: { status: 500, description: 'The worker running the job stopped renewing its lease (it died or stalled); the attempt counts as failed and the job runs again.' },
+  ERRAND_JOB_TIMEOUT: { status: 500, description: "The job ran past its task's timeout; its AbortSignal was aborted and the attempt failed." },
+  ERRAND_JOB_CANCELLED: { status: 409, description: 'The job was cancelled; a running handler sees its AbortSignal aborted.' },
+  ERRAND_JOB_NOT_RETRYABLE: { status: 409, description: 'Only dead or cancelled jobs can be retried by hand.' },
+  ERRAND_JOB_STATE_CONFLICT: { status: 409, description: 'The job is in a state that does not allow this action: a finished job cannot be cancelled, a running job cannot be deleted (cancel it first).' },
+  ERRAND_UNRECOVERABLE: { status: 500, description: 'The handler threw UnrecoverableError: the job went straight to dead without further retries.' },
+  ERRAND_BACKEND_UNAVAILABLE: { status: 503, description: 'The job backend (SQLite file or Redis) could not be reached or answered with an error.' },
+  ERRAND_BACKEND_CONFIG: { status: 500, description: 'The queue configuration (for example ERRAND_QUEUE) is not a URL errand understands.' },
+  // Dashboard
+  ERRAND_UNAUTHORIZED: { status: 401, description: 'The dashboard needs credentials (token or basic auth) outside dev mode on localhost; /metrics needs its bearer token when one is configured.' },
+  ERRAND_CSRF: { status: 403, description: 'A dashboard action came without a valid CSRF token.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** A stable errand error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Whether `value` is one of errand's error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}

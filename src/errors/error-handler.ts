@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { ErrorMode } from './error-mode.js';
+import type { ProblemDetails } from './problem-details.js';
+import type { ProblemFormat } from './render-problem.js';
+
+/** A class of errors a handler can be registered for (any `Error` subclass, abstract ones too). */
+export type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
+
+/** What an error handler sees besides the error. `Extra` is framework glue, e.g. Hono's `{ c }`. */
+export type ErrorContext<Extra extends object = Record<never, never>> = Extra & {
+  request: Request;
+  requestId: string;
+  /** A logger bound to the request id. */
+  logger: Logger;
+  mode: ErrorMode;
+  /** The status errand would answer with. */
+  status: number;
+  /** The problem errand would send (already safe for `mode`). */
+  problem: ProblemDetails;
+  /** Headers errand would send (the error's own, e.g. `Allow`, plus `X-Request-Id`). */
+  headers: Record<string, string>;
+  /** Renders a problem (the default one when omitted) in the configured format. */
+  render(problem?: ProblemDetails, headers?: Record<string, string>): Response;
+};
+
+/**
+ * What a handler may return: a `Response` (sent as is, with `X-Request-Id` and the error's headers
+ * added when missing), members to merge into the default problem (rendered in the configured
+ * format), or `undefined` to decline and let the next candidate answer.
+ */
+export type HandlerResult = Response | Partial<ProblemDetails> | undefined | void;
+
+/** A registered error handler; may be async. A handler that throws passes to the next candidate. */
+export type ErrorHandler<E extends Error = Error, Extra extends object = Record<never, never>> = (
+  error: E,
+  context: ErrorContext<Extra>,
+) => HandlerResult | Promise<HandlerResult>;
+
+/** The request-side input of `registry.handle`. */
+export interface HandleInput<Extra extends object = Record<never, never>> {
+  request: Request;
+  requestId: string;
+  /** @default the registry's logger, bound to `requestId` */
+  logger?: Logger;
+  mode: ErrorMode;
+  /** @default 'problem' */
+  format?: ProblemFormat;
+  /** Sent as the problem's `instance`. @default the request URL's path */
+  instance?: string;
+  /** Framework glue passed to handlers (Hono: `{ c }`). */
+  extra: Extra;
+  /**
+   * The adapter already put `X-Request-Id` on the outgoing response (Hono on Node does), so a
+   * handler's `Response` is sent as is unless the error asks for headers of its own.
+   * @default false
+   */
+  requestIdSent?: boolean;
+}

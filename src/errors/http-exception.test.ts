@@ -1,0 +1,73 @@
+import { Boom } from '@hapi/boom';
+import { HTTPException as HonoHTTPException } from 'hono/http-exception';
+import createHttpError from 'http-errors';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrandError } from './errand-error.js';
+import { setClientErrorStacks } from './error-mode.js';
+import { httpErrorInfo } from './http-error-info.js';
+import { HTTPException, isHTTPException } from './http-exception.js';
+
+afterEach(() => setClientErrorStacks(true));
+
+describe('HTTPException', () => {
+  it('defaults detail to the reason phrase and keeps headers, type, cause and extensions', () => {
+    const cause = new Error('root');
+    const error = new HTTPException(405, undefined, { headers: { Allow: 'GET' }, type: 'https://example.com/probs/method', cause, extensions: { hint: 'use GET' } });
+    expect(error.detail).toBe('Method Not Allowed');
+    expect(error.message).toBe('Method Not Allowed');
+    expect(error.cause).toBe(cause);
+    expect(httpErrorInfo(error)).toMatchObject({ status: 405, headers: { Allow: 'GET' }, type: 'https://example.com/probs/method', extensions: { hint: 'use GET' } });
+  });
+
+  it('answers a status outside 400..599 as 500', () => {
+    expect(new HTTPException(200).status).toBe(500);
+    expect(new HTTPException(404.5).status).toBe(500);
+  });
+
+  it('is recognised by its brand across copies of the package, not by instanceof', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('errand.HTTPException')]: true });
+    expect(isHTTPException(foreign)).toBe(true);
+    expect(isHTTPException(new Error('x'))).toBe(false);
+    expect(isHTTPException({})).toBe(false);
+  });
+
+  it('captures no stack for client errors when stacks are off (production), but does for 5xx', () => {
+    setClientErrorStacks(false);
+    expect(new HTTPException(404).stack).toBe('HTTPException: Not Found');
+    expect(new ErrandError('ERRAND_NOT_FOUND', 'gone').stack).toBe('ErrandError: gone');
+    expect(new HTTPException(500).stack).toContain('\n    at ');
+    expect(Error.stackTraceLimit).toBeGreaterThan(0);
+    setClientErrorStacks(true);
+    expect(new HTTPException(404).stack).toContain('\n    at ');
+  });
+});
+
+describe('httpErrorInfo', () => {
+  it("honours Hono's HTTPException, with the headers of its response", () => {
+    const res = new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="x"' } });
+    expect(httpErrorInfo(new HonoHTTPException(401, { res }))).toMatchObject({ status: 401, detail: 'Unauthorized', headers: { 'www-authenticate': 'Basic realm="x"' } });
+    expect(httpErrorInfo(new HonoHTTPException(403, { message: 'no' }))).toMatchObject({ status: 403, detail: 'no' });
+  });
+
+  it('honours http-errors, hiding the message of what it does not expose', () => {
+    expect(httpErrorInfo(createHttpError(404, 'no such user'))).toMatchObject({ status: 404, detail: 'no such user' });
+    expect(httpErrorInfo(createHttpError(503, 'pool exhausted'))).toMatchObject({ status: 503, detail: 'Service Unavailable' });
+    expect(httpErrorInfo(createHttpError(401, 'who', { headers: { 'WWW-Authenticate': 'Bearer' } }))?.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+  });
+
+  it('honours @hapi/boom with its output headers', () => {
+    const boom = new Boom('slow down', { statusCode: 429 });
+    boom.output.headers['Retry-After'] = '5';
+    expect(httpErrorInfo(boom)).toMatchObject({ status: 429, detail: 'slow down', headers: { 'Retry-After': '5' } });
+  });
+
+  it('honours Fastify-style statusCode and code', () => {
+    const error = Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(httpErrorInfo(error)).toMatchObject({ status: 413, detail: 'body too large', code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+  });
+
+  it('ignores statuses that are not error statuses and plain errors', () => {
+    expect(httpErrorInfo(Object.assign(new Error('x'), { status: 200 }))).toBeUndefined();
+    expect(httpErrorInfo(new Error('x'))).toBeUndefined();
+  });
+});

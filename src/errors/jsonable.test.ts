@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { isErrandError } from './errand-error.js';
+import { encodeJson, jsonable } from './jsonable.js';
+
+class Point {
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
+  get norm(): number {
+    return Math.hypot(this.x, this.y);
+  }
+}
+
+describe('jsonable', () => {
+  it('encodes the types JSON.stringify gets wrong', () => {
+    expect(
+      jsonable({
+        date: new Date(0),
+        bad: new Date(Number.NaN),
+        big: 2n ** 70n,
+        map: new Map<unknown, unknown>([['a', 1], [2, new Set([3])]]),
+        pairs: new Map([[{ k: 1 }, 'v']]),
+        set: new Set(['x']),
+        url: new URL('https://example.com/a?b=1'),
+        buffer: Buffer.from('hi'),
+        bytes: new Uint8Array([1, 2, 3]),
+        floats: new Float32Array([0.5]),
+        bigs: new BigInt64Array([5n]),
+        nan: Number.NaN,
+        point: new Point(3, 4),
+        custom: { toJSON: () => ({ custom: true }) },
+        dropped: undefined,
+        fn: () => 1,
+        list: [undefined, () => 1],
+      }),
+    ).toEqual({
+      date: '1970-01-01T00:00:00.000Z',
+      bad: null,
+      big: '1180591620717411303424',
+      map: { a: 1, '2': [3] },
+      pairs: [[{ k: 1 }, 'v']],
+      set: ['x'],
+      url: 'https://example.com/a?b=1',
+      buffer: 'aGk=',
+      bytes: 'AQID',
+      floats: [0.5],
+      bigs: ['5'],
+      nan: null,
+      point: { x: 3, y: 4 },
+      custom: { custom: true },
+      list: [null, null],
+    });
+  });
+
+  it('encodes errors with their cause and aggregated errors, never their stack', () => {
+    const error = new Error('outer', { cause: Object.assign(new Error('inner'), { code: 'E_INNER' }) });
+    expect(jsonable(error)).toEqual({ name: 'Error', message: 'outer', cause: { name: 'Error', message: 'inner', code: 'E_INNER' } });
+    expect(jsonable(new AggregateError([new TypeError('a')], 'many'))).toEqual({ name: 'AggregateError', message: 'many', errors: [{ name: 'TypeError', message: 'a' }] });
+  });
+
+  it('allows shared references but throws ERRAND_ENCODING_FAILED on a cycle', () => {
+    const shared = { n: 1 };
+    expect(encodeJson({ a: shared, b: shared })).toBe('{"a":{"n":1},"b":{"n":1}}');
+    const cyclic: Record<string, unknown> = { child: {} };
+    (cyclic.child as Record<string, unknown>).parent = cyclic;
+    let thrown: unknown;
+    try {
+      jsonable(cyclic);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isErrandError(thrown, 'ERRAND_ENCODING_FAILED')).toBe(true);
+    expect((thrown as Error).message).toContain('/child/parent');
+  });
+});

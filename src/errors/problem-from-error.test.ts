@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { defaultErrorMode } from './error-mode.js';
+import { HTTPException } from './http-exception.js';
+import { hiddenDetail, problemFromError } from './problem-from-error.js';
+import { renderProblem } from './render-problem.js';
+
+describe('problemFromError', () => {
+  it('never sends a 5xx message, stack or cause in production', () => {
+    const error = new Error('password=hunter2 at db.internal', { cause: new Error('socket hang up') });
+    const { problem } = problemFromError(error, { mode: 'production', instance: '/x', requestId: 'r' });
+    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail, instance: '/x', code: 'ERRAND_INTERNAL', requestId: 'r' });
+    const explicit = problemFromError(new HTTPException(503, 'replica lag 30s', { extensions: { host: 'db-2' } }), { mode: 'production' }).problem;
+    expect(explicit.detail).toBe(hiddenDetail);
+    expect(explicit.host).toBeUndefined();
+  });
+
+  it('adds stack and cause as extensions in debug mode', () => {
+    const error = new Error('boom', { cause: new Error('root') });
+    const { problem } = problemFromError(error, { mode: 'debug' });
+    expect(problem.detail).toBe('boom');
+    expect(problem.stack).toContain('Error: boom');
+    expect(problem.cause).toEqual({ name: 'Error', message: 'root' });
+  });
+
+  it('keeps 4xx details and extensions but never lets an extension overwrite the envelope', () => {
+    const { problem, headers } = problemFromError(new HTTPException(402, 'top up', { extensions: { balance: 30, status: 200 }, headers: { 'x-a': '1' } }), { mode: 'production' });
+    expect(problem).toMatchObject({ status: 402, title: 'Payment Required', detail: 'top up', balance: 30 });
+    expect(headers).toEqual({ 'x-a': '1' });
+  });
+
+  it('defaults the mode from NODE_ENV: debug only for development and test', () => {
+    expect(defaultErrorMode({ NODE_ENV: 'development' })).toBe('debug');
+    expect(defaultErrorMode({ NODE_ENV: 'test' })).toBe('debug');
+    expect(defaultErrorMode({ NODE_ENV: 'production' })).toBe('production');
+    expect(defaultErrorMode({})).toBe('production');
+    expect(defaultErrorMode({ NODE_ENV: 'staging' })).toBe('production');
+  });
+});
+
+describe('renderProblem', () => {
+  const error = new Error('x');
+  const problem = { type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'bad', errors: [{ pointer: '/a', loc: ['body', 'a'], message: 'Required', code: 'invalid_type' }] };
+
+  it('renders application/problem+json by default', async () => {
+    const res = renderProblem(problem, { context: { error }, headers: { allow: 'GET' } });
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('allow')).toBe('GET');
+    expect(await res.json()).toEqual(problem);
+  });
+
+  it("renders FastAPI's detail list for validation and detail string otherwise", async () => {
+    const res = renderProblem(problem, { format: 'fastapi', context: { error } });
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ detail: [{ loc: ['body', 'a'], msg: 'Required', type: 'invalid_type' }] });
+    const plain = renderProblem({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'gone' }, { format: 'fastapi', context: { error } });
+    expect(await plain.json()).toEqual({ detail: 'gone' });
+  });
+
+  it("takes a user formatter, so the seed's {error: message} is one line", async () => {
+    const res = renderProblem(problem, { format: (p) => ({ error: p.detail }), context: { error } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ error: 'bad' });
+  });
+});

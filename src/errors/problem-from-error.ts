@@ -1,0 +1,65 @@
+import type { ErrorMode } from './error-mode.js';
+import { httpErrorInfo, type HttpErrorInfo } from './http-error-info.js';
+import { jsonable } from './jsonable.js';
+import type { ProblemDetails } from './problem-details.js';
+import { reasonPhrase } from './reason-phrases.js';
+
+/** Where and how a problem is being reported. */
+export interface ProblemOptions {
+  /** `production` hides 5xx messages; `debug` adds `stack` and `cause`. */
+  mode: ErrorMode;
+  /** The request path, sent as `instance`. @default undefined */
+  instance?: string;
+  /** Sent as `requestId`. @default undefined */
+  requestId?: string;
+}
+
+/** A problem plus the response headers its error asked for. */
+export interface ErrorProblem {
+  problem: ProblemDetails;
+  headers: Record<string, string> | undefined;
+}
+
+// Members an extension may not overwrite: they are the envelope's contract.
+const reserved = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId', 'errors']);
+
+/** The detail sent for a 5xx in production: never the error's own message. */
+export const hiddenDetail = 'An unexpected error occurred. Quote the request id when reporting it.';
+
+function causeChain(cause: unknown): unknown {
+  try {
+    return jsonable(cause);
+  } catch {
+    return 'the cause could not be encoded';
+  }
+}
+
+/**
+ * The default problem for an error (`info` is `httpErrorInfo(error)`, passed when already known): status, title and detail from what the error carries (see
+ * `httpErrorInfo`), 500 for anything else. In production a 5xx's detail is a fixed sentence and
+ * nothing else about the error leaves the process; in debug mode `stack` and `cause` are added.
+ *
+ * @example
+ * problemFromError(new HTTPException(404), { mode: 'production', instance: '/items/7' }).problem
+ * // { type: 'about:blank', title: 'Not Found', status: 404, detail: 'Not Found', instance: '/items/7' }
+ */
+export function problemFromError(error: Error, options: ProblemOptions, info: HttpErrorInfo | undefined = httpErrorInfo(error)): ErrorProblem {
+  const status = info?.status ?? 500;
+  const debug = options.mode === 'debug';
+  const problem: ProblemDetails = { type: info?.type ?? 'about:blank', title: reasonPhrase(status), status };
+  if (status < 500 || debug) problem.detail = info?.detail ?? (error.message || reasonPhrase(status));
+  else problem.detail = hiddenDetail;
+  if (options.instance !== undefined) problem.instance = options.instance;
+  const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
+  if (code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_'))) problem.code = code;
+  if (options.requestId !== undefined) problem.requestId = options.requestId;
+  if (info?.errors) problem.errors = info.errors;
+  if (info?.extensions && (status < 500 || debug)) {
+    for (const [key, value] of Object.entries(info.extensions)) if (!reserved.has(key)) problem[key] = value;
+  }
+  if (debug) {
+    if (error.stack !== undefined) problem.stack = error.stack;
+    if (error.cause !== undefined) problem.cause = causeChain(error.cause);
+  }
+  return { problem, headers: info?.headers };
+}

@@ -1,0 +1,63 @@
+import { encodeJson } from './jsonable.js';
+import type { ProblemDetails } from './problem-details.js';
+
+/** What a user formatter receives besides the problem. */
+export interface FormatContext {
+  /** The error being reported (already normalised by `coerceError`). */
+  error: Error;
+  /** The request that failed, when there is one. */
+  request?: Request;
+  requestId?: string;
+}
+
+/** Builds a custom error body from the problem; its return value is encoded with `jsonable`. */
+export type ProblemFormatter = (problem: ProblemDetails, context: FormatContext) => unknown;
+
+/**
+ * The shape of error bodies: `'problem'` is RFC 9457 `application/problem+json`; `'fastapi'` is
+ * FastAPI's `{"detail": …}` (a 422's detail is FastAPI's list of `{ loc, msg, type }`); a function
+ * builds any body, e.g. the seed's `(p) => ({ error: p.detail })`.
+ *
+ * @default 'problem'
+ */
+export type ProblemFormat = 'problem' | 'fastapi' | ProblemFormatter;
+
+/** Options of {@link renderProblem}. */
+export interface RenderOptions {
+  /** @default 'problem' */
+  format?: ProblemFormat;
+  /** Extra response headers (`Allow`, `Retry-After`, `X-Request-Id`…). @default undefined */
+  headers?: Record<string, string>;
+  context: FormatContext;
+}
+
+function fastApiBody(problem: ProblemDetails): unknown {
+  if (problem.errors && problem.errors.length > 0) {
+    return { detail: problem.errors.map((error) => ({ loc: error.loc, msg: error.message, type: error.code })) };
+  }
+  return { detail: problem.detail ?? problem.title };
+}
+
+/**
+ * The one function that turns a problem into a response, in the configured format. Throws
+ * `ErrandError('ERRAND_ENCODING_FAILED')` when the body cannot be encoded (the registry then sends
+ * a safe 500); a user formatter's own exception propagates the same way.
+ *
+ * @example
+ * renderProblem({ type: 'about:blank', title: 'Not Found', status: 404 }, { context: { error } })
+ */
+export function renderProblem(problem: ProblemDetails, options: RenderOptions): Response {
+  const format = options.format ?? 'problem';
+  let body: string;
+  let contentType = 'application/json';
+  if (format === 'problem') {
+    body = encodeJson(problem);
+    contentType = 'application/problem+json';
+  } else if (format === 'fastapi') {
+    body = encodeJson(fastApiBody(problem));
+  } else {
+    body = encodeJson(format(problem, options.context));
+  }
+  const headers: Record<string, string> = { ...options.headers, 'content-type': contentType };
+  return new Response(body, { status: problem.status, headers });
+}

@@ -1,0 +1,32 @@
+/**
+ * errand's most used pieces in one import. Framework glue, backends, the dashboard and metrics live
+ * on their own subpaths (`errand/hono`, `errand/backends/sqlite`, `errand/dashboard`, …) so an app
+ * loads only what it uses.
+ */
+export {
+  coerceError,
+  createErrorRegistry,
+  ErrandError,
+  errorCodes,
+  HTTPException,
+  isErrandError,
+  isHTTPException,
+  jsonable,
+  type ErrorCode,
+  type ErrorRegistry,
+  type FieldError,
+  type ProblemDetails,
+} from './errors/index.js';
+export { BackgroundTasks, createTaskRunner, currentTask, type TaskRunner, type TaskRunnerOptions } from './tasks/index.js';
+export {
+  createQueue,
+  createWorker,
+  defineTask,
+  UnrecoverableError,
+  type JobBackend,
+  type JobRecord,
+  type JobState,
+  type Queue,
+  type TaskDefinition,
+  type Worker,
+} from './jobs/index.js';

@@ -1,0 +1,167 @@
+import type { ProblemDetails } from '../errors/problem-details.js';
+import type { EnqueueResult, JobRecord, JobState, NewJob } from './job.js';
+
+/**
+ * A claimed job: the right to run one attempt until `leaseUntil`. Every call that changes the job
+ * afterwards presents `token`; a backend rejects a token that is no longer current (the lease
+ * expired and the job was claimed again) with `ErrandError('ERRAND_LEASE_LOST')`. That is the
+ * fencing that keeps a stale worker from completing a job twice.
+ */
+export interface Lease {
+  jobId: string;
+  /** Fencing token, unique per claim. */
+  token: string;
+  /** Epoch ms at which the lease lapses unless extended. */
+  leaseUntil: number;
+}
+
+/** A job handed to a worker by `claim`. */
+export interface ClaimedJob extends Lease {
+  task: string;
+  payload: unknown;
+  /** The attempt being started, 1-based. */
+  attempt: number;
+  maxAttempts: number;
+  createdAt: number;
+}
+
+/** Options of `claim`. */
+export interface ClaimOptions {
+  /** Identifies the claiming worker in history and dashboards. */
+  workerId: string;
+  /** Only claim jobs of these tasks (the ones with free capacity in this worker). */
+  tasks: readonly string[];
+  /** At most this many jobs. */
+  limit: number;
+  /** Lease length in ms. */
+  leaseMs: number;
+  /** Wait up to this long for a job when none is ready (0: answer at once). */
+  waitMs: number;
+  /** Aborts the wait (worker shutdown, or capacity freed for other tasks): `claim` then resolves, usually with `[]`; it does not reject. */
+  signal?: AbortSignal;
+}
+
+/** One completion handed to `completeMany`. */
+export interface Completion {
+  lease: Lease;
+  result: unknown;
+}
+
+/** How a failed attempt ends. */
+export interface FailOptions {
+  /** The error, rendered as a problem object. */
+  error: ProblemDetails;
+  /** Epoch ms of the next attempt, or `null` when the job is dead (no attempts left, unrecoverable). */
+  retryAt: number | null;
+}
+
+/** What `heartbeat` learns about one lease. */
+export type LeaseStatus = 'held' | 'lost' | 'cancelled';
+
+/** Filters and paging of `list`. */
+export interface ListOptions {
+  state?: JobState;
+  task?: string;
+  /** Default 50. */
+  limit?: number;
+  /** Default 0. */
+  offset?: number;
+}
+
+/** A page of jobs, newest first. */
+export interface JobPage {
+  jobs: JobRecord[];
+  total: number;
+}
+
+/** Queue statistics for dashboards, alerting and metrics. */
+export interface QueueStats {
+  /** Jobs in each state. */
+  counts: Record<JobState, number>;
+  /** Jobs in each state, per task name. */
+  byTask: Record<string, Partial<Record<JobState, number>>>;
+  /** Epoch ms of the oldest job ready to run but not yet claimed, if any. */
+  oldestQueuedAt?: number;
+}
+
+/** How long finished jobs are kept before `prune` removes them. */
+export interface RetentionOptions {
+  /** @default 86_400_000 (one day) */
+  succeededMs?: number;
+  /** @default 604_800_000 (seven days) */
+  deadMs?: number;
+  /** @default 86_400_000 (one day) */
+  cancelledMs?: number;
+}
+
+/**
+ * The storage contract of durable jobs, designed from queue semantics. A backend implements it and
+ * passes the conformance suite in `src/testing/`. All times are epoch milliseconds.
+ */
+export interface JobBackend {
+  /** Human name for logs (`memory`, `sqlite:/path`, `redis://host`). */
+  readonly name: string;
+
+  /** Stores new jobs atomically, honouring dedupe keys. One result per job, in order. */
+  enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Claims up to `limit` ready jobs: queued ones whose `runAt` has passed (priority, then `runAt`,
+   * then insertion order), and running ones whose lease lapsed (their attempt ends as failed with
+   * `ERRAND_LEASE_EXPIRED`, and they run again while attempts remain). Starts an attempt on each.
+   */
+  claim(options: ClaimOptions): Promise<ClaimedJob[]>;
+
+  /** Extends leases still held; tells which were lost or cancelled meanwhile. One status per lease. */
+  heartbeat(leases: readonly Lease[], leaseMs: number): Promise<LeaseStatus[]>;
+
+  /** Records progress for a held lease. Rejects a stale lease with ERRAND_LEASE_LOST. */
+  progress(lease: Lease, progress: unknown): Promise<void>;
+
+  /** Marks the job succeeded with its result. Rejects a stale lease with ERRAND_LEASE_LOST. */
+  complete(lease: Lease, result: unknown): Promise<void>;
+
+  /**
+   * Optional batch form of `complete` (one round trip for many jobs); the worker uses it when present.
+   * Does not reject for stale leases: answers, per completion and in order, `true` when stored and
+   * `false` when the lease was lost (where `complete` would have rejected with ERRAND_LEASE_LOST).
+   */
+  completeMany?(completions: readonly Completion[]): Promise<boolean[]>;
+
+  /** Ends the attempt as failed: retrying at `retryAt`, or dead. Rejects a stale lease. */
+  fail(lease: Lease, options: FailOptions): Promise<void>;
+
+  /** Ends an attempt that was cancelled while running: the job becomes cancelled. */
+  cancelled(lease: Lease): Promise<void>;
+
+  /** Gives a job back without counting the attempt (graceful shutdown). */
+  release(lease: Lease): Promise<void>;
+
+  /** Reads one job, or undefined when no job has this id. */
+  get(id: string): Promise<JobRecord | undefined>;
+
+  /** Lists jobs, newest first. */
+  list(options?: ListOptions): Promise<JobPage>;
+
+  /** Counts jobs by state and task. */
+  stats(): Promise<QueueStats>;
+
+  /**
+   * Cancels an unfinished job. Queued, delayed and retrying jobs become cancelled at once; a running
+   * job is flagged and its worker learns it at the next heartbeat. False if the job is finished or
+   * unknown.
+   */
+  cancel(id: string): Promise<boolean>;
+
+  /** Moves a dead or cancelled job back to queued with a fresh set of attempts. False otherwise. */
+  retry(id: string): Promise<boolean>;
+
+  /** Deletes a job that is not running. False when unknown or running. */
+  remove(id: string): Promise<boolean>;
+
+  /** Deletes finished jobs older than their retention. Returns how many were removed. */
+  prune(now?: number): Promise<number>;
+
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}

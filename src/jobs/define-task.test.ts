@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
+import { z } from 'zod';
+import { isErrandError } from '../errors/errand-error.js';
+import { defineTask } from './define-task.js';
+import { PayloadInvalidError } from './payload-invalid-error.js';
+import { isTaskDefinition } from './task-definition.js';
+
+describe('defineTask', () => {
+  it('makes a branded, frozen task definition', () => {
+    const task = defineTask('noop', { handler: () => 1 });
+    expect(isTaskDefinition(task)).toBe(true);
+    expect(task.name).toBe('noop');
+    expect(Object.isFrozen(task)).toBe(true);
+    expect(Object.isFrozen(task.options)).toBe(true);
+  });
+
+  it('returns the validated (transformed) payload', async () => {
+    const task = defineTask('mail', { schema: z.object({ email: z.email(), n: z.coerce.number() }), handler: () => undefined });
+    await expect(task.parse({ email: 'a@b.co', n: '3' })).resolves.toEqual({ email: 'a@b.co', n: 3 });
+  });
+
+  it('rejects an invalid payload with ERRAND_JOB_PAYLOAD_INVALID and one JSON Pointer per field', async () => {
+    const task = defineTask('mail', { schema: z.object({ to: z.object({ email: z.email() }), tags: z.array(z.string()) }), handler: () => undefined });
+    const error = await task.parse({ to: { email: 'nope' }, tags: ['ok', 3] }).catch((thrown: unknown) => thrown);
+    expect(isErrandError(error, 'ERRAND_JOB_PAYLOAD_INVALID')).toBe(true);
+    expect(error).toBeInstanceOf(PayloadInvalidError);
+    const errors = (error as PayloadInvalidError).errors;
+    expect(errors.map((e) => e.pointer)).toEqual(['/to/email', '/tags/1']);
+    expect(errors[0]).toMatchObject({ loc: ['payload', 'to', 'email'], code: 'invalid_format' });
+    expect((error as Error).message).toMatch(/task "mail".*\/to\/email/);
+  });
+
+  it('works with any Standard Schema validator (valibot)', async () => {
+    const task = defineTask('v', { schema: v.object({ 'a/b': v.number() }), handler: () => undefined });
+    const error = (await task.parse({ 'a/b': 'x' }).catch((thrown: unknown) => thrown)) as PayloadInvalidError;
+    expect(error.errors[0]).toMatchObject({ pointer: '/a~1b', code: 'number' });
+  });
+
+  it('passes the payload through when there is no schema', async () => {
+    const task = defineTask('raw', { handler: () => undefined });
+    const payload = { any: 'thing' };
+    await expect(task.parse(payload)).resolves.toBe(payload);
+  });
+
+  it('refuses nonsense options at definition time', () => {
+    expect(() => defineTask('', { handler: () => 1 })).toThrow(TypeError);
+    expect(() => defineTask('t', { handler: () => 1, retries: -1 })).toThrow(RangeError);
+    expect(() => defineTask('t', { handler: () => 1, timeout: 0 })).toThrow(RangeError);
+    expect(() => defineTask('t', { handler: () => 1, concurrency: 0 })).toThrow(RangeError);
+  });
+});

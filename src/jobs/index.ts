@@ -1,0 +1,14 @@
+export type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from './backend.js';
+export { defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
+export { computeBackoff, defaultBackoff } from './backoff.js';
+export { defineTask } from './define-task.js';
+export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';
+export { finishedStates, jobStates, type EnqueueResult, type JobEvent, type JobRecord, type JobState, type NewJob } from './job.js';
+export { PayloadInvalidError } from './payload-invalid-error.js';
+export { createQueue, maxPriority, type EnqueueItem, type Queue, type QueueOptions } from './queue.js';
+export type { RunnableTask, TaskList } from './runnable-task.js';
+export { isTaskDefinition, type BackoffOption, type EnqueueOptions, type Enqueuer, type TaskContext, type TaskDefinition, type TaskOptions } from './task-definition.js';
+export { isUnrecoverableError, UnrecoverableError } from './unrecoverable-error.js';
+export { createWorker, type Worker, type WorkerOptions } from './worker.js';
+export type { WorkerEvents, WorkerListener } from './worker-events.js';
+export { consoleWorkerLogger, type WorkerLogger } from './worker-logger.js';

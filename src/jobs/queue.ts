@@ -1,0 +1,202 @@
+import { ErrandError } from '../errors/errand-error.js';
+import type { JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
+import { jobId } from './job-id.js';
+import { isThenable, parsePayload } from './parse-payload.js';
+import type { EnqueueResult, JobRecord, NewJob } from './job.js';
+import type { EnqueueOptions, Enqueuer, TaskDefinition } from './task-definition.js';
+
+/** Highest priority number a backend must accept (BullMQ's limit). */
+export const maxPriority = 2_097_152;
+
+/** Options of {@link createQueue}. */
+export interface QueueOptions {
+  /** Where jobs are stored. */
+  backend: JobBackend;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** One item of {@link Queue.enqueueMany}. */
+export interface EnqueueItem<Payload = unknown> {
+  task: TaskDefinition<Payload, unknown>;
+  payload: Payload;
+  options?: EnqueueOptions;
+}
+
+/** The producer side of durable jobs, and the reads and actions of dashboards and the CLI. */
+export interface Queue extends Enqueuer {
+  readonly backend: JobBackend;
+  /** Validates the payload, stores a job and resolves to its id (an existing job's id when `key` deduplicates). */
+  enqueue<Payload>(task: TaskDefinition<Payload, unknown>, payload: Payload, options?: EnqueueOptions): Promise<string>;
+  /** Validates every payload, then stores all jobs in one backend call. Ids in the same order. */
+  enqueueMany<Payload>(items: readonly EnqueueItem<Payload>[]): Promise<string[]>;
+  /** The job, or undefined when no job has this id. */
+  get(id: string): Promise<JobRecord | undefined>;
+  list(options?: ListOptions): Promise<JobPage>;
+  stats(): Promise<QueueStats>;
+  /** Cancels an unfinished job (a running one at its worker's next heartbeat). False when already finished. Throws ERRAND_JOB_NOT_FOUND. */
+  cancel(id: string): Promise<boolean>;
+  /** Moves a dead or cancelled job back to queued. Throws ERRAND_JOB_NOT_RETRYABLE otherwise, ERRAND_JOB_NOT_FOUND when unknown. */
+  retry(id: string): Promise<void>;
+  /** Deletes a job that is not running. False when it is running. Throws ERRAND_JOB_NOT_FOUND. */
+  remove(id: string): Promise<boolean>;
+}
+
+function resolveRunAt(options: EnqueueOptions, now: number): number {
+  const { delay, runAt } = options;
+  if (delay !== undefined && runAt !== undefined) throw new RangeError('enqueue: give either delay or runAt, not both');
+  if (delay !== undefined) {
+    if (!(Number.isFinite(delay) && delay >= 0)) throw new RangeError(`enqueue: delay must be a finite number of ms >= 0, got ${delay}`);
+    return now + delay;
+  }
+  if (runAt !== undefined) {
+    const at = typeof runAt === 'number' ? runAt : runAt.getTime();
+    if (!Number.isFinite(at)) throw new RangeError('enqueue: runAt is not a valid date');
+    return at;
+  }
+  return now;
+}
+
+function resolvePriority(priority = 0): number {
+  if (!(Number.isInteger(priority) && priority >= 0 && priority <= maxPriority)) {
+    throw new RangeError(`enqueue: priority must be an integer in 0..${maxPriority} (lower runs sooner), got ${priority}`);
+  }
+  return priority;
+}
+
+/** One enqueue waiting for the end of the microtask turn. */
+interface PendingEnqueue {
+  job: NewJob;
+  resolve: (id: string) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What enqueueing needs of a task, whatever its payload type. */
+interface TaskToEnqueue {
+  task: { readonly name: string; readonly options: { readonly retries?: number; readonly schema?: unknown }; parse(payload: unknown): Promise<unknown> };
+  payload: unknown;
+  options?: EnqueueOptions | undefined;
+}
+
+function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, priority: number, now: number): NewJob {
+  const job: NewJob = { id: jobId(now), task: item.task.name, payload: item.payload, runAt, priority, maxAttempts: (item.task.options.retries ?? 3) + 1, createdAt: now };
+  if (options.key !== undefined) job.key = options.key;
+  return job;
+}
+
+/**
+ * Checks the options and the payload and builds the job to store: synchronously when the schema
+ * validates synchronously (or the task has none), else as a promise. Throws (or rejects) RangeError
+ * for bad options and PayloadInvalidError for a bad payload.
+ */
+function toNewJob(item: TaskToEnqueue, now: number): NewJob | Promise<NewJob> {
+  const options = item.options ?? {};
+  const runAt = resolveRunAt(options, now);
+  const priority = resolvePriority(options.priority);
+  // Validate at enqueue so the caller gets the error, but store what was given: the job re-validates
+  // it at run, and a schema's input (not its transformed output) is what it accepts again.
+  const parsed = parsePayload(item.task, item.payload);
+  if (isThenable(parsed)) return Promise.resolve(parsed).then(() => newJob(item, options, runAt, priority, now));
+  return newJob(item, options, runAt, priority, now);
+}
+
+function notFound(id: string): ErrandError {
+  return new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id "${id}" (it never existed, or it finished and was pruned)`);
+}
+
+/**
+ * Creates the producer side of durable jobs over a backend. It implements `Enqueuer`, so an
+ * after-response `background.add(task, payload, { durable: true })` can hand tasks to it.
+ *
+ * @example
+ * const queue = createQueue({ backend: createSqliteBackend({ path: './data/errand.db' }) })
+ * const id = await queue.enqueue(sendWelcome, { email }, { delay: 60_000, key: `welcome:${email}` })
+ */
+export function createQueue(options: QueueOptions): Queue {
+  const { backend } = options;
+  const now = options.now ?? Date.now;
+
+  async function enqueueMany(items: readonly TaskToEnqueue[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const at = now();
+    const prepared = items.map((item) => toNewJob(item, at));
+    const jobs = prepared.some(isThenable) ? await Promise.all(prepared.map((job) => Promise.resolve(job))) : (prepared as NewJob[]);
+    const results = await backend.enqueue(jobs);
+    return results.map((result) => result.id);
+  }
+
+  // Enqueues issued in the same turn of the microtask queue (a `Promise.all` over items, a loop
+  // that does not await each call) share one backend call: one transaction on SQLite instead of
+  // one commit each, which is most of an enqueue's cost. Each call still gets its own id.
+  let pending: PendingEnqueue[] = [];
+
+  function store(job: NewJob): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      pending.push({ job, resolve, reject });
+      if (pending.length === 1) queueMicrotask(flush);
+    });
+  }
+
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    const [only] = batch;
+    if (only !== undefined && batch.length === 1) return storeAlone(only);
+    call(batch.map((item) => item.job)).then(
+      (results) => batch.forEach((item, index) => settle(item, results[index])),
+      // The batch was one atomic write that failed: store each alone, so one bad job fails only its own call.
+      () => batch.forEach(storeAlone),
+    );
+  }
+
+  function storeAlone(item: PendingEnqueue): void {
+    call([item.job]).then(([result]) => settle(item, result), item.reject);
+  }
+
+  /** backend.enqueue, with a synchronous throw turned into a rejection (this runs in a microtask, where a throw would go unhandled). */
+  function call(jobs: NewJob[]): Promise<EnqueueResult[]> {
+    try {
+      return backend.enqueue(jobs);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  function settle(item: PendingEnqueue, result: EnqueueResult | undefined): void {
+    if (result === undefined) item.reject(new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`));
+    else item.resolve(result.id);
+  }
+
+  return {
+    backend,
+    enqueue(task, payload, enqueueOptions) {
+      let prepared: NewJob | Promise<NewJob>;
+      try {
+        prepared = toNewJob({ task, payload, options: enqueueOptions }, now());
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return isThenable(prepared) ? prepared.then(store) : store(prepared);
+    },
+    enqueueMany,
+    get: (id) => backend.get(id),
+    list: (listOptions) => backend.list(listOptions),
+    stats: () => backend.stats(),
+    async cancel(id) {
+      if (await backend.cancel(id)) return true;
+      if ((await backend.get(id)) === undefined) throw notFound(id);
+      return false;
+    },
+    async retry(id) {
+      if (await backend.retry(id)) return;
+      const job = await backend.get(id);
+      if (job === undefined) throw notFound(id);
+      throw new ErrandError('ERRAND_JOB_NOT_RETRYABLE', `job "${id}" is ${job.state}; only dead or cancelled jobs can be retried`);
+    },
+    async remove(id) {
+      if (await backend.remove(id)) return true;
+      if ((await backend.get(id)) === undefined) throw notFound(id);
+      return false;
+    },
+  };
+}

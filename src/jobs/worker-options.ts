@@ -1,0 +1,52 @@
+import type { JobBackend } from './backend.js';
+import type { TaskList } from './runnable-task.js';
+import type { WorkerEvents, WorkerListener } from './worker-events.js';
+import type { WorkerLogger } from './worker-logger.js';
+
+/** Options of {@link createWorker}. */
+export interface WorkerOptions {
+  backend: JobBackend;
+  /** The tasks this worker runs: a list, or a module's exports (anything not made by `defineTask` is ignored). */
+  tasks: TaskList;
+  /** Handlers running at once in this worker (a job whose handler returned stops counting while its completion is stored). @default 10 */
+  concurrency?: number;
+  /** Most jobs taken in one claim, and most claimed ahead of free slots when jobs are short (see docs/jobs.md). @default concurrency */
+  batchSize?: number;
+  /** Lease length: a job whose worker stops renewing runs again this long after. @default 30_000 */
+  leaseMs?: number;
+  /** How often leases are renewed; must be below `leaseMs`. @default leaseMs / 3 */
+  heartbeatMs?: number;
+  /** How long an idle worker waits for a job before asking again. @default 1000 */
+  pollMs?: number;
+  /** How long `stop()` waits for running jobs before aborting and releasing them. @default 10_000 */
+  shutdownTimeoutMs?: number;
+  /** How often finished jobs past their retention are pruned; 0 turns pruning off. @default 60_000 */
+  pruneIntervalMs?: number;
+  /** @default consoleWorkerLogger (warnings and errors only) */
+  logger?: WorkerLogger;
+  /** Stores the stack (and cause) with each job error. @default false */
+  debug?: boolean;
+  /** Names this worker in job history. @default `${hostname}:${pid}:${random}` */
+  workerId?: string;
+}
+
+/** A running worker. */
+export interface Worker {
+  readonly id: string;
+  /** Jobs currently in this worker's hands: running, claimed ahead and waiting for a slot, or being recorded. */
+  readonly activeCount: number;
+  /** Starts claiming jobs. Idempotent. */
+  start(): Worker;
+  /**
+   * Stops claiming, waits up to `timeoutMs` for running jobs, then aborts their signals
+   * (reason ERRAND_SHUTTING_DOWN) and releases them so another worker runs them promptly.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  on<E extends keyof WorkerEvents>(event: E, listener: WorkerListener<E>): () => void;
+}
+
+/** Checks a numeric option of createWorker. */
+export function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`createWorker: ${name} must be > 0, got ${value}`);
+  return value;
+}

@@ -1,0 +1,68 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Request metrics and the middleware that records them. */
+export interface HttpMetrics {
+  middleware: MiddlewareHandler;
+  /** Records one failed request by hand (for adapters other than Hono). */
+  recordError(status: number, error: unknown): void;
+}
+
+/** The name of an error's class, as a label (`'none'` when no error object was thrown). */
+export function errorClassOf(error: unknown): string {
+  if (error instanceof Error) return error.name !== 'Error' ? error.name : error.constructor.name;
+  return error === undefined ? 'none' : typeof error;
+}
+
+/** The stable `ERRAND_…` code of an error, or `'none'`. */
+export function errorCodeOf(error: unknown): string {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.length <= 64 ? code : 'none';
+}
+
+function statusOf(error: unknown): number {
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+}
+
+/**
+ * Registers the HTTP metrics on `registry` and returns the Hono middleware that feeds them:
+ * `errand_http_requests_total{method,route,status}`, `errand_http_request_duration_seconds`, and
+ * `errand_http_errors_total{status,error_class,code}` for responses >= 400. `route` is the matched
+ * route pattern (`/jobs/:id`), never the raw path, so label cardinality stays bounded.
+ *
+ * @example
+ * const http = createHttpMetrics(registry, 'errand_')
+ * app.use('*', http.middleware)
+ */
+export function createHttpMetrics(registry: Registry, prefix: string, buckets: number[]): HttpMetrics {
+  const requests = new Counter({ name: `${prefix}http_requests_total`, help: 'HTTP requests answered, by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({ name: `${prefix}http_request_duration_seconds`, help: 'Time to produce the response (headers), by method, route pattern and status.', labelNames: ['method', 'route', 'status'], buckets, registers: [registry] });
+  const errors = new Counter({ name: `${prefix}http_errors_total`, help: 'HTTP responses with status >= 400, by status, error class and errand error code.', labelNames: ['status', 'error_class', 'code'], registers: [registry] });
+
+  function recordError(status: number, error: unknown): void {
+    errors.inc({ status: String(status), error_class: errorClassOf(error), code: errorCodeOf(error) });
+  }
+
+  function record(c: Context, status: number, started: number, error: unknown): void {
+    const labels = { method: c.req.method, route: routePath(c) || 'unmatched', status: String(status) };
+    requests.inc(labels);
+    duration.observe(labels, (performance.now() - started) / 1000);
+    if (status >= 400) recordError(status, error);
+  }
+
+  const middleware: MiddlewareHandler = async function errandHttpMetrics(c, next) {
+    const started = performance.now();
+    try {
+      await next();
+    } catch (error) {
+      // No error handler inside us turned it into a response: count it as the outer handler will answer.
+      record(c, statusOf(error), started, error);
+      throw error;
+    }
+    // Hono's compose stores an error that onError turned into a response on c.error.
+    record(c, c.res.status, started, c.error);
+  };
+  return { middleware, recordError };
+}

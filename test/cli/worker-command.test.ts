@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteBackend } from '../../src/backends/sqlite/create-sqlite-backend.js';
+import type { JobBackend } from '../../src/jobs/backend.js';
+import { createQueue } from '../../src/jobs/queue.js';
+import { eventually } from '../../src/testing/conformance-helpers.js';
+import { whoRuns } from './fixtures/cli-tasks.js';
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+const backends: JobBackend[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+  for (const backend of backends.splice(0)) await backend.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function errand(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ERRAND_QUEUE: '' } });
+  children.push(child);
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exit };
+}
+
+describe('errand worker', () => {
+  it('runs jobs from a SQLite file in several processes and stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'errand-cli-'));
+    dirs.push(dir);
+    const path = join(dir, 'jobs.db');
+    const backend = createSqliteBackend({ path });
+    backends.push(backend);
+    const worker = errand(['worker', '--tasks', 'test/cli/fixtures/cli-tasks.ts', '--queue', `sqlite:${path}`, '--processes', '2', '--concurrency', '2']);
+    await eventually(() => expect(worker.output().match(/worker started/g)).toHaveLength(2), 30_000, 100);
+    const ids = await createQueue({ backend }).enqueueMany(Array.from({ length: 24 }, () => ({ task: whoRuns, payload: 100 })));
+    await eventually(async () => expect((await backend.stats()).counts.succeeded).toBe(24), 30_000, 100);
+    const pids = new Set(await Promise.all(ids.map(async (id) => (await backend.get(id))?.result)));
+    expect(pids.size).toBe(2);
+    expect(pids.has(worker.child.pid)).toBe(false);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit).toBe(0);
+    expect(worker.output().match(/worker stopped/g)).toHaveLength(2);
+  });
+
+  it('explains a missing --tasks and lists commands for an unknown one', async () => {
+    const missing = errand(['worker', '--queue', 'memory:']);
+    expect(await missing.exit).toBe(2);
+    expect(missing.output()).toMatch(/--tasks is required/);
+    const unknown = errand(['nope']);
+    expect(await unknown.exit).toBe(1);
+    expect(unknown.output()).toMatch(/unknown command "nope"[\s\S]*worker/);
+  });
+});

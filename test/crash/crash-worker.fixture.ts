@@ -1,0 +1,42 @@
+/**
+ * A worker process of the kill -9 crash run. Reads the queue URL from ERRAND_QUEUE and the
+ * completion log path from CRASH_LOG; reports on stdout one JSON line per event the parent needs
+ * (`ready`, `started`, `succeeded`), and appends `jobId attempt token` to the log once the backend
+ * has stored each result, so the parent can prove no job completed twice.
+ */
+import { appendFileSync } from 'node:fs';
+import { createWorker } from '../../src/jobs/worker.js';
+import { napTask } from './crash-task.js';
+import { openBackend } from './open-backend.js';
+
+const queueUrl = process.env.ERRAND_QUEUE;
+const log = process.env.CRASH_LOG;
+if (queueUrl === undefined || log === undefined) throw new Error('crash worker: set ERRAND_QUEUE and CRASH_LOG');
+
+const say = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+const backend = openBackend(queueUrl);
+const worker = createWorker({
+  backend,
+  tasks: [napTask],
+  concurrency: 2,
+  leaseMs: Number(process.env.CRASH_LEASE_MS ?? 1000),
+  heartbeatMs: Number(process.env.CRASH_HEARTBEAT_MS ?? 250),
+  pollMs: 100,
+  pruneIntervalMs: 0,
+  workerId: `crash-${process.pid}`,
+});
+worker.on('job:started', ({ job }) => say({ event: 'started', jobId: job.jobId, attempt: job.attempt }));
+worker.on('job:succeeded', ({ job }) => {
+  // O_APPEND writes of one short line are atomic, so concurrent workers never interleave lines.
+  appendFileSync(log, `${job.jobId} ${job.attempt} ${job.token}\n`);
+  say({ event: 'succeeded', jobId: job.jobId, attempt: job.attempt });
+});
+worker.start();
+say({ event: 'ready', pid: process.pid });
+
+process.once('SIGTERM', () => {
+  void worker
+    .stop({ timeoutMs: 5_000 })
+    .then(() => backend.close())
+    .then(() => process.exit(0));
+});

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { runCrashRun } from './crash-run.js';
+import { expectSoundCrashRun } from './expect-sound-crash-run.js';
+
+/**
+ * kill -9 a worker in the middle of a job, 100 times, against real processes. The backend comes
+ * from ERRAND_QUEUE (e.g. `redis://127.0.0.1:6379?prefix=crash-1`); by default a fresh SQLite file.
+ * CRASH_KILLS changes the number of kills (the issue asks for 100).
+ */
+const dir = mkdtempSync(join(tmpdir(), 'errand-crash-'));
+const queueUrl = withRunPrefix(process.env.ERRAND_QUEUE ?? `sqlite://${join(dir, 'jobs.db')}`);
+const kills = Number(process.env.CRASH_KILLS ?? 100);
+const leaseMs = 1000;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A Redis URL without `prefix` gets one unique to this run, so earlier runs' keys cannot interfere. */
+function withRunPrefix(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.protocol.startsWith('redis') || parsed.searchParams.has('prefix')) return url;
+  parsed.searchParams.set('prefix', `errand-crash-${randomUUID().slice(0, 8)}`);
+  return parsed.toString();
+}
+
+describe(`kill -9 of a worker mid-job (${queueUrl.split(':')[0] ?? 'queue'})`, () => {
+  it(`loses no job and completes none twice across ${kills} kills, and re-runs each killed job within the lease window`, async () => {
+    const report = await runCrashRun({ queueUrl, logPath: join(dir, 'completions.log'), kills, leaseMs, log: (line) => console.log(line) });
+    // The lease was renewed at most one heartbeat before the kill, so it lapses within leaseMs of
+    // it; the next poll (50 ms) then claims the job: lease + ~0.1 s by design (max 1.15 s measured
+    // at load average 20 on SQLite). The rest is slack for a busy two-core machine.
+    expectSoundCrashRun(report, { label: queueUrl.split(':')[0] ?? 'queue', kills, maxRecoveryMs: leaseMs + 1_000 });
+  }, 240_000);
+});

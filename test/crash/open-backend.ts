@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { createRedisBackend } from '../../src/backends/redis/redis-backend.js';
+import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
+import type { JobBackend } from '../../src/jobs/backend.js';
+
+/**
+ * Opens the backend a crash run is about, from a queue URL, in the parent and in every worker
+ * process alike:
+ * - `sqlite:///abs/path.db` (or `file:///abs/path.db`): the embedded backend on that file;
+ * - `redis://host:port/db?prefix=name`: the Redis backend, keys under `prefix` (one per run).
+ */
+export function openBackend(url: string): JobBackend {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'sqlite:' || parsed.protocol === 'file:') {
+    const path = fileURLToPath(`file://${parsed.pathname}`);
+    return createSqliteBackend({ path, busyTimeoutMs: 10_000, pollIntervalMs: 50 });
+  }
+  if (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') {
+    const prefix = parsed.searchParams.get('prefix') ?? 'errand-crash';
+    parsed.search = '';
+    return createRedisBackend({ url: parsed.toString(), prefix });
+  }
+  throw new Error(`crash harness: unsupported queue URL ${url} (use sqlite:///path or redis://host?prefix=name)`);
+}
