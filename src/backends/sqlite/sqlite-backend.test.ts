@@ -52,10 +52,13 @@ function newJob(id: string, overrides: Partial<NewJob> = {}): NewJob {
 
 const claimOptions = { workerId: 'w', tasks: ['race'], limit: 10, leaseMs: 1000, waitMs: 0 };
 
-/** A claim-race child: `ready` resolves once it opened the file; `go()` starts it; `claimed` is what it took. */
+/**
+ * A claim-race child (see claim-race.fixture.ts): `waitFor(line)` resolves once it printed that line;
+ * `send(line)` writes one to its stdin; `claimed` is what it took, once it exits.
+ */
 interface RaceChild {
-  ready: Promise<void>;
-  go(): void;
+  waitFor(line: string): Promise<void>;
+  send(line: string): void;
   claimed: Promise<string[]>;
 }
 
@@ -64,24 +67,39 @@ function raceChild(path: string): RaceChild {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  let markReady = (): void => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const waiters: { line: string; resolve: () => void }[] = [];
+  const settle = (): void => {
+    const seen = out.split('\n');
+    for (const waiter of waiters.splice(0)) {
+      if (seen.includes(waiter.line) || child.exitCode !== null) waiter.resolve();
+      else waiters.push(waiter);
+    }
+  };
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
-    if (out.startsWith('ready\n')) markReady();
+    settle();
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  // A child that died before go() closed its stdin; its exit code tells the story, not EPIPE.
+  // A child that died early closed its stdin; its exit code tells the story, not EPIPE.
   child.stdin.on('error', () => undefined);
   const claimed = new Promise<string[]>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
-      markReady();
-      if (code === 0) resolve(JSON.parse(out.slice('ready\n'.length)) as string[]);
+      settle();
+      const last = out.trimEnd().split('\n').at(-1) ?? '';
+      if (code === 0) resolve(JSON.parse(last) as string[]);
       else reject(new Error(`fixture exited ${code}: ${err}`));
     });
   });
-  return { ready, go: () => child.stdin.end('go\n'), claimed };
+  return {
+    waitFor: (line) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ line, resolve });
+        settle();
+      }),
+    send: (line) => child.stdin.write(`${line}\n`),
+    claimed,
+  };
 }
 
 describe('sqlite backend, specific to the file', () => {
@@ -91,8 +109,11 @@ describe('sqlite backend, specific to the file', () => {
     const ids = Array.from({ length: 1500 }, (_, index) => `job-${index}`);
     await setup.enqueue(ids.map((id) => newJob(id)));
     const children = [raceChild(path), raceChild(path)];
-    await Promise.all(children.map((child) => child.ready));
-    for (const child of children) child.go();
+    await Promise.all(children.map((child) => child.waitFor('ready')));
+    for (const child of children) child.send('go');
+    // Each takes its first batch, racing the other for it, before both drain the rest together.
+    await Promise.all(children.map((child) => child.waitFor('claimed')));
+    for (const child of children) child.send('race');
     const [first = [], second = []] = await Promise.all(children.map((child) => child.claimed));
     expect(first.length).toBeGreaterThan(0);
     expect(second.length).toBeGreaterThan(0);
