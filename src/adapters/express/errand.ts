@@ -1,0 +1,136 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Application, NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { ErrandError } from '../../errors/errand-error.js';
+import type { BackgroundTasks } from '../../tasks/background-tasks.js';
+import { allowedMethods } from './allowed-methods.js';
+import { fromBodyParser, routeMissError } from './framework-errors.js';
+import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from './node-errand.js';
+import { endStartedResponse, writeResponse } from './node-response.js';
+import { pathOf } from './web-request.js';
+
+declare global {
+  // Express's own extension point: its Request type merges this global interface.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
+      requestId: string;
+      /** A pino logger bound to `requestId` (its child is created on first use). */
+      logger: Logger;
+      /** The request's after-response tasks: `req.background.add(fn, ...args)`. */
+      background: BackgroundTasks;
+    }
+  }
+}
+
+/** What error handlers receive besides the errand context on Express: the request and the response. */
+export interface ExpressErrorExtra {
+  req: Request;
+  res: Response;
+}
+
+/** Options of {@link errand} for Express; the shared ones are described in docs/adapters.md. */
+export interface ExpressErrandOptions extends NodeErrandOptions<ExpressErrorExtra> {
+  /**
+   * Largest request body by its `Content-Length`, refused with 413 before any middleware reads it;
+   * `false` for none. A chunked body is bounded by your body parser's own `limit` (errand gives its
+   * 413 the same code).
+   * @default 1_048_576 (1 MiB)
+   */
+  bodyLimit?: number | false;
+}
+
+/** What {@link errand} installed on an Express app. */
+export interface ExpressErrand extends NodeErrand<ExpressErrorExtra> {
+  /** Answers `thrown` on `res` through the registry, as errand's final handler does (for your own error middleware). Never rejects. */
+  respond(thrown: unknown, req: Request, res: Response): Promise<void>;
+}
+
+type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, callback?: (error?: unknown) => void) => void;
+
+/**
+ * Installs errand on an Express 5 app. Call it before adding middleware and routes: it adds the
+ * first middleware (request id, `req.logger`, `req.background`, the body limit, the 503 admission
+ * bound) and becomes the app's final handler, so every error nobody answered (thrown, rejected,
+ * `next(err)`, body-parser's) and every request no route answered (404, or 405 with `Allow`) goes
+ * through the registry. Your own error middleware still runs first; `next(err)` from it reaches
+ * errand.
+ *
+ * @example
+ * const app = express();
+ * const { registry, runner } = errand(app, { mode: 'production' });
+ * app.use(express.json());
+ * app.post('/register', (req, res) => {
+ *   req.background.add(sendWelcomeEmail, req.body.email);
+ *   res.status(201).json({ ok: true });
+ * });
+ * const server = app.listen(3000);
+ * process.once('SIGTERM', () => server.close(() => void runner.drain()));
+ */
+export function errand(app: Application, options: ExpressErrandOptions = {}): ExpressErrand {
+  const core = createNodeCore<ExpressErrorExtra>(options);
+  const limit = options.bodyLimit ?? 1_048_576;
+
+  function identityOf(req: Request, res: Response): RequestIdentity {
+    // Set by errand's middleware; absent when an earlier middleware failed before it ran.
+    if (typeof req.requestId === 'string' && req.logger !== undefined) return { requestId: req.requestId, logger: req.logger };
+    const identity = core.identify(req, res);
+    req.requestId = identity.requestId;
+    req.logger = identity.logger;
+    return identity;
+  }
+
+  async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
+    try {
+      const identity = identityOf(req, res);
+      if (res.headersSent) {
+        core.afterHeaders(thrown, identity);
+        endStartedResponse(res);
+        return;
+      }
+      const url = req.originalUrl || req.url;
+      const response = await core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res });
+      await writeResponse(res, response);
+    } catch (fatal) {
+      // Only a broken response object gets here; the registry itself never throws.
+      core.logger.error({ err: fatal, requestId: req.requestId }, 'errand could not write the error response');
+      if (!res.writableEnded) res.destroy();
+    }
+  }
+
+  app.use(function errandRequest(req: Request, res: Response, next: NextFunction): void {
+    const identity = core.identify(req, res);
+    req.requestId = identity.requestId;
+    req.logger = identity.logger;
+    const length = req.headers['content-length'];
+    if (limit !== false && length !== undefined && Number(length) > limit) {
+      next(new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', `the request body is larger than the ${limit}-byte limit`));
+      return;
+    }
+    // Throws the 503 at the in-flight bound; Express hands a synchronous throw to the error path.
+    req.background = core.admit(identity, res, req);
+    next();
+  });
+
+  // errand is the app's final handler: what reaches the end of the stack, error or not, is answered
+  // here instead of by Express's HTML `finalhandler`.
+  const target = app as unknown as { handle: Handle };
+  const handle = target.handle;
+  target.handle = function errandHandle(req, res, callback) {
+    // Mounted in another app: the parent app decides what happens next.
+    if (callback !== undefined) return handle.call(this, req, res, callback);
+    handle.call(this, req, res, (error?: unknown) => {
+      const request = req as Request;
+      const thrown = error === undefined || error === null ? routeMiss(request) : error;
+      void respond(thrown, request, res as Response);
+    });
+  };
+
+  function routeMiss(req: Request): ErrandError {
+    const path = pathOf(req.originalUrl || req.url);
+    return routeMissError(req.method, path, allowedMethods(app, path));
+  }
+
+  return { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { coerceError } from '../../errors/coerce-error.js';
+import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
+import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import type { ProblemFormat } from '../../errors/render-problem.js';
+import type { BackgroundTasks } from '../../tasks/background-tasks.js';
+import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
+import { lazyRequestLogger, saneRequestId } from '../hono/request-id.js';
+import { webRequest } from './web-request.js';
+
+/** Options of the after-response task runner a Node adapter (Fastify, Express) creates. */
+export interface NodeBackgroundOptions extends TaskRunnerOptions {
+  /** Share a runner (with your shutdown code, with metrics). @default createTaskRunner({ ...options, logger }) */
+  runner?: TaskRunner;
+}
+
+/** Options shared by the Fastify and Express adapters; see docs/adapters.md. */
+export interface NodeErrandOptions<Extra extends object> {
+  /** `production` hides 5xx internals and skips stack capture for 4xx; `debug` shows them. @default defaultErrorMode() (debug when NODE_ENV is development or test) */
+  mode?: ErrorMode;
+  /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
+  format?: ProblemFormat;
+  /** The root logger; each request gets a child bound to its request id. @default pino() */
+  logger?: Logger;
+  /**
+   * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
+   * between apps of different frameworks; its handlers then see `request`, `requestId`, `problem`…
+   * but not the framework's objects.
+   * @default createErrorRegistry({ logger })
+   */
+  registry?: ErrorRegistry<Extra> | ErrorRegistry;
+  /** Header that carries the request id, in and out. @default 'X-Request-Id' */
+  requestIdHeader?: string;
+  /** Makes a request id when the incoming one is missing or not sane. @default crypto.randomUUID */
+  generateRequestId?: () => string;
+  /** The after-response task runner (`runner`) or the options to create one with. @default {} */
+  background?: NodeBackgroundOptions;
+}
+
+/** What a Node adapter installed: returned by `errand(app)`. */
+export interface NodeErrand<Extra extends object> {
+  /** The registry in use. One shared with apps of other frameworks also answers their requests, without this adapter's `extra`. */
+  readonly registry: ErrorRegistry<Extra>;
+  readonly logger: Logger;
+  readonly mode: ErrorMode;
+  readonly format: ProblemFormat;
+  /** Runs every request's after-response tasks; `runner.drain()` at shutdown. */
+  readonly runner: TaskRunner;
+}
+
+/** What errand knows about a request once it entered. */
+export interface RequestIdentity {
+  requestId: string;
+  logger: Logger;
+}
+
+/** The framework-free part of the Fastify and Express adapters. Not part of the public API. */
+export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
+  /** Gives the request its id and logger, and puts the id on the response. */
+  identify(incoming: IncomingMessage, outgoing: ServerResponse): RequestIdentity;
+  /** Admits the request (or throws the 503 `UnavailableError`) and makes its task list. */
+  admit(identity: RequestIdentity, outgoing: ServerResponse, context: unknown): BackgroundTasks;
+  /** Turns anything thrown into the registry's response for this request. Never throws. */
+  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra): Response | Promise<Response>;
+  /** An error once the response had started: logged with the request id; no second response. */
+  afterHeaders(thrown: unknown, identity: RequestIdentity): void;
+}
+
+/**
+ * Builds the shared core: options with their defaults, the registry, the task runner, request ids.
+ *
+ * @example
+ * const core = createNodeCore<ExpressErrorExtra>({ mode: 'production' });
+ */
+export function createNodeCore<Extra extends object>(options: NodeErrandOptions<Extra>): NodeCore<Extra> {
+  const mode = options.mode ?? defaultErrorMode();
+  const format = options.format ?? 'problem';
+  const logger = options.logger ?? pino();
+  // A framework-free registry accepts the adapter's `extra` too (its handlers just do not read it).
+  const registry = (options.registry ?? createErrorRegistry<Extra>({ logger })) as ErrorRegistry<Extra>;
+  const headerName = options.requestIdHeader ?? 'X-Request-Id';
+  const headerKey = headerName.toLowerCase();
+  const generate = options.generateRequestId ?? randomUUID;
+  const runner = options.background?.runner ?? createTaskRunner({ logger, ...options.background });
+  const report: TaskErrorReporter = (error, info) => registry.handleTaskError(error, info);
+  setClientErrorStacks(mode === 'debug');
+
+  // One function for every batch (not a closure per request): hooks the response's end at the
+  // first task added, so a request that adds none costs no listener. A Node response emits
+  // 'close' after 'finish' (every byte handed to the socket) and also when the client went away
+  // first: a disconnect never cancels tasks.
+  const whenSent = (batch: BackgroundTasks, sent: unknown): void => {
+    const outgoing = sent as ServerResponse;
+    if (outgoing.writableFinished || outgoing.destroyed) runner.start(batch, outgoing.statusCode);
+    else outgoing.once('close', () => runner.start(batch, outgoing.statusCode));
+  };
+
+  return {
+    registry,
+    logger,
+    mode,
+    format,
+    runner,
+    identify(incoming, outgoing) {
+      const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
+      if (!outgoing.headersSent) outgoing.setHeader(headerName, requestId);
+      return { requestId, logger: lazyRequestLogger(logger, requestId) };
+    },
+    admit(identity, outgoing, context) {
+      runner.admit(identity.requestId);
+      // The request goes to task-error handlers (`info.context`) only when one could read it: a
+      // task holding it keeps the whole finished request alive.
+      const kept = registry.hasTaskErrorHandlers() ? context : undefined;
+      return runner.createBatch({ requestId: identity.requestId, context: kept, report, whenSent, sent: outgoing });
+    },
+    respond(thrown, incoming, url, instance, identity, extra) {
+      return registry.handleNow(thrown, { request: webRequest(incoming, url), requestId: identity.requestId, logger: identity.logger, mode, format, instance, extra });
+    },
+    afterHeaders(thrown, identity) {
+      const error = coerceError(thrown);
+      try {
+        identity.logger.error({ requestId: identity.requestId, code: 'ERRAND_INTERNAL', err: error, afterHeaders: true }, `the response failed after its headers were sent: ${error.message}`);
+      } catch {
+        // A broken logger must not turn a failed response into a crash.
+      }
+    },
+  };
+}

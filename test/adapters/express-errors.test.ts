@@ -1,0 +1,158 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import createHttpError from 'http-errors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errand } from '../../src/adapters/express/errand.js';
+import { createErrorRegistry } from '../../src/errors/error-registry.js';
+import { HTTPException } from '../../src/errors/http-exception.js';
+import { hiddenDetail } from '../../src/errors/problem-from-error.js';
+import type { ErrorMode } from '../../src/errors/error-mode.js';
+import { memoryLogger } from '../../src/testing/memory-logger.js';
+import { closeServer, portOf, send, uuid } from './client.js';
+
+class TeapotError extends Error {
+  override name = 'TeapotError';
+}
+
+const { logger, lines } = memoryLogger();
+const registry = createErrorRegistry({ logger });
+registry.on(TeapotError, (error) => ({ status: 418, detail: `Oops! ${error.message} did something wrong.` }));
+
+function makeApp(mode: ErrorMode) {
+  const app = express();
+  errand(app, { mode, registry, logger, bodyLimit: 1_000 });
+  app.use(express.json());
+  app.get('/http-exception', () => {
+    throw new HTTPException(409, 'already registered', { headers: { 'retry-after': '5' } });
+  });
+  app.get('/teapot', () => {
+    throw new TeapotError('the pot');
+  });
+  app.get('/crash', async () => {
+    await Promise.resolve();
+    throw new Error('secret: the database password is hunter2');
+  });
+  app.get('/http-errors', () => {
+    throw createHttpError(404, 'no such user');
+  });
+  app.get('/items', (_req, res) => void res.json([]));
+  app.post('/items', (req, res) => void res.status(201).json(req.body));
+  app.get('/whoami', (req, res) => {
+    req.logger.info('who asked');
+    res.json({ requestId: req.requestId });
+  });
+  const api = express.Router();
+  api.put('/things/:id', (_req, res) => void res.end());
+  app.use('/api', api);
+  return app;
+}
+
+let production: Server;
+let debug: Server;
+
+beforeAll(async () => {
+  production = makeApp('production').listen(0, '127.0.0.1');
+  debug = makeApp('debug').listen(0, '127.0.0.1');
+  await Promise.all([production, debug].map((server) => new Promise((resolve) => server.once('listening', resolve))));
+});
+
+afterAll(async () => {
+  await Promise.all([closeServer(production), closeServer(debug)]);
+});
+
+describe('errand on Express: failures answered through the registry', () => {
+  it('answers a thrown HTTPException as a problem with its headers and the request id', async () => {
+    const response = await send(portOf(production), '/http-exception', { headers: { 'x-request-id': 'req-409' } });
+    expect(response.status).toBe(409);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.headers['x-request-id']).toBe('req-409');
+    expect(response.json).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'already registered', instance: '/http-exception', requestId: 'req-409' });
+  });
+
+  it('lets a handler registered for a custom class answer', async () => {
+    const response = await send(portOf(production), '/teapot');
+    expect(response.status).toBe(418);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 418, title: "I'm a Teapot", detail: 'Oops! the pot did something wrong.' });
+  });
+
+  it('hides an unexpected async error in production: no message, no stack', async () => {
+    const response = await send(portOf(production), '/crash');
+    expect(response.status).toBe(500);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 500, code: 'ERRAND_INTERNAL', detail: hiddenDetail });
+    expect(response.json.requestId).toMatch(uuid);
+    expect(response.json).not.toHaveProperty('stack');
+    expect(response.text).not.toContain('hunter2');
+    expect(lines.find((line) => line.requestId === response.json.requestId && line.level === 50)).toMatchObject({ status: 500, err: { message: 'secret: the database password is hunter2' } });
+  });
+
+  it('shows the message and the stack of an unexpected error in debug mode', async () => {
+    const response = await send(portOf(debug), '/crash');
+    expect(response.status).toBe(500);
+    expect(response.json.detail).toBe('secret: the database password is hunter2');
+    expect(response.json.stack).toEqual(expect.stringContaining('Error: secret'));
+  });
+
+  it('honours http-errors objects', async () => {
+    const response = await send(portOf(production), '/http-errors');
+    expect(response.status).toBe(404);
+    expect(response.json).toMatchObject({ status: 404, detail: 'no such user' });
+  });
+
+  it('answers a path no route has with a 404 problem', async () => {
+    const response = await send(portOf(production), '/nowhere?x=1');
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 404, code: 'ERRAND_NOT_FOUND', instance: '/nowhere' });
+    expect(response.json.requestId).toBe(response.headers['x-request-id']);
+  });
+
+  it('answers 405 with Allow when the path exists for other methods, mounted routers included', async () => {
+    const items = await send(portOf(production), '/items', { method: 'DELETE' });
+    expect(items.status).toBe(405);
+    expect(items.headers.allow).toBe('GET, HEAD, POST');
+    expect(items.json).toMatchObject({ status: 405, code: 'ERRAND_METHOD_NOT_ALLOWED' });
+    const mounted = await send(portOf(production), '/api/things/7', { method: 'GET' });
+    expect(mounted.status).toBe(405);
+    expect(mounted.headers.allow).toBe('PUT');
+  });
+
+  it("answers body-parser's malformed JSON with a 400 problem", async () => {
+    const response = await send(portOf(production), '/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 400, code: 'ERRAND_MALFORMED_JSON', instance: '/items' });
+  });
+
+  it('refuses a body over the limit with a 413 problem before reading it', async () => {
+    const response = await send(portOf(production), '/items', { method: 'POST', body: { name: 'x'.repeat(2_000) } });
+    expect(response.status).toBe(413);
+    expect(response.json).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE' });
+  });
+
+  it('accepts a valid body', async () => {
+    const response = await send(portOf(production), '/items', { method: 'POST', body: { name: 'tea' } });
+    expect(response.status).toBe(201);
+    expect(response.json).toEqual({ name: 'tea' });
+  });
+});
+
+describe('errand on Express: request ids', () => {
+  it('keeps a sane incoming X-Request-Id and binds the request logger to it', async () => {
+    const response = await send(portOf(production), '/whoami', { headers: { 'x-request-id': 'abc-123' } });
+    expect(response.headers['x-request-id']).toBe('abc-123');
+    expect(response.json).toEqual({ requestId: 'abc-123' });
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'who asked', requestId: 'abc-123' }));
+  });
+
+  it('replaces a missing or unsafe id with a generated UUID', async () => {
+    const unsafe = await send(portOf(production), '/whoami', { headers: { 'x-request-id': '<script>' } });
+    expect(unsafe.headers['x-request-id']).toMatch(uuid);
+    expect(unsafe.json.requestId).toBe(unsafe.headers['x-request-id']);
+    const missing = await send(portOf(production), '/whoami');
+    expect(missing.headers['x-request-id']).toMatch(uuid);
+    expect(missing.headers['x-request-id']).not.toBe(unsafe.headers['x-request-id']);
+  });
+});
