@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { BackgroundTasks } from '../../tasks/background-tasks.js';
+import { routeMissError } from '../express/framework-errors.js';
+import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../express/node-errand.js';
+import { endStartedResponse } from '../express/node-response.js';
+import { pathOf } from '../express/web-request.js';
+import { fromFastify } from './fastify-errors.js';
+import { RouteTable } from './route-table.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
+    requestId: string;
+    /** A pino logger bound to `requestId` (its child is created on first use). Fastify's own `request.log` is unchanged. */
+    logger: Logger;
+    /** The request's after-response tasks: `request.background.add(fn, ...args)`. */
+    background: BackgroundTasks;
+  }
+}
+
+/** What error handlers receive besides the errand context on Fastify: the request and the reply. */
+export interface FastifyErrorExtra {
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** Options of {@link errand} for Fastify; the shared ones are described in docs/adapters.md. */
+export interface FastifyErrandOptions extends NodeErrandOptions<FastifyErrorExtra> {
+  /** Largest request body in bytes for every route added after `errand()` without a `bodyLimit` of its own. @default Fastify's `bodyLimit` option (1 MiB unless changed) */
+  bodyLimit?: number;
+}
+
+/** What {@link errand} installed on a Fastify app. */
+export interface FastifyErrand extends NodeErrand<FastifyErrorExtra> {
+  /** Answers `thrown` on `reply` through the registry, as errand's error handler does (for an encapsulated `setErrorHandler` of your own). Never rejects. */
+  respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+/** Writes the registry's response to the reply, so Fastify's `onSend` and `onResponse` hooks still run. */
+async function sendReply(reply: FastifyReply, response: Response): Promise<void> {
+  const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+  if (reply.sent || reply.raw.headersSent) return;
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie' && name !== 'content-length') reply.header(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) reply.header('set-cookie', cookies);
+  reply.send(body);
+}
+
+/**
+ * Installs errand on a Fastify 5 app. Call it on the root instance before registering routes and
+ * plugins: it decorates every request with `requestId`, `logger` and `background` (an `onRequest`
+ * hook, which also refuses requests with 503 at the after-response task bound), sets the error
+ * handler and the not-found handler (404, or 405 with `Allow`), so every failure, Fastify's own
+ * (validation, malformed JSON, body too large, unsupported media type) included, is answered
+ * through the registry. An encapsulated `setErrorHandler` of yours still wins in its plugin; call
+ * `respond()` from it to keep the envelope.
+ *
+ * @example
+ * const app = Fastify();
+ * const { registry, runner } = errand(app, { mode: 'production' });
+ * app.post('/register', async (request, reply) => {
+ *   request.background.add(sendWelcomeEmail, 'ada@example.com');
+ *   return reply.code(201).send({ ok: true });
+ * });
+ * app.addHook('onClose', async () => void (await runner.drain()));
+ * await app.listen({ port: 3000 });
+ */
+export function errand(app: FastifyInstance, options: FastifyErrandOptions = {}): FastifyErrand {
+  const core = createNodeCore<FastifyErrorExtra>(options);
+  const config = app.initialConfig;
+  const routes = new RouteTable({
+    caseSensitive: config.routerOptions?.caseSensitive ?? config.caseSensitive,
+    ignoreTrailingSlash: config.routerOptions?.ignoreTrailingSlash ?? config.ignoreTrailingSlash,
+    ignoreDuplicateSlashes: config.routerOptions?.ignoreDuplicateSlashes ?? config.ignoreDuplicateSlashes,
+  });
+  const bodyLimit = options.bodyLimit;
+
+  function identityOf(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
+    // Set by errand's onRequest hook; empty when Fastify failed the request before hooks ran.
+    if (request.requestId !== '') return { requestId: request.requestId, logger: request.logger };
+    const identity = core.identify(request.raw, reply.raw);
+    request.requestId = identity.requestId;
+    request.logger = identity.logger;
+    return identity;
+  }
+
+  async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const identity = identityOf(request, reply);
+    try {
+      if (reply.raw.headersSent) {
+        core.afterHeaders(thrown, identity);
+        endStartedResponse(reply.raw);
+        return;
+      }
+      const response = await core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply });
+      await sendReply(reply, response);
+    } catch (fatal) {
+      // Only a broken reply gets here; the registry itself never throws.
+      core.logger.error({ err: fatal, requestId: identity.requestId }, 'errand could not send the error response');
+      if (!reply.raw.writableEnded) reply.raw.destroy();
+    }
+  }
+
+  if (!app.hasRequestDecorator('requestId')) {
+    // Declared up front so every request object has the same shape.
+    app.decorateRequest('requestId', '');
+    app.decorateRequest('logger');
+    app.decorateRequest('background');
+  }
+  app.addHook('onRoute', function errandRoute(route) {
+    routes.add(route.method, route.url);
+    if (bodyLimit !== undefined && route.bodyLimit === undefined) route.bodyLimit = bodyLimit;
+  });
+  app.addHook('onRequest', function errandRequest(request, reply, done) {
+    const identity = core.identify(request.raw, reply.raw);
+    request.requestId = identity.requestId;
+    request.logger = identity.logger;
+    try {
+      request.background = core.admit(identity, reply.raw, request);
+    } catch (refused) {
+      // The 503 at the in-flight bound (or during shutdown), answered by the error handler below.
+      done(refused as Error);
+      return;
+    }
+    done();
+  });
+  app.setErrorHandler(function errandErrorHandler(error, request, reply) {
+    return respond(error, request, reply);
+  });
+  app.setNotFoundHandler(function errandNotFound(request, reply) {
+    const path = pathOf(request.url);
+    return respond(routeMissError(request.method, path, routes.allowed(path)), request, reply);
+  });
+
+  return { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+}
