@@ -41,6 +41,16 @@ function makeApp(mode: ErrorMode) {
     req.logger.info('who asked');
     res.json({ requestId: req.requestId });
   });
+  app.get('/odd', async () => {
+    await Promise.resolve();
+    // What some libraries do; errand must not lose it.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw { message: 'a plain object' };
+  });
+  app.get('/stream', (_req, res) => {
+    res.write('partial');
+    throw new Error('the source failed');
+  });
   const api = express.Router();
   api.put('/things/:id', (_req, res) => void res.end());
   app.use('/api', api);
@@ -93,6 +103,19 @@ describe('errand on Express: failures answered through the registry', () => {
     expect(response.status).toBe(500);
     expect(response.json.detail).toBe('secret: the database password is hunter2');
     expect(response.json.stack).toEqual(expect.stringContaining('Error: secret'));
+  });
+
+  it('wraps an odd throw (a plain object) into a 500 problem instead of losing it', async () => {
+    const response = await send(portOf(debug), '/odd');
+    expect(response.status).toBe(500);
+    expect(response.json).toMatchObject({ status: 500, code: 'ERRAND_INTERNAL', detail: 'a plain object' });
+  });
+
+  it('ends a started response cleanly on a later error: no second response, the error logged', async () => {
+    const response = await send(portOf(production), '/stream', { headers: { 'x-request-id': 'req-stream' } });
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('partial');
+    expect(lines).toContainEqual(expect.objectContaining({ requestId: 'req-stream', afterHeaders: true, code: 'ERRAND_INTERNAL' }));
   });
 
   it('honours http-errors objects', async () => {

@@ -42,6 +42,16 @@ function makeApp(mode: ErrorMode): FastifyInstance {
     request.logger.info('who asked');
     return { requestId: request.requestId };
   });
+  app.get('/odd', async () => {
+    await Promise.resolve();
+    // What some libraries do; errand must not lose it.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw { message: 'a plain object' };
+  });
+  app.get('/stream', (_request, reply) => {
+    reply.raw.write('partial');
+    throw new Error('the source failed');
+  });
   app.register(
     (scoped, _options, done) => {
       scoped.put('/things/:id(^\\d+)', () => ({ ok: true }));
@@ -102,6 +112,19 @@ describe('errand on Fastify: failures answered through the registry', () => {
     expect(response.status).toBe(500);
     expect(response.json.detail).toBe('secret: the database password is hunter2');
     expect(response.json.stack).toEqual(expect.stringContaining('Error: secret'));
+  });
+
+  it('wraps an odd throw (a plain object) into a 500 problem instead of losing it', async () => {
+    const response = await send(debugPort, '/odd');
+    expect(response.status).toBe(500);
+    expect(response.json).toMatchObject({ status: 500, code: 'ERRAND_INTERNAL', detail: 'a plain object' });
+  });
+
+  it('ends a started response cleanly on a later error: no second response, the error logged', async () => {
+    const response = await send(port, '/stream', { headers: { 'x-request-id': 'req-stream' } });
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('partial');
+    expect(lines).toContainEqual(expect.objectContaining({ requestId: 'req-stream', afterHeaders: true, code: 'ERRAND_INTERNAL' }));
   });
 
   it('honours http-errors objects', async () => {
