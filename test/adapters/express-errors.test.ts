@@ -37,6 +37,7 @@ function makeApp(mode: ErrorMode) {
   });
   app.get('/items', (_req, res) => void res.json([]));
   app.post('/items', (req, res) => void res.status(201).json(req.body));
+  app.post('/tiny', express.text({ limit: 10 }), (_req, res) => void res.end());
   app.get('/whoami', (req, res) => {
     req.logger.info('who asked');
     res.json({ requestId: req.requestId });
@@ -153,6 +154,12 @@ describe('errand on Express: failures answered through the registry', () => {
     const response = await send(portOf(production), '/items', { method: 'POST', body: { name: 'x'.repeat(2_000) } });
     expect(response.status).toBe(413);
     expect(response.json).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE' });
+  });
+
+  it("gives body-parser's own 413 errand's code", async () => {
+    const response = await send(portOf(production), '/tiny', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'longer than ten bytes' });
+    expect(response.status).toBe(413);
+    expect(response.json).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE', detail: 'the request body is larger than the 10-byte limit' });
   });
 
   it('accepts a valid body', async () => {

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyTypeProvider, FastifyTypeProviderDefault, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../express/framework-errors.js';
@@ -69,7 +70,10 @@ async function sendReply(reply: FastifyReply, response: Response): Promise<void>
  * app.addHook('onClose', async () => void (await runner.drain()));
  * await app.listen({ port: 3000 });
  */
-export function errand(app: FastifyInstance, options: FastifyErrandOptions = {}): FastifyErrand {
+export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provider extends FastifyTypeProvider = FastifyTypeProviderDefault>(
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Log, Provider>,
+  options: FastifyErrandOptions = {},
+): FastifyErrand {
   const core = createNodeCore<FastifyErrorExtra>(options);
   const config = app.initialConfig;
   const routes = new RouteTable({
