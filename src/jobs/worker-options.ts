@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { JobBackend } from './backend.js';
 import type { TaskList } from './runnable-task.js';
 import type { WorkerEvents, WorkerListener } from './worker-events.js';
-import type { WorkerLogger } from './worker-logger.js';
+import { consoleWorkerLogger, type WorkerLogger } from './worker-logger.js';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -45,8 +47,32 @@ export interface Worker {
   on<E extends keyof WorkerEvents>(event: E, listener: WorkerListener<E>): () => void;
 }
 
+/** The options of {@link createWorker} checked and with their defaults filled in. */
+export interface WorkerSettings {
+  readonly id: string;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  readonly pollMs: number;
+  readonly logger: WorkerLogger;
+}
+
 /** Checks a numeric option of createWorker. */
 export function positive(name: string, value: number): number {
   if (!(value > 0)) throw new RangeError(`createWorker: ${name} must be > 0, got ${value}`);
   return value;
+}
+
+/** Checks the options of createWorker (a RangeError names the bad one) and fills in the defaults. */
+export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
+  const concurrency = positive('concurrency', options.concurrency ?? 10);
+  const batchSize = positive('batchSize', options.batchSize ?? concurrency);
+  const leaseMs = positive('leaseMs', options.leaseMs ?? 30_000);
+  const heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)));
+  if (heartbeatMs >= leaseMs) throw new RangeError(`createWorker: heartbeatMs (${heartbeatMs}) must be below leaseMs (${leaseMs}) or leases lapse between heartbeats`);
+  const pollMs = positive('pollMs', options.pollMs ?? 1000);
+  const logger = options.logger ?? consoleWorkerLogger;
+  const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  return { id, concurrency, batchSize, leaseMs, heartbeatMs, pollMs, logger };
 }

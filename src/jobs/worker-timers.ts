@@ -79,3 +79,17 @@ export function startPruning(backend: JobBackend, intervalMs: number, onError: (
     }
   });
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts. Leaves no timer behind. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
