@@ -5,10 +5,10 @@ import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
 import { BackgroundTasks, runnerState, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
-import { collectRemaining, emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
-import { TaskRun, type RunOutcome } from './run-task.js';
-import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
-import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
+import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
+import { TaskBatchDriver, type BatchState } from './task-batch-driver.js';
+import type { TaskEntry } from './task-entry.js';
+import { TaskEvents, type TaskEventMap, type TaskEventName } from './task-events.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
@@ -17,26 +17,6 @@ import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-ru
 export type { TaskErrorInfo };
 
 export type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
-
-interface BatchState {
-  runner: TaskRunner;
-  batch: BackgroundTasks;
-  /** Called with the start function at the first task added (the adapter hooks the response's end then). */
-  whenSent: ((batch: BackgroundTasks, sent: unknown) => void) | undefined;
-  /** Handed to `whenSent` (the adapter's response object), dropped once used. */
-  sent: unknown;
-  /** Final response status once the response has been sent; undefined before. */
-  status: number | undefined;
-  /** Index of the next entry to run. */
-  next: number;
-  running: boolean;
-  report: TaskErrorReporter | undefined;
-}
-
-type RunningTask = TaskRun<BatchState>;
-
-// What #runEntry returns for a task that is still running (the loop resumes when it settles).
-const later = Symbol('later');
 
 /**
  * Runs every request's after-response tasks for one process: in order per request, concurrently
@@ -53,11 +33,8 @@ export class TaskRunner implements TaskSink {
   readonly #logger: TaskLogger;
   readonly #events: TaskEvents;
   readonly #stats = emptyStats();
-  readonly #active = new Set<BatchState>();
-  readonly #running = new Set<RunningTask>();
-  #idleWaiters: (() => void)[] = [];
+  readonly #driver: TaskBatchDriver;
   #closing = false;
-  #stopping = false;
   #drained: Promise<DrainReport> | undefined;
 
   constructor(options: TaskRunnerOptions = {}) {
@@ -71,6 +48,7 @@ export class TaskRunner implements TaskSink {
     this.#events = new TaskEvents((error, event) => {
       this.#logger.error({ err: coerceError(error), event }, 'a task event listener threw');
     });
+    this.#driver = new TaskBatchDriver({ stats: this.#stats, events: this.#events, logger: this.#logger, queue: this.#queue, onError: this.#onError, taskTimeoutMs: this.taskTimeoutMs });
   }
 
   /** Whether task failures have somewhere to go besides the log (`onError`). */
@@ -138,7 +116,7 @@ export class TaskRunner implements TaskSink {
     if (state === undefined) throw new TypeError('this task list belongs to another runner');
     this.#stats.added++;
     this.#stats.pending++;
-    this.#active.add(state);
+    this.#driver.track(state);
     const whenSent = state.whenSent;
     if (whenSent !== undefined) {
       const sent = state.sent;
@@ -146,8 +124,8 @@ export class TaskRunner implements TaskSink {
       state.sent = undefined;
       whenSent(batch, sent);
     }
-    if (this.#stopping) void this.#dispose(state, undefined);
-    else if (state.status !== undefined && !state.running) this.#kick(state);
+    if (this.#driver.stopping) void this.#driver.dispose(state, undefined);
+    else if (state.status !== undefined && !state.running) this.#driver.kick(state);
   }
 
   /**
@@ -159,14 +137,13 @@ export class TaskRunner implements TaskSink {
     if (state === undefined || state.status !== undefined) return;
     state.status = status;
     if (state.batch.entries.length === 0) return;
-    if (this.#stopping) void this.#dispose(state, undefined);
-    else this.#kick(state);
+    if (this.#driver.stopping) void this.#driver.dispose(state, undefined);
+    else this.#driver.kick(state);
   }
 
   /** Resolves when no task is pending (for tests and for shutdown). */
   onIdle(): Promise<void> {
-    if (this.#active.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#driver.onIdle();
   }
 
   /**
@@ -189,12 +166,8 @@ export class TaskRunner implements TaskSink {
     const settledBefore = this.#settledCount();
     const report = emptyDrainReport();
     const idle = await this.#waitIdle(timeoutMs);
-    this.#stopping = true;
-    if (!idle) {
-      for (const { state, entry } of this.#running) report.interrupted.push({ task: entry.name, requestId: state.batch.requestId });
-      for (const running of [...this.#running]) running.interrupt();
-      for (const state of [...this.#active]) await this.#dispose(state, report);
-    }
+    this.#driver.stopping = true;
+    if (!idle) await this.#driver.giveUp(report);
     report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
     report.durationMs = performance.now() - started;
     const summary = { finished: report.finished, interrupted: report.interrupted.length, enqueued: report.enqueued.length, dropped: report.dropped.length };
@@ -209,7 +182,7 @@ export class TaskRunner implements TaskSink {
   }
 
   async #waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.#active.size === 0) return true;
+    if (this.#driver.idle) return true;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
@@ -217,181 +190,6 @@ export class TaskRunner implements TaskSink {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  #kick(state: BatchState): void {
-    state.running = true;
-    // Out of the caller's stack, on a microtask: a setImmediate per request (the previous choice)
-    // made the event loop spin once per response, which doubled the server's CPU per request.
-    queueMicrotask(() => this.#drive(state));
-  }
-
-  // Runs the batch's entries in order. Synchronous tasks run back to back without a promise; at
-  // the first task still pending, the loop continues once it settles.
-  #drive(state: BatchState): void {
-    const { entries } = state.batch;
-    try {
-      while (state.next < entries.length && !this.#stopping) {
-        const entry = entries[state.next];
-        state.next++;
-        const pending = this.#runEntry(state, entry);
-        if (pending === later) return;
-        if (pending !== undefined) {
-          pending.then(
-            () => this.#drive(state),
-            (error: unknown) => this.#driveFailed(state, error),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      this.#driveFailed(state, error);
-      return;
-    }
-    state.running = false;
-    if (state.next >= entries.length) this.#retire(state);
-  }
-
-  #driveFailed(state: BatchState, error: unknown): void {
-    this.#logger.error({ err: coerceError(error), requestId: state.batch.requestId }, 'the task runner failed unexpectedly');
-    state.running = false;
-    if (state.next >= state.batch.entries.length) this.#retire(state);
-  }
-
-  /** Runs one entry: `undefined` when it finished synchronously, `later` when its run will resume the batch, else a promise to wait for. */
-  #runEntry(state: BatchState, entry: TaskEntry): Promise<unknown> | undefined | typeof later {
-    const status = state.status ?? 500;
-    if (!shouldRun(entry.when, status)) {
-      this.#stats.skipped++;
-      this.#stats.pending--;
-      if (this.#events.has('task:skipped')) this.#events.emit('task:skipped', { task: taskInfo(entry, state.batch.requestId), status });
-      return undefined;
-    }
-    if (entry.kind === 'definition' && entry.durable) return this.#enqueue(state, entry, taskInfo(entry, state.batch.requestId));
-    this.#stats.started++;
-    this.#stats.running++;
-    if (this.#events.has('task:started')) this.#events.emit('task:started', { task: taskInfo(entry, state.batch.requestId) });
-    const run = new TaskRun(entry, state, this.#runSettled);
-    const outcome = run.start(entry.timeout ?? this.taskTimeoutMs);
-    if (outcome !== undefined) return this.#settle(state, entry, outcome);
-    this.#running.add(run);
-    return later;
-  }
-
-  // One function for every async run (not a closure per task): records the outcome, then resumes the batch.
-  readonly #runSettled = (run: RunningTask, outcome: RunOutcome): void => {
-    this.#running.delete(run);
-    const { state } = run;
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.#settle(state, run.entry, outcome);
-    } catch (error) {
-      this.#driveFailed(state, error);
-      return;
-    }
-    if (pending === undefined) this.#drive(state);
-    else
-      pending.then(
-        () => this.#drive(state),
-        (error: unknown) => this.#driveFailed(state, error),
-      );
-  };
-
-  #settle(state: BatchState, entry: TaskEntry, outcome: RunOutcome): Promise<void> | undefined {
-    this.#stats.running--;
-    this.#stats.pending--;
-    switch (outcome.status) {
-      case 'succeeded':
-        this.#stats.succeeded++;
-        this.#stats.durationMsTotal += outcome.durationMs;
-        if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(entry, state.batch.requestId), durationMs: outcome.durationMs });
-        return undefined;
-      case 'failed': {
-        this.#stats.failed++;
-        this.#stats.durationMsTotal += outcome.durationMs;
-        const task = taskInfo(entry, state.batch.requestId);
-        return this.#fail(state, task, outcome.error, false).then(() => this.#events.emit('task:failed', { task, error: outcome.error, durationMs: outcome.durationMs }));
-      }
-      case 'timed-out': {
-        this.#stats.timedOut++;
-        this.#stats.durationMsTotal += outcome.durationMs;
-        this.#abandon(outcome.late);
-        const task = taskInfo(entry, state.batch.requestId);
-        return this.#fail(state, task, outcome.error, true).then(() => this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs }));
-      }
-      case 'interrupted': {
-        this.#stats.interrupted++;
-        this.#abandon(outcome.late);
-        this.#logger.warn({ code: outcome.error.code, task: entry.name, requestId: state.batch.requestId }, outcome.error.message);
-        if (this.#events.has('task:interrupted')) this.#events.emit('task:interrupted', { task: taskInfo(entry, state.batch.requestId), error: outcome.error, durationMs: outcome.durationMs });
-        return undefined;
-      }
-    }
-  }
-
-  /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
-  async #enqueue(state: BatchState, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
-    try {
-      const jobId = await this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue);
-      this.#stats.enqueued++;
-      this.#events.emit('task:enqueued', { task, jobId });
-      return jobId;
-    } catch (thrown) {
-      const error = coerceError(thrown);
-      this.#stats.failed++;
-      await this.#fail(state, task, error, false);
-      this.#events.emit('task:failed', { task, error, durationMs: 0 });
-      return undefined;
-    } finally {
-      this.#stats.pending--;
-    }
-  }
-
-  /** Logs a failure with the request id and hands it to the reporter, which must not break the runner. */
-  async #fail(state: BatchState, task: TaskInfo, error: Error, timedOut: boolean): Promise<void> {
-    const message = timedOut ? 'after-response task timed out' : 'after-response task failed';
-    this.#logger.error({ err: error, task: task.name, requestId: task.requestId, timedOut }, message);
-    const reporter = state.report ?? this.#onError;
-    if (reporter === undefined) return;
-    try {
-      await reporter(error, { task: task.name, requestId: task.requestId, timedOut, context: state.batch.context });
-    } catch (thrown) {
-      this.#logger.error({ err: coerceError(thrown), task: task.name, requestId: task.requestId }, 'the task-error reporter threw');
-    }
-  }
-
-  /** Moves what a batch has not run yet to the queue (defined tasks) or drops it, after the deadline. */
-  async #dispose(state: BatchState, report: DrainReport | undefined): Promise<void> {
-    await collectRemaining(state, report, {
-      skip: (entry) => {
-        this.#stats.skipped++;
-        this.#stats.pending--;
-        this.#events.emit('task:skipped', { task: taskInfo(entry, state.batch.requestId), status: state.status ?? 500 });
-      },
-      enqueue: this.#queue === undefined ? undefined : (entry) => this.#enqueue(state, entry, taskInfo(entry, state.batch.requestId)),
-      drop: (entry) => {
-        const task = taskInfo(entry, state.batch.requestId);
-        this.#stats.dropped++;
-        this.#stats.pending--;
-        this.#logger.warn({ code: 'ERRAND_TASK_DROPPED', task: task.name, requestId: task.requestId }, `after-response task "${task.name}" was dropped at shutdown`);
-        this.#events.emit('task:dropped', { task, reason: 'shutdown' });
-      },
-    });
-    if (!state.running) this.#retire(state);
-  }
-
-  #abandon(late: Promise<void>): void {
-    this.#stats.abandoned++;
-    void late.then(() => {
-      this.#stats.abandoned--;
-    });
-  }
-
-  #retire(state: BatchState): void {
-    if (!this.#active.delete(state) || this.#active.size > 0) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const resolve of waiters) resolve();
   }
 }
 
