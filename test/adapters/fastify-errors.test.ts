@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import createHttpError from 'http-errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errand } from '../../src/adapters/fastify/errand.js';
+import { errand, frameworkErrors } from '../../src/adapters/fastify/errand.js';
 import { createErrorRegistry } from '../../src/errors/error-registry.js';
 import type { ErrorMode } from '../../src/errors/error-mode.js';
 import { HTTPException } from '../../src/errors/http-exception.js';
@@ -20,8 +20,9 @@ registry.on(TeapotError, (error) => ({ status: 418, detail: `Oops! ${error.messa
 const itemSchema = { body: { type: 'object', required: ['name', 'qty'], properties: { name: { type: 'string' }, qty: { type: 'integer' } } } };
 
 function makeApp(mode: ErrorMode): FastifyInstance {
-  const app = Fastify();
+  const app = Fastify({ frameworkErrors });
   errand(app, { mode, registry, logger, bodyLimit: 1_000 });
+  app.get('/users/:id', () => 'a user');
   app.get('/http-exception', () => {
     throw new HTTPException(409, 'already registered', { headers: { 'retry-after': '5' } });
   });
@@ -173,6 +174,17 @@ describe('errand on Fastify: failures answered through the registry', () => {
     const media = await send(port, '/echo', { method: 'POST', headers: { 'content-type': 'application/x-unknown' }, body: 'x' });
     expect(media.status).toBe(415);
     expect(media.json).toMatchObject({ status: 415, code: 'ERRAND_UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it("answers Fastify's routing errors (bad URL, too long a parameter) through the registry with frameworkErrors", async () => {
+    const badUrl = await send(port, '/users/%E0%A4%A', { headers: { 'x-request-id': 'req-bad-url' } });
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.headers['content-type']).toBe('application/problem+json');
+    expect(badUrl.headers['x-request-id']).toBe('req-bad-url');
+    expect(badUrl.json).toMatchObject({ status: 400, code: 'FST_ERR_BAD_URL', requestId: 'req-bad-url' });
+    const long = await send(port, `/users/${'x'.repeat(200)}`);
+    expect(long.status).toBe(414);
+    expect(long.json).toMatchObject({ status: 414, code: 'FST_ERR_MAX_PARAM_LENGTH' });
   });
 
   it('accepts a valid body', async () => {

@@ -38,6 +38,30 @@ export interface FastifyErrand extends NodeErrand<FastifyErrorExtra> {
   respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
+// The installed errand of each root instance, for `frameworkErrors` (given to Fastify before errand exists).
+const installed = new WeakMap<object, FastifyErrand>();
+
+/**
+ * Fastify's `frameworkErrors` option: answers the errors Fastify raises before any hook or error
+ * handler runs (`FST_ERR_BAD_URL` 400, `FST_ERR_MAX_PARAM_LENGTH` 414, `FST_ERR_ASYNC_CONSTRAINT`)
+ * through the registry of the errand installed on that instance. Without it Fastify answers them in
+ * its own JSON shape. Fastify takes it at construction, before `errand(app)` can run, hence a
+ * separate export.
+ *
+ * @example
+ * const app = Fastify({ frameworkErrors });
+ * errand(app);
+ */
+export function frameworkErrors(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  const errand = installed.get(request.server);
+  if (errand === undefined) {
+    // No errand on this instance: what Fastify does without the option.
+    void reply.code((error as { statusCode?: number }).statusCode ?? 500).send(error);
+    return;
+  }
+  void errand.respond(error, request, reply);
+}
+
 /** Writes the registry's response to the reply, so Fastify's `onSend` and `onResponse` hooks still run. */
 async function sendReply(reply: FastifyReply, response: Response): Promise<void> {
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
@@ -84,8 +108,8 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   const bodyLimit = options.bodyLimit;
 
   function identityOf(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
-    // Set by errand's onRequest hook; empty when Fastify failed the request before hooks ran.
-    if (request.requestId !== '') return { requestId: request.requestId, logger: request.logger };
+    // Set by errand's onRequest hook; empty (or absent, for `frameworkErrors`) when Fastify failed the request before hooks ran.
+    if (typeof request.requestId === 'string' && request.requestId !== '') return { requestId: request.requestId, logger: request.logger };
     const identity = core.identify(request.raw, reply.raw);
     request.requestId = identity.requestId;
     request.logger = identity.logger;
@@ -140,5 +164,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
     return respond(routeMissError(request.method, path, routes.allowed(path)), request, reply);
   });
 
-  return { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+  const result: FastifyErrand = { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+  installed.set(app, result);
+  return result;
 }

@@ -1,5 +1,5 @@
 /** errand for Fastify 5: `import { errand } from 'errand/fastify'` (see docs/adapters.md). */
-export { errand, type FastifyErrand, type FastifyErrandOptions, type FastifyErrorExtra } from './errand.js';
+export { errand, frameworkErrors, type FastifyErrand, type FastifyErrandOptions, type FastifyErrorExtra } from './errand.js';
 export { fromFastify } from './fastify-errors.js';
 export { RouteTable, routePattern, type RouteTableOptions } from './route-table.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../express/node-errand.js';
