@@ -101,6 +101,21 @@ describe('createErrorRegistry', () => {
     for (const line of raw) expect(line.match(/"requestId"/g)).toHaveLength(1);
   });
 
+  it('gives handlers a context they can destructure: problem, status, headers, render and the adapter extra', async () => {
+    const { logger } = memoryLogger();
+    const seen: unknown[] = [];
+    const registry = createErrorRegistry<{ tag: string }>({ logger }).on(409, ({ message }, { problem, status, headers, render, requestId, tag }) => {
+      seen.push(status, headers['x-request-id'], requestId, tag, problem.detail, message);
+      return render({ ...problem, detail: 'try again' }, { 'retry-after': '5' });
+    });
+    const response = await registry.handle(new HTTPException(409, 'busy'), { ...input(), extra: { tag: 'hono' } });
+    expect(seen).toEqual([409, 'req-1', 'req-1', 'hono', 'busy', 'busy']);
+    expect(response.status).toBe(409);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('x-request-id')).toBe('req-1');
+    expect(await response.json()).toMatchObject({ status: 409, detail: 'try again', requestId: 'req-1', instance: '/pay' });
+  });
+
   it('lets a handler decline by returning undefined', async () => {
     const { logger } = memoryLogger();
     const registry = createErrorRegistry({ logger }).on(AppError, () => undefined);

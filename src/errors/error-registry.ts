@@ -1,14 +1,11 @@
 import { pino, type Logger } from 'pino';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
-import type { ErrorClass, ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
+import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
+import { ErrorResolution, failResponse, type ResolutionSettings } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
-import type { ErrorMode } from './error-mode.js';
-import { hiddenDetail, problemFromError } from './problem-from-error.js';
-import type { ProblemDetails } from './problem-details.js';
-import { isErrorStatus, reasonPhrase } from './reason-phrases.js';
-import { renderProblem } from './render-problem.js';
+import { isErrorStatus } from './reason-phrases.js';
 import type { TaskErrorHandler, TaskErrorInfo } from './task-error.js';
 
 /** A registration that replaced another or can never run. */
@@ -52,59 +49,6 @@ export interface ErrorRegistry<Extra extends object = Record<never, never>> {
 
 // Catch-all bases: a status handler is more specific than a handler for these.
 const genericBases = new Set<unknown>([Error, HTTPException, ErrandError]);
-
-function lastResort(requestId: string): Response {
-  try {
-    const body = `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":${JSON.stringify(hiddenDetail)},"code":"ERRAND_HANDLER_FAILED","requestId":${JSON.stringify(requestId)}}`;
-    return new Response(body, { status: 500, headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId } });
-  } catch {
-    return new Response(null, { status: 500 });
-  }
-}
-
-function isResponse(value: unknown): value is Response {
-  return value instanceof Response || (typeof value === 'object' && value !== null && typeof (value as Response).arrayBuffer === 'function' && (value as Response).headers instanceof Headers);
-}
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  let result = response;
-  for (const [name, value] of Object.entries(headers)) {
-    if (result.headers.has(name)) continue;
-    try {
-      result.headers.set(name, value);
-    } catch {
-      // Immutable headers (a fetch() response): copy it once, then set.
-      result = new Response(result.body, result);
-      result.headers.set(name, value);
-    }
-  }
-  return result;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-/** What handlers receive (plus the framework's `extra`); `problem` is built on first read. */
-class HandlerContext {
-  readonly #problem: () => ProblemDetails;
-  constructor(
-    readonly request: Request,
-    readonly requestId: string,
-    readonly logger: Logger,
-    readonly mode: ErrorMode,
-    readonly status: number,
-    problem: () => ProblemDetails,
-    readonly headers: Record<string, string>,
-    readonly render: (problem?: ProblemDetails, headers?: Record<string, string>) => Response,
-  ) {
-    this.#problem = problem;
-  }
-
-  get problem(): ProblemDetails {
-    return this.#problem();
-  }
-}
 
 function nameOf(key: ErrorClass | number): string {
   return typeof key === 'number' ? `status ${key}` : `class ${key.name || 'anonymous'}`;
@@ -180,120 +124,16 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     return list;
   }
 
-  // Logged once, after the handlers decided, with the status actually sent: a handler that turns an
-  // unexpected error into a 418 is a client error, not a 500. `log` already carries the request id.
-  function logRequestError(log: Logger, error: Error, status: number, problem: ProblemDetails | (() => ProblemDetails)): void {
-    try {
-      if (status < 500 && !log.isLevelEnabled(clientLevel)) return;
-      if (typeof problem === 'function') problem = problem();
-      const fields = { status, code: status === problem.status ? problem.code : undefined, instance: problem.instance };
-      if (status >= 500) log.error({ ...fields, err: error }, `request failed: ${error.message}`);
-      else log[clientLevel](fields, `request rejected: ${reasonPhrase(status)}`);
-    } catch {
-      // A broken logger must not turn an error response into a crash.
-    }
-  }
-
-  // A handler's partial problem wins; when it changes the status, the original title and errand code
-  // described another status and are dropped unless the handler gave its own.
-  function mergeProblem(problem: ProblemDetails, result: Partial<ProblemDetails>): ProblemDetails {
-    const status = isErrorStatus(result.status) ? result.status : problem.status;
-    if (status === problem.status) return { ...problem, ...result, status };
-    const { code: _code, title: _title, ...rest } = problem;
-    return { ...rest, title: reasonPhrase(status), ...result, status };
-  }
+  const settings: ResolutionSettings = { logger, clientLevel };
 
   function handleNow(thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response> {
-    const requestId = input.requestId;
-    const fail = (fatal: unknown): Response => {
-      try {
-        logger.error({ requestId, code: 'ERRAND_HANDLER_FAILED', err: coerceError(fatal) }, 'error handling failed; sent the last-resort 500');
-      } catch {
-        // Nothing left to report to.
-      }
-      return lastResort(requestId);
-    };
     try {
       const error = coerceError(thrown);
-      const log = input.logger ?? logger.child({ requestId });
-      const instance = input.instance ?? new URL(input.request.url).pathname;
       const info = httpErrorInfo(error);
-      const status = info?.status ?? 500;
-      const errorHeaders = info?.headers;
-      const headers: Record<string, string> = errorHeaders === undefined ? { 'x-request-id': requestId } : { ...errorHeaders, 'x-request-id': requestId };
-      // Built on first use: a handler answering with its own Response never needs the problem.
-      let built: ProblemDetails | undefined;
-      const problemOf = (): ProblemDetails => (built ??= problemFromError(error, { mode: input.mode, instance, requestId }, info).problem);
-      const render = (value: ProblemDetails = problemOf(), extraHeaders?: Record<string, string>): Response =>
-        renderProblem(value, { format: input.format, headers: extraHeaders === undefined ? headers : { ...headers, ...extraHeaders }, context: { error, request: input.request, requestId } });
-      const list = candidates(error, status);
-
-      // A handler's answer as a response, or undefined when it declined.
-      const answer = (result: HandlerResult): Response | undefined => {
-        if (result === undefined) return undefined;
-        if (isResponse(result)) {
-          logRequestError(log, error, result.status, problemOf);
-          if (input.requestIdSent === true) return errorHeaders === undefined ? result : withHeaders(result, errorHeaders);
-          return withHeaders(result, headers);
-        }
-        const problem = problemOf();
-        const merged = mergeProblem(problem, result);
-        logRequestError(log, error, merged.status, problem);
-        return render(merged);
-      };
-      const handlerFailed = (handlerError: unknown): void => {
-        log.error({ requestId, code: 'ERRAND_HANDLER_FAILED', err: coerceError(handlerError) }, 'an error handler threw; trying the next one');
-      };
-      const fallback = (): Response => {
-        const problem = problemOf();
-        logRequestError(log, error, problem.status, problem);
-        try {
-          return render(problem);
-        } catch (renderError) {
-          // Typically ERRAND_ENCODING_FAILED (a cycle in an extension): answer a plain safe 500.
-          const failure = coerceError(renderError);
-          log.error({ requestId, code: 'ERRAND_ENCODING_FAILED', err: failure }, 'the error response could not be rendered');
-          return render(problemFromError(failure, { mode: 'production', instance, requestId }).problem);
-        }
-      };
-      if (list.length === 0) return fallback();
-      // A fixed shape, then the framework glue: spreading `extra` first was the costliest line here.
-      const context = Object.assign(new HandlerContext(input.request, requestId, log, input.mode, status, problemOf, headers, render), input.extra) as unknown as ErrorContext<Extra>;
-      // Tries the candidates from `index`; stays synchronous until a handler returns a promise.
-      const from = (index: number): Response | Promise<Response> => {
-        for (let i = index; i < list.length; i++) {
-          try {
-            const result = list[i](error, context);
-            if (isThenable(result)) {
-              const next = i + 1;
-              return Promise.resolve(result)
-                .then(
-                  (settled) => {
-                    try {
-                      return answer(settled) ?? from(next);
-                    } catch (handlerError) {
-                      handlerFailed(handlerError);
-                      return from(next);
-                    }
-                  },
-                  (handlerError: unknown) => {
-                    handlerFailed(handlerError);
-                    return from(next);
-                  },
-                )
-                .then(undefined, fail);
-            }
-            const response = answer(result);
-            if (response !== undefined) return response;
-          } catch (handlerError) {
-            handlerFailed(handlerError);
-          }
-        }
-        return fallback();
-      };
-      return from(0);
+      const log = input.logger ?? logger.child({ requestId: input.requestId });
+      return new ErrorResolution(error, info, input, log, settings).resolve(candidates(error, info?.status ?? 500));
     } catch (fatal) {
-      return fail(fatal);
+      return failResponse(logger, input.requestId, fatal);
     }
   }
 
