@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { background, type BackgroundEnv } from '../../../src/adapters/hono/background.js';
-import { errand, type ErrandEnv } from '../../../src/adapters/hono/index.js';
+import { errand, RequestIdResponse, type ErrandEnv } from '../../../src/adapters/hono/index.js';
 import { HTTPException } from '../../../src/errors/index.js';
 import { notFoundBody, oops, registered, registerTask } from './seed.js';
 
@@ -41,5 +41,7 @@ app.post('/register', async (c) => {
   return c.json(registered);
 });
 
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
+// As docs/errors.md teaches for @hono/node-server's own serve (errand's serve() does it itself):
+// the request id is written inside writeHead, keeping Node's fast path for the response's headers.
+const server = serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1', serverOptions: { ServerResponse: RequestIdResponse } });
 process.once('SIGTERM', () => server.close());

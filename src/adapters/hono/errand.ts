@@ -10,7 +10,7 @@ import type { ProblemFormat } from '../../errors/render-problem.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
 import { checkBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
-import { nodeOutgoing, requestHeader } from './node-headers.js';
+import { nodeOutgoing, requestHeader, requestIdWriter } from './node-headers.js';
 import { lazyRequestLogger, saneRequestId } from './request-id.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
@@ -98,11 +98,19 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     c.set('logger', lazyRequestLogger(logger, requestId));
     c.set('errand', installed);
     const outgoing = nodeOutgoing(c.env);
-    // Under @hono/node-server the header goes straight on the Node response (merged into whatever
-    // response is sent, error responses too); `c.header()` would make every response build a
-    // `Headers` object.
-    if (outgoing !== undefined) outgoing.setHeader(headerName, requestId);
-    else c.header(headerName, requestId);
+    // Under @hono/node-server the header goes on the Node response (merged into whatever response
+    // is sent, error responses too); `c.header()` would make every response build a `Headers`
+    // object. A RequestIdResponse (what `serve()` uses) writes it in `writeHead`; `setHeader` on a
+    // plain one costs Node its fast path for every header of the response.
+    if (outgoing === undefined) c.header(headerName, requestId);
+    else {
+      const writer = requestIdWriter(outgoing);
+      if (writer === undefined) outgoing.setHeader(headerName, requestId);
+      else {
+        writer.requestIdHeader = headerName;
+        writer.requestId = requestId;
+      }
+    }
   }
 
   // Hono hands only `Error`s to onError; strings, plain objects and undefined land here.

@@ -5,6 +5,7 @@ export type { ErrandEnv, ErrandVariables } from './errand-env.js';
 export { guardStream, onStreamError } from './guard-stream.js';
 export { jsonResponse } from './json-response.js';
 export { lazyRequestLogger, saneRequestId } from './request-id.js';
+export { RequestIdResponse } from './request-id-response.js';
 export { validate, type ValidationTarget } from './validate.js';
 export {
   background,

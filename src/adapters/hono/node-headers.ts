@@ -28,3 +28,18 @@ export function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
   const outgoing = (env as { outgoing?: Partial<NodeOutgoing> } | undefined)?.outgoing;
   return typeof outgoing?.setHeader === 'function' ? (outgoing as NodeOutgoing) : undefined;
 }
+
+/** Marks a Node response class that writes errand's request id itself (see `RequestIdResponse`). */
+export const writesRequestId = Symbol.for('errand.writesRequestId');
+
+/** A Node response that writes the request id in `writeHead` (a `RequestIdResponse`). */
+export interface RequestIdWriter {
+  readonly [writesRequestId]: true;
+  requestIdHeader: string | undefined;
+  requestId: string | undefined;
+}
+
+/** `outgoing` when it writes the request id itself, else `undefined`. */
+export function requestIdWriter(outgoing: NodeOutgoing): RequestIdWriter | undefined {
+  return (outgoing as Partial<RequestIdWriter>)[writesRequestId] === true ? (outgoing as unknown as RequestIdWriter) : undefined;
+}

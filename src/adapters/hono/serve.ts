@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
 import { coerceError } from '../../errors/coerce-error.js';
+import { RequestIdResponse } from './request-id-response.js';
 import type { DrainReport } from '../../tasks/drain.js';
 import type { TaskLogger, TaskRunner } from '../../tasks/task-runner.js';
 
@@ -82,7 +83,8 @@ export function serve(options: ServeOptions): ErrandServer {
   // Callers who never look at `listening` must not get an unhandled rejection; the error is logged.
   listening.catch(() => undefined);
 
-  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname }, resolveListening);
+  // RequestIdResponse: errand's X-Request-Id is written inside writeHead, keeping Node's fast path.
+  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: RequestIdResponse } }, resolveListening);
   server.on('error', (error: Error) => {
     logger.error({ err: error }, 'the server failed');
     rejectListening(error);
