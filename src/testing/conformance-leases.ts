@@ -73,14 +73,15 @@ export function describeLeases(options: ConformanceOptions): void {
     it('extends a lease with each heartbeat so nobody else claims the job', async () => {
       const backend = await makeBackend();
       await backend.enqueue([newJob()]);
-      const lease = await claimOne(backend, { leaseMs: 300 });
-      for (let beat = 0; beat < 6; beat += 1) {
-        await sleep(100);
-        expect(await backend.heartbeat([lease], 300)).toEqual(['held']);
+      // Four beats 300 ms apart outlast the 900 ms lease, with 600 ms of slack per beat for a loaded machine.
+      const lease = await claimOne(backend, { leaseMs: 900 });
+      for (let beat = 0; beat < 4; beat += 1) {
+        await sleep(300);
+        expect(await backend.heartbeat([lease], 900)).toEqual(['held']);
       }
       expect(await claim(backend)).toEqual([]);
       await backend.complete(lease, null);
-      expect(await backend.heartbeat([lease], 300)).toEqual(['lost']);
+      expect(await backend.heartbeat([lease], 900)).toEqual(['lost']);
     });
 
     it('reports a running job cancelled at the next heartbeat, and cancelled() ends it', async () => {
