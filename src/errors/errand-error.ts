@@ -23,11 +23,12 @@ export interface ErrandErrorOptions {
  * throw new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id ${id}`)
  */
 export class ErrandError extends Error {
-  override name = 'ErrandError';
-  readonly code: ErrorCode;
-  readonly status: number;
-  readonly errors: FieldError[] | undefined;
-  readonly headers: Record<string, string> | undefined;
+  // `declare`d and assigned in the constructor, `name` on the prototype: class fields are defined
+  // one by one before the body runs, a cost every 404 paid.
+  declare readonly code: ErrorCode;
+  declare readonly status: number;
+  declare readonly errors: FieldError[] | undefined;
+  declare readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, message: string, options: ErrandErrorOptions = {}) {
     const status = options.status ?? errorCodes[code].status;
@@ -40,6 +41,8 @@ export class ErrandError extends Error {
     this.headers = options.headers;
   }
 }
+
+Object.defineProperty(ErrandError.prototype, 'name', { value: 'ErrandError', writable: true, enumerable: false, configurable: true });
 
 /** Whether `value` is an {@link ErrandError}, optionally with the given code. */
 export function isErrandError(value: unknown, code?: ErrorCode): value is ErrandError {

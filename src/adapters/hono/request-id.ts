@@ -21,17 +21,46 @@ export function saneRequestId(value: string | string[] | null | undefined): stri
  * building the child.
  */
 export function lazyRequestLogger(parent: Logger, requestId: string): Logger {
-  let child: Logger | undefined;
-  return new Proxy(parent, {
-    get(_target, key) {
-      if (child === undefined) {
-        if (key === 'isLevelEnabled' || key === 'level' || key === 'levelVal' || key === 'levels') return readFrom(parent, key);
-        if (typeof key === 'string' && key in parent.levels.values && !parent.isLevelEnabled(key)) return noop;
-        child = parent.child({ requestId });
-      }
-      return readFrom(child, key);
-    },
-  });
+  return new Proxy(parent, new LazyChild(parent, requestId));
+}
+
+// The parent's methods bound once per parent, not once per read: the error path asks every
+// request logger `isLevelEnabled` before it logs a 4xx.
+const boundByParent = new WeakMap<Logger, Map<string | symbol, unknown>>();
+
+function boundFrom(parent: Logger, key: string | symbol): unknown {
+  let bound = boundByParent.get(parent);
+  if (bound === undefined) {
+    bound = new Map();
+    boundByParent.set(parent, bound);
+  }
+  let value = bound.get(key);
+  if (value === undefined) {
+    value = readFrom(parent, key);
+    bound.set(key, value);
+  }
+  return value;
+}
+
+/** The proxy handler: one object per request, no closure. */
+class LazyChild implements ProxyHandler<Logger> {
+  #child: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly requestId: string,
+  ) {}
+
+  get(_target: Logger, key: string | symbol): unknown {
+    if (this.#child === undefined) {
+      const parent = this.parent;
+      if (key === 'isLevelEnabled') return boundFrom(parent, key);
+      if (key === 'level' || key === 'levelVal' || key === 'levels') return readFrom(parent, key);
+      if (typeof key === 'string' && key in parent.levels.values && !parent.isLevelEnabled(key)) return noop;
+      this.#child = parent.child({ requestId: this.requestId });
+    }
+    return readFrom(this.#child, key);
+  }
 }
 
 function readFrom(logger: Logger, key: string | symbol): unknown {
