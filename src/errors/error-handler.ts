@@ -19,8 +19,8 @@ export type ErrorContext<Extra extends object = Record<never, never>> = Extra & 
   problem: ProblemDetails;
   /** Headers errand would send (the error's own, e.g. `Allow`, plus `X-Request-Id`). */
   headers: Record<string, string>;
-  /** Renders a problem (the default one when omitted) in the configured format. */
-  render(problem?: ProblemDetails, headers?: Record<string, string>): Response;
+  /** Renders a problem (the default one when omitted) in the configured format; safe to destructure. */
+  render: (problem?: ProblemDetails, headers?: Record<string, string>) => Response;
 };
 
 /**
