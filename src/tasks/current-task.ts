@@ -3,7 +3,13 @@ import type { TaskContext } from '../jobs/task-definition.js';
 // The task whose synchronous part is running now. A plain variable instead of AsyncLocalStorage:
 // on Node 20, entering an AsyncLocalStorage once turns on promise hooks for the whole process, and
 // every promise of every request then pays for them (~4 µs per request measured on a Hono route).
-let current: TaskContext | undefined;
+// It holds the run, whose context is made only when asked for: most tasks never ask.
+let current: TaskContextSource | undefined;
+
+/** What the runner makes current: anything that can produce the task's context on demand. */
+export interface TaskContextSource {
+  readonly context: TaskContext;
+}
 
 /**
  * The context of the after-response task running now (its `signal` aborts at the task's timeout
@@ -23,17 +29,17 @@ let current: TaskContext | undefined;
  * c.var.background.add({ timeout: 5_000 }, warmCache, url);
  */
 export function currentTask(): TaskContext | undefined {
-  return current;
+  return current?.context;
 }
 
-/** Makes `context` the current task; returns the one to restore with {@link leaveTask} (used by the runner). */
-export function enterTask(context: TaskContext): TaskContext | undefined {
+/** Makes `source` the current task; returns the one to restore with {@link leaveTask} (used by the runner). */
+export function enterTask(source: TaskContextSource): TaskContextSource | undefined {
   const previous = current;
-  current = context;
+  current = source;
   return previous;
 }
 
 /** Restores the current task {@link enterTask} replaced. */
-export function leaveTask(previous: TaskContext | undefined): void {
+export function leaveTask(previous: TaskContextSource | undefined): void {
   current = previous;
 }

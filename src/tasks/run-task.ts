@@ -4,7 +4,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskContext } from '../jobs/task-definition.js';
-import { enterTask, leaveTask } from './current-task.js';
+import { enterTask, leaveTask, type TaskContextSource } from './current-task.js';
 import type { TaskEntry } from './task-entry.js';
 import { LazyAbort } from '../jobs/lazy-abort.js';
 
@@ -31,8 +31,8 @@ export type RunSettled<State> = (run: TaskRun<State>, outcome: RunOutcome) => vo
  * alive is what the garbage collector pays for on every request.
  */
 export class TaskRun<State> {
-  readonly context = new LazyTaskContext();
   readonly started = performance.now();
+  #context: LazyTaskContext | undefined;
   #done = false;
   #timer: NodeJS.Timeout | undefined;
   #pending: PromiseLike<unknown> | undefined;
@@ -44,12 +44,20 @@ export class TaskRun<State> {
     private readonly settled: RunSettled<State>,
   ) {}
 
+  /**
+   * The task's context (signal, id), made on first use: by `currentTask()` in the task's
+   * synchronous part, or for a defined task's handler. Most plain tasks never ask for it.
+   */
+  get context(): LazyTaskContext {
+    return (this.#context ??= new LazyTaskContext());
+  }
+
   /** Runs the task; its outcome when it finished synchronously, else `undefined`. */
   start(timeoutMs: number | undefined): RunOutcome | undefined {
     let result: unknown;
-    const previous = enterTask(this.context);
+    const previous = enterTask(this);
     try {
-      result = invoke(this.entry, this.context);
+      result = invoke(this.entry, this);
     } catch (thrown) {
       return { status: 'failed', error: coerceError(thrown), durationMs: this.#elapsed() };
     } finally {
@@ -70,7 +78,8 @@ export class TaskRun<State> {
   interrupt(): void {
     if (this.#done) return;
     const error = new ErrandError('ERRAND_TASK_DROPPED', `after-response task "${this.entry.name}" was still running at the shutdown deadline; its signal was aborted`);
-    this.context.abort(error);
+    // A context nobody asked for has no signal anyone listens to.
+    this.#context?.abort(error);
     this.#finish({ status: 'interrupted', error, durationMs: this.#elapsed(), late: this.#late() });
   }
 
@@ -78,7 +87,7 @@ export class TaskRun<State> {
   timeOut(timeoutMs: number): void {
     if (this.#done) return;
     const error = new ErrandError('ERRAND_TASK_TIMEOUT', `after-response task "${this.entry.name}" ran past its ${timeoutMs} ms timeout; its signal was aborted`);
-    this.context.abort(error);
+    this.#context?.abort(error);
     this.#finish({ status: 'timed-out', error, durationMs: this.#elapsed(), late: this.#late() });
   }
 
@@ -124,9 +133,10 @@ class LazyTaskContext extends LazyAbort implements TaskContext {
   }
 }
 
-function invoke(entry: TaskEntry, context: TaskContext): unknown {
+function invoke(entry: TaskEntry, source: TaskContextSource): unknown {
   if (entry.kind === 'function') return (entry.fn as (...args: readonly unknown[]) => unknown)(...entry.args);
   const { definition } = entry;
+  const context = source.context;
   return definition.parse(entry.payload).then((payload) => definition.options.handler(payload, context));
 }
 
