@@ -41,7 +41,8 @@ export class BackgroundTasks {
   readonly requestId: string | undefined;
   readonly context: unknown;
   readonly #sink: TaskSink;
-  readonly #entries: TaskEntry[] = [];
+  // Made at the first task: most requests add none, and every request gets a list.
+  #entries: TaskEntry[] | undefined;
   /** The runner's bookkeeping for this batch (see {@link runnerState}). */
   [runnerState]: unknown;
 
@@ -53,7 +54,7 @@ export class BackgroundTasks {
 
   /** The tasks added so far, in order. */
   get entries(): readonly TaskEntry[] {
-    return this.#entries;
+    return this.#entries ?? noEntries;
   }
 
   /** Runs `task` in this process after the response (or enqueues it durably with `durable: true`). */
@@ -64,17 +65,18 @@ export class BackgroundTasks {
   add<Args extends unknown[]>(options: AddOptions, fn: (...args: Args) => unknown, ...args: Args): void;
   add(first: unknown, ...rest: unknown[]): void {
     const entry = this.#toEntry(first, rest);
-    this.#entries.push(entry);
+    const entries = (this.#entries ??= []);
+    entries.push(entry);
     try {
       this.#sink.accept(this, entry);
     } catch (error) {
-      this.#entries.pop();
+      entries.pop();
       throw error;
     }
   }
 
   #toEntry(first: unknown, rest: unknown[]): TaskEntry {
-    const index = this.#entries.length;
+    const index = this.#entries?.length ?? 0;
     if (typeof first === 'function') {
       return { kind: 'function', index, name: nameOf(first), when: 'success', timeout: undefined, fn: first as FunctionEntryFn, args: rest };
     }
@@ -110,6 +112,8 @@ export class BackgroundTasks {
 }
 
 type FunctionEntryFn = (...args: never[]) => unknown;
+
+const noEntries: readonly TaskEntry[] = Object.freeze([]);
 
 function nameOf(fn: unknown): string {
   const name = (fn as { name?: unknown }).name;
