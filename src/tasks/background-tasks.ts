@@ -65,8 +65,11 @@ export class BackgroundTasks {
   add<Args extends unknown[]>(options: AddOptions, fn: (...args: Args) => unknown, ...args: Args): void;
   add(first: unknown, ...rest: unknown[]): void {
     const entry = this.#toEntry(first, rest);
-    const entries = (this.#entries ??= []);
-    entries.push(entry);
+    // `[entry]`, not `[]` then push: a pushed-to empty array reserves 16 slots, and the list lives
+    // as long as the request's tasks do (at thousands in flight, the GC copies each one).
+    let entries = this.#entries;
+    if (entries === undefined) this.#entries = entries = [entry];
+    else entries.push(entry);
     try {
       this.#sink.accept(this, entry);
     } catch (error) {
