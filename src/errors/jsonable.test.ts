@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isErrandError } from './errand-error.js';
 import { encodeJson, jsonable } from './jsonable.js';
@@ -72,5 +73,25 @@ describe('jsonable', () => {
     }
     expect(isErrandError(thrown, 'ERRAND_ENCODING_FAILED')).toBe(true);
     expect((thrown as Error).message).toContain('/child/parent');
+  });
+
+  it('encodes plain data natively and everything else through jsonable, with the same result', () => {
+    const samples: unknown[] = [
+      undefined,
+      { a: 1, b: [1, 'x', null, undefined], c: { d: true, e: Number.NaN, f: -0 } },
+      { when: new Date(0), big: 10n, tags: new Set(['a']) },
+      Object.assign(Object.create(null) as Record<string, unknown>, { k: 'v' }),
+      { nested: { map: new Map([['a', 1]]) } },
+      { deep: Array.from({ length: 40 }).reduce<unknown>((inner) => ({ inner }), 'bottom') },
+    ];
+    for (const sample of samples) expect(encodeJson(sample)).toBe(JSON.stringify(jsonable(sample)));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => encodeJson(cyclic)).toThrow(/a cycle/);
+  });
+
+  it('gives the same string as JSON.stringify(jsonable(value)) for any value', () => {
+    const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4 });
+    fc.assert(fc.property(anything, (value) => encodeJson(value) === JSON.stringify(jsonable(value))), { numRuns: 2_000 });
   });
 });

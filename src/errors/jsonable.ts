@@ -122,5 +122,30 @@ export function jsonable(value: unknown): JsonValue {
  * encodeJson({ n: 1n }) // '{"n":"1"}'
  */
 export function encodeJson(value: unknown): string {
+  // Plain data (what problem bodies and most API responses are) encodes the same either way:
+  // straight to the native encoder, without building a copy of the tree.
+  if (typeof value === 'object' && value !== null && isPlainJson(value, 0)) return JSON.stringify(value);
   return JSON.stringify(jsonable(value));
+}
+
+// Past this depth the slow path decides (and reports a cycle precisely).
+const plainDepth = 32;
+
+/**
+ * Whether `JSON.stringify(value)` gives exactly what `jsonable` would: primitives other than
+ * bigint, and arrays and objects with no prototype or `Object.prototype` made of those. Anything
+ * else (Date, Map, Set, Error, typed arrays, class instances, `toJSON`) takes the slow path.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
+  if (depth >= plainDepth) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (!isPlainJson(item, depth + 1)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
 }
