@@ -76,7 +76,16 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   // The killed worker's last lines can still arrive after the kill: its own `started` for the
   // killed attempt says nothing, its `succeeded` for it means the job finished just before the kill.
   let succeededJustBeforeKill = 0;
-  const onEvent = (event: CrashEvent): void => {
+  const onEvent = (event: CrashEvent, worker: CrashWorkerProcess): void => {
+    if (event.event === 'started') {
+      // Another worker took the job over: the old holder's lease lapsed (a loaded machine starves
+      // its heartbeat) and it dropped the job without a line the parent sees. Killing it now would
+      // not interrupt this job, so it must not count as one of its jobs.
+      for (const other of live) {
+        const held = other.running.get(event.jobId);
+        if (other !== worker && held !== undefined && held.attempt < event.attempt) other.running.delete(event.jobId);
+      }
+    }
     if (event.event !== 'started' && event.event !== 'succeeded') return;
     const pending = awaitingRerun.get(event.jobId);
     if (pending === undefined || event.attempt < pending.attempt) return;
