@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand as expressErrand } from '../../src/adapters/express/errand.js';
 import { errand as fastifyErrand } from '../../src/adapters/fastify/errand.js';
-import { errand as honoErrand, type HonoErrorExtra } from '../../src/adapters/hono/errand.js';
+import { errand as honoErrand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { serve, type ErrandServer } from '../../src/adapters/hono/serve.js';
 import { createErrorRegistry } from '../../src/errors/error-registry.js';
@@ -18,8 +18,8 @@ class TeapotError extends Error {
 }
 
 const silent = pino({ level: 'silent' });
-// Made for Hono (whose option wants its glue type); Fastify and Express accept it as it is.
-const registry = createErrorRegistry<HonoErrorExtra>({ logger: silent });
+// A framework-free registry: every adapter accepts it as it is.
+const registry = createErrorRegistry({ logger: silent });
 registry.on(TeapotError, (error) => ({ status: 418, detail: `Oops! ${error.message} did something wrong.` }));
 registry.on(404, (_error, { problem }) => new Response(JSON.stringify({ error: `nothing lives at ${problem.instance}` }), { status: 404, headers: { 'content-type': 'application/json' } }));
 const format: ProblemFormat = (problem) => ({ error: problem.detail, code: problem.code, requestId: problem.requestId });

@@ -26,8 +26,12 @@ export interface ErrandOptions {
   format?: ProblemFormat;
   /** The root logger; each request gets a child bound to its request id. @default pino() */
   logger?: Logger;
-  /** The handler registry (share one with after-response tasks). @default createErrorRegistry({ logger }) */
-  registry?: ErrorRegistry<HonoErrorExtra>;
+  /**
+   * The handler registry (share one with after-response tasks, or with Fastify and Express apps: a
+   * registry made without Hono's extra is accepted; its handlers simply do not use `c`).
+   * @default createErrorRegistry({ logger })
+   */
+  registry?: ErrorRegistry<HonoErrorExtra> | ErrorRegistry;
   /** Largest request body in bytes, for every route; `false` for none. @default 1_048_576 (1 MiB) */
   bodyLimit?: number | false;
   /** Header that carries the request id, in and out. @default 'X-Request-Id' */
@@ -64,7 +68,8 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const mode = options.mode ?? defaultErrorMode();
   const format = options.format ?? 'problem';
   const logger = options.logger ?? pino();
-  const registry = options.registry ?? createErrorRegistry<HonoErrorExtra>({ logger });
+  // A registry without Hono's extra still receives `{ c }` at run time; its handlers ignore it.
+  const registry = (options.registry as ErrorRegistry<HonoErrorExtra> | undefined) ?? createErrorRegistry<HonoErrorExtra>({ logger });
   const limit = options.bodyLimit ?? 1_048_576;
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const headerKey = headerName.toLowerCase();
