@@ -32,4 +32,6 @@ export function mountDashboard(app: Hono<ServiceEnv>, options: { config: Service
   const mailbox = () => options.store.listMail().reverse().map((mail) => ({ ...mail, receivedAt: new Date(mail.receivedAt) }));
   const auth = options.config.dashboardToken === undefined ? {} : { token: options.config.dashboardToken };
   app.route('/dashboard', createDashboard({ backend: options.backend, mode: options.config.dashboardMode, auth, taskFailures, mailbox }));
+  // Routing is strict: `/dashboard/` is another path. Send it to the page (whose links are relative to `/dashboard`).
+  app.get('/dashboard/', (c) => c.redirect('/dashboard', 308));
 }

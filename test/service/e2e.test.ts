@@ -217,6 +217,10 @@ describe.for(variants.filter((variant) => variant.redisPrefix === undefined || r
     const page = await get('/dashboard');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
+    const slash = await get('/dashboard/', { redirect: 'manual' });
+    expect(slash.status).toBe(308);
+    expect(slash.headers.get('location')).toBe('/dashboard');
+    await slash.body?.cancel();
     const stats = (await (await get('/dashboard/api/stats')).json()) as { counts: Record<string, number> };
     expect(stats.counts.succeeded).toBeGreaterThanOrEqual(2); // the welcome emails and the upload
     const mail = JSON.stringify(await (await get('/dashboard/api/mailbox')).json());
