@@ -31,7 +31,6 @@ export const errorCodes = {
   // Durable jobs
   ERRAND_JOB_NOT_FOUND: { status: 404, description: 'No job has this id (it never existed, or it finished and was pruned after its retention time).' },
   ERRAND_JOB_PAYLOAD_INVALID: { status: 422, description: "The job payload does not match the task's schema (checked at enqueue and again when the job runs)." },
-  ERRAND_TASK_UNKNOWN: { status: 500, description: 'A job names a task that this worker has not defined. Register the task with the worker.' },
   ERRAND_LEASE_LOST: { status: 409, description: "The worker's lease on the job expired or was taken over; its late completion was rejected (fencing)." },
   ERRAND_LEASE_EXPIRED: { status: 500, description: 'The worker running the job stopped renewing its lease (it died or stalled); the attempt counts as failed and the job runs again.' },
   ERRAND_JOB_TIMEOUT: { status: 500, description: "The job ran past its task's timeout; its AbortSignal was aborted and the attempt failed." },
