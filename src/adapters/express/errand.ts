@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { ErrandError } from '../../errors/errand-error.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { allowedMethods } from './allowed-methods.js';
-import { fromBodyParser, routeMissError } from './framework-errors.js';
-import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from './node-errand.js';
-import { endStartedResponse, writeResponse } from './node-response.js';
-import { pathOf } from './web-request.js';
+import { routeMissError } from '../../errors/route-miss-error.js';
+import { fromBodyParser } from './framework-errors.js';
+import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
+import { endStartedResponse, writeResponse } from '../node/node-response.js';
+import { pathOf } from '../node/web-request.js';
 
 declare global {
   // Express's own extension point: its Request type merges this global interface.

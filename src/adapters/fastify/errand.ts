@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyTypeProvider, FastifyTypeProviderDefault, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { routeMissError } from '../express/framework-errors.js';
-import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../express/node-errand.js';
-import { endStartedResponse } from '../express/node-response.js';
-import { pathOf } from '../express/web-request.js';
+import { routeMissError } from '../../errors/route-miss-error.js';
+import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
+import { endStartedResponse } from '../node/node-response.js';
+import { pathOf } from '../node/web-request.js';
 import { fromFastify } from './fastify-errors.js';
 import { RouteTable } from './route-table.js';
 

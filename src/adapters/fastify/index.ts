@@ -2,4 +2,4 @@
 export { errand, frameworkErrors, type FastifyErrand, type FastifyErrandOptions, type FastifyErrorExtra } from './errand.js';
 export { fromFastify } from './fastify-errors.js';
 export { RouteTable, routePattern, type RouteTableOptions } from './route-table.js';
-export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../express/node-errand.js';
+export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';

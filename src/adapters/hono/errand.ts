@@ -3,9 +3,9 @@ import type { Context, Hono, Next, Schema } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { inlineBackgroundOf, startAfter, type InlineBackground } from './background.js';
 import { pino, type Logger } from 'pino';
-import { ErrandError } from '../../errors/errand-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import { routeMissError } from '../../errors/route-miss-error.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
 import { checkBodyLimit } from './body-limit.js';
@@ -183,12 +183,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
 
   function notFound(c: Context<ErrandEnv>): Response | Promise<Response> {
     // The path is routed for other methods only: 405. Routed for this method too: a real 404.
-    const allow = cachedAllowedMethods(app, c.req.path);
-    const error =
-      allow.length > 0 && !allow.includes(c.req.method)
-        ? new ErrandError('ERRAND_METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(', ')}`, { headers: { allow: allow.join(', ') } })
-        : new ErrandError('ERRAND_NOT_FOUND', `no route matches ${c.req.method} ${c.req.path}`);
-    return respondNow(error, c);
+    return respondNow(routeMissError(c.req.method, c.req.path, cachedAllowedMethods(app, c.req.path)), c);
   }
   return installed;
 }

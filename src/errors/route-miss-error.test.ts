@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { routeMissError } from './route-miss-error.js';
+
+describe('routeMissError', () => {
+  it('is a 405 with Allow when the path is routed for other methods only', () => {
+    const error = routeMissError('DELETE', '/items', ['GET', 'HEAD', 'POST']);
+    expect(error).toMatchObject({ code: 'ERRAND_METHOD_NOT_ALLOWED', status: 405, headers: { allow: 'GET, HEAD, POST' } });
+    expect(error.message).toBe('DELETE is not allowed on /items; allowed: GET, HEAD, POST');
+  });
+
+  it('is a 404 when no route has the path, or the method is routed there after all', () => {
+    expect(routeMissError('GET', '/nowhere', [])).toMatchObject({ code: 'ERRAND_NOT_FOUND', status: 404, message: 'no route matches GET /nowhere' });
+    // A route matched by path and method that still fell through (it called next()): not a 405.
+    expect(routeMissError('GET', '/items', ['GET', 'HEAD'])).toMatchObject({ code: 'ERRAND_NOT_FOUND', status: 404 });
+  });
+});
