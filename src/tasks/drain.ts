@@ -33,7 +33,8 @@ export function emptyDrainReport(): DrainReport {
 
 /** What the runner does with each task it gives up on. */
 export interface RemainingHandlers {
-  skip(entry: TaskEntry): void;
+  /** A task whose `when` rules it out for the final status. */
+  ruledOut(entry: TaskEntry): void;
   /** Undefined when the runner has no queue. Resolves to the job id, or undefined if enqueueing failed. */
   enqueue: ((entry: DefinedTaskEntry) => Promise<string | undefined>) | undefined;
   drop(entry: TaskEntry): void;
@@ -58,7 +59,7 @@ export async function collectRemaining(cursor: BatchCursor, report: DrainReport 
   for (const entry of rest) {
     const reference = { task: entry.name, requestId: cursor.batch.requestId };
     if (cursor.status !== undefined && !shouldRun(entry.when, cursor.status)) {
-      handlers.skip(entry);
+      handlers.ruledOut(entry);
       continue;
     }
     const judgeable = cursor.status !== undefined || entry.when === 'always';

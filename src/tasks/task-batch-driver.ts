@@ -105,7 +105,7 @@ export class TaskBatchDriver {
   /** Moves what a batch has not run yet to the queue (defined tasks) or drops it, after the deadline. */
   async dispose(state: BatchState, report: DrainReport | undefined): Promise<void> {
     await collectRemaining(state, report, {
-      skip: (entry) => {
+      ruledOut: (entry) => {
         this.#stats.skipped++;
         this.#stats.pending--;
         this.#events.emit('task:skipped', { task: taskInfo(entry, state.batch.requestId), status: state.status ?? 500 });

@@ -1,4 +1,4 @@
-import { Job, type JobsOptions } from 'bullmq';
+import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isErrandError } from '../../errors/errand-error.js';
 import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
@@ -15,6 +15,7 @@ import { RetryAtError, TaskQueues } from './task-queues.js';
 import { WorkWaiter } from './wait-for-work.js';
 import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
 import { readJob } from './read-job.js';
+import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 
 export type { RedisBackendOptions } from './redis-backend-options.js';
@@ -64,22 +65,6 @@ class RedisBackend implements JobBackend {
     this.scripts = options.batchScripts === false ? undefined : loadBatchScripts(this.client);
   }
 
-  private jobOptions(job: NewJob): JobsOptions {
-    const options: JobsOptions = {
-      jobId: job.id,
-      timestamp: job.createdAt,
-      // BullMQ schedules at timestamp + delay.
-      delay: job.runAt > Date.now() ? job.runAt - job.createdAt : 0,
-      attempts: job.maxAttempts,
-      backoff: { type: 'errand' },
-      removeOnComplete: { age: Math.ceil(this.retention.succeededMs / 1000) },
-      removeOnFail: { age: Math.ceil(this.retention.deadMs / 1000) },
-    };
-    if (job.priority > 0) options.priority = job.priority;
-    if (job.key !== undefined) options.deduplication = { id: job.key };
-    return options;
-  }
-
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
     try {
@@ -94,7 +79,7 @@ class RedisBackend implements JobBackend {
       await Promise.all(
         [...byTask].map(async ([task, indexes]) => {
           const batch = indexes.map((index) => jobs[index]);
-          const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: this.jobOptions(job) })));
+          const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: bullJobOptions(job, this.retention) })));
           added.forEach((job, position) => {
             const requested = batch[position];
             const id = job.id ?? requested.id;
