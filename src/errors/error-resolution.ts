@@ -34,7 +34,6 @@ export function lastResort(requestId: string): Response {
  * bound `render` are made on first use: a handler answering with its own `Response` needs neither.
  */
 export class ErrorResolution<Extra extends object> {
-  readonly request: Request;
   readonly requestId: string;
   readonly logger: Logger;
   readonly mode: ErrorMode;
@@ -54,15 +53,19 @@ export class ErrorResolution<Extra extends object> {
     this.#info = info;
     this.#input = input;
     this.#settings = settings;
-    this.request = input.request;
     this.requestId = input.requestId;
     this.logger = logger;
     this.mode = input.mode;
     this.status = info?.status ?? 500;
-    this.#instance = input.instance ?? new URL(input.request.url).pathname;
+    this.#instance = input.instance ?? new URL(this.request.url).pathname;
     const own = info?.headers;
     // Object.assign, not a spread followed by a key: V8's slow path on Node 20 (see render-problem.ts).
     this.headers = own === undefined ? { 'x-request-id': input.requestId } : Object.assign({}, own, { 'x-request-id': input.requestId });
+  }
+
+  /** The failed request, read from the input only when asked for (an adapter may build it on demand). */
+  get request(): Request {
+    return this.#input.request;
   }
 
   /** The problem errand would send (already safe for `mode`), built on first read. */
@@ -155,7 +158,10 @@ export class ErrorResolution<Extra extends object> {
 
   #renderProblem(problem: ProblemDetails, extraHeaders: Record<string, string> | undefined): Response {
     const headers = extraHeaders === undefined ? this.headers : Object.assign({}, this.headers, extraHeaders);
-    return renderProblem(problem, { format: this.#input.format, headers, context: { error: this.#error, request: this.request, requestId: this.requestId } });
+    const format = this.#input.format;
+    // Only a formatter function reads the context: the request is not asked for otherwise.
+    const context = typeof format === 'function' ? { error: this.#error, request: this.request, requestId: this.requestId } : { error: this.#error, requestId: this.requestId };
+    return renderProblem(problem, { format, headers, context });
   }
 
   #handlerFailed(handlerError: unknown): void {

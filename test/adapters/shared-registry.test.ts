@@ -21,6 +21,9 @@ const silent = pino({ level: 'silent' });
 // A framework-free registry: every adapter accepts it as it is.
 const registry = createErrorRegistry({ logger: silent });
 registry.on(TeapotError, (error) => ({ status: 418, detail: `Oops! ${error.message} did something wrong.` }));
+class GoneError extends Error {}
+// Reads the web Request (the Fastify and Express adapters build it only when it is read).
+registry.on(GoneError, (_error, { request }) => ({ status: 410, detail: `${request.method} ${new URL(request.url).pathname} is gone (${String(request.headers.get('x-request-id'))})` }));
 registry.on(404, (_error, { problem }) => new Response(JSON.stringify({ error: `nothing lives at ${problem.instance}` }), { status: 404, headers: { 'content-type': 'application/json' } }));
 const format: ProblemFormat = (problem) => ({ error: problem.detail, code: problem.code, requestId: problem.requestId });
 
@@ -35,6 +38,9 @@ hono.get('/items', (c) => c.json([]));
 hono.get('/crash', () => {
   throw new Error('internal detail');
 });
+hono.get('/gone', () => {
+  throw new GoneError();
+});
 
 const fastify = Fastify();
 fastifyErrand(fastify, { mode: 'production', registry, logger: silent, format });
@@ -45,6 +51,9 @@ fastify.get('/items', () => []);
 fastify.get('/crash', () => {
   throw new Error('internal detail');
 });
+fastify.get('/gone', () => {
+  throw new GoneError();
+});
 
 const app = express();
 expressErrand(app, { mode: 'production', registry, logger: silent, format });
@@ -54,6 +63,9 @@ app.get('/teapot', () => {
 app.get('/items', (_req, res) => void res.json([]));
 app.get('/crash', () => {
   throw new Error('internal detail');
+});
+app.get('/gone', () => {
+  throw new GoneError();
 });
 
 let honoServer: ErrandServer;
@@ -82,6 +94,13 @@ describe('one registry shared by Hono, Fastify and Express apps', () => {
     const [honoAnswer, ...others] = await everywhere('/teapot');
     expect(honoAnswer).toMatchObject({ status: 418, contentType: 'application/json', body: { error: 'Oops! the pot did something wrong.', requestId: 'req-hono' } });
     for (const answer of others) expect({ ...answer, body: { ...answer.body, requestId: 'req-hono' } }).toEqual(honoAnswer);
+  });
+
+  it('gives handlers the failed request as a web Request on all three', async () => {
+    const answers = await everywhere('/gone');
+    expect(answers.map((answer) => [answer.status, answer.body.error])).toEqual(
+      (['hono', 'fastify', 'express'] as const).map((name) => [410, `GET /gone is gone (req-${name})`]),
+    );
   });
 
   it('hides an unexpected error the same way on all three', async () => {

@@ -10,7 +10,7 @@ import type { ProblemFormat } from '../../errors/render-problem.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
 import { checkBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
-import { nodeOutgoing, requestHeader, requestIdWriter } from './node-headers.js';
+import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
 import { lazyRequestLogger, saneRequestId } from './request-id.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
@@ -108,14 +108,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     // object. A RequestIdResponse (what `serve()` uses) writes it in `writeHead`; `setHeader` on a
     // plain one costs Node its fast path for every header of the response.
     if (outgoing === undefined) c.header(headerName, requestId);
-    else {
-      const writer = requestIdWriter(outgoing);
-      if (writer === undefined) outgoing.setHeader(headerName, requestId);
-      else {
-        writer.requestIdHeader = headerName;
-        writer.requestId = requestId;
-      }
-    }
+    else putRequestId(outgoing, headerName, requestId);
   }
 
   // Hono hands only `Error`s to onError; strings, plain objects and undefined land here.

@@ -39,6 +39,19 @@ export interface RequestIdWriter {
   requestId: string | undefined;
 }
 
+/**
+ * Puts the request id on a Node response: in `writeHead` when it is a `RequestIdResponse` (Node's
+ * fast path is kept), else with `setHeader`.
+ */
+export function putRequestId(outgoing: NodeOutgoing, name: string, requestId: string): void {
+  const writer = requestIdWriter(outgoing);
+  if (writer === undefined) outgoing.setHeader(name, requestId);
+  else {
+    writer.requestIdHeader = name;
+    writer.requestId = requestId;
+  }
+}
+
 /** `outgoing` when it writes the request id itself, else `undefined`. */
 export function requestIdWriter(outgoing: NodeOutgoing): RequestIdWriter | undefined {
   return (outgoing as Partial<RequestIdWriter>)[writesRequestId] === true ? (outgoing as unknown as RequestIdWriter) : undefined;

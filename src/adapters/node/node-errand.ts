@@ -8,6 +8,7 @@ import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
 import { lazyRequestLogger, saneRequestId } from '../hono/request-id.js';
+import { putRequestId } from '../hono/node-headers.js';
 import { webRequest } from './web-request.js';
 
 /** Options of the after-response task runner a Node adapter (Fastify, Express) creates. */
@@ -105,7 +106,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
     runner,
     identify(incoming, outgoing) {
       const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
-      if (!outgoing.headersSent) outgoing.setHeader(headerName, requestId);
+      if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
       return { requestId, logger: lazyRequestLogger(logger, requestId) };
     },
     admit(identity, outgoing, context) {
@@ -116,7 +117,20 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       return runner.createBatch({ requestId: identity.requestId, context: kept, report, whenSent, sent: outgoing });
     },
     respond(thrown, incoming, url, instance, identity, extra) {
-      return registry.handleNow(thrown, { request: webRequest(incoming, url), requestId: identity.requestId, logger: identity.logger, mode, format, instance, extra });
+      // The web Request is built only if a handler or formatter reads it (most 404s never do).
+      let request: Request | undefined;
+      const input = {
+        get request(): Request {
+          return (request ??= webRequest(incoming, url));
+        },
+        requestId: identity.requestId,
+        logger: identity.logger,
+        mode,
+        format,
+        instance,
+        extra,
+      };
+      return registry.handleNow(thrown, input);
     },
     afterHeaders(thrown, identity) {
       const error = coerceError(thrown);
