@@ -14,8 +14,10 @@ import { compiledServer } from './lib/build-servers.js';
  * req/s and CPU µs move with whatever else the machine is doing; an instruction count does not, so
  * this is the figure to compare two versions of errand with on a busy machine (it is not a speed:
  * cache misses and GC pauses weigh differently). The server runs single-threaded (`--single-threaded`:
- * no concurrent compiler or GC threads whose work would land in the window at random), is warmed
- * up with the same number of requests, then its counters are zeroed, the measured requests sent
+ * no concurrent compiler or GC threads whose work would land in the window at random; fixed hash and
+ * random seeds), is warmed up with the same number of requests on each of the other routes and twice
+ * that on the measured one (like the bench's servers, which serve all four; `ERRAND_BENCH_WARM=same`
+ * warms on the measured route only), then its counters are zeroed, the measured requests sent
  * (keep-alive, 4 in flight) and the counters dumped.
  */
 
@@ -87,7 +89,7 @@ async function measure(server: string, route: BenchRoute): Promise<number> {
   const compiled = compiledServer(server);
   if ('missing' in compiled) throw new Error(compiled.missing);
   const dir = mkdtempSync(join(tmpdir(), 'errand-callgrind-'));
-  const child = spawn('valgrind', ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, '--single-threaded', compiled.file], {
+  const child = spawn('valgrind', ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, '--single-threaded', '--hash-seed=7', '--random-seed=7', compiled.file], {
     env: { ...process.env, PORT: String(port), NODE_ENV: 'production', REGISTER_TASK: 'noop' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -95,7 +97,10 @@ async function measure(server: string, route: BenchRoute): Promise<number> {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     await waitUp();
-    await send(route, count);
+    // Warm up the way the bench's servers run: one process serves all four routes in turn, so the
+    // JIT sees every route's types before the measured window (ERRAND_BENCH_WARM=same: this one only).
+    const warmRoutes = process.env.ERRAND_BENCH_WARM === 'same' ? [route, route] : [...routes.filter((r) => r !== route), route, route];
+    for (const warm of warmRoutes) await send(warm, count);
     sh('callgrind_control', ['-z', String(child.pid)]);
     await send(route, count);
     sh('callgrind_control', ['-d', String(child.pid)]);

@@ -70,4 +70,5 @@ export function gate(): { wait: Promise<void>; release: () => void } {
   return { wait, release };
 }
 
-export const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What a request id errand made looks like (`newRequestId`: a random per-process prefix, then a counter). */
+export const generatedId = /^[0-9a-z]{13}-\d+$/;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, Hono, Next, Schema } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { inlineBackgroundOf, startAfter, type InlineBackground } from './background.js';
@@ -11,7 +10,7 @@ import { cachedAllowedMethods } from './allowed-methods.js';
 import { checkBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
 import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
-import { lazyRequestLogger, saneRequestId } from './request-id.js';
+import { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
 export interface HonoErrorExtra {
@@ -36,7 +35,7 @@ export interface ErrandOptions {
   bodyLimit?: number | false;
   /** Header that carries the request id, in and out. @default 'X-Request-Id' */
   requestIdHeader?: string;
-  /** Makes a request id when the incoming one is missing or not sane. @default crypto.randomUUID */
+  /** Makes a request id when the incoming one is missing or not sane. @default newRequestId (a random per-process prefix and a counter, e.g. `3k9x0v7q1m2zb-42`) */
   generateRequestId?: () => string;
 }
 
@@ -73,7 +72,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const limit = options.bodyLimit ?? 1_048_576;
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const headerKey = headerName.toLowerCase();
-  const generate = options.generateRequestId ?? randomUUID;
+  const generate = options.generateRequestId ?? newRequestId;
   setClientErrorStacks(mode === 'debug');
 
   function respond(thrown: unknown, c: Context): Promise<Response> {

@@ -4,7 +4,7 @@ export { errand, type Errand, type ErrandOptions, type HonoErrorExtra } from './
 export type { ErrandEnv, ErrandVariables } from './errand-env.js';
 export { guardStream, onStreamError } from './guard-stream.js';
 export { jsonResponse } from './json-response.js';
-export { lazyRequestLogger, saneRequestId } from './request-id.js';
+export { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
 export { RequestIdResponse } from './request-id-response.js';
 export { validate, type ValidationTarget } from './validate.js';
 export {

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../testing/memory-logger.js';
-import { lazyRequestLogger, saneRequestId } from './request-id.js';
+import { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
 
 /** A parent logger that counts the children made from it. */
 function countingParent(level: string): { parent: Logger; children: () => number; lines: Record<string, unknown>[] } {
@@ -15,6 +17,25 @@ function countingParent(level: string): { parent: Logger; children: () => number
   };
   return { parent: logger, children: () => made, lines };
 }
+
+describe('newRequestId', () => {
+  it('makes sane ids that never repeat within a process', () => {
+    const ids = Array.from({ length: 10_000 }, () => newRequestId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(saneRequestId(id)).toBe(id);
+    expect(ids[0]).toMatch(/^[0-9a-z]{13}-\d+$/);
+  });
+
+  it('draws a different prefix in every process, so ids stay unique across a fleet', () => {
+    const module = fileURLToPath(new URL('./request-id.ts', import.meta.url));
+    const script = `import { newRequestId } from ${JSON.stringify(module)}; console.log(newRequestId());`;
+    const prefixOf = (id: string): string => id.slice(0, id.lastIndexOf('-'));
+    const others = [0, 1].map(() => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }).trim());
+    const prefixes = new Set([newRequestId(), ...others].map(prefixOf));
+    expect(prefixes.size).toBe(3);
+    for (const id of others) expect(id).toMatch(/^[0-9a-z]{13}-1$/);
+  });
+});
 
 describe('saneRequestId', () => {
   it('keeps short printable ids and refuses anything else', () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
 import { coerceError } from '../../errors/coerce-error.js';
@@ -7,7 +6,7 @@ import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-regi
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
-import { lazyRequestLogger, saneRequestId } from '../hono/request-id.js';
+import { lazyRequestLogger, newRequestId, saneRequestId } from '../hono/request-id.js';
 import { putRequestId } from '../hono/node-headers.js';
 import { webRequest } from './web-request.js';
 
@@ -34,7 +33,7 @@ export interface NodeErrandOptions<Extra extends object> {
   registry?: ErrorRegistry<Extra> | ErrorRegistry;
   /** Header that carries the request id, in and out. @default 'X-Request-Id' */
   requestIdHeader?: string;
-  /** Makes a request id when the incoming one is missing or not sane. @default crypto.randomUUID */
+  /** Makes a request id when the incoming one is missing or not sane. @default newRequestId (a random per-process prefix and a counter, e.g. `3k9x0v7q1m2zb-42`) */
   generateRequestId?: () => string;
   /** The after-response task runner (`runner`) or the options to create one with. @default {} */
   background?: NodeBackgroundOptions;
@@ -83,7 +82,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
   const registry = (options.registry ?? createErrorRegistry<Extra>({ logger })) as ErrorRegistry<Extra>;
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const headerKey = headerName.toLowerCase();
-  const generate = options.generateRequestId ?? randomUUID;
+  const generate = options.generateRequestId ?? newRequestId;
   const runner = options.background?.runner ?? createTaskRunner({ logger, ...options.background });
   const report: TaskErrorReporter = (error, info) => registry.handleTaskError(error, info);
   setClientErrorStacks(mode === 'debug');
