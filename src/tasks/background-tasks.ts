@@ -1,5 +1,5 @@
 import { isTaskDefinition, type TaskDefinition } from '../jobs/task-definition.js';
-import type { AddOptions, DefinedAddOptions, TaskEntry } from './task-entry.js';
+import type { AddOptions, DefinedAddOptions, FunctionTaskEntry, TaskEntry, TaskWhen } from './task-entry.js';
 
 /** Where a {@link BackgroundTasks} hands each task it is given (the runner). */
 export interface TaskSink {
@@ -80,9 +80,7 @@ export class BackgroundTasks {
 
   #toEntry(first: unknown, rest: unknown[]): TaskEntry {
     const index = this.#entries?.length ?? 0;
-    if (typeof first === 'function') {
-      return { kind: 'function', index, name: nameOf(first), when: 'success', timeout: undefined, fn: first as FunctionEntryFn, args: rest };
-    }
+    if (typeof first === 'function') return new FunctionEntry(index, undefined, 'success', undefined, first as FunctionEntryFn, rest);
     if (isTaskDefinition(first)) {
       const options = (rest[1] ?? {}) as DefinedAddOptions;
       return {
@@ -102,19 +100,37 @@ export class BackgroundTasks {
       throw new TypeError('background.add expects (fn, ...args), (options, fn, ...args) or (task, payload, options)');
     }
     const options = first as AddOptions;
-    return {
-      kind: 'function',
-      index,
-      name: options.name ?? nameOf(fn),
-      when: options.when ?? 'success',
-      timeout: options.timeout,
-      fn: fn as FunctionEntryFn,
-      args,
-    };
+    return new FunctionEntry(index, options.name, options.when ?? 'success', options.timeout, fn as FunctionEntryFn, args);
   }
 }
 
 type FunctionEntryFn = (...args: never[]) => unknown;
+
+/**
+ * A plain function task. Its name is read from the function when first asked for (logs, events,
+ * errors): reading `fn.name` is a call into the runtime, and most tasks finish without anyone asking.
+ */
+class FunctionEntry implements FunctionTaskEntry {
+  declare readonly kind: 'function';
+  #name: string | undefined;
+
+  constructor(
+    readonly index: number,
+    name: string | undefined,
+    readonly when: TaskWhen,
+    readonly timeout: number | undefined,
+    readonly fn: FunctionEntryFn,
+    readonly args: readonly unknown[],
+  ) {
+    this.#name = name;
+  }
+
+  get name(): string {
+    return (this.#name ??= nameOf(this.fn));
+  }
+}
+
+Object.defineProperty(FunctionEntry.prototype, 'kind', { value: 'function', enumerable: true });
 
 const noEntries: readonly TaskEntry[] = Object.freeze([]);
 

@@ -23,6 +23,12 @@ export interface BatchState {
   next: number;
   running: boolean;
   report: TaskErrorReporter | undefined;
+  /** The async run in progress, interrupted at the drain deadline. */
+  current: TaskRun<BatchState> | undefined;
+  /** Links of the driver's list of pending batches (a list in the batches, not a Set: no hash entry per request). */
+  pending: boolean;
+  previous: BatchState | undefined;
+  following: BatchState | undefined;
 }
 
 type RunningTask = TaskRun<BatchState>;
@@ -58,8 +64,12 @@ export class TaskBatchDriver {
   readonly #queue: Enqueuer | undefined;
   readonly #onError: TaskErrorReporter | undefined;
   readonly #taskTimeoutMs: number | undefined;
-  readonly #active = new Set<BatchState>();
-  readonly #running = new Set<RunningTask>();
+  // The batches with a task pending, linked through the batches themselves.
+  #first: BatchState | undefined;
+  #last: BatchState | undefined;
+  #pendingCount = 0;
+  // Batches kicked since the last microtask: one microtask runs them all, no closure per batch.
+  #kicked: BatchState[] = [];
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: TaskBatchDriverOptions) {
@@ -73,17 +83,25 @@ export class TaskBatchDriver {
 
   /** Whether no batch has a task pending. */
   get idle(): boolean {
-    return this.#active.size === 0;
+    return this.#pendingCount === 0;
   }
 
   /** Counts the batch as pending until its last task has settled. */
   track(state: BatchState): void {
-    this.#active.add(state);
+    if (state.pending) return;
+    state.pending = true;
+    // At the end, so the drain reports batches in the order they were added.
+    state.previous = this.#last;
+    state.following = undefined;
+    if (this.#last === undefined) this.#first = state;
+    else this.#last.following = state;
+    this.#last = state;
+    this.#pendingCount++;
   }
 
   /** Resolves when no task is pending. */
   onIdle(): Promise<void> {
-    if (this.#active.size === 0) return Promise.resolve();
+    if (this.#pendingCount === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -92,14 +110,23 @@ export class TaskBatchDriver {
     state.running = true;
     // Out of the caller's stack, on a microtask: a setImmediate per request (the previous choice)
     // made the event loop spin once per response, which doubled the server's CPU per request.
-    queueMicrotask(() => this.#drive(state));
+    if (this.#kicked.push(state) === 1) queueMicrotask(this.#driveKicked);
   }
+
+  readonly #driveKicked = (): void => {
+    const kicked = this.#kicked;
+    this.#kicked = [];
+    for (const state of kicked) this.#drive(state);
+  };
 
   /** At the drain deadline: aborts the running tasks (naming them in `report`) and disposes of every pending batch. */
   async giveUp(report: DrainReport): Promise<void> {
-    for (const { state, entry } of this.#running) report.interrupted.push({ task: entry.name, requestId: state.batch.requestId });
-    for (const running of [...this.#running]) running.interrupt();
-    for (const state of [...this.#active]) await this.dispose(state, report);
+    const pending: BatchState[] = [];
+    for (let state = this.#first; state !== undefined; state = state.following) pending.push(state);
+    const running = pending.flatMap((state) => (state.current === undefined ? [] : [state.current]));
+    for (const { state, entry } of running) report.interrupted.push({ task: entry.name, requestId: state.batch.requestId });
+    for (const run of running) run.interrupt();
+    for (const state of pending) await this.dispose(state, report);
   }
 
   /** Moves what a batch has not run yet to the queue (defined tasks) or drops it, after the deadline. */
@@ -170,14 +197,14 @@ export class TaskBatchDriver {
     const run = new TaskRun(entry, state, this.#runSettled);
     const outcome = run.start(entry.timeout ?? this.#taskTimeoutMs);
     if (outcome !== undefined) return this.#settle(state, entry, outcome);
-    this.#running.add(run);
+    state.current = run;
     return later;
   }
 
   // One function for every async run (not a closure per task): records the outcome, then resumes the batch.
   readonly #runSettled = (run: RunningTask, outcome: RunOutcome): void => {
-    this.#running.delete(run);
     const { state } = run;
+    state.current = undefined;
     let pending: Promise<void> | undefined;
     try {
       pending = this.#settle(state, run.entry, outcome);
@@ -264,7 +291,14 @@ export class TaskBatchDriver {
   }
 
   #retire(state: BatchState): void {
-    if (!this.#active.delete(state) || this.#active.size > 0) return;
+    if (!state.pending) return;
+    state.pending = false;
+    if (state.previous === undefined) this.#first = state.following;
+    else state.previous.following = state.following;
+    if (state.following === undefined) this.#last = state.previous;
+    else state.following.previous = state.previous;
+    state.previous = state.following = undefined;
+    if (--this.#pendingCount > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();

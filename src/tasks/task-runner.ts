@@ -96,7 +96,10 @@ export class TaskRunner implements TaskSink {
    */
   createBatch(init: BackgroundTasksInit & { report?: TaskErrorReporter; whenSent?: (batch: BackgroundTasks, sent: unknown) => void; sent?: unknown } = {}): BackgroundTasks {
     const batch = new BackgroundTasks(this, init);
-    const state: BatchState = { runner: this, batch, whenSent: init.whenSent, sent: init.sent, status: undefined, next: 0, running: false, report: init.report };
+    const state: BatchState = {
+      runner: this, batch, whenSent: init.whenSent, sent: init.sent, status: undefined, next: 0, running: false, report: init.report,
+      current: undefined, pending: false, previous: undefined, following: undefined,
+    };
     batch[runnerState] = state;
     return batch;
   }

@@ -37,7 +37,9 @@ app.get('/items/:name', (c) => {
 
 app.post('/register', async (c) => {
   const { email = '' } = await c.req.json<{ email?: string }>();
-  if (task !== undefined) c.var.background.add(task, email);
+  // `c.get`, not `c.var`: Hono's `c.var` copies every request variable into a new object on each
+  // read (docs/tasks.md, "Adding tasks").
+  if (task !== undefined) c.get('background').add(task, email);
   return c.json(registered);
 });
 

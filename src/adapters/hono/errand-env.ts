@@ -3,7 +3,7 @@ import type { Errand } from './errand.js';
 
 /** Request variables `errand(app)` sets on every request. */
 export interface ErrandVariables {
-  /** The request id: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
+  /** The request id: a sane incoming `X-Request-Id`, otherwise a generated one (`newRequestId`). */
   requestId: string;
   /** A pino logger bound to `requestId` (created on first use). */
   logger: Logger;
