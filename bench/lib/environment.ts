@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { findFastApi } from './python.js';
 
 /** The machine a run happened on; figures mean little without it. */
@@ -49,9 +50,13 @@ function git(args: string[]): string {
 /** Node, the Node frameworks, errand's commit, and the FastAPI stack when installed. */
 export function versions(loadGenerator: string): Versions {
   const require = createRequire(import.meta.url);
+  // Read from node_modules, not through `require('<name>/package.json')`: packages whose `exports`
+  // omit ./package.json (hono, @hono/node-server) refuse that and were reported as not installed.
   const pkg = (name: string): string => {
     try {
-      return (require(`${name}/package.json`) as { version: string }).version;
+      const dir = (require.resolve.paths(name) ?? []).find((base) => existsSync(join(base, name, 'package.json')));
+      if (dir === undefined) return 'not installed';
+      return (JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {
       return 'not installed';
     }
