@@ -2,14 +2,15 @@ import { coerceError } from '../errors/coerce-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
 import type { BackgroundTasks } from './background-tasks.js';
 import { collectRemaining, type DrainReport } from './drain.js';
+import { LinkedSet, type Linkable } from './linked-set.js';
 import { TaskRun, type RunOutcome } from './run-task.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
 import type { TaskEvents, TaskInfo } from './task-events.js';
 import type { TaskErrorReporter, TaskLogger } from './task-runner-options.js';
 import type { TaskStats } from './task-stats.js';
 
-/** A runner's bookkeeping for one request's batch, kept on the batch itself. */
-export interface BatchState {
+/** A runner's bookkeeping for one request's batch, kept on the batch itself (and linked into the driver's pending set). */
+export interface BatchState extends Linkable<BatchState> {
   /** The runner that made the batch: a batch from another runner is refused. */
   runner: object;
   batch: BackgroundTasks;
@@ -25,10 +26,6 @@ export interface BatchState {
   report: TaskErrorReporter | undefined;
   /** The async run in progress, interrupted at the drain deadline. */
   current: TaskRun<BatchState> | undefined;
-  /** Links of the driver's list of pending batches (a list in the batches, not a Set: no hash entry per request). */
-  pending: boolean;
-  previous: BatchState | undefined;
-  following: BatchState | undefined;
 }
 
 type RunningTask = TaskRun<BatchState>;
@@ -65,9 +62,7 @@ export class TaskBatchDriver {
   readonly #onError: TaskErrorReporter | undefined;
   readonly #taskTimeoutMs: number | undefined;
   // The batches with a task pending, linked through the batches themselves.
-  #first: BatchState | undefined;
-  #last: BatchState | undefined;
-  #pendingCount = 0;
+  readonly #pending = new LinkedSet<BatchState>();
   // Batches kicked since the last microtask: one microtask runs them all, no closure per batch.
   #kicked: BatchState[] = [];
   #idleWaiters: (() => void)[] = [];
@@ -83,25 +78,17 @@ export class TaskBatchDriver {
 
   /** Whether no batch has a task pending. */
   get idle(): boolean {
-    return this.#pendingCount === 0;
+    return this.#pending.size === 0;
   }
 
   /** Counts the batch as pending until its last task has settled. */
   track(state: BatchState): void {
-    if (state.pending) return;
-    state.pending = true;
-    // At the end, so the drain reports batches in the order they were added.
-    state.previous = this.#last;
-    state.following = undefined;
-    if (this.#last === undefined) this.#first = state;
-    else this.#last.following = state;
-    this.#last = state;
-    this.#pendingCount++;
+    this.#pending.add(state);
   }
 
   /** Resolves when no task is pending. */
   onIdle(): Promise<void> {
-    if (this.#pendingCount === 0) return Promise.resolve();
+    if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -121,8 +108,7 @@ export class TaskBatchDriver {
 
   /** At the drain deadline: aborts the running tasks (naming them in `report`) and disposes of every pending batch. */
   async giveUp(report: DrainReport): Promise<void> {
-    const pending: BatchState[] = [];
-    for (let state = this.#first; state !== undefined; state = state.following) pending.push(state);
+    const pending = this.#pending.toArray();
     const running = pending.flatMap((state) => (state.current === undefined ? [] : [state.current]));
     for (const { state, entry } of running) report.interrupted.push({ task: entry.name, requestId: state.batch.requestId });
     for (const run of running) run.interrupt();
@@ -291,14 +277,7 @@ export class TaskBatchDriver {
   }
 
   #retire(state: BatchState): void {
-    if (!state.pending) return;
-    state.pending = false;
-    if (state.previous === undefined) this.#first = state.following;
-    else state.previous.following = state.following;
-    if (state.following === undefined) this.#last = state.previous;
-    else state.following.previous = state.previous;
-    state.previous = state.following = undefined;
-    if (--this.#pendingCount > 0) return;
+    if (!this.#pending.delete(state) || this.#pending.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();

@@ -98,7 +98,7 @@ export class TaskRunner implements TaskSink {
     const batch = new BackgroundTasks(this, init);
     const state: BatchState = {
       runner: this, batch, whenSent: init.whenSent, sent: init.sent, status: undefined, next: 0, running: false, report: init.report,
-      current: undefined, pending: false, previous: undefined, following: undefined,
+      current: undefined, linked: false, previous: undefined, following: undefined,
     };
     batch[runnerState] = state;
     return batch;
