@@ -38,7 +38,6 @@ export class ErrorResolution<Extra extends object> {
   readonly logger: Logger;
   readonly mode: ErrorMode;
   readonly status: number;
-  readonly headers: Record<string, string>;
   readonly #error: Error;
   readonly #info: HttpErrorInfo | undefined;
   readonly #input: HandleInput<Extra>;
@@ -47,6 +46,7 @@ export class ErrorResolution<Extra extends object> {
   #handlers: readonly ErrorHandler<Error, Extra>[] = [];
   #problem: ProblemDetails | undefined;
   #render: ((problem?: ProblemDetails, headers?: Record<string, string>) => Response) | undefined;
+  #headers: Record<string, string> | undefined;
 
   constructor(error: Error, info: HttpErrorInfo | undefined, input: HandleInput<Extra>, logger: Logger, settings: ResolutionSettings) {
     this.#error = error;
@@ -58,9 +58,18 @@ export class ErrorResolution<Extra extends object> {
     this.mode = input.mode;
     this.status = info?.status ?? 500;
     this.#instance = input.instance ?? new URL(this.request.url).pathname;
-    const own = info?.headers;
+  }
+
+  /**
+   * The headers errand sends with this error: the error's own (`Allow`, `Retry-After`…) and
+   * `X-Request-Id`. Built on first read: a handler answering with its own `Response` on an adapter
+   * that already wrote the id (Hono under `serve()`) never needs them.
+   */
+  get headers(): Record<string, string> {
+    if (this.#headers !== undefined) return this.#headers;
+    const own = this.#info?.headers;
     // Object.assign, not a spread followed by a key: V8's slow path on Node 20 (see render-problem.ts).
-    this.headers = own === undefined ? { 'x-request-id': input.requestId } : Object.assign({}, own, { 'x-request-id': input.requestId });
+    return (this.#headers = own === undefined ? { 'x-request-id': this.requestId } : Object.assign({}, own, { 'x-request-id': this.requestId }));
   }
 
   /** The failed request, read from the input only when asked for (an adapter may build it on demand). */

@@ -112,6 +112,26 @@ describe('the request id written by RequestIdResponse (what serve() uses)', () =
     expect(array.headers['x-extra']).toBe('1');
   });
 
+  it('treats a header of the same name in any case as set by the app, whatever its first character', async () => {
+    raw = createServer({ ServerResponse: RequestIdResponse }, (req, res) => {
+      const response = res as RequestIdResponse;
+      const underscore = req.url === '/underscore';
+      response.requestIdHeader = underscore ? '_Trace-Id' : 'X-Request-Id';
+      response.requestId = 'from-errand';
+      // Same length as the id header, different name: must not be taken for it.
+      const headers = underscore ? { '_TRACE-ID': 'from-app' } : req.url === '/mixed' ? { 'x-REQUEST-id': 'from-app' } : { 'Content-Type': 'text/plain' };
+      response.writeHead(200, headers);
+      response.end();
+    });
+    await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));
+    const { port } = raw.address() as AddressInfo;
+    expect(idHeaders(await send(port, '/mixed'))).toEqual(['from-app']);
+    const other = await send(port, '/other');
+    expect([idHeaders(other), other.headers['content-type']]).toEqual([['from-errand'], 'text/plain']);
+    const underscore = await send(port, '/underscore');
+    expect(underscore.rawHeaders.filter((_, i) => i % 2 === 1 && underscore.rawHeaders[i - 1].toLowerCase() === '_trace-id')).toEqual(['from-app']);
+  });
+
   it('writes no id on a response errand did not handle', async () => {
     raw = createServer({ ServerResponse: RequestIdResponse }, (_req, res) => res.end('plain'));
     await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));

@@ -25,8 +25,14 @@ function lowerCase(name: string): string {
   return lastLower;
 }
 
+// Case-insensitive, without lower-casing keys that cannot match: `Content-Type` has the length of
+// `x-request-id`, and lower-casing it allocated a string on every response.
 function hasHeader(headers: OutgoingHttpHeaders, lowerName: string): boolean {
-  for (const key in headers) if (key.length === lowerName.length && key.toLowerCase() === lowerName) return true;
+  const first = lowerName.charCodeAt(0) | 0x20;
+  for (const key in headers) {
+    if (key.length !== lowerName.length || (key.charCodeAt(0) | 0x20) !== first) continue;
+    if (key === lowerName || key.toLowerCase() === lowerName) return true;
+  }
   return false;
 }
 
