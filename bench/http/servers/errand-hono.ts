@@ -11,7 +11,7 @@ import { notFoundBody, oops, registered, registerTask } from './seed.js';
  * (NODE_ENV=production is set by the bench): the custom exception is an HTTPException subclass, so
  * in production it is built without a stack trace, and one registry handler gives the seed's body.
  * The logger is pino at `warn`, the bare frameworks' equivalent of logging nothing per request.
- * Tasks use `background()` with its defaults (maxPending 1000), as a user would.
+ * Tasks use `background()` with its defaults (maxPending 10,000), as a user would.
  */
 class MyCustomException extends HTTPException {
   override name = 'MyCustomException';
