@@ -9,7 +9,10 @@ export interface FileAnalysis {
   lines: number;
   /** Runs of non-white-space characters (UTF-8 aware for ASCII white space). */
   words: number;
-  /** For CSV files: data rows (the header excluded) and columns (of the header). */
+  /**
+   * For CSV files: data rows (records after the header; a line break inside a quoted field does not
+   * end a record, blank lines are not records) and columns (of the header).
+   */
   csv?: { rows: number; columns: number };
 }
 
@@ -22,6 +25,34 @@ export function csvColumns(line: string): number {
     else if (char === ',' && !quoted) columns += 1;
   }
   return columns;
+}
+
+/**
+ * Counts CSV records (RFC 4180) from bytes fed in chunks: a line feed ends a record only outside
+ * double quotes (an escaped `""` toggles twice), and a record of nothing but `\r` is a blank line.
+ */
+class CsvRecordCounter {
+  records = 0;
+  #quoted = false;
+  #hasContent = false;
+
+  feed(chunk: Buffer): void {
+    for (let index = 0; index < chunk.length; index += 1) {
+      const byte = chunk[index] ?? 0;
+      if (byte === 0x22) {
+        this.#quoted = !this.#quoted;
+        this.#hasContent = true;
+      } else if (byte === 0x0a && !this.#quoted) {
+        if (this.#hasContent) this.records += 1;
+        this.#hasContent = false;
+      } else if (byte !== 0x0d) this.#hasContent = true;
+    }
+  }
+
+  /** The count once the input ended (a last record without a line break counts). */
+  end(): number {
+    return this.records + (this.#hasContent ? 1 : 0);
+  }
 }
 
 function isSpace(byte: number): boolean {
@@ -49,9 +80,11 @@ export async function analyzeFile(
   let header: Buffer[] | undefined = options.csv === true ? [] : undefined;
   let headerColumns = 0;
   let lastReported = -1;
+  const records = options.csv === true ? new CsvRecordCounter() : undefined;
   const stream = createReadStream(path, options.signal === undefined ? {} : { signal: options.signal });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    records?.feed(chunk);
     bytes += chunk.length;
     for (let index = 0; index < chunk.length; index += 1) {
       const byte = chunk[index] ?? 0;
@@ -78,6 +111,9 @@ export async function analyzeFile(
   if (header !== undefined && bytes > 0) headerColumns = csvColumns(Buffer.concat(header).toString('utf8').replace(/\r$/, ''));
   if (bytes > 0 && lastByte !== 0x0a) lines += 1;
   const result: FileAnalysis = { bytes, sha256: hash.digest('hex'), lines, words };
-  if (options.csv === true) result.csv = { rows: Math.max(lines - 1, 0), columns: lines === 0 ? 0 : headerColumns };
+  if (records !== undefined) {
+    const total = records.end();
+    result.csv = { rows: Math.max(total - 1, 0), columns: total === 0 ? 0 : headerColumns };
+  }
   return result;
 }

@@ -52,6 +52,14 @@ describe('analyzeFile', () => {
     });
   });
 
+  it('counts CSV records, not lines: quoted line breaks, CRLF, blank and trailing lines', async () => {
+    const content = 'id,note\r\n1,"two\r\nlines"\r\n\r\n2,"say ""hi""\nthere"\r\n3,plain\r\n\r\n';
+    writeFileSync(join(dir, 'b.csv'), content);
+    const result = await analyzeFile(join(dir, 'b.csv'), { csv: true });
+    expect(result.csv).toEqual({ rows: 3, columns: 2 });
+    expect(result.lines).toBe(8); // as wc -l counts them
+  });
+
   it('counts an empty file as nothing', async () => {
     writeFileSync(join(dir, 'empty.txt'), '');
     expect(await analyzeFile(join(dir, 'empty.txt'))).toMatchObject({ bytes: 0, lines: 0, words: 0 });
