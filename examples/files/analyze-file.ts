@@ -28,30 +28,28 @@ export function csvColumns(line: string): number {
 }
 
 /**
- * Counts CSV records (RFC 4180) from bytes fed in chunks: a line feed ends a record only outside
- * double quotes (an escaped `""` toggles twice), and a record of nothing but `\r` is a blank line.
+ * Counts CSV records (RFC 4180) one byte at a time, inside the file's single pass: a line feed ends
+ * a record only outside double quotes (an escaped `""` toggles twice), and a record of nothing but
+ * `\r` is a blank line.
  */
 class CsvRecordCounter {
-  records = 0;
+  #records = 0;
   #quoted = false;
   #hasContent = false;
 
-  feed(chunk: Buffer): void {
-    for (let index = 0; index < chunk.length; index += 1) {
-      const byte = chunk[index] ?? 0;
-      if (byte === 0x22) {
-        this.#quoted = !this.#quoted;
-        this.#hasContent = true;
-      } else if (byte === 0x0a && !this.#quoted) {
-        if (this.#hasContent) this.records += 1;
-        this.#hasContent = false;
-      } else if (byte !== 0x0d) this.#hasContent = true;
-    }
+  step(byte: number): void {
+    if (byte === 0x22) {
+      this.#quoted = !this.#quoted;
+      this.#hasContent = true;
+    } else if (byte === 0x0a && !this.#quoted) {
+      if (this.#hasContent) this.#records += 1;
+      this.#hasContent = false;
+    } else if (byte !== 0x0d) this.#hasContent = true;
   }
 
   /** The count once the input ended (a last record without a line break counts). */
   end(): number {
-    return this.records + (this.#hasContent ? 1 : 0);
+    return this.#records + (this.#hasContent ? 1 : 0);
   }
 }
 
@@ -84,11 +82,11 @@ export async function analyzeFile(
   const stream = createReadStream(path, options.signal === undefined ? {} : { signal: options.signal });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
-    records?.feed(chunk);
     bytes += chunk.length;
     for (let index = 0; index < chunk.length; index += 1) {
       const byte = chunk[index] ?? 0;
       if (byte === 0x0a) lines += 1;
+      records?.step(byte);
       const space = isSpace(byte);
       if (!space && !inWord) words += 1;
       inWord = !space;

@@ -27,7 +27,8 @@ function send(port: number, path: string, headers: Record<string, string> = {}):
   });
 }
 
-const idHeaders = (res: RawResponse): string[] => res.rawHeaders.filter((_, i) => i % 2 === 1 && res.rawHeaders[i - 1].toLowerCase() === 'x-request-id');
+const headerValues = (res: RawResponse, lowerName: string): string[] => res.rawHeaders.filter((_, i) => i % 2 === 1 && res.rawHeaders[i - 1].toLowerCase() === lowerName);
+const idHeaders = (res: RawResponse): string[] => headerValues(res, 'x-request-id');
 
 let running: ErrandServer | undefined;
 let raw: Server | undefined;
@@ -129,7 +130,7 @@ describe('the request id written by RequestIdResponse (what serve() uses)', () =
     const other = await send(port, '/other');
     expect([idHeaders(other), other.headers['content-type']]).toEqual([['from-errand'], 'text/plain']);
     const underscore = await send(port, '/underscore');
-    expect(underscore.rawHeaders.filter((_, i) => i % 2 === 1 && underscore.rawHeaders[i - 1].toLowerCase() === '_trace-id')).toEqual(['from-app']);
+    expect(headerValues(underscore, '_trace-id')).toEqual(['from-app']);
   });
 
   it('writes no id on a response errand did not handle', async () => {
