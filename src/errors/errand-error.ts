@@ -1,5 +1,5 @@
 import { suspendStackFor } from './error-mode.js';
-import { errorCodes, type ErrorCode } from './error-codes.js';
+import { errorCodes, isExpectedCode, type ErrorCode } from './error-codes.js';
 import type { FieldError } from './problem-details.js';
 
 /** Options of {@link ErrandError}. */
@@ -16,8 +16,9 @@ export interface ErrandErrorOptions {
 
 /**
  * An error raised by errand itself. It always carries a stable `code` from the catalogue in
- * `error-codes.ts` and the HTTP status that code maps to. Client errors (status < 500) skip stack
- * capture in production, like `HTTPException`.
+ * `error-codes.ts` and the HTTP status that code maps to. Client errors (status < 500) and expected
+ * refusals (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN) skip stack capture in production, like
+ * `HTTPException`.
  *
  * @example
  * throw new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id ${id}`)
@@ -32,7 +33,7 @@ export class ErrandError extends Error {
 
   constructor(code: ErrorCode, message: string, options: ErrandErrorOptions = {}) {
     const status = options.status ?? errorCodes[code].status;
-    const limit = suspendStackFor(status);
+    const limit = suspendStackFor(status, isExpectedCode(code));
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (limit !== undefined) Error.stackTraceLimit = limit;
     this.code = code;

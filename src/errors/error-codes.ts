@@ -7,6 +7,13 @@ export interface ErrorCodeInfo {
   status: number;
   /** What happened, and what to do about it. */
   description: string;
+  /**
+   * A 5xx that is the server protecting itself (load shedding, shutdown), not a fault. In
+   * production it is built without a stack trace, and the registry logs it at `warn`, at most once
+   * a second per code with the count of the others: under overload, refusing a request must cost
+   * less than serving it, and must not flood the logs. @default false
+   */
+  expected?: boolean;
 }
 
 export const errorCodes = {
@@ -21,8 +28,8 @@ export const errorCodes = {
   ERRAND_ENCODING_FAILED: { status: 500, description: 'A response body could not be encoded as JSON (for example it contains a cycle).' },
   ERRAND_HANDLER_FAILED: { status: 500, description: 'Every registered error handler for this error threw; the last-resort 500 was sent and both errors were logged.' },
   ERRAND_REGISTRY_CONFLICT: { status: 500, description: 'Two error handlers were registered for the same key, or one can never be reached. Reported at startup.' },
-  ERRAND_OVERLOADED: { status: 503, description: 'The process has as many after-response tasks in flight as it allows; retry after the `Retry-After` delay.' },
-  ERRAND_SHUTTING_DOWN: { status: 503, description: 'The server is shutting down and takes no new requests; retry against another instance.' },
+  ERRAND_OVERLOADED: { status: 503, expected: true, description: 'The process has as many after-response tasks in flight as it allows; retry after the `Retry-After` delay. Logged at `warn`, at most once a second with a count.' },
+  ERRAND_SHUTTING_DOWN: { status: 503, expected: true, description: 'The server is shutting down and takes no new requests; retry against another instance. Logged at `warn`, at most once a second with a count.' },
   // After-response tasks
   ERRAND_TASK_FAILED: { status: 500, description: 'An after-response task threw or rejected. The error is reported to the task-error handlers and logged with the request id.' },
   ERRAND_TASK_TIMEOUT: { status: 500, description: 'An after-response task ran past its timeout; its AbortSignal was aborted.' },
@@ -47,6 +54,11 @@ export const errorCodes = {
 
 /** A stable errand error code. */
 export type ErrorCode = keyof typeof errorCodes;
+
+/** Whether `code` is an {@link ErrorCodeInfo.expected} refusal rather than a fault. */
+export function isExpectedCode(code: string): boolean {
+  return (errorCodes as Record<string, ErrorCodeInfo | undefined>)[code]?.expected === true;
+}
 
 /** Whether `value` is one of errand's error codes. */
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -39,11 +39,12 @@ export function clientErrorStacks(): boolean {
 
 /**
  * Called right before `super()` in an error constructor: turns stack capture off when `status` is a
- * client error and stacks are disabled. Returns the limit to restore with `Error.stackTraceLimit = …`
- * after `super()`, or `undefined` when nothing was changed (nothing to restore).
+ * client error, or `expected` (a refusal such as load shedding, whatever its status), and stacks
+ * are disabled. Returns the limit to restore with `Error.stackTraceLimit = …` after `super()`, or
+ * `undefined` when nothing was changed (nothing to restore).
  */
-export function suspendStackFor(status: number): number | undefined {
-  if (captureClientErrorStacks || status >= 500) return undefined;
+export function suspendStackFor(status: number, expected = false): number | undefined {
+  if (captureClientErrorStacks || (status >= 500 && !expected)) return undefined;
   const limit = Error.stackTraceLimit;
   if (typeof limit !== 'number') return undefined;
   Error.stackTraceLimit = 0;

@@ -6,6 +6,7 @@ import { ErrorResolution, failResponse, type ResolutionSettings } from './error-
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
+import { RefusalLog } from './refusal-log.js';
 import type { TaskErrorHandler, TaskErrorInfo } from './task-error.js';
 
 /** A registration that replaced another or can never run. */
@@ -20,7 +21,11 @@ export interface RegistryConflict {
 export interface ErrorRegistryOptions {
   /** Where conflicts, task errors and (when a request has none) request errors are logged. @default pino() */
   logger?: Logger;
-  /** Log level of client errors (4xx); server errors are always logged at `error`. @default 'info' */
+  /**
+   * Log level of client errors (4xx). Server errors are logged at `error`, except expected refusals
+   * (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN): `warn`, at most one line a second per code with
+   * a count. @default 'info'
+   */
   clientErrorLevel?: 'info' | 'debug' | 'warn';
 }
 
@@ -124,7 +129,7 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     return list;
   }
 
-  const settings: ResolutionSettings = { logger, clientLevel };
+  const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
   function handleNow(thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response> {
     try {

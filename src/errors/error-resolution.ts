@@ -6,7 +6,10 @@ import type { HttpErrorInfo } from './http-error-info.js';
 import { hiddenDetail, problemFromError } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
 import { isErrorStatus, reasonPhrase } from './reason-phrases.js';
+import type { RefusalLog } from './refusal-log.js';
 import { renderProblem } from './render-problem.js';
+import { isErrandError } from './errand-error.js';
+import { isExpectedCode } from './error-codes.js';
 
 /** What a resolution needs from its registry. */
 export interface ResolutionSettings {
@@ -14,6 +17,8 @@ export interface ResolutionSettings {
   readonly logger: Logger;
   /** Log level of client errors (4xx). */
   readonly clientLevel: 'info' | 'debug' | 'warn';
+  /** Where expected refusals (ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN) are logged, throttled. */
+  readonly refusals: RefusalLog;
 }
 
 /** The fixed 500 problem sent when everything else failed; it cannot throw. */
@@ -191,7 +196,10 @@ export class ErrorResolution<Extra extends object> {
       if (status < 500 && !log.isLevelEnabled(level)) return;
       const problem = this.problem;
       const fields = { status, code: status === problem.status ? problem.code : undefined, instance: problem.instance };
-      if (status >= 500) log.error({ ...fields, err: this.#error }, `request failed: ${this.#error.message}`);
+      const error = this.#error;
+      if (status >= 500 && isErrandError(error) && fields.code === error.code && isExpectedCode(error.code)) {
+        this.#settings.refusals.refused(log, { status, code: error.code, instance: fields.instance }, `request refused: ${error.message}`);
+      } else if (status >= 500) log.error({ ...fields, err: this.#error }, `request failed: ${this.#error.message}`);
       else log[level](fields, `request rejected: ${reasonPhrase(status)}`);
     } catch {
       // A broken logger must not turn an error response into a crash.

@@ -13,12 +13,12 @@ class MailError extends Error {
 }
 
 function makeApp(options: BackgroundOptions = {}) {
-  const { logger } = memoryLogger();
+  const { logger, lines } = memoryLogger();
   const app = new Hono<ErrandEnv & BackgroundEnv>();
   const installed = errand(app, { mode: 'production', logger });
   const tb = createTestBackground(options);
   app.use(tb.middleware);
-  return { app, tb, registry: installed.registry };
+  return { app, tb, registry: installed.registry, lines };
 }
 
 describe('background() middleware', () => {
@@ -121,6 +121,25 @@ describe('background() middleware', () => {
     expect((await app.request('/slow')).status).toBe(200);
     await tb.settle();
     expect(tb.runner.stats()).toMatchObject({ rejectedRequests: 1, succeeded: 2, pending: 0 });
+  });
+
+  it('refuses a flood at the bound with one warn line and no stack, while counting every refusal', async () => {
+    const { app, tb, lines } = makeApp({ maxPending: 1 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    app.get('/slow', (c) => {
+      c.var.background.add(() => gate);
+      return c.text('ok');
+    });
+    expect((await app.request('/slow')).status).toBe(200);
+    const refused = await Promise.all(Array.from({ length: 200 }, async (_, i) => app.request('/slow', { headers: { 'x-request-id': `flood-${i}` } })));
+    expect(refused.map((response) => response.status)).toEqual(Array.from({ length: 200 }, () => 503));
+    const refusals = lines.filter((line) => line.code === 'ERRAND_OVERLOADED');
+    expect(refusals).toEqual([expect.objectContaining({ level: 40, requestId: 'flood-0', status: 503 })]);
+    expect(refusals[0]).not.toHaveProperty('err');
+    expect(tb.runner.stats().rejectedRequests).toBe(200);
+    release();
+    await tb.settle();
   });
 
   it('enqueues a defined task with durable: true instead of running it', async () => {

@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+
+/** The fields of one refusal's log line. */
+export interface RefusalFields {
+  status: number;
+  code: string;
+  instance: string | undefined;
+}
+
+interface Window {
+  refused: number;
+  status: number;
+}
+
+/**
+ * Logs expected refusals (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN) at `warn` without flooding:
+ * the first refusal of a code is logged at once, on the request's logger (with its request id);
+ * the ones after it are counted, and one summary line per interval gives the count, on the
+ * registry's logger. A code with no refusal for a whole interval is logged at once again on its
+ * next one. Every refusal is still counted by the runner's stats and metrics.
+ *
+ * Under overload a line per refused request would make refusing cost more than serving (at 15k
+ * refusals a second, 18 MB of log a second) and bury everything else in the log.
+ */
+export class RefusalLog {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(
+    private readonly summaryLogger: Logger,
+    /** @default 1000 */
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** Logs one refusal at once, or counts it for the summary of the current interval. */
+  refused(logger: Logger, fields: RefusalFields, message: string): void {
+    const window = this.#windows.get(fields.code);
+    if (window !== undefined) {
+      window.refused++;
+      return;
+    }
+    logger.warn(fields, message);
+    this.#open(fields.code, fields.status);
+  }
+
+  #open(code: string, status: number): void {
+    this.#windows.set(code, { refused: 0, status });
+    // Unref'd: a summary due never keeps a process alive that has nothing else to do.
+    setTimeout(summarize, this.intervalMs, this, code).unref();
+  }
+
+  /** Called by the interval's timer. */
+  summarize(code: string): void {
+    const window = this.#windows.get(code);
+    this.#windows.delete(code);
+    if (window === undefined || window.refused === 0) return;
+    try {
+      this.summaryLogger.warn({ status: window.status, code, refused: window.refused, intervalMs: this.intervalMs }, `${window.refused} more requests refused with ${code} in the last ${this.intervalMs} ms`);
+    } catch {
+      // A broken logger must not throw from a timer.
+    }
+    // Still refusing: keep one line per interval until an interval passes without a refusal.
+    this.#open(code, window.status);
+  }
+}
+
+function summarize(log: RefusalLog, code: string): void {
+  log.summarize(code);
+}
