@@ -25,9 +25,12 @@ export async function run(args: BenchArgs, generator: LoadGenerator): Promise<Be
   const choices = {
     [`errand/hono ${withTask}`]: errandSystem(`errand/hono ${withTask}`, { REGISTER_TASK: 'sleep200' }),
     [`errand/hono ${withoutTask}`]: errandSystem(`errand/hono ${withoutTask}`, { REGISTER_TASK: 'none' }),
-    // Reference: the same 200 ms timer on bare Hono (run on 'finish'): what the task costs any Node stack.
+    // References: the same 200 ms timer run on the response's 'finish' by bare Hono and by bare
+    // node:http (no framework at all): what the task costs any Node stack, the floor under errand.
     [`hono ${withTask}`]: nodeServer(`hono ${withTask}`, 'hono', { REGISTER_TASK: 'sleep200' }),
     [`hono ${withoutTask}`]: nodeServer(`hono ${withoutTask}`, 'hono', { REGISTER_TASK: 'none' }),
+    [`node-http ${withTask}`]: nodeServer(`node-http ${withTask}`, 'node-http', { REGISTER_TASK: 'sleep200' }),
+    [`node-http ${withoutTask}`]: nodeServer(`node-http ${withoutTask}`, 'node-http', { REGISTER_TASK: 'none' }),
     [`fastapi ${withTask}`]: fastApiSystem(`fastapi ${withTask}`, { REGISTER_TASK: 'sleep200' }),
     [`fastapi ${withoutTask}`]: fastApiSystem(`fastapi ${withoutTask}`, { REGISTER_TASK: 'none' }),
   };
@@ -53,12 +56,12 @@ export async function run(args: BenchArgs, generator: LoadGenerator): Promise<Be
 function ratios(summaries: readonly CellSummary[]): BenchRatio[] {
   const find = (system: string): CellSummary | undefined => summaries.find((s) => s.cell.system === system);
   const out: BenchRatio[] = [];
-  for (const system of ['errand/hono', 'hono', 'fastapi']) {
+  for (const system of ['errand/hono', 'hono', 'node-http', 'fastapi']) {
     const on = find(`${system} ${withTask}`);
     const off = find(`${system} ${withoutTask}`);
     if (!on || !off) continue;
-    // Bare Hono is the reference (what a 200 ms timer costs any Node stack), so it gets no target.
-    const goal = system === 'hono' ? undefined : target;
+    // The bare references show what a 200 ms timer costs any Node stack, so they get no target.
+    const goal = system === 'hono' || system === 'node-http' ? undefined : target;
     out.push({ name: `${system}: req/s with task ÷ without`, value: round(ratio(on.rps, off.rps)), target: goal });
     out.push({ name: `${system}: CPU µs/req without task ÷ with (${round(off.cpuUsPerRequest)} → ${round(on.cpuUsPerRequest)})`, value: round(ratio(off.cpuUsPerRequest, on.cpuUsPerRequest)) });
     // Latency is lower-is-better, so the ratio is inverted to read like the throughput one.
