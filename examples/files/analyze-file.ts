@@ -16,26 +16,18 @@ export interface FileAnalysis {
   csv?: { rows: number; columns: number };
 }
 
-/** Counts columns of one CSV line, honouring double quotes (RFC 4180). */
-export function csvColumns(line: string): number {
-  let columns = 1;
-  let quoted = false;
-  for (const char of line) {
-    if (char === '"') quoted = !quoted;
-    else if (char === ',' && !quoted) columns += 1;
-  }
-  return columns;
-}
-
 /**
- * Counts CSV records (RFC 4180) one byte at a time, inside the file's single pass: a line feed ends
- * a record only outside double quotes (an escaped `""` toggles twice), and a record of nothing but
- * `\r` is a blank line.
+ * Counts CSV records (RFC 4180) and the header's columns one byte at a time, inside the file's
+ * single pass: a line feed ends a record only outside double quotes (an escaped `""` toggles
+ * twice), a record of nothing but `\r` is a blank line, and the header is the first record that is
+ * not blank, whose commas outside quotes separate its columns (a quoted line break or comma in a
+ * header name is part of the name).
  */
-class CsvRecordCounter {
+class CsvShapeCounter {
   #records = 0;
   #quoted = false;
   #hasContent = false;
+  #headerColumns = 1;
 
   step(byte: number): void {
     if (byte === 0x22) {
@@ -44,12 +36,16 @@ class CsvRecordCounter {
     } else if (byte === 0x0a && !this.#quoted) {
       if (this.#hasContent) this.#records += 1;
       this.#hasContent = false;
-    } else if (byte !== 0x0d) this.#hasContent = true;
+    } else if (byte !== 0x0d) {
+      this.#hasContent = true;
+      if (byte === 0x2c && !this.#quoted && this.#records === 0) this.#headerColumns += 1;
+    }
   }
 
-  /** The count once the input ended (a last record without a line break counts). */
-  end(): number {
-    return this.#records + (this.#hasContent ? 1 : 0);
+  /** Data rows and header columns once the input ended (a last record without a line break counts). */
+  end(): { rows: number; columns: number } {
+    const records = this.#records + (this.#hasContent ? 1 : 0);
+    return records === 0 ? { rows: 0, columns: 0 } : { rows: records - 1, columns: this.#headerColumns };
   }
 }
 
@@ -74,11 +70,8 @@ export async function analyzeFile(
   let words = 0;
   let inWord = false;
   let lastByte = 0x0a;
-  // Only the header line is kept in memory, to count its columns.
-  let header: Buffer[] | undefined = options.csv === true ? [] : undefined;
-  let headerColumns = 0;
   let lastReported = -1;
-  const records = options.csv === true ? new CsvRecordCounter() : undefined;
+  const shape = options.csv === true ? new CsvShapeCounter() : undefined;
   const stream = createReadStream(path, options.signal === undefined ? {} : { signal: options.signal });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
@@ -86,18 +79,10 @@ export async function analyzeFile(
     for (let index = 0; index < chunk.length; index += 1) {
       const byte = chunk[index] ?? 0;
       if (byte === 0x0a) lines += 1;
-      records?.step(byte);
+      shape?.step(byte);
       const space = isSpace(byte);
       if (!space && !inWord) words += 1;
       inWord = !space;
-    }
-    if (header !== undefined) {
-      const newline = chunk.indexOf(0x0a);
-      header.push(newline === -1 ? chunk : chunk.subarray(0, newline));
-      if (newline !== -1) {
-        headerColumns = csvColumns(Buffer.concat(header).toString('utf8').replace(/\r$/, ''));
-        header = undefined;
-      }
     }
     lastByte = chunk[chunk.length - 1] ?? lastByte;
     const percent = options.size ? Math.floor((bytes / options.size) * 100) : -1;
@@ -106,12 +91,8 @@ export async function analyzeFile(
       options.onProgress?.(percent);
     }
   }
-  if (header !== undefined && bytes > 0) headerColumns = csvColumns(Buffer.concat(header).toString('utf8').replace(/\r$/, ''));
   if (bytes > 0 && lastByte !== 0x0a) lines += 1;
   const result: FileAnalysis = { bytes, sha256: hash.digest('hex'), lines, words };
-  if (records !== undefined) {
-    const total = records.end();
-    result.csv = { rows: Math.max(total - 1, 0), columns: total === 0 ? 0 : headerColumns };
-  }
+  if (shape !== undefined) result.csv = shape.end();
   return result;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { analyzeFile, csvColumns } from '../../examples/files/analyze-file.js';
+import { analyzeFile } from '../../examples/files/analyze-file.js';
 import { LineWriter } from '../../examples/files/line-writer.js';
 import { receiveUpload } from '../../examples/files/receive-upload.js';
 
@@ -60,10 +60,17 @@ describe('analyzeFile', () => {
     expect(result.lines).toBe(8); // as wc -l counts them
   });
 
+  it('takes the header from the first record that is not blank, with its quoted line breaks and commas', async () => {
+    const content = '\r\n"first\nname","city, country",age\r\nada,"London, UK",36\n';
+    writeFileSync(join(dir, 'c.csv'), content);
+    expect((await analyzeFile(join(dir, 'c.csv'), { csv: true })).csv).toEqual({ rows: 1, columns: 3 });
+  });
+
   it('counts an empty file as nothing', async () => {
     writeFileSync(join(dir, 'empty.txt'), '');
     expect(await analyzeFile(join(dir, 'empty.txt'))).toMatchObject({ bytes: 0, lines: 0, words: 0 });
-    expect(csvColumns('a,b')).toBe(2);
+    writeFileSync(join(dir, 'empty.csv'), '\r\n\n');
+    expect((await analyzeFile(join(dir, 'empty.csv'), { csv: true })).csv).toEqual({ rows: 0, columns: 0 });
   });
 });
 
