@@ -23,13 +23,19 @@ export interface EnqueueItem<Payload = unknown> {
   options?: EnqueueOptions;
 }
 
+/**
+ * The items of one {@link Queue.enqueueMany} call: each payload is checked against its own task,
+ * so one call can enqueue jobs of different tasks.
+ */
+export type EnqueueItems<Payloads extends readonly unknown[]> = { readonly [K in keyof Payloads]: EnqueueItem<Payloads[K]> };
+
 /** The producer side of durable jobs, and the reads and actions of dashboards and the CLI. */
 export interface Queue extends Enqueuer {
   readonly backend: JobBackend;
   /** Validates the payload, stores a job and resolves to its id (an existing job's id when `key` deduplicates). */
   enqueue<Payload>(task: TaskDefinition<Payload, unknown>, payload: Payload, options?: EnqueueOptions): Promise<string>;
   /** Validates every payload, then stores all jobs in one backend call. Ids in the same order. */
-  enqueueMany<Payload>(items: readonly EnqueueItem<Payload>[]): Promise<string[]>;
+  enqueueMany<Payloads extends readonly unknown[] | []>(items: EnqueueItems<Payloads>): Promise<string[]>;
   /** The job, or undefined when no job has this id. */
   get(id: string): Promise<JobRecord | undefined>;
   list(options?: ListOptions): Promise<JobPage>;

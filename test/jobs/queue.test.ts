@@ -66,6 +66,22 @@ describe('createQueue', () => {
     expect(await queue.enqueueMany([])).toEqual([]);
   });
 
+  it('enqueues jobs of different tasks in one call, each payload typed by its own task', async () => {
+    const queue = makeQueue();
+    const resize = defineTask('resize', { handler: (payload: { width: number }) => payload.width });
+    const [first, second] = await queue.enqueueMany([
+      { task: welcome, payload: { email: 'a@b.co' } },
+      { task: resize, payload: { width: 640 }, options: { priority: 1 } },
+    ]);
+    expect(await queue.get(first!)).toMatchObject({ task: 'welcome', payload: { email: 'a@b.co' } });
+    expect(await queue.get(second!)).toMatchObject({ task: 'resize', payload: { width: 640 }, priority: 1 });
+    // Checked by `npm run typecheck`: a payload of another task's shape does not compile.
+    const wrongShape = (): Promise<string[]> =>
+      // @ts-expect-error resize takes { width }, not { email }
+      queue.enqueueMany([{ task: welcome, payload: { email: 'a@b.co' } }, { task: resize, payload: { email: 'c@d.co' } }]);
+    expect(typeof wrongShape).toBe('function');
+  });
+
   it('cancels, retries and removes by id, with ERRAND_JOB_NOT_FOUND and ERRAND_JOB_NOT_RETRYABLE where they apply', async () => {
     const queue = makeQueue();
     const id = await queue.enqueue(welcome, { email: 'a@b.co' });

@@ -12,7 +12,7 @@ const total = Number(process.env.JOBS ?? 300);
 const ids: string[] = [];
 for (let start = 0; start < total; start += 50) {
   const batch: EnqueueItem<{ n: number }>[] = Array.from({ length: Math.min(50, total - start) }, (_, i) => ({ task: tallyTask, payload: { n: start + i } }));
-  ids.push(...(await queue.enqueueMany(batch as readonly EnqueueItem[])));
+  ids.push(...(await queue.enqueueMany(batch)));
 }
 process.stdout.write(`${JSON.stringify({ event: 'enqueued', ids })}\n`);
 await backend.close();
