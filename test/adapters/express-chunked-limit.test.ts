@@ -1,0 +1,182 @@
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errand } from '../../src/adapters/express/errand.js';
+import { memoryLogger } from '../../src/testing/memory-logger.js';
+import { closeServer, portOf, send } from './client.js';
+
+/*
+ * Express's `bodyLimit` on chunked bodies (no Content-Length), over real sockets: errand counts the
+ * body as it arrives, answers 413 at the first chunk past the limit, and whoever reads the body gets
+ * no more of it, and no end.
+ */
+
+const limit = 1_000;
+const { logger, lines } = memoryLogger();
+
+/** What the routes that read `req` themselves saw, by request id. */
+const seen = new Map<string, { bytes: number; ended: boolean; failed?: string }>();
+
+function makeApp() {
+  const app = express();
+  errand(app, { mode: 'production', logger, bodyLimit: limit });
+  // A body parser with a limit far above errand's: errand's must be the one that holds.
+  app.post('/json', express.json({ limit: '10mb' }), (req, res) => void res.status(201).json({ keys: Object.keys(req.body as object).length }));
+  app.post('/raw', (req, res) => {
+    // Reads `req` itself and listens for no error, as many upload routes do.
+    const record = { bytes: 0, ended: false };
+    seen.set(req.requestId, record);
+    req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
+    req.on('end', () => {
+      record.ended = true;
+      res.json({ bytes: record.bytes });
+    });
+  });
+  app.post('/iterate', async (req, res) => {
+    const record: { bytes: number; ended: boolean; failed?: string } = { bytes: 0, ended: false };
+    seen.set(req.requestId, record);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) record.bytes += chunk.length;
+      record.ended = true;
+      res.json({ bytes: record.bytes });
+    } catch (error) {
+      record.failed = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  });
+  return app;
+}
+
+interface RawExchange {
+  /** Everything the server sent, as text. */
+  response: string;
+  /** How the connection ended: the server closed it, or it was reset. */
+  ended: 'closed' | 'reset' | 'open';
+  /** Body bytes the client managed to write. */
+  written: number;
+}
+
+/**
+ * Sends a chunked POST over a raw socket, `chunks` chunks of `chunkSize` bytes, one per event-loop
+ * turn, reading the answer all along (as curl and browsers do). Ends the body with the zero chunk
+ * unless `endless`, in which case it keeps sending until the server closes the connection (at most
+ * `chunks` chunks). Resolves once the connection closed, or `settleMs` after the last write.
+ */
+function sendChunked(port: number, path: string, requestId: string, chunks: number, chunkSize: number, options: { endless?: boolean; settleMs?: number } = {}): Promise<RawExchange> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let response = '';
+    let written = 0;
+    let ended: RawExchange['ended'] = 'open';
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      resolve({ response, ended, written });
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => (response += text));
+    socket.on('end', () => {
+      ended = 'closed';
+      finish();
+    });
+    socket.on('close', () => {
+      if (ended === 'open') ended = 'closed';
+      finish();
+    });
+    socket.on('error', () => {
+      ended = 'reset';
+      finish();
+    });
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nX-Request-Id: ${requestId}\r\n\r\n`);
+    // A JSON object of many keys, so that any prefix a parser might get is not valid JSON.
+    const piece = (n: number): string => (n === 0 ? '{' : ',') + `"k${n}":"${'x'.repeat(Math.max(chunkSize - 10 - String(n).length, 1))}"`.slice(0, chunkSize - 1);
+    let sent = 0;
+    const next = (): void => {
+      if (done || socket.destroyed) return;
+      if (sent === chunks) {
+        if (!options.endless) socket.write(sent === 0 ? '1\r\n{\r\n0\r\n\r\n' : '1\r\n}\r\n0\r\n\r\n');
+        setTimeout(finish, options.settleMs ?? 1_000).unref();
+        return;
+      }
+      const data = piece(sent);
+      socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
+      written += Buffer.byteLength(data);
+      sent++;
+      setImmediate(next);
+    };
+    next();
+  });
+}
+
+function statusOf(response: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+}
+
+function bodyOf(response: string): Record<string, unknown> {
+  const start = response.indexOf('\r\n\r\n');
+  const text = response.slice(start + 4);
+  const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+function errorsOf(requestId: string): Record<string, unknown>[] {
+  return lines.filter((line) => line.requestId === requestId && Number(line.level) >= 50);
+}
+
+describe('Express bodyLimit on chunked bodies', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = makeApp().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+  });
+  afterAll(async () => {
+    await closeServer(server);
+  });
+
+  it('passes a chunked body within the limit to the body parser whole', async () => {
+    const exchange = await sendChunked(portOf(server), '/json', 'small-1', 6, 100);
+    expect(statusOf(exchange.response)).toBe(201);
+    expect(bodyOf(exchange.response)).toEqual({ keys: 6 });
+  });
+
+  it('answers 413 at the first chunk past the limit, before the client has finished sending', async () => {
+    const exchange = await sendChunked(portOf(server), '/json', 'big-json', 40, 100);
+    expect(statusOf(exchange.response)).toBe(413);
+    expect(bodyOf(exchange.response)).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE', requestId: 'big-json', detail: `the request body is larger than the ${limit}-byte limit` });
+    expect(errorsOf('big-json')).toEqual([]);
+    // The client finished its upload (thrown away) and kept its connection, as after any answer.
+    expect(exchange.written).toBeGreaterThan(3_000);
+    expect(exchange.ended).toBe('open');
+  });
+
+  it('gives a route reading req itself no more than the limit and no end, so it never takes a cut-off body for a whole one', async () => {
+    const exchange = await sendChunked(portOf(server), '/raw', 'big-raw', 40, 100);
+    expect(statusOf(exchange.response)).toBe(413);
+    const record = seen.get('big-raw');
+    expect(record?.bytes).toBeLessThanOrEqual(limit);
+    expect(record?.ended).toBe(false);
+    expect(errorsOf('big-raw')).toEqual([]);
+  });
+
+  it('closes the connection of a client that goes on sending, and its readers end without an error log', async () => {
+    const exchange = await sendChunked(portOf(server), '/iterate', 'endless', 5_000, 100, { endless: true });
+    expect(statusOf(exchange.response)).toBe(413);
+    expect(exchange.ended).not.toBe('open');
+    // The limit, then at most 64 KiB thrown away, then a little in flight when the socket closed.
+    expect(exchange.written).toBeLessThan(5_000 * 100);
+    await expect.poll(() => seen.get('endless')?.failed).toBeDefined();
+    expect(seen.get('endless')).toMatchObject({ ended: false });
+    expect(seen.get('endless')!.bytes).toBeLessThanOrEqual(limit);
+    expect(errorsOf('endless')).toEqual([]);
+  });
+
+  it('still refuses a Content-Length over the limit before reading, and serves the next request', async () => {
+    const refused = await send(portOf(server), '/json', { method: 'POST', body: { name: 'x'.repeat(2_000) } });
+    expect(refused.status).toBe(413);
+    const served = await send(portOf(server), '/json', { method: 'POST', body: { name: 'ok' } });
+    expect(served.status).toBe(201);
+  });
+});
