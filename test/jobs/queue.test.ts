@@ -73,8 +73,8 @@ describe('createQueue', () => {
       { task: welcome, payload: { email: 'a@b.co' } },
       { task: resize, payload: { width: 640 }, options: { priority: 1 } },
     ]);
-    expect(await queue.get(first!)).toMatchObject({ task: 'welcome', payload: { email: 'a@b.co' } });
-    expect(await queue.get(second!)).toMatchObject({ task: 'resize', payload: { width: 640 }, priority: 1 });
+    expect(await queue.get(first)).toMatchObject({ task: 'welcome', payload: { email: 'a@b.co' } });
+    expect(await queue.get(second)).toMatchObject({ task: 'resize', payload: { width: 640 }, priority: 1 });
     // Checked by `npm run typecheck`: a payload of another task's shape does not compile.
     const wrongShape = (): Promise<string[]> =>
       // @ts-expect-error resize takes { width }, not { email }

@@ -24,14 +24,14 @@ export interface ChunkedBodyLimitHooks {
  * all, whoever reads and however (events, `pipe`, async iteration).
  */
 export function limitChunkedBody(req: IncomingMessage, limit: number, lingerBytes: number, hooks: ChunkedBodyLimitHooks): void {
-  const push = req.push;
+  const push = req.push.bind(req);
   let received = 0;
   let discarded = -1;
-  req.push = function limitedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+  req.push = function limitedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
     const size = chunk === null || chunk === undefined ? 0 : (chunk as { length: number }).length;
     if (discarded < 0) {
       received += size;
-      if (received <= limit) return push.call(this, chunk, encoding);
+      if (received <= limit) return push(chunk, encoding);
       discarded = 0;
       hooks.exceeded();
       return true;
