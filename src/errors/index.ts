@@ -7,6 +7,18 @@ export { createErrorRegistry, type ErrorRegistry, type ErrorRegistryOptions, typ
 export { httpErrorInfo, type HttpErrorInfo } from './http-error-info.js';
 export { HTTPException, isHTTPException, type HTTPExceptionOptions } from './http-exception.js';
 export { encodeJson, jsonable, type JsonValue } from './jsonable.js';
+export {
+  errorResponses,
+  fastApiErrorSchema,
+  fieldErrorSchema,
+  problemDetailsSchema,
+  withErrorResponses,
+  type ErrorResponsesOptions,
+  type JsonSchema,
+  type OpenApiDocumentLike,
+  type OpenApiResponse,
+  type WithErrorResponsesOptions,
+} from './openapi.js';
 export type { FieldError, ProblemDetails } from './problem-details.js';
 export { hiddenDetail, problemFromError, type ErrorProblem, type ProblemOptions } from './problem-from-error.js';
 export { isErrorStatus, reasonPhrase, reasonPhrases } from './reason-phrases.js';

@@ -1,0 +1,124 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { ErrandError } from './errand-error.js';
+import type { HandleInput } from './error-handler.js';
+import { createErrorRegistry } from './error-registry.js';
+import { HTTPException } from './http-exception.js';
+import { errorResponses, fastApiErrorSchema, problemDetailsSchema, withErrorResponses, type OpenApiDocumentLike } from './openapi.js';
+import type { ProblemFormat } from './render-problem.js';
+import { memoryLogger } from '../testing/memory-logger.js';
+
+const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+const validProblem = ajv.compile(problemDetailsSchema);
+const validFastApi = ajv.compile(fastApiErrorSchema);
+
+function input(mode: 'production' | 'debug', format?: ProblemFormat): HandleInput {
+  return { request: new Request('http://local/items/7', { method: 'POST' }), requestId: 'req-1', mode, extra: {}, ...(format === undefined ? {} : { format }) };
+}
+
+// What errand really sends for the errors users meet most: the schema must describe these bodies.
+const thrown = (): unknown[] => [
+  new HTTPException(404),
+  new HTTPException(418, 'Oops! the pot did something wrong.'),
+  new ErrandError('ERRAND_METHOD_NOT_ALLOWED', 'POST is not allowed on /items/7', { headers: { Allow: 'GET' } }),
+  new ErrandError('ERRAND_VALIDATION_FAILED', 'the body is invalid', {
+    errors: [{ pointer: '/items/0/price', loc: ['body', 'items', 0, 'price'], message: 'Too small', code: 'too_small' }],
+  }),
+  new Error('secret: the database password is hunter2'),
+  'a thrown string',
+];
+
+async function bodies(mode: 'production' | 'debug', format?: ProblemFormat): Promise<unknown[]> {
+  const registry = createErrorRegistry({ logger: memoryLogger().logger });
+  return Promise.all(thrown().map(async (error) => (await registry.handle(error, input(mode, format))).json() as Promise<unknown>));
+}
+
+describe('problemDetailsSchema', () => {
+  it('describes the bodies errand sends, in production and in debug mode', async () => {
+    for (const body of [...(await bodies('production')), ...(await bodies('debug'))]) {
+      expect(validProblem(body), JSON.stringify(validProblem.errors)).toBe(true);
+    }
+  });
+
+  it('rejects what is not a problem', () => {
+    expect(validProblem({ detail: 'no type, title or status' })).toBe(false);
+    expect(validProblem({ type: 'about:blank', title: 'OK', status: 200 })).toBe(false);
+  });
+});
+
+describe('fastApiErrorSchema', () => {
+  it("describes the bodies of format: 'fastapi', a 422's list included", async () => {
+    const sent = await bodies('production', 'fastapi');
+    expect(sent).toContainEqual({ detail: [{ loc: ['body', 'items', 0, 'price'], msg: 'Too small', type: 'too_small' }] });
+    for (const body of sent) expect(validFastApi(body), JSON.stringify(validFastApi.errors)).toBe(true);
+  });
+});
+
+describe('errorResponses', () => {
+  it('gives each status its reason, body schema and the headers errand sends with it', () => {
+    const responses = errorResponses([404, 405, 503]);
+    expect(Object.keys(responses)).toEqual(['404', '405', '503']);
+    expect(responses['404']).toEqual({
+      description: 'Not Found',
+      headers: { 'X-Request-Id': expect.objectContaining({ schema: { type: 'string' } }) },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+    });
+    expect(Object.keys(responses['405'].headers)).toEqual(['X-Request-Id', 'Allow']);
+    expect(Object.keys(responses['503'].headers)).toEqual(['X-Request-Id', 'Retry-After']);
+  });
+
+  it("follows the app's format: FastAPI's body, or the app's own schema inline", () => {
+    expect(errorResponses([422], { format: 'fastapi' })['422'].content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } });
+    const own = { type: 'object', properties: { error: { type: 'string' } } };
+    expect(errorResponses([404], { schema: own, ref: false })['404'].content).toEqual({ 'application/json': { schema: own } });
+  });
+});
+
+describe('withErrorResponses', () => {
+  const document = {
+    openapi: '3.1.0',
+    info: { title: 'seed', version: '1' },
+    paths: {
+      '/items/{name}': {
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { responses: { '200': { description: 'the item' }, '418': { description: 'a teapot' } } },
+      },
+      '/register': {
+        post: {
+          requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { '201': { description: 'registered' }, '422': { description: 'my own 422' } },
+        },
+      },
+      '/health': { get: {} },
+    },
+  } satisfies OpenApiDocumentLike & Record<string, unknown>;
+
+  it("adds to each operation the errors errand answers for it, keeping the document's own", () => {
+    const result = withErrorResponses(document, { always: [500, 503] });
+    const items = result.paths['/items/{name}'].get.responses as Record<string, { description: string }>;
+    expect(Object.keys(items).sort()).toEqual(['200', '418', '422', '500', '503']);
+    expect(items['418']).toEqual({ description: 'a teapot' });
+    const register = result.paths['/register'].post.responses as Record<string, { description: string }>;
+    expect(Object.keys(register).sort()).toEqual(['201', '400', '413', '415', '422', '500', '503']);
+    expect(register['422']).toEqual({ description: 'my own 422' });
+    expect(register['413'].description).toBe('Content Too Large');
+    expect(Object.keys((result.paths['/health'].get as { responses: object }).responses).sort()).toEqual(['500', '503']);
+    expect(result.components?.schemas).toEqual({ ProblemDetails: problemDetailsSchema });
+  });
+
+  it('leaves the given document as it was', () => {
+    const before = structuredClone(document);
+    withErrorResponses(document);
+    expect(document).toEqual(before);
+  });
+
+  it('gives a document every $ref of which resolves, as a validator reads it', () => {
+    const result = withErrorResponses(document);
+    const refs = JSON.stringify(result).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of new Set(refs)) {
+      const name = ref.slice('"#/components/schemas/'.length, -1);
+      expect(result.components?.schemas).toHaveProperty(name);
+    }
+  });
+});
