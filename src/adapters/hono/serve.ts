@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
 import { coerceError } from '../../errors/coerce-error.js';
-import { RequestIdResponse } from './request-id-response.js';
+import { InFlightResponses } from './in-flight-responses.js';
 import type { DrainReport } from '../../tasks/drain.js';
 import type { TaskLogger, TaskRunner } from '../../tasks/task-runner.js';
 
@@ -70,10 +69,7 @@ export interface ErrandServer {
 export function serve(options: ServeOptions): ErrandServer {
   const logger = options.logger ?? pino({ name: 'errand' });
   const budget = options.shutdownTimeoutMs ?? 10_000;
-  const open = new Set<ServerResponse>();
-  let closing = false;
-  let finishedDuringShutdown = 0;
-  let onRequestsDone: (() => void) | undefined;
+  const inFlight = new InFlightResponses();
   let resolveListening: (info: AddressInfo) => void = () => {};
   let rejectListening: (error: Error) => void = () => {};
   const listening = new Promise<AddressInfo>((resolve, reject) => {
@@ -83,23 +79,13 @@ export function serve(options: ServeOptions): ErrandServer {
   // Callers who never look at `listening` must not get an unhandled rejection; the error is logged.
   listening.catch(() => undefined);
 
-  // RequestIdResponse: errand's X-Request-Id is written inside writeHead, keeping Node's fast path.
-  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: RequestIdResponse } }, resolveListening);
+  // A RequestIdResponse (errand's X-Request-Id is written inside writeHead, keeping Node's fast
+  // path) that also counts the responses in flight, for the shutdown.
+  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: inFlight.Response } }, resolveListening);
   server.on('error', (error: Error) => {
     logger.error({ err: error }, 'the server failed');
     rejectListening(error);
   });
-  // Prepended so it runs before the app writes anything.
-  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
-    open.add(response);
-    if (closing) response.setHeader('Connection', 'close');
-    response.on('close', () => {
-      open.delete(response);
-      if (closing) finishedDuringShutdown++;
-      if (open.size === 0) onRequestsDone?.();
-    });
-  });
-
   const signals = options.signals === false ? [] : (options.signals ?? ['SIGTERM', 'SIGINT']);
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'shutting down');
@@ -123,20 +109,16 @@ export function serve(options: ServeOptions): ErrandServer {
     for (const signal of signals) process.off(signal, onSignal);
     const started = performance.now();
     const deadline = Date.now() + timeoutMs;
-    closing = true;
-    for (const response of open) if (!response.headersSent) response.setHeader('Connection', 'close');
+    inFlight.closing = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     closeIdle(server);
-    const inFlight = open.size;
-    await waitUntil(deadline, (done) => {
-      if (open.size === 0) done();
-      else onRequestsDone = done;
-    });
-    const aborted = open.size;
+    const openAtStart = inFlight.count;
+    await waitUntil(deadline, (done) => inFlight.whenIdle(done));
+    const aborted = inFlight.count;
     closeAll(server);
     await closed;
     const tasks = options.runner === undefined ? emptyReport() : await options.runner.drain({ timeoutMs: Math.max(0, deadline - Date.now()) });
-    const report: ShutdownReport = { requests: { finished: Math.min(finishedDuringShutdown, inFlight), aborted }, tasks, durationMs: performance.now() - started };
+    const report: ShutdownReport = { requests: { finished: Math.min(inFlight.closedDuringShutdown, openAtStart), aborted }, tasks, durationMs: performance.now() - started };
     const complete = aborted === 0 && tasks.interrupted.length === 0 && tasks.dropped.length === 0;
     if (complete) logger.info({ report }, 'shutdown complete');
     else logger.warn({ report }, 'shutdown complete; some work did not finish (see report)');
