@@ -55,6 +55,13 @@ function makeApp(mode: ErrorMode) {
   const api = express.Router();
   api.put('/things/:id', (_req, res) => void res.end());
   app.use('/api', api);
+  // A whole Express app mounted under a path, with a router of its own inside.
+  const admin = express();
+  admin.delete('/users/:id', (_req, res) => void res.status(204).end());
+  const reports = express.Router();
+  reports.post('/daily', (_req, res) => void res.status(202).end());
+  admin.use('/reports', reports);
+  app.use('/admin', admin);
   return app;
 }
 
@@ -141,6 +148,17 @@ describe('errand on Express: failures answered through the registry', () => {
     const mounted = await send(portOf(production), '/api/things/7', { method: 'GET' });
     expect(mounted.status).toBe(405);
     expect(mounted.headers.allow).toBe('PUT');
+  });
+
+  it('counts the routes of a mounted sub-app, and of the routers inside it, towards Allow', async () => {
+    const user = await send(portOf(production), '/admin/users/3', { method: 'GET' });
+    expect(user.status).toBe(405);
+    expect(user.headers.allow).toBe('DELETE');
+    const daily = await send(portOf(production), '/admin/reports/daily', { method: 'GET' });
+    expect(daily.status).toBe(405);
+    expect(daily.headers.allow).toBe('POST');
+    expect((await send(portOf(production), '/admin/users/3', { method: 'DELETE' })).status).toBe(204);
+    expect((await send(portOf(production), '/admin/nothing', { method: 'GET' })).status).toBe(404);
   });
 
   it("answers body-parser's malformed JSON with a 400 problem", async () => {

@@ -3,7 +3,7 @@ import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ErrandError } from '../../errors/errand-error.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { allowedMethods } from './allowed-methods.js';
+import { allowedMethods, recordMountedApps } from './allowed-methods.js';
 import { limitChunkedBody } from './chunked-body-limit.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
@@ -112,6 +112,9 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       if (!res.writableEnded) res.destroy();
     }
   }
+
+  // Sub-apps mounted from now on count towards `Allow` (Express keeps no reference to them).
+  recordMountedApps(app as unknown as Parameters<typeof recordMountedApps>[0]);
 
   app.use(function errandRequest(req: Request, res: Response, next: NextFunction): void {
     const identity = core.identify(req, res);
