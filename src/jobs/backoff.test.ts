@@ -25,8 +25,12 @@ describe('computeBackoff', () => {
     expect(computeBackoff(option, 20, error, () => 1)).toBe(10_000);
   });
 
-  it('uses one second doubling with jitter when no backoff is given', () => {
+  it('uses one second doubling with full jitter when no backoff is given', () => {
     expect(computeBackoff(undefined, 2, error, () => 1)).toBe(2000);
+    // Jittered: the random draw scales the delay (without jitter every draw would give 2000).
+    expect(computeBackoff(undefined, 2, error, () => 0.5)).toBe(1000);
+    expect(computeBackoff(undefined, 2, error, () => 0)).toBe(0);
+    expect(computeBackoff(undefined, 13, error, () => 1)).toBe(3_600_000);
   });
 
   it('waits the same for every attempt with a fixed backoff', () => {

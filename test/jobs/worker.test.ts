@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
 import { isErrandError } from '../../src/errors/errand-error.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
@@ -117,6 +117,30 @@ describe('createWorker', () => {
     start(backend, { tasks: [failing], debug: true });
     await eventually(async () => expect((await backend.get(debugged))?.state).toBe('dead'));
     expect((await backend.get(debugged))?.error?.stack).toMatch(/TypeError: bad input/);
+  });
+
+  it('spreads the default retry delay with full jitter', async () => {
+    const backend = memory();
+    const flaky = defineTask('flaky', {
+      retries: 1,
+      handler: () => {
+        throw new Error('the mail server is down');
+      },
+    });
+    // Without jitter the first retry waits the full second whatever the draw.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const before = Date.now();
+      const id = await createQueue({ backend }).enqueue(flaky, undefined);
+      start(backend, { tasks: [flaky] });
+      await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'retrying' }));
+      const after = Date.now();
+      const { runAt } = (await backend.get(id))!;
+      expect(runAt).toBeGreaterThanOrEqual(before + 500);
+      expect(runAt).toBeLessThanOrEqual(after + 500);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('prunes finished jobs periodically', async () => {
