@@ -6,7 +6,12 @@ import { background, type BackgroundEnv } from '../../src/adapters/hono/backgrou
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { serve } from '../../src/adapters/hono/serve.js';
+import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createQueue } from '../../src/jobs/queue.js';
 import type { Enqueuer, TaskDefinition } from '../../src/jobs/task-definition.js';
+import { createWorker } from '../../src/jobs/worker.js';
+import { eventually } from '../../src/testing/conformance-helpers.js';
 import { send } from './http-client.js';
 
 const silent = pino({ level: 'silent' });
@@ -81,4 +86,43 @@ it('at the deadline aborts what still runs, moves pending defined tasks to the q
     dropped: [{ task: 'plain', requestId: 'r-1' }],
   });
   expect(tasks.runner.stats()).toMatchObject({ interrupted: 1, enqueued: 1, dropped: 1, pending: 0 });
+});
+
+it('moves a defined task still pending at the deadline to a real durable queue, where a worker runs it', async () => {
+  const backend = createMemoryBackend();
+  const queue = createQueue({ backend });
+  const delivered: string[] = [];
+  const welcome = defineTask('welcome', { handler: (payload: { email: string }) => void delivered.push(payload.email) });
+  const app = new Hono<ErrandEnv & BackgroundEnv>();
+  errand(app, { mode: 'production', logger: silent });
+  const tasks = background({ logger: silent, queue });
+  app.use(tasks);
+  let release: () => void = () => {};
+  const stuck = new Promise<void>((resolve) => (release = resolve));
+  app.post('/register', (c) => {
+    c.var.background.add(function slowAudit() {
+      return stuck;
+    });
+    c.var.background.add(welcome, { email: 'ada@example.com' });
+    return c.json({ ok: true }, 201);
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  const { port } = await server.listening;
+  const worker = createWorker({ backend, tasks: [welcome], pollMs: 10, pruneIntervalMs: 0, logger: silent });
+  try {
+    expect((await send(port, '/register', { method: 'POST', headers: { 'x-request-id': 'r-2' } })).status).toBe(201);
+    const report = await server.shutdown({ timeoutMs: 100 });
+    release();
+    expect(report.tasks.enqueued).toEqual([{ task: 'welcome', requestId: 'r-2', jobId: expect.any(String) as string }]);
+    const jobId = report.tasks.enqueued[0].jobId;
+    expect(await backend.get(jobId)).toMatchObject({ task: 'welcome', state: 'queued', payload: { email: 'ada@example.com' } });
+    // What the dying process could not run, another process's worker does.
+    worker.start();
+    await eventually(async () => expect(await backend.get(jobId)).toMatchObject({ state: 'succeeded' }));
+    expect(delivered).toEqual(['ada@example.com']);
+  } finally {
+    release();
+    await worker.stop({ timeoutMs: 1_000 });
+    await backend.close();
+  }
 });
