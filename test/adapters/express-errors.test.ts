@@ -168,6 +168,16 @@ describe('errand on Express: failures answered through the registry', () => {
     expect(response.json).toMatchObject({ status: 400, code: 'ERRAND_MALFORMED_JSON', instance: '/items' });
   });
 
+  it("answers body-parser's unsupported charset and content encoding with a 415 problem", async () => {
+    const charset = await send(portOf(production), '/items', { method: 'POST', headers: { 'content-type': 'application/json; charset=koi8-r' }, body: '{"name":"tea"}' });
+    expect(charset.status).toBe(415);
+    expect(charset.headers['content-type']).toBe('application/problem+json');
+    expect(charset.json).toMatchObject({ status: 415, code: 'ERRAND_UNSUPPORTED_MEDIA_TYPE', detail: 'the request charset "koi8-r" is not supported' });
+    const encoding = await send(portOf(production), '/items', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }, body: '{"name":"tea"}' });
+    expect(encoding.status).toBe(415);
+    expect(encoding.json).toMatchObject({ status: 415, code: 'ERRAND_UNSUPPORTED_MEDIA_TYPE', detail: 'the content encoding "x-unknown" is not supported' });
+  });
+
   it('refuses a body over the limit with a 413 problem before reading it', async () => {
     const response = await send(portOf(production), '/items', { method: 'POST', body: { name: 'x'.repeat(2_000) } });
     expect(response.status).toBe(413);

@@ -57,6 +57,18 @@ describe('background() middleware', () => {
     expect(crash.runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['alert:succeeded']);
   });
 
+  it('counts a redirect as a success: default tasks run, failure tasks do not', async () => {
+    const { app, tb } = makeApp();
+    app.post('/login', (c) => {
+      c.var.background.add(function recordLogin() {});
+      c.var.background.add({ when: 'failure', name: 'alert' }, () => {});
+      return c.redirect('/home', 303);
+    });
+    const { response, runs } = await tb.request(app, '/login', { method: 'POST' });
+    expect(response.status).toBe(303);
+    expect(runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['recordLogin:succeeded', 'alert:skipped']);
+  });
+
   it('keeps the request context for tasks only when a task-error handler could read it', async () => {
     const { app, tb, registry } = makeApp();
     const seen: unknown[] = [];

@@ -27,6 +27,12 @@ function makeApp(options: ErrandOptions = {}) {
   app.get('/boom', () => {
     throw new Error('secret internals');
   });
+  app.get('/caused', () => {
+    throw new Error('the order could not be saved', { cause: new Error('connection refused') });
+  });
+  app.get('/conflict', () => {
+    throw new HTTPException(409, 'already registered', { extensions: { at: new Date(0), attempts: 10n, tags: new Set(['a']) } });
+  });
   app.get('/throw/:kind', (c) => {
     const kind = c.req.param('kind');
     /* eslint-disable @typescript-eslint/only-throw-error -- odd throws are what this route tests */
@@ -89,6 +95,18 @@ describe('errand on Hono', () => {
     const body = await (await app.request('/boom')).json();
     expect(body.detail).toBe('secret internals');
     expect(body.stack).toContain('Error: secret internals');
+    const caused = await (await app.request('/caused')).json();
+    expect(caused.cause).toMatchObject({ name: 'Error', message: 'connection refused' });
+    const production = await (await makeApp().app.request('/caused')).json();
+    expect(production).not.toHaveProperty('cause');
+    expect(production).not.toHaveProperty('stack');
+  });
+
+  it('encodes error bodies with the same encoder as success bodies', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/conflict');
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ status: 409, detail: 'already registered', at: '1970-01-01T00:00:00.000Z', attempts: '10', tags: ['a'] });
   });
 
   it('coerces strings, plain objects, undefined and AggregateError into problems, never lost', async () => {
@@ -119,8 +137,14 @@ describe('errand on Hono', () => {
     expect(body.errors[0].loc[0]).toBe('body');
     const ok = await app.request('/items', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"name":"a","qty":2}' });
     expect(ok.status).toBe(201);
-    expect((await app.request('/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' })).status).toBe(400);
-    expect((await app.request('/items', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+    const malformed = await app.request('/items', { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-400' }, body: '{"name":' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+    expect(await malformed.json()).toMatchObject({ status: 400, code: 'ERRAND_MALFORMED_JSON', requestId: 'req-400', instance: '/items' });
+    const wrongType = await app.request('/items', { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'req-415' }, body: 'hi' });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.headers.get('content-type')).toBe('application/problem+json');
+    expect(await wrongType.json()).toMatchObject({ status: 415, code: 'ERRAND_UNSUPPORTED_MEDIA_TYPE', requestId: 'req-415', instance: '/items' });
     const query = await app.request('/search?q=a');
     expect(query.status).toBe(422);
     expect((await query.json()).errors[0]).toMatchObject({ pointer: '/q', loc: ['query', 'q'] });
