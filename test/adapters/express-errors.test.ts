@@ -3,6 +3,7 @@ import express from 'express';
 import createHttpError from 'http-errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand } from '../../src/adapters/express/errand.js';
+import { jsonResponse } from '../../src/adapters/express/json-response.js';
 import { createErrorRegistry } from '../../src/errors/error-registry.js';
 import { HTTPException } from '../../src/errors/http-exception.js';
 import { hiddenDetail } from '../../src/errors/problem-from-error.js';
@@ -36,6 +37,12 @@ function makeApp(mode: ErrorMode) {
     throw createHttpError(404, 'no such user');
   });
   app.get('/items', (_req, res) => void res.json([]));
+  app.get('/rich', (_req, res) => jsonResponse(res, { at: new Date(0), big: 10n, tags: new Set(['a']), counts: new Map([['x', 1]]) }, 203, { 'cache-control': 'no-store' }));
+  app.get('/cycle', (_req, res) => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    jsonResponse(res, cyclic);
+  });
   app.post('/items', (req, res) => void res.status(201).json(req.body));
   app.post('/tiny', express.text({ limit: 10 }), (_req, res) => void res.end());
   app.get('/whoami', (req, res) => {
@@ -86,6 +93,17 @@ describe('errand on Express: failures answered through the registry', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.headers['x-request-id']).toBe('req-409');
     expect(response.json).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'already registered', instance: '/http-exception', requestId: 'req-409' });
+  });
+
+  it('sends success bodies through the encoder error bodies use, and a cycle becomes a safe 500', async () => {
+    const rich = await send(portOf(production), '/rich');
+    expect(rich.status).toBe(203);
+    expect(rich.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(rich.headers['cache-control']).toBe('no-store');
+    expect(rich.json).toEqual({ at: '1970-01-01T00:00:00.000Z', big: '10', tags: ['a'], counts: { x: 1 } });
+    const cycle = await send(portOf(production), '/cycle');
+    expect(cycle.status).toBe(500);
+    expect(cycle.json).toMatchObject({ status: 500, code: 'ERRAND_ENCODING_FAILED' });
   });
 
   it('lets a handler registered for a custom class answer', async () => {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import createHttpError from 'http-errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand, frameworkErrors } from '../../src/adapters/fastify/errand.js';
+import { jsonResponse } from '../../src/adapters/fastify/json-response.js';
 import { createErrorRegistry } from '../../src/errors/error-registry.js';
 import type { ErrorMode } from '../../src/errors/error-mode.js';
 import { HTTPException } from '../../src/errors/http-exception.js';
@@ -37,6 +38,12 @@ function makeApp(mode: ErrorMode): FastifyInstance {
     throw createHttpError(404, 'no such user');
   });
   app.get('/items', () => []);
+  app.get('/rich', (_request, reply) => jsonResponse(reply, { at: new Date(0), big: 10n, tags: new Set(['a']), counts: new Map([['x', 1]]) }, 203, { 'cache-control': 'no-store' }));
+  app.get('/cycle', (_request, reply) => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    return jsonResponse(reply, cyclic);
+  });
   app.post('/items', { schema: itemSchema }, (request, reply) => reply.code(201).send(request.body));
   app.post('/echo', (request) => request.body);
   app.get('/whoami', (request) => {
@@ -88,6 +95,17 @@ describe('errand on Fastify: failures answered through the registry', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.headers['x-request-id']).toBe('req-409');
     expect(response.json).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'already registered', instance: '/http-exception', requestId: 'req-409' });
+  });
+
+  it('sends success bodies through the encoder error bodies use, and a cycle becomes a safe 500', async () => {
+    const rich = await send(port, '/rich');
+    expect(rich.status).toBe(203);
+    expect(rich.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(rich.headers['cache-control']).toBe('no-store');
+    expect(rich.json).toEqual({ at: '1970-01-01T00:00:00.000Z', big: '10', tags: ['a'], counts: { x: 1 } });
+    const cycle = await send(port, '/cycle');
+    expect(cycle.status).toBe(500);
+    expect(cycle.json).toMatchObject({ status: 500, code: 'ERRAND_ENCODING_FAILED' });
   });
 
   it('lets a handler registered for a custom class answer', async () => {

@@ -2,4 +2,5 @@
 export { allowedMethods } from './allowed-methods.js';
 export { errand, type ExpressErrand, type ExpressErrandOptions, type ExpressErrorExtra } from './errand.js';
 export { fromBodyParser } from './framework-errors.js';
+export { jsonResponse } from './json-response.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
