@@ -186,7 +186,8 @@ describe('TaskRunner', () => {
     expect(() => r.admit()).not.toThrow();
     await r.drain({ timeoutMs: 10 });
     expect(() => r.admit()).toThrow(expect.objectContaining({ code: 'ERRAND_SHUTTING_DOWN', status: 503 }));
-    expect(r.stats().rejectedRequests).toBe(1);
+    expect(() => r.admit()).toThrow(expect.objectContaining({ code: 'ERRAND_SHUTTING_DOWN' }));
+    expect(r.stats()).toMatchObject({ rejectedRequests: 1, refusedWhileClosing: 2 });
   });
 
   it('enqueues durable tasks after the response instead of running them, and needs a queue for it', async () => {

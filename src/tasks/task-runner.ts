@@ -77,6 +77,7 @@ export class TaskRunner implements TaskSink {
    */
   admit(requestId?: string): void {
     if (this.#closing) {
+      this.#stats.refusedWhileClosing++;
       throw new UnavailableError('ERRAND_SHUTTING_DOWN', 'the server is shutting down and takes no new requests', this.retryAfterSeconds);
     }
     const pending = this.#stats.pending + this.#stats.abandoned;

@@ -20,6 +20,8 @@ export interface TaskStats {
   dropped: number;
   /** Requests answered 503 ERRAND_OVERLOADED at the in-flight bound. */
   rejectedRequests: number;
+  /** Requests answered 503 ERRAND_SHUTTING_DOWN once `drain()` began. */
+  refusedWhileClosing: number;
   /** Gauge: tasks added and not yet settled (waiting for their response, queued behind another, or running). */
   pending: number;
   /** Gauge: tasks running now. */
@@ -43,6 +45,7 @@ export function emptyStats(): TaskStats {
     enqueued: 0,
     dropped: 0,
     rejectedRequests: 0,
+    refusedWhileClosing: 0,
     pending: 0,
     running: 0,
     abandoned: 0,
