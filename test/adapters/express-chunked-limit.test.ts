@@ -1,5 +1,9 @@
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand } from '../../src/adapters/express/errand.js';
@@ -14,6 +18,7 @@ import { closeServer, portOf, send } from './client.js';
 
 const limit = 1_000;
 const { logger, lines } = memoryLogger();
+const uploads = mkdtempSync(join(tmpdir(), 'errand-chunked-'));
 
 /** What the routes that read `req` themselves saw, by request id. */
 const seen = new Map<string, { bytes: number; ended: boolean; failed?: string }>();
@@ -45,6 +50,29 @@ function makeApp() {
       throw error;
     }
   });
+  app.post('/upload', async (req, res) => {
+    // Pipes the body to a file, as upload routes do: it must end (and close the file), never hang.
+    const record: { bytes: number; ended: boolean; failed?: string } = { bytes: 0, ended: false };
+    seen.set(req.requestId, record);
+    req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
+    try {
+      await pipeline(req, createWriteStream(join(uploads, req.requestId)));
+      record.ended = true;
+      res.status(201).end();
+    } catch (error) {
+      record.failed = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  });
+  app.post('/echo', (req, res) => {
+    // Starts its answer before reading the body: no 413 can be sent any more.
+    const record: { bytes: number; ended: boolean; failed?: string } = { bytes: 0, ended: false };
+    seen.set(req.requestId, record);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
+    req.on('error', (error) => (record.failed = error.message));
+    req.pipe(res);
+  });
   return app;
 }
 
@@ -63,7 +91,7 @@ interface RawExchange {
  * unless `endless`, in which case it keeps sending until the server closes the connection (at most
  * `chunks` chunks). Resolves once the connection closed, or `settleMs` after the last write.
  */
-function sendChunked(port: number, path: string, requestId: string, chunks: number, chunkSize: number, options: { endless?: boolean; settleMs?: number } = {}): Promise<RawExchange> {
+function sendChunked(port: number, path: string, requestId: string, chunks: number, chunkSize: number, options: { endless?: boolean; settleMs?: number; stopAfter?: number } = {}): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let response = '';
@@ -96,6 +124,11 @@ function sendChunked(port: number, path: string, requestId: string, chunks: numb
     let sent = 0;
     const next = (): void => {
       if (done || socket.destroyed) return;
+      if (sent === options.stopAfter) {
+        // The client goes away mid-upload.
+        setTimeout(finish, options.settleMs ?? 1_000).unref();
+        return;
+      }
       if (sent === chunks) {
         if (!options.endless) socket.write(sent === 0 ? '1\r\n{\r\n0\r\n\r\n' : '1\r\n}\r\n0\r\n\r\n');
         setTimeout(finish, options.settleMs ?? 1_000).unref();
@@ -134,6 +167,7 @@ describe('Express bodyLimit on chunked bodies', () => {
   });
   afterAll(async () => {
     await closeServer(server);
+    rmSync(uploads, { recursive: true, force: true });
   });
 
   it('passes a chunked body within the limit to the body parser whole', async () => {
@@ -147,9 +181,32 @@ describe('Express bodyLimit on chunked bodies', () => {
     expect(statusOf(exchange.response)).toBe(413);
     expect(bodyOf(exchange.response)).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE', requestId: 'big-json', detail: `the request body is larger than the ${limit}-byte limit` });
     expect(errorsOf('big-json')).toEqual([]);
-    // The client finished its upload (thrown away) and kept its connection, as after any answer.
+    // The client finished its upload (read and thrown away, so nothing was reset), then the server
+    // closed the connection: the body parser waiting on it ended too.
     expect(exchange.written).toBeGreaterThan(3_000);
-    expect(exchange.ended).toBe('open');
+    expect(exchange.ended).toBe('closed');
+  });
+
+  it('ends a route piping the body to a file, whether the client finishes its upload or goes away', async () => {
+    const finished = await sendChunked(portOf(server), '/upload', 'upload-finished', 40, 100);
+    expect(statusOf(finished.response)).toBe(413);
+    await expect.poll(() => seen.get('upload-finished')?.failed).toBe(`the request body is larger than the ${limit}-byte limit`);
+    const abandoned = await sendChunked(portOf(server), '/upload', 'upload-abandoned', 40, 100, { endless: true, settleMs: 200, stopAfter: 20 });
+    expect(statusOf(abandoned.response)).toBe(413);
+    await expect.poll(() => seen.get('upload-abandoned')?.failed).toBeDefined();
+    for (const id of ['upload-finished', 'upload-abandoned']) {
+      expect(seen.get(id)).toMatchObject({ ended: false });
+      expect(seen.get(id)!.bytes).toBeLessThanOrEqual(limit);
+      expect(errorsOf(id)).toEqual([]);
+    }
+  });
+
+  it("fails the reader of a route that started its answer before the limit, since no 413 can follow", async () => {
+    const exchange = await sendChunked(portOf(server), '/echo', 'echo', 40, 100, { endless: true });
+    expect(statusOf(exchange.response)).toBe(200);
+    expect(exchange.ended).not.toBe('open');
+    await expect.poll(() => seen.get('echo')?.failed).toBe(`the request body is larger than the ${limit}-byte limit`);
+    expect(seen.get('echo')!.bytes).toBeLessThanOrEqual(limit);
   });
 
   it('gives a route reading req itself no more than the limit and no end, so it never takes a cut-off body for a whole one', async () => {
@@ -178,5 +235,24 @@ describe('Express bodyLimit on chunked bodies', () => {
     expect(refused.status).toBe(413);
     const served = await send(portOf(server), '/json', { method: 'POST', body: { name: 'ok' } });
     expect(served.status).toBe(201);
+  });
+});
+
+describe('Express bodyLimit on a chunked body errand refuses for another reason', () => {
+  it('gives one answer: the 503 of a server shutting down, no 413 besides', async () => {
+    const own = memoryLogger();
+    const app = express();
+    const installed = errand(app, { mode: 'production', logger: own.logger, bodyLimit: limit });
+    app.post('/json', express.json({ limit: '10mb' }), (_req, res) => void res.status(201).end());
+    await installed.runner.drain();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const exchange = await sendChunked(portOf(server), '/json', 'closing', 40, 100, { settleMs: 300 });
+      expect([...exchange.response.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1])).toEqual(['503']);
+      expect(own.lines.filter((line) => line.requestId === 'closing').map((line) => line.code)).toEqual(['ERRAND_SHUTTING_DOWN']);
+    } finally {
+      await closeServer(server);
+    }
   });
 });

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { ErrandError } from '../../errors/errand-error.js';
+import type { ErrandError } from '../../errors/errand-error.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { allowedMethods, recordMountedApps } from './allowed-methods.js';
-import { limitChunkedBody } from './chunked-body-limit.js';
+import { limitChunkedBody, tooLarge, wasCutOff } from './chunked-body-limit.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
@@ -37,10 +37,10 @@ export interface ExpressErrandOptions extends NodeErrandOptions<ExpressErrorExtr
   /**
    * Largest request body, in bytes; `false` for none. A `Content-Length` over it is refused with 413
    * before any middleware reads the body. A chunked body is counted as it arrives: at the first
-   * chunk past the limit errand answers 413, and whoever was reading it (a body parser, or the
-   * route reading `req`) gets no more bytes and no end. What the client still sends is thrown away;
-   * past as much again (at least 64 KiB), the connection is closed. A body parser's own smaller
-   * `limit` still applies (its 413 gets the same code).
+   * chunk past the limit errand answers 413, whoever reads the body gets no more bytes and no end,
+   * and once the body ended (or the client left, or sent as much again) the request is destroyed
+   * and the connection closed (docs/adapters.md). A body parser's own smaller `limit` still applies
+   * (its 413 gets the same code).
    * @default 1_048_576 (1 MiB)
    */
   bodyLimit?: number | false;
@@ -50,10 +50,6 @@ export interface ExpressErrandOptions extends NodeErrandOptions<ExpressErrorExtr
 export interface ExpressErrand extends NodeErrand<ExpressErrorExtra> {
   /** Answers `thrown` on `res` through the registry, as errand's final handler does (for your own error middleware). Never rejects. */
   respond(thrown: unknown, req: Request, res: Response): Promise<void>;
-}
-
-function tooLarge(limit: number): ErrandError {
-  return new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', `the request body is larger than the ${limit}-byte limit`);
 }
 
 type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, callback?: (error?: unknown) => void) => void;
@@ -80,9 +76,8 @@ type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, callbac
 export function errand(app: Application, options: ExpressErrandOptions = {}): ExpressErrand {
   const core = createNodeCore<ExpressErrorExtra>(options);
   const limit = options.bodyLimit ?? 1_048_576;
-  // Requests answered 413 while their chunked body was still arriving: what their readers raise once
-  // the connection closes (body-parser's "request aborted", a rejected `for await`) is expected.
-  const cutOff = new WeakSet<IncomingMessage>();
+  // Requests errand has begun to answer: a chunked body passing the limit then gets no second answer.
+  const answering = new WeakSet<IncomingMessage>();
 
   function identityOf(req: Request, res: Response): RequestIdentity {
     // Set by errand's middleware; absent when an earlier middleware failed before it ran.
@@ -94,10 +89,12 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
   }
 
   async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
+    answering.add(req);
     try {
       const identity = identityOf(req, res);
-      // The 413 went out; the readers' own errors about the cut-off body are expected.
-      if (res.headersSent && cutOff.has(req)) return;
+      // The 413 went out; the readers' own errors about the cut-off body (body-parser's "request
+      // aborted", a rejected `for await`) are expected.
+      if (res.headersSent && wasCutOff(req)) return;
       if (res.headersSent) {
         core.afterHeaders(thrown, identity);
         endStartedResponse(res);
@@ -125,14 +122,11 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       next(tooLarge(limit));
       return;
     }
-    if (limit !== false && length === undefined && req.headers['transfer-encoding'] !== undefined) {
-      limitChunkedBody(req, limit, Math.max(limit, 65_536), {
-        exceeded: () => refuseBody(req, res, limit),
-        gaveUp: () => closeAfterAnswer(req, res),
-      });
-    }
     // Throws the 503 at the in-flight bound; Express hands a synchronous throw to the error path.
     req.background = core.admit(identity, res, req);
+    if (limit !== false && length === undefined && req.headers['transfer-encoding'] !== undefined) {
+      limitChunkedBody(req, res, limit, { refuse: (error) => void respond(error, req, res), answering: () => answering.has(req) });
+    }
     next();
   });
 
@@ -149,22 +143,6 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       void respond(thrown, request, res as Response);
     });
   };
-
-  // The chunked body passed the limit while it was being read: answer 413 now, without waiting for
-  // whoever reads it (they get no more bytes, and no end).
-  function refuseBody(req: Request, res: Response, limit: number): void {
-    // The route answered already (without reading the whole body): the rest is only thrown away.
-    if (res.headersSent) return;
-    cutOff.add(req);
-    void respond(tooLarge(limit), req, res);
-  }
-
-  // The client went on sending well past the limit: close the connection once the 413 is written.
-  // The readers then end with 'aborted'.
-  function closeAfterAnswer(req: Request, res: Response): void {
-    if (res.writableFinished) req.destroy();
-    else res.once('finish', () => req.destroy());
-  }
 
   function routeMiss(req: Request): ErrandError {
     const path = pathOf(req.originalUrl || req.url);
