@@ -88,7 +88,7 @@ describe('the request id written by RequestIdResponse (what serve() uses)', () =
     expect(idHeaders(res)).toEqual(['abc-3']);
   });
 
-  it('merges the id into every writeHead form: no headers, an object, a raw array, a reason phrase, an implicit head', async () => {
+  it('merges the id into every writeHead form: no headers, an object, a raw array, a reason phrase, an undefined one, an implicit head', async () => {
     raw = createServer({ ServerResponse: RequestIdResponse }, (req, res) => {
       const response = res as RequestIdResponse;
       response.requestIdHeader = 'X-Request-Id';
@@ -98,6 +98,8 @@ describe('the request id written by RequestIdResponse (what serve() uses)', () =
       else if (req.url === '/object') response.writeHead(200, shared);
       else if (req.url === '/array') response.writeHead(200, ['content-type', 'text/plain', 'x-extra', '1']);
       else if (req.url === '/reason') response.writeHead(200, 'Fine', shared);
+      // Node reads headers from the third argument when the reason is undefined.
+      else if (req.url === '/undefined-reason') response.writeHead(200, undefined, { 'x-extra': '2' });
       else response.statusCode = 202;
       response.end();
       // The caller's object is not modified: it may be shared between responses.
@@ -105,12 +107,13 @@ describe('the request id written by RequestIdResponse (what serve() uses)', () =
     });
     await new Promise<void>((resolve) => raw!.listen(0, '127.0.0.1', resolve));
     const { port } = raw.address() as AddressInfo;
-    for (const path of ['none', 'object', 'array', 'reason', 'implicit']) {
+    for (const path of ['none', 'object', 'array', 'reason', 'undefined-reason', 'implicit']) {
       const res = await send(port, `/${path}`);
       expect(idHeaders(res), path).toEqual([`id-${path}`]);
     }
     const array = await send(port, '/array');
     expect(array.headers['x-extra']).toBe('1');
+    expect((await send(port, '/undefined-reason')).headers['x-extra']).toBe('2');
   });
 
   it('treats a header of the same name in any case as set by the app, whatever its first character', async () => {

@@ -29,6 +29,15 @@ describe('InFlightResponses', () => {
     expect(idle).toBe(2);
   });
 
+  it('keeps the headers of writeHead(status, undefined, headers), as Node does', () => {
+    const inFlight = new InFlightResponses();
+    const response = new inFlight.Response(request());
+    // A header set first makes Node merge writeHead's into its table, where they can be read back.
+    response.setHeader('x-first', '1');
+    response.writeHead(200, undefined, { 'x-extra': '2' });
+    expect(response.getHeader('x-extra')).toBe('2');
+  });
+
   it("keeps servers apart, writes the request id, and hands Node's options on to ServerResponse", () => {
     const one = new InFlightResponses();
     const other = new InFlightResponses();

@@ -48,7 +48,7 @@ function responseClassFor(inFlight: InFlightResponses): typeof RequestIdResponse
     override writeHead(statusCode: number, reason?: string | HeaderArg, headers?: HeaderArg): this {
       // Node then writes `Connection: close` itself and closes the socket after the response.
       if (inFlight.closing) this.shouldKeepAlive = false;
-      return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason);
+      return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason ?? headers);
     }
 
     // Node emits 'close' once per response, after its end was written or when the connection dropped.

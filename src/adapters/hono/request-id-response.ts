@@ -59,9 +59,10 @@ export class RequestIdResponse<Request extends IncomingMessage = IncomingMessage
   override writeHead(statusCode: number, reason?: string | HeaderArg, headers?: HeaderArg): this {
     const name = this.requestIdHeader;
     const value = this.requestId;
-    if (name === undefined || value === undefined) return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason);
-    if (typeof reason === 'string') return super.writeHead(statusCode, reason, this.#withId(headers, name, value));
-    return super.writeHead(statusCode, this.#withId(reason, name, value));
+    // As Node reads it: headers in the second argument, or in the third after an undefined reason.
+    if (typeof reason === 'string') return super.writeHead(statusCode, reason, name === undefined || value === undefined ? headers : this.#withId(headers, name, value));
+    const given = reason ?? headers;
+    return super.writeHead(statusCode, name === undefined || value === undefined ? given : this.#withId(given, name, value));
   }
 
   #withId(headers: HeaderArg, name: string, value: string): HeaderArg {
