@@ -106,6 +106,28 @@ describe('withErrorResponses', () => {
     expect(result.components?.schemas).toEqual({ ProblemDetails: problemDetailsSchema });
   });
 
+  it("takes documents typed with a generator's own interfaces, and names the app's request id header", () => {
+    // As openapi3-ts types them: interfaces, without index signatures.
+    interface OperationObject {
+      responses?: { [status: string]: { description: string } };
+      requestBody?: { content: Record<string, object> };
+    }
+    interface PathItemObject {
+      get?: OperationObject;
+      post?: OperationObject;
+    }
+    interface OpenAPIObject {
+      openapi: string;
+      info: { title: string; version: string };
+      paths?: { [path: string]: PathItemObject };
+    }
+    const typed: OpenAPIObject = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/ping': { get: { responses: { '200': { description: 'pong' } } } } } };
+    const result = withErrorResponses(typed, { requestIdHeader: 'X-Correlation-Id' });
+    const responses = result.paths?.['/ping']?.get?.responses as Record<string, { headers?: object }>;
+    expect(Object.keys(responses['500'].headers ?? {})).toEqual(['X-Correlation-Id']);
+    expect(result.openapi).toBe('3.1.0');
+  });
+
   it('leaves the given document as it was', () => {
     const before = structuredClone(document);
     withErrorResponses(document);

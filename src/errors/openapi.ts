@@ -82,10 +82,13 @@ export interface ErrorResponsesOptions {
   schema?: JsonSchema;
   /**
    * Name under `#/components/schemas/` that responses refer to, or `false` to put the schema in
-   * every response. {@link withErrorResponses} adds the component itself.
+   * every response. {@link withErrorResponses} adds the component itself, unless the document
+   * already has one of that name (then pick another name).
    * @default 'ProblemDetails' ('HTTPValidationError' for `format: 'fastapi'`, 'Error' with `schema`)
    */
   ref?: string | false;
+  /** The request id header the app sends (errand's `requestIdHeader` option). @default 'X-Request-Id' */
+  requestIdHeader?: string;
 }
 
 const requestIdHeader = { description: 'The request id, also in the body; finds the request in the logs.', schema: { type: 'string' } };
@@ -120,18 +123,24 @@ export function errorResponses(statuses: readonly number[], options: ErrorRespon
     const schema: JsonSchema = ref === false ? structuredClone(body.schema) : { $ref: `#/components/schemas/${ref}` };
     responses[String(status)] = {
       description: reasonPhrase(status),
-      headers: structuredClone({ 'X-Request-Id': requestIdHeader, ...statusHeaders[status] }),
+      headers: structuredClone({ [options.requestIdHeader ?? 'X-Request-Id']: requestIdHeader, ...statusHeaders[status] }),
       content: { [body.mediaType]: { schema } },
     };
   }
   return responses;
 }
 
-/** The parts of an OpenAPI 3.x document {@link withErrorResponses} reads and writes. */
+/**
+ * The parts of an OpenAPI 3.x document {@link withErrorResponses} reads and writes. Loose on purpose:
+ * generators type their documents with interfaces of their own (openapi3-ts, openapi-types).
+ */
 export interface OpenApiDocumentLike {
-  paths?: Record<string, Record<string, unknown> | undefined>;
-  components?: { schemas?: Record<string, unknown> } & Record<string, unknown>;
+  paths?: object;
+  components?: object;
 }
+
+type PathItem = Record<string, unknown> & { parameters?: unknown };
+type Operation = { requestBody?: unknown; parameters?: unknown; responses?: Record<string, unknown> };
 
 /** Options of {@link withErrorResponses}. */
 export interface WithErrorResponsesOptions extends ErrorResponsesOptions {
@@ -165,8 +174,8 @@ const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * @example
  * app.get('/openapi.json', (c) => c.json(withErrorResponses(generatedDocument, { always: [500, 503] })));
  */
-export function withErrorResponses<Document extends OpenApiDocumentLike>(document: Document, options: WithErrorResponsesOptions = {}): Document & OpenApiDocumentLike {
-  const copy = structuredClone(document);
+export function withErrorResponses<Document extends OpenApiDocumentLike>(document: Document, options: WithErrorResponsesOptions = {}): Document & { components: { schemas: Record<string, unknown> } } {
+  const copy = structuredClone(document) as Document & { paths?: Record<string, PathItem | undefined>; components?: { schemas?: Record<string, unknown> } };
   const always = options.always ?? [500];
   const withBody = options.withBody ?? [400, 413, 415, 422];
   const withParameters = options.withParameters ?? [422];
@@ -174,7 +183,7 @@ export function withErrorResponses<Document extends OpenApiDocumentLike>(documen
     if (pathItem === undefined) continue;
     const pathHasParameters = hasItems(pathItem.parameters);
     for (const method of methods) {
-      const operation = pathItem[method] as { requestBody?: unknown; parameters?: unknown; responses?: Record<string, unknown> } | undefined;
+      const operation = pathItem[method] as Operation | undefined;
       if (typeof operation !== 'object' || operation === null) continue;
       const statuses = new Set(always);
       if (operation.requestBody !== undefined) for (const status of withBody) statuses.add(status);
@@ -185,12 +194,10 @@ export function withErrorResponses<Document extends OpenApiDocumentLike>(documen
   }
   const body = bodyOf(options);
   const ref = options.ref ?? body.name;
-  if (ref !== false) {
-    const components = (copy.components ??= {});
-    const schemas = (components.schemas ??= {});
-    schemas[ref] ??= structuredClone(body.schema);
-  }
-  return copy;
+  const components = (copy.components ??= {});
+  const schemas = (components.schemas ??= {});
+  if (ref !== false) schemas[ref] ??= structuredClone(body.schema);
+  return copy as Document & { components: { schemas: Record<string, unknown> } };
 }
 
 function hasItems(value: unknown): boolean {
