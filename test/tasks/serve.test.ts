@@ -57,16 +57,22 @@ it('shutdown() closes idle keep-alive sockets, lets the in-flight request finish
   }
 });
 
-it('at the deadline aborts what still runs, moves pending defined tasks to the queue and drops the rest', async () => {
-  const jobs: string[] = [];
-  const queue: Enqueuer = { enqueue: (task) => Promise.resolve(`job-${jobs.push(task.name)}`) };
-  const later: TaskDefinition<{ n: number }> = { kind: 'errand:task', name: 'later', options: { handler: () => undefined }, parse: (p) => Promise.resolve(p as { n: number }) };
+/** An errand app whose tasks go to `queue` at shutdown, and a promise a task can wait on until `release()`. */
+function appWithQueue(queue: Enqueuer) {
   const app = new Hono<ErrandEnv & BackgroundEnv>();
   errand(app, { mode: 'production', logger: silent });
   const tasks = background({ logger: silent, queue });
   app.use(tasks);
   let release: () => void = () => {};
   const stuck = new Promise<void>((resolve) => (release = resolve));
+  return { app, tasks, stuck, release: () => release() };
+}
+
+it('at the deadline aborts what still runs, moves pending defined tasks to the queue and drops the rest', async () => {
+  const jobs: string[] = [];
+  const queue: Enqueuer = { enqueue: (task) => Promise.resolve(`job-${jobs.push(task.name)}`) };
+  const later: TaskDefinition<{ n: number }> = { kind: 'errand:task', name: 'later', options: { handler: () => undefined }, parse: (p) => Promise.resolve(p as { n: number }) };
+  const { app, tasks, stuck, release } = appWithQueue(queue);
   app.get('/', (c) => {
     c.var.background.add(function blocking() {
       return stuck;
@@ -93,12 +99,7 @@ it('moves a defined task still pending at the deadline to a real durable queue, 
   const queue = createQueue({ backend });
   const delivered: string[] = [];
   const welcome = defineTask('welcome', { handler: (payload: { email: string }) => void delivered.push(payload.email) });
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  errand(app, { mode: 'production', logger: silent });
-  const tasks = background({ logger: silent, queue });
-  app.use(tasks);
-  let release: () => void = () => {};
-  const stuck = new Promise<void>((resolve) => (release = resolve));
+  const { app, tasks, stuck, release } = appWithQueue(queue);
   app.post('/register', (c) => {
     c.var.background.add(function slowAudit() {
       return stuck;
