@@ -69,6 +69,17 @@ describe('errand on Hono', () => {
     expect(missing.headers.get('x-request-id')).toBeTruthy();
   });
 
+  it('gives one part of the app its own 404 by declining elsewhere', async () => {
+    const { app, registry } = makeApp();
+    registry.on(404, (_error, { c }) => (c.req.path.startsWith('/docs/') ? c.html('<h1>No such page</h1>', 404) : undefined));
+    const page = await app.request('/docs/missing');
+    expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([404, 'text/html; charset=UTF-8', '<h1>No such page</h1>']);
+    const api = await app.request('/api/missing');
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+    expect(await api.json()).toMatchObject({ code: 'ERRAND_NOT_FOUND', instance: '/api/missing' });
+  });
+
   it('answers 405 with Allow when the path exists under another method', async () => {
     const { app } = makeApp();
     const res = await app.request('/items', { method: 'DELETE' });
