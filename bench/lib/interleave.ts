@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { BenchRow } from '../section.js';
 import type { BenchArgs } from './args.js';
 import type { LoadGenerator, LoadRequest, LoadResult } from './load.js';
@@ -27,6 +28,12 @@ export interface CellSummary {
    * does not depend on how much of its core the server got. `NaN` off Linux.
    */
   cpuUsPerRequest: number;
+  /**
+   * Share of its core the server used while loaded (CPU seconds ÷ wall seconds, median of the
+   * rounds). Well under 1, the server was not the limit: the load generator (or the machine) was,
+   * and req/s understates the server. `NaN` off Linux.
+   */
+  coreShare: number;
   rounds: LoadResult[];
 }
 
@@ -43,15 +50,20 @@ export function progress(message: string): void {
 export async function measureInterleaved(cells: readonly Cell[], generator: LoadGenerator, args: BenchArgs): Promise<CellSummary[]> {
   const results = cells.map(() => [] as LoadResult[]);
   const cpu = cells.map(() => [] as number[]);
+  const share = cells.map(() => [] as number[]);
   for (let round = 0; round < args.rounds; round++) {
     for (const [i, cell] of cells.entries()) {
       if (round === 0 && args.warmup > 0) await generator.measure(cell.url, cell.request, args.warmup, args.connections);
       const before = cell.cpuSeconds();
+      const started = performance.now();
       const result = await generator.measure(cell.url, cell.request, args.duration, args.connections);
-      const cpuUs = ((cell.cpuSeconds() - before) * 1e6) / result.requests;
+      const cpuSeconds = cell.cpuSeconds() - before;
+      const cpuUs = (cpuSeconds * 1e6) / result.requests;
       cpu[i].push(cpuUs);
+      const coreShare = cpuSeconds / ((performance.now() - started) / 1000);
+      share[i].push(coreShare);
       results[i].push(result);
-      progress(`round ${round + 1}/${args.rounds} ${cell.system} ${cell.case}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} CPU µs/req`);
+      progress(`round ${round + 1}/${args.rounds} ${cell.system} ${cell.case}: ${Math.round(result.rps)} req/s, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(1)} CPU µs/req, ${Math.round(coreShare * 100)}% of a core`);
     }
   }
   return cells.map((cell, i) => {
@@ -62,6 +74,7 @@ export async function measureInterleaved(cells: readonly Cell[], generator: Load
       p50: median(rounds.map((r) => r.p50)),
       p99: median(rounds.map((r) => r.p99)),
       cpuUsPerRequest: median(cpu[i]),
+      coreShare: median(share[i]),
     };
   });
 }
@@ -78,10 +91,19 @@ export function toRow(summary: CellSummary): BenchRow {
   return { system: summary.cell.system, case: summary.cell.case, value: Math.round(summary.rps), unit: 'req/s', extra };
 }
 
-/** Notices for cells whose answers went wrong under load (socket errors, or errors on a 2xx route). */
+// Below this share of its core the server was not what limited req/s.
+const saturated = 0.85;
+
+/**
+ * Notices for cells whose answers went wrong under load (socket errors, or errors on a 2xx route),
+ * and for servers the load did not saturate (their req/s measures the load generator).
+ */
 export function faultNotices(summaries: readonly CellSummary[]): string[] {
   const notices: string[] = [];
   for (const s of summaries) {
+    if (s.coreShare < saturated) {
+      notices.push(`${s.cell.system} ${s.cell.case}: the server used ${Math.round(s.coreShare * 100)}% of its core under load, so its req/s is bounded by the load generator, not the server; compare CPU µs/req`);
+    }
     const errors = s.rounds.reduce((n, r) => n + r.errors, 0);
     const non2xx = s.rounds.reduce((n, r) => n + r.non2xx, 0);
     const total = s.rounds.reduce((n, r) => n + r.requests, 0);
