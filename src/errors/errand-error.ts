@@ -1,5 +1,5 @@
 import { suspendStackFor } from './error-mode.js';
-import { errorCodes, isExpectedCode, type ErrorCode } from './error-codes.js';
+import { errorCodes, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
 import type { FieldError } from './problem-details.js';
 
 /** Options of {@link ErrandError}. */
@@ -32,8 +32,10 @@ export class ErrandError extends Error {
   declare readonly headers: Record<string, string> | undefined;
 
   constructor(code: ErrorCode, message: string, options: ErrandErrorOptions = {}) {
-    const status = options.status ?? errorCodes[code].status;
-    const limit = suspendStackFor(status, isExpectedCode(code));
+    // One catalogue read for both: every 404 builds one of these.
+    const info: ErrorCodeInfo = errorCodes[code];
+    const status = options.status ?? info.status;
+    const limit = suspendStackFor(status, info.expected === true);
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (limit !== undefined) Error.stackTraceLimit = limit;
     this.code = code;

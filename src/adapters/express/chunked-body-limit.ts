@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrandError } from '../../errors/errand-error.js';
+import type { ErrandError } from '../../errors/errand-error.js';
+import { payloadTooLarge } from '../../errors/payload-too-large.js';
 
 /** What {@link limitChunkedBody} needs from the adapter. */
 export interface ChunkedBodyLimitHooks {
@@ -15,11 +16,6 @@ const cutOff = new WeakSet<IncomingMessage>();
 /** Whether errand answered `req` 413 mid-body: what its readers raise afterwards is expected. */
 export function wasCutOff(req: IncomingMessage): boolean {
   return cutOff.has(req);
-}
-
-/** The 413 of a body over `limit` bytes. */
-export function tooLarge(limit: number): ErrandError {
-  return new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', `the request body is larger than the ${limit}-byte limit`);
 }
 
 /**
@@ -50,7 +46,7 @@ export function limitChunkedBody(req: IncomingMessage, res: ServerResponse, limi
   let answered = false;
 
   const endReaders = (): void => {
-    if (!req.destroyed) req.destroy(tooLarge(limit));
+    if (!req.destroyed) req.destroy(payloadTooLarge(limit));
   };
   const bodyEnded = (): void => {
     bodyOver = true;
@@ -65,7 +61,7 @@ export function limitChunkedBody(req: IncomingMessage, res: ServerResponse, limi
     }
     if (!res.headersSent && !hooks.answering()) {
       cutOff.add(req);
-      hooks.refuse(tooLarge(limit));
+      hooks.refuse(payloadTooLarge(limit));
     }
     if (res.writableFinished) answered = true;
     else

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { ErrandError } from '../../errors/errand-error.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { allowedMethods, recordMountedApps } from './allowed-methods.js';
-import { limitChunkedBody, tooLarge, wasCutOff } from './chunked-body-limit.js';
+import { limitChunkedBody, wasCutOff } from './chunked-body-limit.js';
+import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
@@ -119,7 +120,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     req.logger = identity.logger;
     const length = req.headers['content-length'];
     if (limit !== false && length !== undefined && Number(length) > limit) {
-      next(tooLarge(limit));
+      next(payloadTooLarge(limit));
       return;
     }
     // Throws the 503 at the in-flight bound; Express hands a synchronous throw to the error path.

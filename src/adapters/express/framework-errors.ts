@@ -1,4 +1,5 @@
 import { ErrandError } from '../../errors/errand-error.js';
+import { payloadTooLarge } from '../../errors/payload-too-large.js';
 
 interface BodyParserError {
   type?: unknown;
@@ -25,7 +26,7 @@ export function fromBodyParser(thrown: unknown): unknown {
       // Only express.json() raises a SyntaxError; urlencoded parse failures keep their own error.
       return thrown instanceof SyntaxError ? new ErrandError('ERRAND_MALFORMED_JSON', `the request body is not valid JSON: ${thrown.message}`, { cause: thrown }) : thrown;
     case 'entity.too.large':
-      return new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', typeof limit === 'number' ? `the request body is larger than the ${limit}-byte limit` : 'the request body is larger than the limit', { cause: thrown });
+      return payloadTooLarge(typeof limit === 'number' ? limit : undefined, thrown);
     case 'charset.unsupported':
       return new ErrandError('ERRAND_UNSUPPORTED_MEDIA_TYPE', `the request charset ${JSON.stringify(String(charset)).slice(0, 60)} is not supported`, { cause: thrown });
     case 'encoding.unsupported':

@@ -1,10 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ErrandError } from '../../errors/errand-error.js';
+import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { requestHeader } from './node-headers.js';
-
-function tooLarge(maxBytes: number): ErrandError {
-  return new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', `the request body is larger than the ${maxBytes}-byte limit`);
-}
 
 /**
  * Rejects a body over `maxBytes` with 413 without reading it all: a `Content-Length` over the
@@ -27,7 +23,7 @@ export async function enforceBodyLimit(c: Context, maxBytes: number): Promise<vo
 export function checkBodyLimit(c: Context, maxBytes: number): Promise<void> | undefined {
   const length = requestHeader(c, 'content-length');
   if (length !== undefined) {
-    if (Number(length) > maxBytes) throw tooLarge(maxBytes);
+    if (Number(length) > maxBytes) throw payloadTooLarge(maxBytes);
     return undefined;
   }
   if (requestHeader(c, 'transfer-encoding') === undefined) return undefined;
@@ -46,7 +42,7 @@ async function readUpTo(c: Context, maxBytes: number): Promise<void> {
     size += value.byteLength;
     if (size > maxBytes) {
       void reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
+      throw payloadTooLarge(maxBytes);
     }
     chunks.push(value);
   }

@@ -1,7 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { RequestIdResponse } from './request-id-response.js';
-
-type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+import type { IncomingMessage } from 'node:http';
+import { RequestIdResponse, type HeaderArg } from './request-id-response.js';
 
 /**
  * The responses one server has in flight, counted by the response class itself: a listener and a
@@ -48,7 +46,8 @@ function responseClassFor(inFlight: InFlightResponses): typeof RequestIdResponse
     override writeHead(statusCode: number, reason?: string | HeaderArg, headers?: HeaderArg): this {
       // Node then writes `Connection: close` itself and closes the socket after the response.
       if (inFlight.closing) this.shouldKeepAlive = false;
-      return typeof reason === 'string' ? super.writeHead(statusCode, reason, headers) : super.writeHead(statusCode, reason ?? headers);
+      // RequestIdResponse reads the arguments as Node does.
+      return super.writeHead(statusCode, reason, headers);
     }
 
     // Node emits 'close' once per response, after its end was written or when the connection dropped.

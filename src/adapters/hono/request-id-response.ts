@@ -2,7 +2,8 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type Out
 
 import { writesRequestId, type RequestIdWriter } from './node-headers.js';
 
-type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+/** The headers argument of `writeHead`. */
+export type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
 
 // Node's own table of headers set one by one (`setHeader`); null until the first one. Found on the
 // first response rather than imported: it is internal to node:http.
@@ -59,10 +60,10 @@ export class RequestIdResponse<Request extends IncomingMessage = IncomingMessage
   override writeHead(statusCode: number, reason?: string | HeaderArg, headers?: HeaderArg): this {
     const name = this.requestIdHeader;
     const value = this.requestId;
-    // As Node reads it: headers in the second argument, or in the third after an undefined reason.
-    if (typeof reason === 'string') return super.writeHead(statusCode, reason, name === undefined || value === undefined ? headers : this.#withId(headers, name, value));
-    const given = reason ?? headers;
-    return super.writeHead(statusCode, name === undefined || value === undefined ? given : this.#withId(given, name, value));
+    // As Node reads it: headers in the second argument, or in the third after a reason (even undefined).
+    const given = typeof reason === 'string' ? headers : (reason ?? headers);
+    const sent = name === undefined || value === undefined ? given : this.#withId(given, name, value);
+    return typeof reason === 'string' ? super.writeHead(statusCode, reason, sent) : super.writeHead(statusCode, sent);
   }
 
   #withId(headers: HeaderArg, name: string, value: string): HeaderArg {
