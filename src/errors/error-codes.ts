@@ -24,6 +24,7 @@ export const errorCodes = {
   ERRAND_VALIDATION_FAILED: { status: 422, description: 'The request (body, query, params or headers) does not match its schema; `errors[]` names each failing field.' },
   ERRAND_PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit; the body was not read past the limit.' },
   ERRAND_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request `Content-Type` is not one the route accepts.' },
+  ERRAND_CLIENT_DISCONNECTED: { status: 499, description: 'The client closed the connection before the request was complete (nginx\'s 499). Not a server error: logged at the client-error level, never counted as a 5xx.' },
   ERRAND_INTERNAL: { status: 500, description: 'An unexpected error. Its message is hidden in production; the request id finds it in the logs.' },
   ERRAND_ENCODING_FAILED: { status: 500, description: 'A response body could not be encoded as JSON (for example it contains a cycle).' },
   ERRAND_HANDLER_FAILED: { status: 500, description: 'Every registered error handler for this error threw; the last-resort 500 was sent and both errors were logged.' },

@@ -29,6 +29,8 @@ export const reasonPhrases: Readonly<Record<number, string>> = {
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   451: 'Unavailable For Legal Reasons',
+  // Not in an RFC: nginx's status for a client that closed the connection first.
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   502: 'Bad Gateway',

@@ -9,6 +9,8 @@ import { createInterface } from 'node:readline';
 export interface RunningService {
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /** The service's process id (the primary's under `--workers`). */
+  pid: number;
   /** Everything the service printed so far (stdout and stderr). */
   output(): string;
   /** Sends SIGTERM and resolves with the exit code once stdout and stderr are closed. */
@@ -22,10 +24,16 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** @default 60_000 */
   startTimeoutMs?: number;
+  /**
+   * Runs `examples/server.ts` through tsx instead of the build: for tests of one behaviour, which
+   * must not rebuild `dist/` while another test file runs it. @default false
+   */
+  fromSource?: boolean;
 }
 
 export function startService(options: StartOptions): Promise<RunningService> {
-  const child = spawn(process.execPath, ['dist/examples/server.js', ...(options.args ?? [])], {
+  const entry = options.fromSource === true ? ['--import', 'tsx', 'examples/server.ts'] : ['dist/examples/server.js'];
+  const child = spawn(process.execPath, [...entry, ...(options.args ?? [])], {
     cwd: options.cwd,
     // Its own process group, so teardown can kill a cluster whose primary hung.
     detached: true,
@@ -53,7 +61,7 @@ export function startService(options: StartOptions): Promise<RunningService> {
       if (url !== undefined && /\bready\b/.test(line)) {
         clearTimeout(timer);
         const base = url;
-        resolve({ url: base, output: () => output, stop: () => stop(child, closed) });
+        resolve({ url: base, pid: child.pid!, output: () => output, stop: () => stop(child, closed) });
       }
     });
   });
