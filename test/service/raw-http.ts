@@ -25,7 +25,7 @@ export function multipartBody(parts: Part[], boundary = 'B'): Buffer {
 
 /** POSTs `body` as multipart with boundary `B` (or the given Content-Type) and reads the answer. */
 export async function postMultipart(url: string, body: Buffer, contentType = 'multipart/form-data; boundary=B'): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
 }
