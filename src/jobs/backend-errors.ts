@@ -28,6 +28,24 @@ export function leaseExpiredProblem(attempt: number): ProblemDetails {
   };
 }
 
+/**
+ * Seconds a client is told to wait (`Retry-After`) when the job backend cannot be reached: long
+ * enough for a restarting Redis or a released SQLite lock, short enough not to strand a client.
+ */
+export const backendRetryAfterSeconds = 5;
+
+/**
+ * The error every backend raises when its store cannot be reached or does not answer in time
+ * (`ERRAND_BACKEND_UNAVAILABLE`, HTTP 503 with `Retry-After`), so the HTTP edge answers the same
+ * on every backend. Keep the store's own error as `cause`.
+ *
+ * @example
+ * throw backendUnavailableError('Redis did not answer within 5000 ms', { cause: error })
+ */
+export function backendUnavailableError(message: string, options: { cause?: unknown } = {}): ErrandError {
+  return new ErrandError('ERRAND_BACKEND_UNAVAILABLE', message, { cause: options.cause, headers: { 'Retry-After': String(backendRetryAfterSeconds) } });
+}
+
 /** Retention applied by backends when none is configured. */
 export const defaultRetention: Required<RetentionOptions> = {
   succeededMs: 86_400_000,

@@ -1,5 +1,5 @@
 export type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from './backend.js';
-export { defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
+export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
 export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';

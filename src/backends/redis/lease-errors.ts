@@ -1,4 +1,5 @@
 import { ErrandError } from '../../errors/errand-error.js';
+import { backendUnavailableError } from '../../jobs/backend-errors.js';
 
 /**
  * BullMQ's negative script codes that mean "this token no longer owns the job": the job is gone (-1),
@@ -42,5 +43,5 @@ export function toBackendError(error: unknown, jobId?: string): ErrandError {
   if (error instanceof ErrandError) return error;
   if (jobId !== undefined && isLeaseLostError(error)) return leaseLost(jobId, error);
   const message = error instanceof Error ? error.message : String(error);
-  return new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `Redis backend failed: ${message}. Check that Redis is reachable and the URL is right.`, { cause: error });
+  return backendUnavailableError(`Redis backend failed: ${message}. Check that Redis is reachable and the URL is right.`, { cause: error });
 }

@@ -21,6 +21,13 @@ export interface RedisBackendOptions {
    * within about lease + 2 × this interval. @default 1_000
    */
   stalledIntervalMs?: number;
+  /**
+   * Longest time any backend call (enqueue, claim, heartbeat, complete, get…) takes, waiting for a
+   * (re)connection included; past it the call fails with ERRAND_BACKEND_UNAVAILABLE (HTTP 503 with
+   * `Retry-After`). A waiting claim gets its `waitMs` on top. Redis down or frozen never makes a
+   * call hang; the connection keeps reconnecting on its own. @default 5_000
+   */
+  commandTimeoutMs?: number;
   /** How long finished jobs are kept (BullMQ's removeOnComplete/removeOnFail ages, and `prune`). */
   retention?: RetentionOptions;
   /**

@@ -17,6 +17,7 @@ import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js
 import { readJob } from './read-job.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
+import { boundedCall } from './bounded-call.js';
 
 export type { RedisBackendOptions } from './redis-backend-options.js';
 
@@ -29,7 +30,31 @@ export type { RedisBackendOptions } from './redis-backend-options.js';
  * const queue = createQueue({ backend, tasks: [sendWelcome] });
  */
 export function createRedisBackend(options: RedisBackendOptions = {}): JobBackend {
-  return new RedisBackend(options);
+  const backend = new RedisBackend(options);
+  const timeoutMs = options.commandTimeoutMs ?? 5_000;
+  const client = backend.connection;
+  /** Every call answers within its budget (a waiting claim: its wait on top), whatever Redis does. */
+  const bounded = <T>(what: string, operation: () => Promise<T>, extraMs = 0): Promise<T> => boundedCall(client, timeoutMs + extraMs, what, operation);
+  return {
+    name: backend.name,
+    enqueue: (jobs) => bounded('enqueue', () => backend.enqueue(jobs)),
+    claim: (claimOptions) => bounded('claim', () => backend.claim(claimOptions), Math.max(0, claimOptions.waitMs)),
+    heartbeat: (leases, leaseMs) => bounded('heartbeat', () => backend.heartbeat(leases, leaseMs)),
+    progress: (lease, value) => bounded('progress', () => backend.progress(lease, value)),
+    complete: (lease, result) => bounded('complete', () => backend.complete(lease, result)),
+    completeMany: (completions) => bounded('completeMany', () => backend.completeMany(completions)),
+    fail: (lease, failOptions) => bounded('fail', () => backend.fail(lease, failOptions)),
+    cancelled: (lease) => bounded('cancelled', () => backend.cancelled(lease)),
+    release: (lease) => bounded('release', () => backend.release(lease)),
+    get: (id) => bounded('get', () => backend.get(id)),
+    list: (listOptions) => bounded('list', () => backend.list(listOptions)),
+    stats: () => bounded('stats', () => backend.stats()),
+    cancel: (id) => bounded('cancel', () => backend.cancel(id)),
+    retry: (id) => bounded('retry', () => backend.retry(id)),
+    remove: (id) => bounded('remove', () => backend.remove(id)),
+    prune: (now) => bounded('prune', () => backend.prune(now)),
+    close: () => backend.close(timeoutMs),
+  };
 }
 
 class RedisBackend implements JobBackend {
@@ -51,8 +76,10 @@ class RedisBackend implements JobBackend {
 
   constructor(options: RedisBackendOptions) {
     const url = options.url ?? 'redis://127.0.0.1:6379';
-    // BullMQ requires maxRetriesPerRequest: null on connections its workers use.
-    this.client = options.connection ?? new Redis(url, { maxRetriesPerRequest: null });
+    // BullMQ requires maxRetriesPerRequest: null. No offline queue: a command is sent only while
+    // connected (boundedCall waits for that within its budget), so one that failed did nothing and
+    // nothing piles up to run late when Redis comes back. ioredis reconnects on its own, forever.
+    this.client = options.connection ?? new Redis(url, { maxRetriesPerRequest: null, enableOfflineQueue: false });
     this.ownsClient = options.connection === undefined;
     if (this.ownsClient) this.client.on('error', () => undefined);
     this.names = redisNames(options.prefix ?? 'errand', options.queueName ?? 'jobs');
@@ -386,9 +413,19 @@ class RedisBackend implements JobBackend {
     return removed;
   }
 
-  async close(): Promise<void> {
+  /** The connection every call goes through (the bounded calls wait for it to be ready). */
+  get connection(): Redis {
+    return this.client;
+  }
+
+  /** Closes within `timeoutMs`: past it (Redis frozen or gone) an owned connection is dropped. */
+  async close(timeoutMs = 5_000): Promise<void> {
     this.waiter.close();
-    await this.queues.close();
-    if (this.ownsClient) await this.client.quit().catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.queues.close(), late]);
+    if (this.ownsClient) await Promise.race([this.client.quit().catch(() => undefined), late]);
+    clearTimeout(timer);
+    if (this.ownsClient) this.client.disconnect();
   }
 }

@@ -48,8 +48,14 @@ export class WorkWaiter {
     try {
       this.blocking ??= this.openBlocking();
       const blockMs = Math.min(ms, maxBlockMs);
-      const popped = this.blocking.bzpopmin(...markerKeys, Math.max(blockMs, 10) / 1000).catch(() => null);
+      let failed = false;
+      const popped = this.blocking.bzpopmin(...markerKeys, Math.max(blockMs, 10) / 1000).catch(() => {
+        failed = true;
+        return null;
+      });
       const marker = await abortable(popped, signal);
+      // Disconnected (Redis restarting): the pop fails at once; pause instead of spinning the claim loop.
+      if (failed) await sleep(Math.min(blockMs, ms - (Date.now() - started)), signal);
       const dueAt = marker === null || marker === undefined ? 0 : Number(marker[2]);
       const untilDue = dueAt - Date.now();
       if (untilDue > 0) await sleep(Math.min(untilDue, ms - (Date.now() - started)), signal);

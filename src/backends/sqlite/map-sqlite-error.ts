@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { ErrandError, isErrandError } from '../../errors/errand-error.js';
+import { isErrandError } from '../../errors/errand-error.js';
+import { backendUnavailableError } from '../../jobs/backend-errors.js';
 
 /**
  * Maps what SQLite throws to the errors every backend raises: errand's own errors pass through,
@@ -12,10 +13,10 @@ import { ErrandError, isErrandError } from '../../errors/errand-error.js';
 export function mapSqliteError(error: unknown, path: string): Error {
   if (isErrandError(error)) return error;
   if (error instanceof Database.SqliteError) {
-    return new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `the SQLite queue at ${path} failed (${error.code}): ${error.message}`, { cause: error });
+    return backendUnavailableError(`the SQLite queue at ${path} failed (${error.code}): ${error.message}`, { cause: error });
   }
   if (error instanceof TypeError && /database connection is not open/.test(error.message)) {
-    return new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `the SQLite queue at ${path} is closed`, { cause: error });
+    return backendUnavailableError(`the SQLite queue at ${path} is closed`, { cause: error });
   }
   return error instanceof Error ? error : new Error(`the SQLite queue at ${path} threw a non-error: ${String(error)}`, { cause: error });
 }

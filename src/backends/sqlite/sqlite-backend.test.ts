@@ -155,6 +155,25 @@ describe('sqlite backend, specific to the file', () => {
     expect(isErrandError(thrown, 'ERRAND_BACKEND_CONFIG')).toBe(true);
   });
 
+  it('fails a call within busyTimeoutMs with ERRAND_BACKEND_UNAVAILABLE and Retry-After while another connection holds the write lock', async () => {
+    const path = join(dir, 'busy.db');
+    const backend = createSqliteBackend({ path, busyTimeoutMs: 300 });
+    open.push(backend);
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    const thrown = await backend.enqueue([newJob('blocked')]).then(() => undefined, (error: unknown) => error);
+    const elapsed = Date.now() - started;
+    holder.exec('ROLLBACK');
+    holder.close();
+    expect(isErrandError(thrown, 'ERRAND_BACKEND_UNAVAILABLE')).toBe(true);
+    expect((thrown as { headers?: Record<string, string> }).headers).toEqual({ 'Retry-After': '5' });
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(5_000);
+    // The lock is free again: the same backend works without reopening.
+    expect(await backend.enqueue([newJob('after')])).toEqual([{ id: 'after', created: true }]);
+  });
+
   it('keeps jobs, results and leases across a reopen', async () => {
     const path = join(dir, 'reopen.db');
     const first = backendAt(path);
