@@ -94,4 +94,41 @@ describe('jsonable', () => {
     const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4 });
     fc.assert(fc.property(anything, (value) => encodeJson(value) === JSON.stringify(jsonable(value))), { numRuns: 2_000 });
   });
+
+  it('encodes a bigint anywhere in plain data, as its own example promises', () => {
+    expect(encodeJson({ n: 1n })).toBe('{"n":"1"}');
+    expect(encodeJson([1, [2n]])).toBe('[1,["2"]]');
+    expect(encodeJson({ a: { b: [{ c: -3n }] } })).toBe('{"a":{"b":[{"c":"-3"}]}}');
+    expect(encodeJson({ ok: true, text: 'x', none: null })).toBe('{"ok":true,"text":"x","none":null}');
+  });
+
+  it('honours toJSON on a plain object and on an array item, and encodes raw bytes as base64', () => {
+    expect(encodeJson({ money: { toJSON: () => '12.50 EUR' } })).toBe('{"money":"12.50 EUR"}');
+    expect(encodeJson([{ toJSON: () => 7n }])).toBe('["7"]');
+    const bytes = new Uint8Array([104, 105, 33]);
+    expect(jsonable({ buffer: bytes.buffer, view: new DataView(bytes.buffer, 1, 2) })).toEqual({ buffer: 'aGkh', view: 'aSE=' });
+  });
+
+  it('encodes map keys that are primitives as object keys, and anything else as pairs', () => {
+    expect(jsonable(new Map<unknown, unknown>([[true, 'yes'], [5n, 'big'], [1, undefined]]))).toEqual({ true: 'yes', '5': 'big' });
+    expect(jsonable(new Map<unknown, unknown>([[null, 1], ['b', undefined]]))).toEqual([[null, 1], ['b', null]]);
+  });
+
+  it('keeps an error\'s own properties, drops a copied stack, and encodes an empty aggregate', () => {
+    const error = Object.assign(new RangeError('out'), { stack: 'secret frames', status: 400, skip: undefined });
+    expect(jsonable(error)).toEqual({ name: 'RangeError', message: 'out', status: 400 });
+    expect(jsonable(new AggregateError([], 'none'))).toEqual({ name: 'AggregateError', message: 'none', errors: [] });
+    expect(jsonable(new Error('x', { cause: undefined }))).toEqual({ name: 'Error', message: 'x' });
+    expect(jsonable(new Error('x', { cause: () => 1 }))).toEqual({ name: 'Error', message: 'x', cause: null });
+  });
+
+  it('refuses nesting deeper than 512 levels with ERRAND_ENCODING_FAILED, and accepts 500', () => {
+    const nest = (levels: number) => Array.from({ length: levels }).reduce<unknown>((inner) => [inner], 'bottom');
+    expect(() => jsonable(nest(500))).not.toThrow();
+    expect(() => jsonable(nest(600))).toThrow(/nesting deeper than 512 at \/0\/0/);
+    expect(jsonable(123)).toBe(123);
+    expect(jsonable(Number.POSITIVE_INFINITY)).toBeNull();
+    expect(jsonable(undefined)).toBeNull();
+    expect(jsonable(Symbol('s'))).toBeNull();
+  });
 });

@@ -1,0 +1,39 @@
+// @ts-check
+/**
+ * StrykerJS over one core folder (ERRAND_MUTATE, a key of folders.json) with the tests that cover it.
+ * Run through `npm run mutation -- <folder> ...` (mutation/run.ts): one folder at a time, niced,
+ * with wall times. Reports go to reports/mutation/<folder>/ (git-ignored).
+ */
+import { readFileSync } from 'node:fs';
+
+const folders = JSON.parse(readFileSync(new URL('./folders.json', import.meta.url), 'utf8'));
+const name = process.env.ERRAND_MUTATE ?? '';
+if (!Object.hasOwn(folders, name)) throw new Error(`ERRAND_MUTATE must be one of: ${Object.keys(folders).join(', ')}`);
+const reports = `reports/mutation/${name}`;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'mutation/vitest.config.ts', related: false },
+  // Mutants that do not compile are not counted; the checker sees src/ only (mutation/tsconfig.json).
+  checkers: ['typescript'],
+  tsconfigFile: 'mutation/tsconfig.json',
+  mutate: [...folders[name].mutate, '!**/*.test.ts', '!**/index.ts'],
+  // Two cores shared with other work: one test process, and per-test coverage so that a mutant
+  // runs only the tests that reach it. Incremental: a re-run tests only what changed since.
+  concurrency: 1,
+  coverageAnalysis: 'perTest',
+  incremental: true,
+  incrementalFile: `${reports}/incremental.json`,
+  // A static mutant (module-level code: catalogues, schemas) would re-run every test of the folder.
+  ignoreStatic: true,
+  timeoutMS: 5_000,
+  ignorePatterns: ['dist', 'data', 'coverage', 'reports', 'bench/results', '.tmp', '*.db', '*.db-wal', '*.db-shm', '*.log'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: `${reports}/index.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
+  thresholds: { high: 90, low: 85, break: null },
+};

@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { memoryLogger } from '../testing/memory-logger.js';
+import { ErrandError, HTTPException, createErrorRegistry, hiddenDetail, problemFromError, type HandleInput } from './index.js';
+
+// What the registry promises in docs/errors.md, asserted through the public API only: the headers
+// and log lines a client and an operator rely on.
+
+function input(overrides: Partial<HandleInput> = {}): HandleInput {
+  return { request: new Request('http://local/orders/7'), requestId: 'req-42', mode: 'production', extra: {}, ...overrides };
+}
+
+class AppError extends Error {}
+
+describe('the last-resort 500', () => {
+  it('is still a problem+json answer carrying the request id, in its header and its body', async () => {
+    const { logger, lines } = memoryLogger();
+    const broken = () => {
+      throw new Error('formatter bug');
+    };
+    const response = await createErrorRegistry({ logger }).handle(new HTTPException(400), input({ format: broken }));
+    expect(response.status).toBe(500);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail, code: 'ERRAND_HANDLER_FAILED', requestId: 'req-42' });
+    const failure = lines.find((line) => line.code === 'ERRAND_HANDLER_FAILED');
+    expect(failure).toMatchObject({ level: 50, requestId: 'req-42', msg: 'error handling failed; sent the last-resort 500' });
+    expect((failure?.err as { message: string }).message).toBe('formatter bug');
+  });
+
+  it('answers even when the logger itself throws', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    const throwing = Object.assign(Object.create(logger) as typeof logger, {
+      error: () => {
+        throw new Error('log sink closed');
+      },
+      child: () => throwing,
+    });
+    const response = await registry.handle(new Error('db down'), input({ logger: throwing, format: () => { throw new Error('formatter bug'); } }));
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+  });
+});
+
+describe('logging of server errors', () => {
+  it('logs every unexpected 500 at error with the error, not through the refusal throttle', async () => {
+    const { logger, lines } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    await registry.handle(new Error('db down'), input());
+    await registry.handle(new Error('db down'), input());
+    await registry.handle(new ErrandError('ERRAND_BACKEND_UNAVAILABLE', 'redis unreachable'), input());
+    const errors = lines.filter((line) => line.level === 50);
+    expect(errors).toHaveLength(3);
+    expect(errors.map((line) => line.msg)).toEqual(['request failed: db down', 'request failed: db down', 'request failed: redis unreachable']);
+    expect(errors[0]).toMatchObject({ status: 500, code: 'ERRAND_INTERNAL', instance: '/orders/7', requestId: 'req-42' });
+    expect((errors[0].err as { message: string }).message).toBe('db down');
+    expect(errors[2]).toMatchObject({ status: 503, code: 'ERRAND_BACKEND_UNAVAILABLE' });
+    expect(lines.filter((line) => line.level === 40)).toEqual([]);
+  });
+
+  it('logs an expected refusal once at warn, then only counts it', async () => {
+    const { logger, lines } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    for (let i = 0; i < 3; i++) await registry.handle(new ErrandError('ERRAND_OVERLOADED', 'too many tasks in flight'), input());
+    expect(lines.filter((line) => line.level === 50)).toEqual([]);
+    const warnings = lines.filter((line) => line.level === 40);
+    expect(warnings).toEqual([expect.objectContaining({ status: 503, code: 'ERRAND_OVERLOADED', instance: '/orders/7', msg: 'request refused: too many tasks in flight' })]);
+  });
+
+  it('logs a refusal a handler turned into another 5xx as the failure it now is', async () => {
+    const { logger, lines } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(ErrandError, () => ({ status: 500, detail: 'no' }));
+    await registry.handle(new ErrandError('ERRAND_OVERLOADED', 'too many tasks in flight'), input());
+    expect(lines.filter((line) => line.level === 40)).toEqual([]);
+    expect(lines.filter((line) => line.level === 50)).toEqual([expect.objectContaining({ status: 500, msg: 'request failed: too many tasks in flight' })]);
+  });
+
+  it('logs client errors at the configured level, and not at all when that level is off', async () => {
+    const { logger, lines } = memoryLogger();
+    await createErrorRegistry({ logger, clientErrorLevel: 'warn' }).handle(new HTTPException(404), input());
+    expect(lines).toEqual([expect.objectContaining({ level: 40, status: 404, instance: '/orders/7', msg: 'request rejected: Not Found' })]);
+    lines.length = 0;
+    await createErrorRegistry({ logger }).handle(new HTTPException(409), input());
+    expect(lines).toEqual([expect.objectContaining({ level: 30, status: 409, msg: 'request rejected: Conflict' })]);
+    lines.length = 0;
+    await createErrorRegistry({ logger, clientErrorLevel: 'debug' }).handle(new HTTPException(409), input({ logger: logger.child({}, { level: 'info' }) }));
+    expect(lines).toEqual([]);
+  });
+
+  it('keeps the errand code in the log line only while the status is the one it describes', async () => {
+    const { logger, lines } = memoryLogger();
+    await createErrorRegistry({ logger }).handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job 7'), input());
+    expect(lines.at(-1)).toMatchObject({ status: 404, code: 'ERRAND_JOB_NOT_FOUND' });
+    await createErrorRegistry({ logger })
+      .on(ErrandError, () => Response.json({}, { status: 410 }))
+      .handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job 7'), input());
+    expect(lines.at(-1)).toMatchObject({ status: 410 });
+    expect(lines.at(-1)?.code).toBeUndefined();
+  });
+});
+
+describe('headers of error responses', () => {
+  it('never overwrites a header the handler set itself', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(429, () => new Response('slow down', { status: 429, headers: { 'retry-after': '60', 'x-request-id': 'from-the-app' } }));
+    const response = await registry.handle(new HTTPException(429, 'busy', { headers: { 'retry-after': '5', 'x-limit': '10' } }), input());
+    expect(response.headers.get('retry-after')).toBe('60');
+    expect(response.headers.get('x-request-id')).toBe('from-the-app');
+    expect(response.headers.get('x-limit')).toBe('10');
+    expect(await response.text()).toBe('slow down');
+  });
+
+  it('adds the error headers to a handler response with immutable headers', async () => {
+    const { logger } = memoryLogger();
+    const frozen = Response.redirect('http://local/elsewhere', 307);
+    const registry = createErrorRegistry({ logger }).on(AppError, () => frozen);
+    const response = await registry.handle(new AppError('moved'), input());
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe('http://local/elsewhere');
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+  });
+
+  it('adds only the error headers, not the id, when the adapter already sent the request id', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(405, () => new Response(null, { status: 405 })).on(404, () => new Response(null, { status: 404 }));
+    const allowed = await registry.handle(new HTTPException(405, undefined, { headers: { allow: 'GET' } }), input({ requestIdSent: true }));
+    expect(allowed.headers.get('allow')).toBe('GET');
+    expect(allowed.headers.get('x-request-id')).toBeNull();
+    const plain = await registry.handle(new HTTPException(404), input({ requestIdSent: true }));
+    expect([...plain.headers.keys()]).toEqual([]);
+    const unsent = await registry.handle(new HTTPException(404), input({ requestIdSent: false }));
+    expect(unsent.headers.get('x-request-id')).toBe('req-42');
+  });
+
+  it('sends the error headers, the request id and the headers given to render together', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(503, (_error, { render }) => render(undefined, { 'retry-after': '30' }));
+    const response = await registry.handle(new HTTPException(503, 'maintenance', { headers: { 'x-maintenance': 'yes' } }), input());
+    expect(Object.fromEntries(response.headers)).toEqual({ 'content-type': 'application/problem+json', 'retry-after': '30', 'x-maintenance': 'yes', 'x-request-id': 'req-42' });
+  });
+
+  it('gives handlers the request id header even when the error has headers of its own', async () => {
+    const { logger } = memoryLogger();
+    let seen: Record<string, string> = {};
+    const registry = createErrorRegistry({ logger }).on(401, (_error, { headers }) => void (seen = headers));
+    await registry.handle(new HTTPException(401, undefined, { headers: { 'www-authenticate': 'Bearer' } }), input());
+    expect(seen).toEqual({ 'www-authenticate': 'Bearer', 'x-request-id': 'req-42' });
+  });
+});
+
+describe('statuses and problems', () => {
+  it('accepts every status from 400 to 599 and nothing outside', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger })
+      .on(599, () => ({ detail: 'edge' }))
+      .on(400, () => ({ detail: 'first' }))
+      .on(399, () => ({ detail: 'never' }))
+      .on(600, () => ({ detail: 'never' }));
+    expect(await (await registry.handle(new HTTPException(599), input())).json()).toMatchObject({ status: 599, detail: 'edge' });
+    expect(await (await registry.handle(new HTTPException(400), input())).json()).toMatchObject({ status: 400, detail: 'first' });
+    expect(registry.conflicts().map((conflict) => conflict.key)).toEqual(['status 399', 'status 600']);
+  });
+
+  it('keeps the status when a handler returns an invalid one, and drops title and code when it changes it', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger })
+      .on(HTTPException, () => ({ status: 200, detail: 'not an error status' }))
+      .on(AppError, () => ({ status: 503, code: 'APP_MAINTENANCE' }));
+    expect(await (await registry.handle(new HTTPException(409, 'taken'), input())).json()).toMatchObject({ status: 409, title: 'Conflict', detail: 'not an error status' });
+    const changed = await registry.handle(new AppError('x'), input());
+    expect(changed.status).toBe(503);
+    expect(await changed.json()).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: hiddenDetail, instance: '/orders/7', requestId: 'req-42', code: 'APP_MAINTENANCE' });
+  });
+
+  it('uses the instance an adapter gives, and the request path otherwise', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    expect(await (await registry.handle(new HTTPException(404), input({ instance: '/mounted/orders/7' }))).json()).toMatchObject({ instance: '/mounted/orders/7' });
+    expect(await (await registry.handle(new HTTPException(404), input({ request: new Request('http://local/a/b?q=1') }))).json()).toMatchObject({ instance: '/a/b' });
+  });
+
+  it('never sends the internal code of a foreign 5xx error in production, and shows it in debug mode', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { statusCode: 502, code: 'ECONNREFUSED' });
+    const production = problemFromError(refused, { mode: 'production' }).problem;
+    expect(production).toEqual({ type: 'about:blank', title: 'Bad Gateway', status: 502, detail: hiddenDetail });
+    expect(JSON.stringify(production)).not.toMatch(/ECONNREFUSED|10\.0\.0\.7/);
+    expect(problemFromError(refused, { mode: 'debug' }).problem).toMatchObject({ status: 502, code: 'ECONNREFUSED', detail: 'connect ECONNREFUSED 10.0.0.7:5432' });
+    const conflict = Object.assign(new Error('taken'), { statusCode: 409, code: 'FST_TAKEN' });
+    expect(problemFromError(conflict, { mode: 'production' }).problem).toMatchObject({ status: 409, code: 'FST_TAKEN', detail: 'taken' });
+  });
+
+  it('uses the reason phrase when a client error has no message, and a type the error gives', () => {
+    const problem = problemFromError(new HTTPException(404, '', { type: 'https://errors.example/missing' }), { mode: 'production' }).problem;
+    expect(problem).toMatchObject({ type: 'https://errors.example/missing', title: 'Not Found', status: 404 });
+    const bare = Object.assign(new Error(''), { status: 418 });
+    expect(problemFromError(bare, { mode: 'production' }).problem.detail).toBe("I'm a Teapot");
+  });
+
+  it('reports a cause it cannot encode instead of failing', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const problem = problemFromError(new Error('boom', { cause: cyclic }), { mode: 'debug' }).problem;
+    expect(problem.cause).toBe('the cause could not be encoded');
+    expect(problemFromError(new Error('no cause'), { mode: 'debug' }).problem).not.toHaveProperty('cause');
+  });
+});
+
+describe('handler lookup', () => {
+  it('still finds the right handler after more than 256 error classes were seen', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(AppError, () => ({ detail: 'app' }));
+    for (let i = 0; i < 300; i++) {
+      const Made = class extends Error {};
+      expect((await registry.handle(new Made('x'), input())).status).toBe(500);
+    }
+    expect(await (await registry.handle(new AppError('x'), input())).json()).toMatchObject({ detail: 'app' });
+  });
+
+  it('sees a handler registered after an error of that class was already answered', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    expect((await registry.handle(new AppError('x'), input())).status).toBe(500);
+    registry.on(AppError, () => ({ status: 418 }));
+    expect((await registry.handle(new AppError('x'), input())).status).toBe(418);
+  });
+
+  it('tries the status handler after specific classes and before the generic bases, for errand errors too', async () => {
+    const { logger } = memoryLogger();
+    const order: string[] = [];
+    const registry = createErrorRegistry({ logger })
+      .on(Error, () => void order.push('Error'))
+      .on(ErrandError, () => void order.push('ErrandError'))
+      .on(404, () => void order.push('404'));
+    await registry.handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job'), input());
+    expect(order).toEqual(['404', 'ErrandError', 'Error']);
+  });
+
+  it('reports a class that is not an Error subclass as unreachable, and accepts Error itself', () => {
+    const { logger } = memoryLogger();
+    class NotAnError {}
+    const registry = createErrorRegistry({ logger })
+      .on(NotAnError as unknown as typeof Error, () => undefined)
+      .on(Error, () => undefined)
+      .onTaskError(NotAnError as unknown as typeof Error, () => undefined);
+    expect(registry.conflicts()).toEqual([
+      { code: 'ERRAND_REGISTRY_CONFLICT', key: 'class NotAnError', message: 'class NotAnError is not an Error subclass, so its handler can never run (anything thrown is first turned into an Error)' },
+      { code: 'ERRAND_REGISTRY_CONFLICT', key: 'class NotAnError', message: 'class NotAnError is not an Error subclass, so its handler can never run (anything thrown is first turned into an Error)' },
+    ]);
+    expect(registry.hasTaskErrorHandlers()).toBe(false);
+  });
+});
