@@ -3,6 +3,7 @@ import { ErrandError } from './errand-error.js';
 import { createErrorRegistry } from './error-registry.js';
 import type { HandleInput } from './error-handler.js';
 import { HTTPException } from './http-exception.js';
+import { routeMissError } from './route-miss-error.js';
 import { memoryLogger } from '../testing/memory-logger.js';
 
 class AppError extends Error {}
@@ -50,6 +51,37 @@ describe('createErrorRegistry', () => {
     const body = await (await registry.handle(new HTTPException(404), input())).json();
     expect(body).toMatchObject({ status: 404, detail: 'custom 404', requestId: 'req-1' });
     expect((await (await registry.handle(new HTTPException(409), input())).json()).detail).toBe('any http');
+  });
+
+  it("gives a handler for Error only errors without a status, as Starlette's handler for Exception", async () => {
+    const { logger } = memoryLogger();
+    const seen: string[] = [];
+    const registry = createErrorRegistry({ logger }).on(Error, (error) => {
+      seen.push(error.message);
+      return Response.json({ exception: 'server-error' }, { status: 500 });
+    });
+    const miss = await registry.handle(routeMissError('GET', '/no-such-route', []), input());
+    expect(miss.status).toBe(404);
+    expect(await miss.json()).toMatchObject({ status: 404, code: 'ERRAND_NOT_FOUND' });
+    expect((await registry.handle(routeMissError('POST', '/pay', ['GET']), input())).status).toBe(405);
+    expect((await registry.handle(new HTTPException(400), input())).status).toBe(400);
+    expect((await registry.handle(new HTTPException(503), input())).status).toBe(503);
+    expect((await registry.handle(new ErrandError('ERRAND_VALIDATION_FAILED', 'bad body'), input())).status).toBe(422);
+    expect((await registry.handle(Object.assign(new Error('http-errors style'), { status: 409 }), input())).status).toBe(409);
+    expect(seen).toEqual([]);
+    const crash = await registry.handle(new TypeError('Oops!'), input());
+    expect([crash.status, await crash.json()]).toEqual([500, { exception: 'server-error' }]);
+    expect(seen).toEqual(['Oops!']);
+  });
+
+  it('gives a handler for HTTPException the route misses too, after a handler for their status', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger })
+      .on(HTTPException, (error) => Response.json({ detail: error.detail }, { status: error.status }))
+      .on(405, () => Response.json({ detail: 'Custom message' }, { status: 405 }));
+    expect(await (await registry.handle(routeMissError('GET', '/404', []), input())).json()).toEqual({ detail: 'no route matches GET /404' });
+    const wrong = await registry.handle(routeMissError('POST', '/func', ['GET', 'HEAD']), input());
+    expect([wrong.status, wrong.headers.get('allow'), await wrong.json()]).toEqual([405, 'GET, HEAD', { detail: 'Custom message' }]);
   });
 
   it('treats 500 as an ordinary key: it sees unexpected errors and HTTPException(500) alike', async () => {

@@ -54,6 +54,9 @@ export interface ErrorRegistry<Extra extends object = Record<never, never>> {
 
 // Catch-all bases: a status handler is more specific than a handler for these.
 const genericBases = new Set<unknown>([Error, HTTPException, ErrandError]);
+// The cache key of the status of an error that carries none: unlike HTTPException(500), it may
+// reach a handler for the bare `Error` class.
+const unexpected = 0;
 
 function nameOf(key: ErrorClass | number): string {
   return typeof key === 'number' ? `status ${key}` : `class ${key.name || 'anonymous'}`;
@@ -62,8 +65,9 @@ function nameOf(key: ErrorClass | number): string {
 /**
  * Creates an error-handler registry. Lookup for an error: handlers for its own classes from the
  * most specific up (skipping the generic bases `Error`, `HTTPException`, `ErrandError`), then the
- * handler for its status (500 for unexpected errors), then handlers for the generic bases, then the
- * built-in problem renderer, then a fixed 500 problem that cannot fail.
+ * handler for its status (500 for unexpected errors), then handlers for the generic bases (the one
+ * for `Error` only for errors that carry no status, as Starlette's handler for `Exception`), then
+ * the built-in problem renderer, then a fixed 500 problem that cannot fail.
  *
  * @example
  * const registry = createErrorRegistry()
@@ -96,15 +100,19 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     candidateCache.clear();
   }
 
-  function computeCandidates(first: unknown, status: number): readonly ErrorHandler<Error, Extra>[] {
+  // `key` is the error's status, or `unexpected` when it carries none. A handler for the bare
+  // `Error` class is Starlette's handler for `Exception` (ServerErrorMiddleware): it sees only errors
+  // without a status of their own, never an HTTPException, a route miss or errand's own 4xx.
+  function computeCandidates(first: unknown, key: number): readonly ErrorHandler<Error, Extra>[] {
     const specific: ErrorHandler<Error, Extra>[] = [];
     const generic: ErrorHandler<Error, Extra>[] = [];
     for (let proto: unknown = first; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
       const constructor = (proto as { constructor?: unknown }).constructor;
       const handler = byClass.get(constructor);
-      if (handler) (genericBases.has(constructor) ? generic : specific).push(handler);
+      if (handler === undefined || (constructor === Error && key !== unexpected)) continue;
+      (genericBases.has(constructor) ? generic : specific).push(handler);
     }
-    const statusHandler = byStatus.get(status);
+    const statusHandler = byStatus.get(key === unexpected ? 500 : key);
     if (statusHandler) specific.push(statusHandler);
     return specific.concat(generic);
   }
@@ -114,6 +122,7 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   // cap keeps classes made at run time from growing it without bound.
   const candidateCache = new Map<unknown, Map<number, readonly ErrorHandler<Error, Extra>[]>>();
   function candidates(error: Error, status: number): readonly ErrorHandler<Error, Extra>[] {
+    // `status` is the error's own, or `unexpected`: see computeCandidates.
     const proto: unknown = Object.getPrototypeOf(error);
     let byStatusCache = candidateCache.get(proto);
     if (byStatusCache === undefined) {
@@ -136,7 +145,7 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
       const error = coerceError(thrown);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
-      return new ErrorResolution(error, info, input, log, settings).resolve(candidates(error, info?.status ?? 500));
+      return new ErrorResolution(error, info, input, log, settings).resolve(candidates(error, info?.status ?? unexpected));
     } catch (fatal) {
       return failResponse(logger, input.requestId, fatal);
     }

@@ -3,6 +3,7 @@ import { defaultErrorMode } from './error-mode.js';
 import { HTTPException } from './http-exception.js';
 import { hiddenDetail, problemFromError } from './problem-from-error.js';
 import { renderProblem } from './render-problem.js';
+import { routeMissError } from './route-miss-error.js';
 
 describe('problemFromError', () => {
   it('never sends a 5xx message, stack or cause in production', () => {
@@ -54,6 +55,17 @@ describe('renderProblem', () => {
     expect(await res.json()).toEqual({ detail: [{ loc: ['body', 'a'], msg: 'Required', type: 'invalid_type' }] });
     const plain = renderProblem({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'gone' }, { format: 'fastapi', context: { error } });
     expect(await plain.json()).toEqual({ detail: 'gone' });
+  });
+
+  it("sends Starlette's reason phrase as a route miss's detail, unless a handler set its own", async () => {
+    for (const [miss, detail] of [[routeMissError('GET', '/nonexistent', []), 'Not Found'], [routeMissError('POST', '/items/foo', ['GET', 'HEAD']), 'Method Not Allowed']] as const) {
+      const { problem: missProblem, headers } = problemFromError(miss, { mode: 'production', instance: '/x' });
+      const res = renderProblem(missProblem, { format: 'fastapi', headers, context: { error: miss } });
+      expect([res.status, await res.json()]).toEqual([miss.status, { detail }]);
+      expect(await renderProblem(missProblem, { context: { error: miss } }).json()).toMatchObject({ detail: miss.message });
+      const custom = renderProblem({ ...missProblem, detail: 'nothing lives here' }, { format: 'fastapi', context: { error: miss } });
+      expect(await custom.json()).toEqual({ detail: 'nothing lives here' });
+    }
   });
 
   it("takes a user formatter, so the seed's {error: message} is one line", async () => {

@@ -1,5 +1,6 @@
 import { encodeJson } from './jsonable.js';
 import type { ProblemDetails } from './problem-details.js';
+import { isRouteMiss } from './route-miss-error.js';
 
 /** What a user formatter receives besides the problem. */
 export interface FormatContext {
@@ -31,10 +32,13 @@ export interface RenderOptions {
   context: FormatContext;
 }
 
-function fastApiBody(problem: ProblemDetails): unknown {
+function fastApiBody(problem: ProblemDetails, error: Error): unknown {
   if (problem.errors && problem.errors.length > 0) {
-    return { detail: problem.errors.map((error) => ({ loc: error.loc, msg: error.message, type: error.code })) };
+    return { detail: problem.errors.map((field) => ({ loc: field.loc, msg: field.message, type: field.code })) };
   }
+  // A route miss says what FastAPI (Starlette) says, "Not Found" / "Method Not Allowed", so a client
+  // matching on `detail` keeps working; a detail a handler set itself is kept.
+  if (isRouteMiss(error) && problem.detail === error.detail) return { detail: problem.title };
   return { detail: problem.detail ?? problem.title };
 }
 
@@ -54,7 +58,7 @@ export function renderProblem(problem: ProblemDetails, options: RenderOptions): 
     body = encodeJson(problem);
     contentType = 'application/problem+json';
   } else if (format === 'fastapi') {
-    body = encodeJson(fastApiBody(problem));
+    body = encodeJson(fastApiBody(problem, options.context.error));
   } else {
     body = encodeJson(format(problem, options.context));
   }

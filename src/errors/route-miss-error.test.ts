@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { routeMissError } from './route-miss-error.js';
+import { isErrandError } from './errand-error.js';
+import { isHTTPException } from './http-exception.js';
+import { isRouteMiss, routeMissError } from './route-miss-error.js';
 
 describe('routeMissError', () => {
   it('is a 405 with Allow when the path is routed for other methods only', () => {
@@ -12,5 +14,13 @@ describe('routeMissError', () => {
     expect(routeMissError('GET', '/nowhere', [])).toMatchObject({ code: 'ERRAND_NOT_FOUND', status: 404, message: 'no route matches GET /nowhere' });
     // A route matched by path and method that still fell through (it called next()): not a 405.
     expect(routeMissError('GET', '/items', ['GET', 'HEAD'])).toMatchObject({ code: 'ERRAND_NOT_FOUND', status: 404 });
+  });
+
+  it('is an HTTPException carrying an errand code, as a route miss is an HTTPException in Starlette', () => {
+    const miss = routeMissError('GET', '/nowhere', []);
+    expect(isHTTPException(miss)).toBe(true);
+    expect(isErrandError(miss, 'ERRAND_NOT_FOUND')).toBe(true);
+    expect(isRouteMiss(miss)).toBe(true);
+    expect(isRouteMiss(routeMissError('POST', '/items', ['GET']))).toBe(true);
   });
 });

@@ -12,7 +12,10 @@ const jsonType = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 async function readJson(c: Context): Promise<unknown> {
   const contentType = requestHeader(c, 'content-type');
-  const hasBody = requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
+  // `Content-Length: 0` is no body: fetch, node:http and httpx send it on every bodiless POST, and
+  // FastAPI, Fastify and Express answer such a request from the schema (422), not with a 415.
+  const length = requestHeader(c, 'content-length');
+  const hasBody = (length !== undefined && Number(length) !== 0) || requestHeader(c, 'transfer-encoding') !== undefined;
   if (contentType === undefined && !hasBody) return undefined;
   const mediaType = (contentType ?? '').split(';', 1)[0].trim();
   if (!jsonType.test(mediaType)) {
