@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ErrandError } from '../../errors/errand-error.js';
+import type { HTTPException } from '../../errors/http-exception.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { allowedMethods, recordMountedApps } from './allowed-methods.js';
 import { limitChunkedBody, wasCutOff } from './chunked-body-limit.js';
@@ -145,7 +145,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     });
   };
 
-  function routeMiss(req: Request): ErrandError {
+  function routeMiss(req: Request): HTTPException {
     const path = pathOf(req.originalUrl || req.url);
     return routeMissError(req.method, path, allowedMethods(app, path));
   }
