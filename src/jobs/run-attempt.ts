@@ -1,4 +1,5 @@
 import { coerceError } from '../errors/coerce-error.js';
+import type { ProblemDetails } from '../errors/problem-details.js';
 import { ErrandError, isErrandError } from '../errors/errand-error.js';
 import type { JobBackend } from './backend.js';
 import { computeBackoff } from './backoff.js';
@@ -32,13 +33,27 @@ export interface AttemptEnvironment {
   finished: (active: ActiveJob) => void;
 }
 
-async function ignoreLostLease(env: AttemptEnvironment, active: ActiveJob, action: string, call: () => Promise<void>): Promise<void> {
+/** Runs a fenced call; a lost lease is logged (warn) and answers false instead of rejecting. */
+async function ignoreLostLease(env: AttemptEnvironment, active: ActiveJob, action: string, call: () => Promise<void>): Promise<boolean> {
   try {
     await call();
+    return true;
   } catch (thrown) {
     if (!isErrandError(thrown, 'ERRAND_LEASE_LOST')) throw thrown;
-    env.logger.warn({ jobId: active.job.jobId, attempt: active.job.attempt, action }, 'lease lost: another worker owns this job now; this outcome was discarded');
+    env.logger.warn({ jobId: active.job.jobId, task: active.job.task, attempt: active.job.attempt, action }, 'lease lost: another worker owns this job now; this outcome was discarded');
+    return false;
   }
+}
+
+/**
+ * Logs a recorded failure once: a job's death at `error`, an attempt that will be retried at `warn`,
+ * each with the ids an operator searches by (job id, task, attempt) and the problem's code.
+ */
+function logFailure(env: AttemptEnvironment, active: ActiveJob, error: Error, problem: ProblemDetails, retryAt: number | null): void {
+  const { job } = active;
+  const fields = { jobId: job.jobId, task: job.task, attempt: job.attempt, maxAttempts: job.maxAttempts, code: problem.code, err: error };
+  if (retryAt === null) env.logger.error(fields, `job dead: task "${job.task}" failed on attempt ${job.attempt} of ${job.maxAttempts} and will not run again`);
+  else env.logger.warn({ ...fields, retryAt: new Date(retryAt).toISOString() }, `job attempt failed: task "${job.task}" attempt ${job.attempt} of ${job.maxAttempts}; it will run again`);
 }
 
 async function recordFailure(env: AttemptEnvironment, active: ActiveJob, error: Error): Promise<void> {
@@ -46,7 +61,7 @@ async function recordFailure(env: AttemptEnvironment, active: ActiveJob, error: 
   const problem = jobErrorProblem(error, { debug: env.debug });
   const final = isUnrecoverableError(error) || isErrandError(error, 'ERRAND_JOB_PAYLOAD_INVALID') || job.attempt >= job.maxAttempts;
   const retryAt = final ? null : env.now() + computeBackoff(task.options.backoff, job.attempt, error);
-  await ignoreLostLease(env, active, 'fail', () => env.backend.fail(active.lease, { error: problem, retryAt }));
+  if (await ignoreLostLease(env, active, 'fail', () => env.backend.fail(active.lease, { error: problem, retryAt }))) logFailure(env, active, error, problem, retryAt);
   env.events.emit('job:failed', { job, error, problem, willRetry: retryAt !== null });
   if (retryAt === null) env.events.emit('job:dead', { job, error, problem });
   else env.events.emit('job:retrying', { job, error, retryAt });
@@ -122,7 +137,7 @@ class AttemptContext implements TaskContext {
   get progress(): (value: unknown) => Promise<void> {
     const env = this.#env;
     const active = this.#active;
-    return (value) => ignoreLostLease(env, active, 'progress', () => env.backend.progress(active.lease, value));
+    return async (value) => void (await ignoreLostLease(env, active, 'progress', () => env.backend.progress(active.lease, value)));
   }
 }
 

@@ -7,7 +7,7 @@ import { createSqliteBackend } from '../../src/backends/sqlite/create-sqlite-bac
 import type { JobBackend } from '../../src/jobs/backend.js';
 import { createQueue } from '../../src/jobs/queue.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
-import { whoRuns } from './fixtures/cli-tasks.js';
+import { alwaysFails, whoRuns } from './fixtures/cli-tasks.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -52,6 +52,29 @@ describe('errand worker', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
     expect(worker.output().match(/worker stopped/g)).toHaveLength(2);
+  });
+
+  it('logs a failed attempt once at warn and the job\'s death once at error, with its ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'errand-cli-'));
+    dirs.push(dir);
+    const path = join(dir, 'jobs.db');
+    const backend = createSqliteBackend({ path });
+    backends.push(backend);
+    const worker = errand(['worker', '--tasks', 'test/cli/fixtures/cli-tasks.ts', '--queue', `sqlite:${path}`]);
+    await eventually(() => expect(worker.output()).toMatch(/worker started/), 30_000, 100);
+    const id = await createQueue({ backend }).enqueue(alwaysFails, { n: 1 });
+    await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'dead', attempts: 2 }), 30_000, 100);
+    // The log line is written after the backend recorded the outcome: wait for it, then for stragglers.
+    await eventually(() => expect(worker.output()).toMatch(/job dead/), 10_000, 100);
+    worker.child.kill('SIGTERM');
+    await worker.exit;
+    const lines = worker.output().split('\n').filter((line) => line.includes(id)).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.level, line.attempt])).toEqual([
+      [40, 1],
+      [50, 2],
+    ]);
+    expect(lines[1]).toMatchObject({ jobId: id, task: 'always-fails', attempt: 2, maxAttempts: 2, err: { message: 'broken on purpose' } });
+    expect(lines[1]?.msg).toMatch(/job dead/);
   });
 
   it('explains a missing --tasks and lists commands for an unknown one', async () => {
