@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
@@ -142,7 +143,7 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
 
   function handleNow(thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response> {
     try {
-      const error = coerceError(thrown);
+      const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
       return new ErrorResolution(error, info, input, log, settings).resolve(candidates(error, info?.status ?? unexpected));
