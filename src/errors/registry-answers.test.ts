@@ -232,6 +232,9 @@ describe('handler lookup', () => {
       .on(ErrandError, () => void order.push('ErrandError'))
       .on(404, () => void order.push('404'));
     await registry.handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job'), input());
+    // The handler for Error is FastAPI's handler for Exception: never for an error with a status.
+    expect(order).toEqual(['404', 'ErrandError']);
+    await registry.handle(new TypeError('crash'), input());
     expect(order).toEqual(['404', 'ErrandError', 'Error']);
   });
 
