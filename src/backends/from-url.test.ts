@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isErrandError } from '../errors/errand-error.js';
-import { createBackendFromUrl, parseRedisQueueUrl, queueUrlFromEnv } from './from-url.js';
+import { createBackendFromUrl, parsePostgresQueueUrl, parseRedisQueueUrl, queueUrlFromEnv } from './from-url.js';
 
 describe('createBackendFromUrl', () => {
   it('opens a memory backend for memory:', async () => {
@@ -9,7 +9,7 @@ describe('createBackendFromUrl', () => {
     await backend.close();
   });
 
-  it.each(['ftp://example.com/q', 'postgres://localhost/db', '  '])('refuses %j with ERRAND_BACKEND_CONFIG', async (url) => {
+  it.each(['ftp://example.com/q', 'mysql://localhost/db', '  '])('refuses %j with ERRAND_BACKEND_CONFIG', async (url) => {
     const error = await createBackendFromUrl(url).catch((thrown: unknown) => thrown);
     expect(isErrandError(error, 'ERRAND_BACKEND_CONFIG')).toBe(true);
   });
@@ -40,6 +40,17 @@ describe('createBackendFromUrl', () => {
   it('opens the Redis backend for redis:// URLs, named without the query parameters of errand', async () => {
     const backend = await createBackendFromUrl('redis://127.0.0.1:6379/0?prefix=from-url-test');
     expect(backend.name).toBe('redis://127.0.0.1:6379/0');
+    await backend.close();
+  });
+
+  it('splits schema off a Postgres URL and leaves the rest to node-postgres', () => {
+    expect(parsePostgresQueueUrl('postgres://app:pw@db:5433/shop?schema=jobs&sslmode=require')).toEqual({ connectionString: 'postgres://app:pw@db:5433/shop?sslmode=require', schema: 'jobs' });
+    expect(parsePostgresQueueUrl('postgresql://db/shop')).toEqual({ connectionString: 'postgresql://db/shop' });
+  });
+
+  it('opens the Postgres backend for postgres:// URLs, named without the password', async () => {
+    const backend = await createBackendFromUrl('postgres://app:secret@127.0.0.1:5432/shop?schema=jobs');
+    expect(backend.name).toBe('postgres:postgres://app:***@127.0.0.1:5432/shop (schema jobs)');
     await backend.close();
   });
 });

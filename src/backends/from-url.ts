@@ -43,6 +43,22 @@ export function parseRedisQueueUrl(url: string): { url: string; prefix?: string;
   return result;
 }
 
+/**
+ * Splits errand's own query parameter off a Postgres URL: `schema` (where errand's tables live);
+ * the rest goes to node-postgres untouched.
+ */
+export function parsePostgresQueueUrl(url: string): { connectionString: string; schema?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new ErrandError('ERRAND_BACKEND_CONFIG', `"${url}" is not a valid Postgres URL; use postgres://user[:password]@host[:port]/database[?schema=errand]`, { cause: error });
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return schema === undefined || schema === '' ? { connectionString: parsed.toString() } : { connectionString: parsed.toString(), schema };
+}
+
 function sqlitePath(url: string): string {
   if (url.startsWith('file:')) return fileURLToPath(url);
   // sqlite:///abs/path.db → /abs/path.db, sqlite://rel.db and sqlite:rel.db → rel.db
@@ -58,6 +74,7 @@ function sqlitePath(url: string): string {
  * - `memory:`: in this process only (tests, trying things out)
  * - `sqlite:path/to/file.db`, `sqlite:///abs/file.db`, `file:///abs/file.db`, or a bare path: SQLite
  * - `redis://[:password@]host[:port][/db][?prefix=errand&queue=jobs]`, `rediss://…`: Redis through BullMQ
+ * - `postgres://user[:password]@host[:port]/database[?schema=errand]`, `postgresql://…`: Postgres (node-postgres)
  *
  * @default queueUrlFromEnv(): ERRAND_QUEUE, else `<ERRAND_DATA_DIR or ./data>/errand.db`
  * @example
@@ -74,6 +91,10 @@ export async function createBackendFromUrl(url: string = queueUrlFromEnv()): Pro
     const { createRedisBackend } = await import('./redis/redis-backend.js');
     return createRedisBackend(parseRedisQueueUrl(trimmed));
   }
+  if (/^postgres(ql)?:\/\//.test(trimmed)) {
+    const { createPostgresBackend } = await import('./postgres/create-postgres-backend.js');
+    return createPostgresBackend(parsePostgresQueueUrl(trimmed));
+  }
   // A one-letter "scheme" is a Windows drive (C:\…), so it is a path too.
   const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === undefined || scheme === 'sqlite' || scheme === 'file') {
@@ -82,5 +103,5 @@ export async function createBackendFromUrl(url: string = queueUrlFromEnv()): Pro
     const { createSqliteBackend } = await import('./sqlite/create-sqlite-backend.js');
     return createSqliteBackend({ path });
   }
-  throw new ErrandError('ERRAND_BACKEND_CONFIG', `"${url}" is not a queue URL errand understands; use memory:, sqlite:path/to/file.db, a file path, or redis://host:6379`);
+  throw new ErrandError('ERRAND_BACKEND_CONFIG', `"${url}" is not a queue URL errand understands; use memory:, sqlite:path/to/file.db, a file path, redis://host:6379 or postgres://user@host/database`);
 }

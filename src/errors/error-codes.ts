@@ -47,6 +47,7 @@ export const errorCodes = {
   ERRAND_JOB_STATE_CONFLICT: { status: 409, description: 'The job is in a state that does not allow this action: a finished job cannot be cancelled, a running job cannot be deleted (cancel it first).' },
   ERRAND_UNRECOVERABLE: { status: 500, description: 'The handler threw UnrecoverableError: the job went straight to dead without further retries.' },
   ERRAND_BACKEND_UNAVAILABLE: { status: 503, description: 'The job backend (SQLite file or Redis) could not be reached or answered with an error.' },
+  ERRAND_TX_UNSUPPORTED: { status: 500, description: "`enqueue(…, { tx })` cannot write in this transaction: the backend has no transactional enqueue (Redis: enqueue into an outbox instead), the `tx` is not a kind it knows, or it is not inside a transaction." },
   ERRAND_BACKEND_CONFIG: { status: 500, description: 'The queue configuration (for example ERRAND_QUEUE) is not a URL errand understands.' },
   // Dashboard
   ERRAND_UNAUTHORIZED: { status: 401, description: 'The dashboard needs credentials (token or basic auth) outside dev mode on localhost; /metrics needs its bearer token when one is configured.' },

@@ -58,6 +58,14 @@ export interface FailOptions {
 /** What `heartbeat` learns about one lease. */
 export type LeaseStatus = 'held' | 'lost' | 'cancelled';
 
+/**
+ * The app's own open database transaction, as given to `queue.enqueue(task, payload, { tx })`. The
+ * queue does not look inside; the backend recognises the kinds it can write through (Postgres: a
+ * node-postgres client inside BEGIN, a Kysely or Drizzle transaction; SQLite: the app's database
+ * handle inside a transaction) and refuses others with ERRAND_TX_UNSUPPORTED.
+ */
+export type AppTransaction = object;
+
 /** Filters and paging of `list`. */
 export interface ListOptions {
   state?: JobState;
@@ -104,6 +112,15 @@ export interface JobBackend {
 
   /** Stores new jobs atomically, honouring dedupe keys. One result per job, in order. */
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Optional: stores jobs with the app's open transaction `tx`, so they exist if and only if it
+   * commits (workers see them only after COMMIT, never after ROLLBACK). Same results as `enqueue`.
+   * The work on `tx` must start before this call returns (a synchronous SQLite transaction ends
+   * when its callback returns). Backends without it make `enqueue(…, { tx })` fail with
+   * ERRAND_TX_UNSUPPORTED.
+   */
+  enqueueInTransaction?(tx: AppTransaction, jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
 
   /**
    * Claims up to `limit` ready jobs: queued ones whose `runAt` has passed (priority, then `runAt`,

@@ -1,5 +1,5 @@
 import { ErrandError } from '../errors/errand-error.js';
-import type { JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
+import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
@@ -168,6 +168,24 @@ export function createQueue(options: QueueOptions): Queue {
     }
   }
 
+  /**
+   * Stores one job with the app's transaction, at once (not batched with other calls, which belong
+   * to other transactions): a synchronous SQLite transaction must see the write before its callback returns.
+   */
+  function storeIn(tx: AppTransaction, job: NewJob): Promise<string> {
+    if (backend.enqueueInTransaction === undefined) {
+      return Promise.reject(new ErrandError('ERRAND_TX_UNSUPPORTED', `enqueue was given \`tx\` but backend ${backend.name} cannot store jobs in the app's transaction; use the Postgres or SQLite backend, or an outbox in front of Redis`));
+    }
+    try {
+      return backend.enqueueInTransaction(tx, [job]).then(([result]) => {
+        if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
+        return result.id;
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
   function settle(item: PendingEnqueue, result: EnqueueResult | undefined): void {
     if (result === undefined) item.reject(new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`));
     else item.resolve(result.id);
@@ -182,6 +200,8 @@ export function createQueue(options: QueueOptions): Queue {
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
+      const tx = enqueueOptions?.tx;
+      if (tx !== undefined) return isThenable(prepared) ? prepared.then((job) => storeIn(tx, job)) : storeIn(tx, prepared);
       return isThenable(prepared) ? prepared.then(store) : store(prepared);
     },
     enqueueMany,

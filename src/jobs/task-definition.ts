@@ -1,3 +1,4 @@
+import type { AppTransaction } from './backend.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /** What a task handler receives besides its payload. */
@@ -64,6 +65,14 @@ export interface EnqueueOptions {
   priority?: number;
   /** Deduplication key: while an unfinished job has it, enqueue returns that job's id. */
   key?: string;
+  /**
+   * The app's open database transaction: the job is stored with it and exists if and only if it
+   * commits. Postgres: a node-postgres client inside BEGIN, a Kysely or Drizzle transaction;
+   * SQLite: the app's database handle inside a transaction on the queue's file. Redis: use an
+   * outbox. Other backends reject with ERRAND_TX_UNSUPPORTED.
+   * @example await db.transaction().execute(async (trx) => { await trx.insertInto('orders')…; await queue.enqueue(ship, { id }, { tx: trx }) })
+   */
+  tx?: AppTransaction;
 }
 
 /** Anything that can put a defined task on the durable queue (the queue made by `createQueue`). */

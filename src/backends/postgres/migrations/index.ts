@@ -1,0 +1,12 @@
+import { sql as createJobs } from './0001-create-jobs.js';
+
+/** One schema change. Versions are consecutive from 1 and never edited once released. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  /** SQL with `:schema` standing for the quoted schema name. */
+  sql: string;
+}
+
+/** Every migration, in order. Add a file `000N-what.ts` and a row here; never edit an old one. */
+export const migrations: readonly PostgresMigration[] = [{ version: 1, name: 'create-jobs', sql: createJobs }];

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
+import { runCrashRun } from '../crash/crash-run.js';
+import { expectSoundCrashRun } from '../crash/expect-sound-crash-run.js';
+
+/**
+ * The kill -9 crash run of the durable jobs, on Postgres: worker processes share one schema and one
+ * is killed with SIGKILL mid-job, CRASH_KILLS times (100 by default, as on the other backends).
+ */
+const postgresUp = await postgresAvailable();
+const dir = mkdtempSync(join(tmpdir(), 'errand-postgres-crash-'));
+const schema = uniquePostgresSchema('crash');
+const kills = Number(process.env.CRASH_KILLS ?? 100);
+const leaseMs = 1000;
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (postgresUp) await dropPostgresSchema(schema);
+});
+
+describe.skipIf(!postgresUp)('kill -9 of a worker mid-job (postgres)', () => {
+  it(`loses no job and completes none twice across ${kills} kills, and re-runs each killed job soon after its lease lapses`, async () => {
+    const url = new URL(testPostgresUrl);
+    url.searchParams.set('schema', schema);
+    const report = await runCrashRun({ queueUrl: url.toString(), logPath: join(dir, 'completions.log'), kills, leaseMs, log: (line) => console.log(line) });
+    // The lease lapses within leaseMs of the kill; a waiting claim polls at least every 100 ms (the
+    // worker's pollMs) and each claim first takes lapsed leases back: lease + ~0.1 s by design. The
+    // rest is slack for a busy two-core machine.
+    expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + 1_000 });
+  }, 300_000);
+});
