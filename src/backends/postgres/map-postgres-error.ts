@@ -1,4 +1,5 @@
-import { ErrandError, isErrandError } from '../../errors/errand-error.js';
+import { isErrandError } from '../../errors/errand-error.js';
+import { backendUnavailableError } from '../../jobs/backend-errors.js';
 
 /**
  * Maps what node-postgres throws to the errors every backend raises: errand's own errors pass
@@ -12,7 +13,7 @@ export function mapPostgresError(error: unknown, label: string): Error {
   if (isErrandError(error)) return error;
   const detail = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
-  return new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `the Postgres queue at ${label} failed${typeof code === 'string' ? ` (${code})` : ''}: ${detail}`, { cause: error });
+  return backendUnavailableError(`the Postgres queue at ${label} failed${typeof code === 'string' ? ` (${code})` : ''}: ${detail}`, { cause: error });
 }
 
 /** A connection URL without its password, for names and messages. */

@@ -3,6 +3,7 @@ import { defaultRetention } from '../../jobs/backend-errors.js';
 import { createClaimNow } from './claim-jobs.js';
 import { createCompleter } from './complete-jobs.js';
 import { createEnqueue } from './enqueue-jobs.js';
+import { enqueueInSqliteTransaction } from './enqueue-in-transaction.js';
 import { createFail } from './fail-job.js';
 import { createHeartbeat } from './heartbeat-leases.js';
 import { createManager } from './manage-jobs.js';
@@ -84,6 +85,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   return {
     name: `sqlite:${path}`,
     enqueue: (jobs) => run(() => enqueue(jobs)),
+    enqueueInTransaction: (tx, jobs) => run(() => enqueueInSqliteTransaction(tx, path, jobs, context.now())),
     async claim(claimOptions) {
       try {
         return await claim(claimOptions);

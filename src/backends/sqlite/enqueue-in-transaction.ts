@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { ErrandError } from '../../errors/errand-error.js';
+import type { AppTransaction } from '../../jobs/backend.js';
+import type { EnqueueResult, NewJob } from '../../jobs/job.js';
+import { encodeJson } from './job-row.js';
+
+/** What errand needs of the app's SQLite handle: better-sqlite3's `Database` and node:sqlite's `DatabaseSync` both have it. */
+interface SqliteHandle {
+  prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown };
+  /** better-sqlite3 */
+  readonly inTransaction?: boolean;
+  /** node:sqlite */
+  readonly isTransaction?: boolean;
+  /** better-sqlite3: the file it opened. */
+  readonly name?: string;
+}
+
+function isSqliteHandle(value: AppTransaction): value is SqliteHandle {
+  return typeof (value as { prepare?: unknown }).prepare === 'function';
+}
+
+function unsupported(detail: string): ErrandError {
+  return new ErrandError('ERRAND_TX_UNSUPPORTED', `enqueue was given a \`tx\` the SQLite backend cannot use: ${detail}`);
+}
+
+/**
+ * Stores jobs through the app's own SQLite connection while it is inside a transaction, so they
+ * are written (and committed, or rolled back) with the app's rows. errand's tables must be in the
+ * app's database file: open the backend on that file (it migrates it) and use the same path.
+ * Runs synchronously, as a better-sqlite3 or node:sqlite transaction requires; workers see the
+ * jobs once the app commits (at their next poll, within `pollIntervalMs`).
+ */
+export function enqueueInSqliteTransaction(tx: AppTransaction, path: string, jobs: readonly NewJob[], now: number): EnqueueResult[] {
+  if (!isSqliteHandle(tx)) throw unsupported('pass the app\'s better-sqlite3 Database or node:sqlite DatabaseSync handle');
+  if (tx.inTransaction !== true && tx.isTransaction !== true) {
+    throw unsupported('the handle is not inside a transaction (BEGIN first, or call enqueue inside db.transaction(); with an async schema, validate before BEGIN)');
+  }
+  if (typeof tx.name === 'string' && path !== ':memory:' && resolve(tx.name) !== resolve(path)) {
+    throw unsupported(`the handle is on ${tx.name} but the queue is on ${path}; the job must live in the app's database file`);
+  }
+  const findByKey = tx.prepare(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
+  const insert = tx.prepare(
+    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return jobs.map((job) => {
+    if (job.key !== undefined) {
+      const existing = findByKey.get(job.key) as { id: string } | undefined;
+      if (existing !== undefined) return { id: existing.id, created: false };
+    }
+    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, `{"at":${now},"type":"enqueued"}`);
+    return { id: job.id, created: true };
+  });
+}

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
+import { isErrandError } from '../../src/errors/errand-error.js';
+import type { JobBackend } from '../../src/jobs/backend.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createQueue, type Queue } from '../../src/jobs/queue.js';
+
+/**
+ * enqueue(…, { tx }) on SQLite with the app's own handle on the queue's file: the job is written
+ * by the app's transaction, so it exists if and only if that transaction commits.
+ */
+const ship = defineTask('ship-order', { handler: (payload: { orderId: string }) => payload.orderId });
+let dir = '';
+let backend: JobBackend;
+let queue: Queue;
+let db: Database.Database;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'errand-sqlite-tx-'));
+  const path = join(dir, 'app.db');
+  backend = createSqliteBackend({ path });
+  queue = createQueue({ backend });
+  db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE orders (id TEXT PRIMARY KEY)');
+});
+
+afterEach(async () => {
+  db.close();
+  await backend.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('enqueue inside the app transaction (sqlite)', () => {
+  it('BEGIN … COMMIT: the job is invisible to workers until the COMMIT', async () => {
+    db.exec('BEGIN IMMEDIATE');
+    db.prepare('INSERT INTO orders (id) VALUES (?)').run('o-1');
+    const id = await queue.enqueue(ship, { orderId: 'o-1' }, { tx: db });
+    expect(await backend.get(id)).toBeUndefined();
+    db.exec('COMMIT');
+    expect(await backend.get(id)).toMatchObject({ state: 'queued', payload: { orderId: 'o-1' } });
+    const [job] = await backend.claim({ workerId: 'w', tasks: ['ship-order'], limit: 1, leaseMs: 60_000, waitMs: 0 });
+    expect(job?.jobId).toBe(id);
+  });
+
+  it('db.transaction(): a throw rolls back the order and the job together', async () => {
+    let id: Promise<string> | undefined;
+    const placeOrder = db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('o-2');
+      id = queue.enqueue(ship, { orderId: 'o-2' }, { tx: db });
+      throw new Error('payment declined');
+    });
+    expect(() => placeOrder()).toThrow('payment declined');
+    expect(await backend.get(await id!)).toBeUndefined();
+    expect(db.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 0 });
+  });
+
+  it('refuses a handle that is not inside a transaction, or on another file', async () => {
+    const outside = await queue.enqueue(ship, { orderId: 'o-3' }, { tx: db }).catch((error: unknown) => error);
+    expect(isErrandError(outside, 'ERRAND_TX_UNSUPPORTED')).toBe(true);
+    const other = new Database(join(dir, 'other.db'));
+    try {
+      other.exec('BEGIN');
+      const elsewhere = await queue.enqueue(ship, { orderId: 'o-4' }, { tx: other }).catch((error: unknown) => error);
+      expect(isErrandError(elsewhere, 'ERRAND_TX_UNSUPPORTED')).toBe(true);
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('refuses tx on a backend that cannot honour it', async () => {
+    const { createMemoryBackend } = await import('../../src/backends/memory/memory-backend.js');
+    const memory = createMemoryBackend();
+    const error = await createQueue({ backend: memory }).enqueue(ship, { orderId: 'o-5' }, { tx: db }).catch((thrown: unknown) => thrown);
+    expect(isErrandError(error, 'ERRAND_TX_UNSUPPORTED')).toBe(true);
+    await memory.close();
+  });
+});
