@@ -6,6 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jobsCommand } from './jobs-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { statsCommand } from './stats-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -24,6 +25,7 @@ export const commands: Record<string, CliCommand> = {
   worker: workerCommand,
   jobs: jobsCommand,
   stats: statsCommand,
+  migrate: migrateCommand,
 };
 
 function help(): string {
