@@ -1,5 +1,4 @@
-import { body } from './fastapi/body.js';
-import { exceptionHandlers } from './fastapi/exception-handlers.js';
 import { runSuite } from './run-suite.js';
+import { fastapiSuites } from './suites.js';
 
-for (const suite of [exceptionHandlers, body]) runSuite(suite);
+for (const suite of fastapiSuites) runSuite(suite);

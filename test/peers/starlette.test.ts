@@ -1,5 +1,4 @@
 import { runSuite } from './run-suite.js';
-import { applications, routing } from './starlette/routing.js';
-import { serverErrors } from './starlette/server-errors.js';
+import { starletteSuites } from './suites.js';
 
-for (const suite of [serverErrors, routing, applications]) runSuite(suite);
+for (const suite of starletteSuites) runSuite(suite);

@@ -69,16 +69,19 @@ export const body: PeerSuite = {
     {
       from: `${dir}/test_tutorial001.py::test_post_with_only_name`,
       name: 'a missing field is a 422 at loc ["body", "price"]',
+      difference: 'The entries of a 422',
       check: async (context) => expectValidation(await context.client('/items/', { method: 'POST', body: { name: 'Foo' } }), context, [['body', 'price']]),
     },
     {
       from: `${dir}/test_tutorial001.py::test_post_with_only_name_price`,
       name: 'a field of the wrong type is a 422 at its loc',
+      difference: 'The entries of a 422',
       check: async (context) => expectValidation(await context.client('/items/', { method: 'POST', body: { name: 'Foo', price: 'twenty' } }), context, [['body', 'price']]),
     },
     {
       from: `${dir}/test_tutorial001.py::test_post_with_no_data (and test_tutorial002, 003, 004)`,
       name: 'an empty object is one 422 naming every missing field',
+      difference: 'The entries of a 422',
       check: async (context) => {
         expectValidation(await context.client('/items/', { method: 'POST', body: {} }), context, missingNameAndPrice);
         expectValidation(await context.client('/items-with-tax/', { method: 'POST', body: {} }), context, missingNameAndPrice);
@@ -88,6 +91,7 @@ export const body: PeerSuite = {
     {
       from: `${dir}/test_tutorial001.py::test_post_with_none`,
       name: 'a POST with Content-Length: 0 and no Content-Type is a 422 at loc ["body"]',
+      difference: 'The entries of a 422',
       check: async (context) => expectValidation(await context.client('/items/', { method: 'POST', empty: true }), context, [['body']]),
     },
     {
