@@ -57,8 +57,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000, intervalMs = 20): Promise<T> {
+/**
+ * Polls `check` until it stops throwing, or rethrows its last error after `timeoutMs`. The default
+ * is far above what an idle machine needs: a passing check returns as soon as it holds, and on a
+ * loaded machine (load 20 on two cores) lease expiries and worker turns take many times longer.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -6,7 +6,7 @@ import { defineTask } from '../../src/jobs/define-task.js';
 import { createQueue } from '../../src/jobs/queue.js';
 import { createWorker, type Worker, type WorkerOptions } from '../../src/jobs/worker.js';
 import type { WorkerLogger } from '../../src/jobs/worker-logger.js';
-import { eventually, sleep } from '../../src/testing/conformance-helpers.js';
+import { eventually } from '../../src/testing/conformance-helpers.js';
 
 const workers: Worker[] = [];
 const backends: JobBackend[] = [];
@@ -79,11 +79,19 @@ describe('createWorker', () => {
     // A heartbeat that claims success without renewing: the lease lapses while the worker believes it holds it.
     const backend: JobBackend = { ...inner, heartbeat: async (leases) => Promise.resolve(leases.map(() => 'held' as const)) };
     const logger = recordingLogger();
-    const slow = defineTask('slow', { handler: async () => (await sleep(400), 'late') });
+    // The handler finishes only once another worker has taken the job: no race with the clock.
+    let finish: () => void = () => undefined;
+    const reclaimedByOther = new Promise<void>((resolve) => (finish = resolve));
+    const slow = defineTask('slow', { handler: async () => (await reclaimedByOther, 'late') });
     const id = await createQueue({ backend }).enqueue(slow, undefined);
     start(backend, { tasks: [slow], concurrency: 1, leaseMs: 150, heartbeatMs: 50, logger });
-    await sleep(250);
-    const [reclaimed] = await inner.claim({ workerId: 'other', tasks: ['slow'], limit: 1, leaseMs: 10_000, waitMs: 0 });
+    await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'running', attempts: 1 }));
+    const [reclaimed] = await eventually(async () => {
+      const jobs = await inner.claim({ workerId: 'other', tasks: ['slow'], limit: 1, leaseMs: 60_000, waitMs: 0 });
+      expect(jobs).toHaveLength(1);
+      return jobs;
+    });
+    finish();
     expect(reclaimed).toMatchObject({ jobId: id, attempt: 2 });
     await eventually(() => expect(logger.lines.some((line) => line.level === 'warn' && /lease lost/.test(line.message ?? ''))).toBe(true));
     expect(await backend.get(id)).toMatchObject({ state: 'running', attempts: 2 });

@@ -20,13 +20,13 @@ export function send(port: number, path: string, options: { method?: string; age
   });
 }
 
-/** Sends a request and destroys the socket after `ms`, before any response arrives. */
-export function sendAndAbort(port: number, path: string, ms: number): Promise<void> {
+/** Sends a request and destroys its socket once `abortWhen` settles (the route signals it is running), before any response arrives. */
+export function sendAndAbort(port: number, path: string, abortWhen: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, agent: false });
     req.on('error', () => resolve());
     req.on('close', () => resolve());
     req.end();
-    setTimeout(() => req.destroy(), ms);
+    void abortWhen.then(() => req.destroy());
   });
 }

@@ -71,7 +71,10 @@ app.get('/timeout', (c) => {
   c.var.background.add(() => void events.push('next task'));
   return c.text('ok');
 });
+let abandonedArrived: () => void = () => undefined;
+const abandonedInFlight = new Promise<void>((resolve) => (abandonedArrived = resolve));
 app.get('/abandoned-by-client', async (c) => {
+  abandonedArrived();
   c.var.background.add({ when: 'always', name: 'survivesDisconnect' }, () => void events.push('ran after disconnect'));
   await sleep(150);
   return c.text('too late');
@@ -151,7 +154,7 @@ describe('after-response tasks over a real socket', () => {
   });
 
   it('does not cancel tasks when the client disconnects before the response', async () => {
-    await sendAndAbort(port, '/abandoned-by-client', 20);
+    await sendAndAbort(port, '/abandoned-by-client', abandonedInFlight);
     while (recorder.runs.length === 0) await sleep(20);
     expect(events).toEqual(['ran after disconnect']);
     expect(recorder.runs).toMatchObject([{ name: 'survivesDisconnect', outcome: 'succeeded' }]);
