@@ -132,6 +132,7 @@ describe('worker attempt outcomes', () => {
   it('stores progress reported by the handler, through a destructured progress function', async () => {
     const backend = memory();
     const steps = defineTask('steps', {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- progress is documented to work destructured (a getter returning a bound function)
       handler: async (_payload: null, { progress, jobId, attempt }) => {
         await progress({ done: 1, of: 2 });
         await progress({ done: 2, of: 2 });
@@ -154,8 +155,8 @@ describe('worker attempt outcomes', () => {
     };
     const stolen = defineTask('stolen', {
       retries: 0,
-      handler: async (_payload: null, { progress }) => {
-        await progress('half');
+      handler: async (_payload: null, context) => {
+        await context.progress('half');
         throw new Error('too late anyway');
       },
     });
