@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backendsFor, claim, claimOne, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+import { backendsFor, claim, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 /** Storage promises: enqueue, dedupe, scheduling, claim order, reads, removal and retention. */
 export function describeStorage(options: ConformanceOptions): void {
@@ -43,12 +43,12 @@ export function describeStorage(options: ConformanceOptions): void {
   describe('scheduling and claim order', () => {
     it('keeps a delayed job until its runAt, then hands it out', async () => {
       const backend = await makeBackend();
-      const job = newJob({ runAt: Date.now() + 300 });
+      // Far enough ahead that the checks right after the enqueue see it delayed, even on a loaded machine.
+      const job = newJob({ runAt: Date.now() + 1_500 });
       await backend.enqueue([job]);
       expect((await backend.get(job.id))?.state).toBe('delayed');
       expect(await claim(backend)).toEqual([]);
-      await sleep(450);
-      expect((await backend.get(job.id))?.state).toBe('queued');
+      await eventually(async () => expect((await backend.get(job.id))?.state).toBe('queued'));
       expect((await claimOne(backend)).jobId).toBe(job.id);
     });
 
