@@ -230,12 +230,14 @@ describe('handler lookup', () => {
     const registry = createErrorRegistry({ logger })
       .on(Error, () => void order.push('Error'))
       .on(ErrandError, () => void order.push('ErrandError'))
-      .on(404, () => void order.push('404'));
+      .on(404, () => void order.push('404'))
+      .on(500, () => void order.push('500'));
     await registry.handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job'), input());
-    // The handler for Error is FastAPI's handler for Exception: never for an error with a status.
+    // The handler for Error sees only errors that carry no status (Starlette's Exception handler).
     expect(order).toEqual(['404', 'ErrandError']);
-    await registry.handle(new TypeError('crash'), input());
-    expect(order).toEqual(['404', 'ErrandError', 'Error']);
+    order.length = 0;
+    await registry.handle(new AppError('unexpected'), input());
+    expect(order).toEqual(['500', 'Error']);
   });
 
   it('reports a class that is not an Error subclass as unreachable, and accepts Error itself', () => {
