@@ -120,18 +120,6 @@ describe('headers of error responses', () => {
     expect(response.headers.get('x-request-id')).toBe('req-42');
   });
 
-  it('adds only the error headers, not the id, when the adapter already sent the request id', async () => {
-    const { logger } = memoryLogger();
-    const registry = createErrorRegistry({ logger }).on(405, () => new Response(null, { status: 405 })).on(404, () => new Response(null, { status: 404 }));
-    const allowed = await registry.handle(new HTTPException(405, undefined, { headers: { allow: 'GET' } }), input({ requestIdSent: true }));
-    expect(allowed.headers.get('allow')).toBe('GET');
-    expect(allowed.headers.get('x-request-id')).toBeNull();
-    const plain = await registry.handle(new HTTPException(404), input({ requestIdSent: true }));
-    expect([...plain.headers.keys()]).toEqual([]);
-    const unsent = await registry.handle(new HTTPException(404), input({ requestIdSent: false }));
-    expect(unsent.headers.get('x-request-id')).toBe('req-42');
-  });
-
   it('sends the error headers, the request id and the headers given to render together', async () => {
     const { logger } = memoryLogger();
     const registry = createErrorRegistry({ logger }).on(503, (_error, { render }) => render(undefined, { 'retry-after': '30' }));

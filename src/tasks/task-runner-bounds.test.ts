@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { Enqueuer, TaskContext, TaskDefinition } from '../jobs/task-definition.js';
+import { createTaskRunner, type TaskErrorInfo, type TaskLogger, type TaskRunnerOptions } from './index.js';
+
+// What docs/tasks.md promises about bounds, timeouts and shutdown, asserted through the public
+// runner API (createTaskRunner, createBatch, add, start, drain, stats, admit).
+
+interface LogLine {
+  level: string;
+  object: Record<string, unknown>;
+  message: string;
+}
+
+function definition<P>(name: string, handler: (payload: P, context: TaskContext) => unknown): TaskDefinition<P> {
+  return { kind: 'errand:task', name, options: { handler }, parse: (payload) => Promise.resolve(payload as P) };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+function setup(options: TaskRunnerOptions = {}) {
+  const logs: LogLine[] = [];
+  const reported: { error: Error; info: TaskErrorInfo }[] = [];
+  const at = (level: string) => (object: object, message: string) => void logs.push({ level, object: object as Record<string, unknown>, message });
+  const logger: TaskLogger = { error: at('error'), warn: at('warn'), info: at('info') };
+  const runner = createTaskRunner({ logger, onError: (error, info) => void reported.push({ error, info }), ...options });
+  return { runner, logs, reported };
+}
+
+function timers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
+describe('task runner bounds and shutdown', () => {
+  it('counts a timed-out task that is still running against the in-flight bound until it settles', async () => {
+    const { runner } = setup({ maxPending: 1, taskTimeoutMs: 20 });
+    const stuck = deferred();
+    const batch = runner.createBatch({ requestId: 'r1' });
+    batch.add(async function ignoresItsSignal() {
+      await stuck.promise;
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    expect(runner.stats()).toMatchObject({ timedOut: 1, abandoned: 1, pending: 0 });
+    expect(() => runner.admit('r2')).toThrow(expect.objectContaining({ code: 'ERRAND_OVERLOADED', status: 503 }));
+    stuck.resolve();
+    for (let turn = 0; turn < 5 && runner.stats().abandoned > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.stats().abandoned).toBe(0);
+    expect(() => runner.admit('r3')).not.toThrow();
+  });
+
+  it('reports a task that times out and then settles once, and counts it once', async () => {
+    const { runner, reported } = setup({ taskTimeoutMs: 20 });
+    const late = deferred();
+    const batch = runner.createBatch({ requestId: 'r1' });
+    batch.add(async function failsLate() {
+      await late.promise;
+      throw new Error('failed after its timeout');
+    });
+    batch.add(async function succeedsLate() {
+      await late.promise;
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    late.resolve();
+    for (let turn = 0; turn < 5 && runner.stats().abandoned > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(reported.map(({ info }) => `${info.task} ${String(info.timedOut)}`)).toEqual(['failsLate true', 'succeedsLate true']);
+    expect(runner.stats()).toMatchObject({ timedOut: 2, failed: 0, succeeded: 0, abandoned: 0, pending: 0, running: 0 });
+  });
+
+  it('leaves no timer behind for a task that finished before its timeout', async () => {
+    const { runner } = setup({ taskTimeoutMs: 600_000 });
+    const before = timers();
+    const batch = runner.createBatch();
+    batch.add(() => undefined);
+    batch.add(async () => {
+      await Promise.resolve();
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    expect(runner.stats()).toMatchObject({ succeeded: 2, timedOut: 0 });
+    expect(timers()).toBe(before);
+  });
+
+  it('at drain, enqueues only the always tasks of a response that never finished, and drops the rest', async () => {
+    const enqueued: string[] = [];
+    const queue: Enqueuer = { enqueue: (task) => Promise.resolve(`job-${enqueued.push(task.name)}`) };
+    const { runner, logs } = setup({ queue });
+    const unfinished = runner.createBatch({ requestId: 'cut-off' });
+    unfinished.add(definition('onSuccess', () => undefined), {});
+    unfinished.add(definition('regardless', () => undefined), {}, { when: 'always' });
+    unfinished.add(definition('onFailure', () => undefined), {}, { when: 'failure' });
+    const report = await runner.drain({ timeoutMs: 1_000 });
+    expect(enqueued).toEqual(['regardless']);
+    expect(report.enqueued).toEqual([{ task: 'regardless', requestId: 'cut-off', jobId: 'job-1' }]);
+    expect(report.dropped).toEqual([
+      { task: 'onSuccess', requestId: 'cut-off' },
+      { task: 'onFailure', requestId: 'cut-off' },
+    ]);
+    expect(logs.filter((line) => line.object.code === 'ERRAND_TASK_DROPPED').map((line) => line.object.task)).toEqual(['onSuccess', 'onFailure']);
+  });
+
+  it('at drain, reports a defined task whose enqueue fails as dropped, not enqueued', async () => {
+    const queue: Enqueuer = { enqueue: () => Promise.reject(new Error('queue unreachable')) };
+    const { runner } = setup({ queue });
+    const unfinished = runner.createBatch({ requestId: 'r9' });
+    unfinished.add(definition('mustNotVanish', () => undefined), {}, { when: 'always' });
+    const report = await runner.drain({ timeoutMs: 1_000 });
+    expect(report.enqueued).toEqual([]);
+    expect(report.dropped).toEqual([{ task: 'mustNotVanish', requestId: 'r9' }]);
+    expect(runner.stats()).toMatchObject({ enqueued: 0 });
+  });
+});
