@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     setupFiles: ['test/setup/leaks.ts'],
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Deadlines against a hang, not speed figures: at load 20 a test that spawns `node --import tsx`
+    // a few times (the CLI tests) took over 60 s.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // Child-process tests (kill -9, SIGTERM) and socket tests compete for two cores; keep parallelism modest.
     maxWorkers: 2,
   },

@@ -43,9 +43,9 @@ describe('errand worker', () => {
     const backend = createSqliteBackend({ path });
     backends.push(backend);
     const worker = errand(['worker', '--tasks', 'test/cli/fixtures/cli-tasks.ts', '--queue', `sqlite:${path}`, '--processes', '2', '--concurrency', '2']);
-    await eventually(() => expect(worker.output().match(/worker started/g)).toHaveLength(2), 30_000, 100);
+    await eventually(() => expect(worker.output().match(/worker started/g)).toHaveLength(2), 120_000, 100);
     const ids = await createQueue({ backend }).enqueueMany(Array.from({ length: 24 }, () => ({ task: whoRuns, payload: 100 })));
-    await eventually(async () => expect((await backend.stats()).counts.succeeded).toBe(24), 30_000, 100);
+    await eventually(async () => expect((await backend.stats()).counts.succeeded).toBe(24), 120_000, 100);
     const pids = new Set(await Promise.all(ids.map(async (id) => (await backend.get(id))?.result)));
     expect(pids.size).toBe(2);
     expect(pids.has(worker.child.pid)).toBe(false);
