@@ -127,7 +127,8 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
    * boot, and a job whose lease lapsed is only taken back by a polling worker).
    */
   const pickVictim = async (): Promise<CrashWorkerProcess> => {
-    const deadline = performance.now() + 20_000;
+    // Six `node --import tsx` workers took over 20 s to boot at load 20 on two cores.
+    const deadline = performance.now() + 120_000;
     while (performance.now() < deadline) {
       const ready = [...live].filter((worker) => worker.ready);
       for (const worker of ready.length >= 3 ? ready : []) {
@@ -137,7 +138,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
       if (performance.now() - lastTopUp > 200) await topUp();
       await sleep(10);
     }
-    throw new Error(`crash run: no worker was running a job for 20 s; stderr of the last worker: ${all.at(-1)?.stderr ?? ''}`);
+    throw new Error(`crash run: no worker was running a job for 120 s; stderr of the last worker: ${all.at(-1)?.stderr ?? ''}`);
   };
 
   try {
