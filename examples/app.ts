@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
+import { createLogDestination } from '../src/logging/log-destination.js';
 import { errand, type Errand } from '../src/adapters/hono/errand.js';
 import { background } from '../src/adapters/hono/background.js';
 import { jobsRoutes } from '../src/adapters/hono/jobs-routes.js';
@@ -62,7 +63,7 @@ const framing = 64 * 1024;
  * const response = await service.app.request('/test/error') // 418
  */
 export async function createApp(config: ServiceConfig, options: AppOptions): Promise<ServiceApp> {
-  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, createLogDestination());
   const backend = options.backend ?? (await openQueueBackend(config));
   const app = new Hono<ServiceEnv>();
   const metrics = mountMetrics(app, backend);

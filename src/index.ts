@@ -17,6 +17,7 @@ export {
   type FieldError,
   type ProblemDetails,
 } from './errors/index.js';
+export { createLogDestination, type LogDestination, type LogDestinationOptions } from './logging/log-destination.js';
 export { BackgroundTasks, createTaskRunner, currentTask, type TaskRunner, type TaskRunnerOptions } from './tasks/index.js';
 export {
   createQueue,

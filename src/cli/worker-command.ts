@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { defaultLogger } from '../logging/default-logger.js';
 import { createBackendFromUrl, defaultQueueUrl } from '../backends/from-url.js';
 import { createWorker } from '../jobs/worker.js';
 import type { CliCommand } from './main.js';
@@ -90,7 +90,7 @@ function onceSignalled(): Promise<NodeJS.Signals> {
 }
 
 async function runOne(options: WorkerCommandOptions): Promise<number> {
-  const logger = pino({ name: 'errand-worker' });
+  const logger = defaultLogger('errand-worker');
   const backend = await createBackendFromUrl(options.queue);
   const worker = createWorker({ backend, tasks: await loadTasks(options.tasks), concurrency: options.concurrency, leaseMs: options.leaseMs, shutdownTimeoutMs: options.shutdownTimeoutMs, logger }).start();
   logger.info({ workerId: worker.id, queue: backend.name, concurrency: options.concurrency }, 'worker started');

@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { defaultLogger } from '../logging/default-logger.js';
 import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
@@ -20,7 +21,7 @@ export interface RegistryConflict {
 
 /** Options of {@link createErrorRegistry}. */
 export interface ErrorRegistryOptions {
-  /** Where conflicts, task errors and (when a request has none) request errors are logged. @default pino() */
+  /** Where conflicts, task errors and (when a request has none) request errors are logged. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: Logger;
   /**
    * Log level of client errors (4xx). Server errors are logged at `error`, except expected refusals
@@ -76,7 +77,7 @@ function nameOf(key: ErrorClass | number): string {
  *   .on(404, () => ({ detail: 'nothing lives here' }))
  */
 export function createErrorRegistry<Extra extends object = Record<never, never>>(options: ErrorRegistryOptions = {}): ErrorRegistry<Extra> {
-  const logger = options.logger ?? pino();
+  const logger = options.logger ?? defaultLogger();
   const clientLevel = options.clientErrorLevel ?? 'info';
   const byClass = new Map<unknown, ErrorHandler<Error, Extra>>();
   const byStatus = new Map<number, ErrorHandler<Error, Extra>>();

@@ -34,6 +34,6 @@ export interface TaskRunnerOptions {
   onError?: TaskErrorReporter;
   /** The durable queue, for `durable: true` and for defined tasks pending at shutdown. @default undefined */
   queue?: Enqueuer;
-  /** @default pino({ name: 'errand' }) */
+  /** @default pino on stdout through createLogDestination (never blocks, never holds the process at exit), name 'errand' */
   logger?: TaskLogger;
 }

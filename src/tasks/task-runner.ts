@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { pino } from 'pino';
+import { defaultLogger } from '../logging/default-logger.js';
 import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
@@ -44,7 +44,7 @@ export class TaskRunner implements TaskSink {
     this.drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
     this.#queue = options.queue;
     this.#onError = options.onError;
-    this.#logger = options.logger ?? pino({ name: 'errand' });
+    this.#logger = options.logger ?? defaultLogger('errand');
     this.#events = new TaskEvents((error, event) => {
       this.#logger.error({ err: coerceError(error), event }, 'a task event listener threw');
     });

@@ -1,7 +1,8 @@
 import type { Context, Hono, Next, Schema } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { inlineBackgroundOf, startAfter, type InlineBackground } from './background.js';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { defaultLogger } from '../../logging/default-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
@@ -23,7 +24,7 @@ export interface ErrandOptions {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default pino() */
+  /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: Logger;
   /**
    * The handler registry (share one with after-response tasks, or with Fastify and Express apps: a
@@ -66,7 +67,7 @@ export interface Errand {
 export function errand<E extends ErrandEnv, S extends Schema, B extends string>(app: Hono<E, S, B>, options: ErrandOptions = {}): Errand {
   const mode = options.mode ?? defaultErrorMode();
   const format = options.format ?? 'problem';
-  const logger = options.logger ?? pino();
+  const logger = options.logger ?? defaultLogger();
   // A registry without Hono's extra still receives `{ c }` at run time; its handlers ignore it.
   const registry = (options.registry as ErrorRegistry<HonoErrorExtra> | undefined) ?? createErrorRegistry<HonoErrorExtra>({ logger });
   const limit = options.bodyLimit ?? 1_048_576;

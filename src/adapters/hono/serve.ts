@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
-import { pino } from 'pino';
+import { defaultLogger } from '../../logging/default-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { InFlightResponses } from './in-flight-responses.js';
 import type { DrainReport } from '../../tasks/drain.js';
@@ -27,7 +27,7 @@ export interface ServeOptions {
   signals?: readonly NodeJS.Signals[] | false;
   /** After a signal-started shutdown, exit the process (code 0; 1 if shutdown itself failed). @default true */
   exitOnSignal?: boolean;
-  /** @default pino({ name: 'errand' }) */
+  /** @default pino on stdout through createLogDestination (never blocks, never holds the process at exit), name 'errand' */
   logger?: TaskLogger;
 }
 
@@ -67,7 +67,7 @@ export interface ErrandServer {
  * console.log('listening on', (await listening).port);
  */
 export function serve(options: ServeOptions): ErrandServer {
-  const logger = options.logger ?? pino({ name: 'errand' });
+  const logger = options.logger ?? defaultLogger('errand');
   const budget = options.shutdownTimeoutMs ?? 10_000;
   const inFlight = new InFlightResponses();
   let resolveListening: (info: AddressInfo) => void = () => {};

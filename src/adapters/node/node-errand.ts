@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { defaultLogger } from '../../logging/default-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
@@ -22,7 +23,7 @@ export interface NodeErrandOptions<Extra extends object> {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default pino() */
+  /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: Logger;
   /**
    * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
@@ -77,7 +78,7 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
 export function createNodeCore<Extra extends object>(options: NodeErrandOptions<Extra>): NodeCore<Extra> {
   const mode = options.mode ?? defaultErrorMode();
   const format = options.format ?? 'problem';
-  const logger = options.logger ?? pino();
+  const logger = options.logger ?? defaultLogger();
   // A framework-free registry accepts the adapter's `extra` too (its handlers just do not read it).
   const registry = (options.registry ?? createErrorRegistry<Extra>({ logger })) as ErrorRegistry<Extra>;
   const headerName = options.requestIdHeader ?? 'X-Request-Id';

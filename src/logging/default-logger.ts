@@ -1,0 +1,17 @@
+import { pino, type Logger } from 'pino';
+import { createLogDestination } from './log-destination.js';
+
+let shared: Logger | undefined;
+
+/**
+ * The logger errand uses when it is given none: pino at `info` on stdout, through
+ * {@link createLogDestination} so that a log sink that stops reading or goes away never keeps the
+ * process from running or exiting. One per process, made on first use; `name` binds a child.
+ *
+ * @example
+ * const logger = options.logger ?? defaultLogger('errand')
+ */
+export function defaultLogger(name?: string): Logger {
+  shared ??= pino({}, createLogDestination());
+  return name === undefined ? shared : shared.child({ name });
+}
