@@ -66,7 +66,7 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }, createLogDestination());
   const backend = options.backend ?? (await openQueueBackend(config));
   const app = new Hono<ServiceEnv>();
-  const metrics = mountMetrics(app, backend);
+  const metrics = mountMetrics(app, backend, config);
   // Enqueues go through the instrumented backend so /metrics counts them by task.
   const queue = createQueue({ backend: metrics.jobs.instrument(backend) });
   const store = new ServiceStore(config.dataDir);

@@ -8,16 +8,19 @@ import type { TaskRunner } from '../src/tasks/task-runner.js';
 import type { ServiceConfig } from './config.js';
 import type { ServiceEnv } from './service-env.js';
 import type { ServiceStore } from './store/service-store.js';
+import { privateAccess } from './routes/private-access.js';
 
 /**
- * Prometheus metrics for this process. Call before any route so its middleware times every
+ * Prometheus metrics for this process, behind the dashboard's access control (the token in
+ * production). Call before any route so its middleware times every
  * request. (Under `--workers N` each process serves its own numbers at /metrics; the queue gauges
  * read the shared queue, so they agree.)
  */
-export function mountMetrics(app: Hono<ServiceEnv>, backend: JobBackend): Metrics {
+export function mountMetrics(app: Hono<ServiceEnv>, backend: JobBackend, config: ServiceConfig): Metrics {
   const metrics = createMetrics({ backend });
   app.use('*', metrics.middleware);
-  app.get('/metrics', metrics.handler);
+  // The dashboard's access control: ERRAND_DASHBOARD_TOKEN in production, loopback only in dev.
+  app.get('/metrics', privateAccess(config), metrics.handler);
   return metrics;
 }
 
@@ -29,7 +32,8 @@ export function mountMetrics(app: Hono<ServiceEnv>, backend: JobBackend): Metric
 export function mountDashboard(app: Hono<ServiceEnv>, options: { config: ServiceConfig; backend: JobBackend; runner: TaskRunner; store: ServiceStore }): void {
   const taskFailures = createTaskFailureLog({ capacity: 200 });
   recordTaskFailures(options.runner, taskFailures);
-  const mailbox = () => options.store.listMail().reverse().map((mail) => ({ ...mail, receivedAt: new Date(mail.receivedAt) }));
+  // The page the dashboard polls every 2 s: the newest 50 messages, never the whole mailbox.
+  const mailbox = () => options.store.pageMail({ limit: 50 }).messages.map((mail) => ({ ...mail, receivedAt: new Date(mail.receivedAt) }));
   const auth = options.config.dashboardToken === undefined ? {} : { token: options.config.dashboardToken };
   app.route('/dashboard', createDashboard({ backend: options.backend, mode: options.config.dashboardMode, auth, taskFailures, mailbox }));
   // Routing is strict: `/dashboard/` is another path. Send it to the page (whose links are relative to `/dashboard`).

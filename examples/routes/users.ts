@@ -4,11 +4,13 @@ import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
 import { validate } from '../../src/adapters/hono/validate.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { userSchema } from '../tasks/save-user.js';
+import { privateAccess } from './private-access.js';
 
 /**
  * The seed's second exercise. `POST /users` validates `{name, email, age?}` (422 names each failing
  * field), answers 202 and, after the response, the `save-user` task appends the record as one line
- * to `users.txt`. `GET /users` reads the file back, one object per line.
+ * to `users.txt`. `GET /users` reads the file back, one object per line: user data is private, so
+ * in production it needs the dashboard's token.
  */
 export function userRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
   app.post('/users', bodyLimit(16 * 1024), validate('json', userSchema), (c) => {
@@ -17,7 +19,7 @@ export function userRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void
     return c.json({ status: 'accepted', user }, 202);
   });
 
-  app.get('/users', async (c) => {
+  app.get('/users', privateAccess(runtime.config), async (c) => {
     let text = '';
     try {
       text = await readFile(runtime.users.path, 'utf8');

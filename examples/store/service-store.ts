@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 `;
 
 interface MailRow { id: string; sender: string; recipients: string; subject: string; body: string; received_at: string }
+
+function toMail(row: MailRow): MailboxMessage {
+  return { id: row.id, from: row.sender, to: JSON.parse(row.recipients) as string[], subject: row.subject, text: row.body, receivedAt: row.received_at };
+}
 interface OrderRow { id: string; item: string; quantity: number; email: string; created_at: string }
 interface StepRow { step: string; started_at: string; finished_at: string; detail: string }
 
@@ -76,17 +80,23 @@ export class ServiceStore {
     return stored;
   }
 
+  /**
+   * One page of received messages, newest first: at most `limit`, older than the message
+   * `before` (the `nextCursor` of the previous page). `nextCursor` is set when older ones remain.
+   */
+  pageMail(options: { limit: number; before?: number }): { messages: MailboxMessage[]; nextCursor?: number } {
+    const rows = this.#db
+      .prepare('SELECT * FROM mailbox WHERE seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit + 1) as (MailRow & { seq: number })[];
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return { messages: page.map(toMail), ...(rows.length > options.limit && last !== undefined ? { nextCursor: last.seq } : {}) };
+  }
+
   /** Every received message, oldest first. */
   listMail(): MailboxMessage[] {
     const rows = this.#db.prepare('SELECT * FROM mailbox ORDER BY seq').all() as MailRow[];
-    return rows.map((row) => ({
-      id: row.id,
-      from: row.sender,
-      to: JSON.parse(row.recipients) as string[],
-      subject: row.subject,
-      text: row.body,
-      receivedAt: row.received_at,
-    }));
+    return rows.map(toMail);
   }
 
   /** Records a new order (before its steps run). */

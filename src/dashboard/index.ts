@@ -1,5 +1,5 @@
 export { createDashboard, type DashboardOptions } from './create-dashboard.js';
-export type { DashboardAccess, DashboardAuthOptions } from './access-control.js';
+export { createAccessControl, type AccessControlOptions, type DashboardAccess, type DashboardAuthOptions } from './access-control.js';
 export { csrfCookieName, csrfHeaderName } from './csrf.js';
 export type { MailboxMessage, MailboxMessageView, MailboxSource } from './mailbox.js';
 export { recordTaskFailures, type TaskFailureEvents } from './record-task-failures.js';

@@ -10,11 +10,11 @@ import { acceptedJob, jobsRoutes } from './jobs-routes.js';
 
 const resize = defineTask('resize', { handler: (payload: { file: string }) => payload.file });
 
-function makeApp() {
+function makeApp(mode: 'production' | 'debug' = 'production') {
   const backend = createMemoryBackend();
   const queue = createQueue({ backend });
   const app = new Hono<ErrandEnv>();
-  errand(app, { mode: 'production', logger: memoryLogger().logger });
+  errand(app, { mode, logger: memoryLogger().logger });
   app.post('/upload', async (c) => acceptedJob(c, await queue.enqueue(resize, { file: 'a.png' })));
   app.route('/jobs', jobsRoutes(queue));
   return { app, backend, queue };
@@ -44,12 +44,19 @@ describe('jobs routes', () => {
     expect(await (await app.request(`/jobs/${id}`)).json()).toMatchObject({ state: 'succeeded', result: { url: '/files/a.png' } });
   });
 
-  it('shows the error of a dead job as a problem', async () => {
-    const { app, backend } = makeApp();
-    const { jobId: id } = (await (await app.request('/upload', { method: 'POST' })).json()) as { jobId: string };
-    const [lease] = await backend.claim({ workerId: 'w', tasks: ['resize'], limit: 1, leaseMs: 10_000, waitMs: 0 });
-    await backend.fail(lease, { error: { type: 'about:blank', title: 'Error', status: 500, detail: 'disk full' }, retryAt: null });
-    expect(await (await app.request(`/jobs/${id}`)).json()).toMatchObject({ state: 'dead', error: { status: 500, detail: 'disk full' } });
+  it('shows the error of a dead job as a problem, a 5xx without its internals in production', async () => {
+    const internal = { type: 'about:blank', title: 'Error', status: 500, detail: "ENOENT: no such file or directory, open '/srv/app/uploads/missing.csv'", code: 'ENOENT' };
+    for (const mode of ['production', 'debug'] as const) {
+      const { app, backend } = makeApp(mode);
+      const { jobId: id } = (await (await app.request('/upload', { method: 'POST' })).json()) as { jobId: string };
+      const [lease] = await backend.claim({ workerId: 'w', tasks: ['resize'], limit: 1, leaseMs: 10_000, waitMs: 0 });
+      await backend.fail(lease, { error: internal, retryAt: null });
+      const { error } = (await (await app.request(`/jobs/${id}`)).json()) as { error: Record<string, unknown> };
+      if (mode === 'debug') expect(error).toEqual(internal);
+      else expect(error).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: expect.not.stringContaining('ENOENT') as unknown });
+      // The operator's view (the backend, read by the dashboard) keeps everything.
+      expect((await backend.get(id))?.error).toEqual(internal);
+    }
   });
 
   it('answers an unknown id with a 404 problem, not "pending"', async () => {

@@ -1,8 +1,10 @@
 import { Hono, type Context, type Env } from 'hono';
 import { ErrandError } from '../../errors/errand-error.js';
+import { defaultErrorMode, type ErrorMode } from '../../errors/error-mode.js';
 import type { ProblemDetails } from '../../errors/problem-details.js';
 import type { JobRecord, JobState } from '../../jobs/job.js';
-import type { ErrandEnv } from './errand-env.js';
+import { publicJobProblem } from '../../jobs/public-job-problem.js';
+import type { ErrandEnv, ErrandVariables } from './errand-env.js';
 import { jsonResponse } from './json-response.js';
 
 /** What the status route needs: anything that reads a job by id (a `Queue`, or a `JobBackend`). */
@@ -35,13 +37,16 @@ function location(id: string, basePath = '/jobs'): string {
 }
 
 /**
- * The public view of a job for status polling.
+ * The public view of a job for status polling. In `production` mode (the default) a 5xx error
+ * shows a generic detail and no internal code ({@link publicJobProblem}); operators read the full
+ * error on the dashboard, behind its token.
  *
  * @example
  * jobStatus(await queue.get(id)) // { id, task, state: 'running', attempts: 1, progress: 40, result: null, error: null }
  */
-export function jobStatus(job: JobRecord): JobStatus {
-  return { id: job.id, task: job.task, state: job.state, attempts: job.attempts, progress: job.progress ?? null, result: job.result ?? null, error: job.error ?? null };
+export function jobStatus(job: JobRecord, mode: ErrorMode = defaultErrorMode()): JobStatus {
+  const error = job.error === undefined || job.error === null ? null : publicJobProblem(job.error, mode);
+  return { id: job.id, task: job.task, state: job.state, attempts: job.attempts, progress: job.progress ?? null, result: job.result ?? null, error };
 }
 
 /** Options of {@link acceptedJob}. */
@@ -76,7 +81,9 @@ export function jobsRoutes<E extends Env = ErrandEnv>(reader: JobReader): Hono<E
     const id = c.req.param('id');
     const job = await reader.get(id);
     if (job === undefined) throw new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id "${id}" (it never existed, or it finished and was pruned)`);
-    return jsonResponse(c, jobStatus(job), 200, { 'cache-control': 'no-store' });
+    // The installed errand's mode (errand(app, { mode })), else NODE_ENV's.
+    const mode = (c.var as Partial<ErrandVariables>).errand?.mode ?? defaultErrorMode();
+    return jsonResponse(c, jobStatus(job, mode), 200, { 'cache-control': 'no-store' });
   });
   return routes;
 }
