@@ -34,5 +34,5 @@ export function registerRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): 
 // Whichever of the two validators ran stored the value under its target.
 function validEmail(c: Context): { email: string } {
   const target = c.req.query('email') === undefined ? 'json' : 'query';
-  return c.req.valid(target as never) as { email: string };
+  return c.req.valid(target as never);
 }
