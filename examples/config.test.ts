@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       smtpSinkPort: 2525,
       workers: 1,
       uploadLimitBytes: 10 * 1024 * 1024,
+      uploadRetentionSeconds: 86_400,
       dashboardMode: 'dev',
     });
   });

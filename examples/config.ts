@@ -21,6 +21,8 @@ export interface ServiceConfig {
   workers: number;
   /** Largest accepted upload in bytes; larger ones get 413. @default 10_485_760 (env UPLOAD_LIMIT_BYTES) */
   uploadLimitBytes: number;
+  /** Uploaded files older than this many seconds are removed; 0 keeps them forever. @default 86_400 (env UPLOAD_RETENTION_SECONDS) */
+  uploadRetentionSeconds: number;
   /**
    * Dashboard access: 'dev' is open without credentials to loopback clients only; 'production'
    * always asks for the token. @default 'production' when NODE_ENV=production, else 'dev'
@@ -67,6 +69,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     ...(queueUrl === undefined ? {} : { queueUrl }),
     workers: integer('--workers', workersFlag(argv) ?? env.WORKERS, 1, 1),
     uploadLimitBytes: integer('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES, 10 * 1024 * 1024, 1),
+    uploadRetentionSeconds: integer('UPLOAD_RETENTION_SECONDS', env.UPLOAD_RETENTION_SECONDS, 86_400, 0),
     dashboardMode: env.NODE_ENV === 'production' ? 'production' : 'dev',
     ...(dashboardToken === undefined ? {} : { dashboardToken }),
   };

@@ -4,6 +4,7 @@ import type { JobBackend } from '../src/jobs/backend.js';
 import { createWorker, type Worker } from '../src/jobs/worker.js';
 import type { ServiceConfig } from './config.js';
 import { LineWriter } from './files/line-writer.js';
+import { startUploadRetention } from './files/upload-retention.js';
 import { createMailer } from './mail/mailer.js';
 import { ServiceStore } from './store/service-store.js';
 import { createServiceTasks, durableTasks } from './tasks/service-tasks.js';
@@ -17,7 +18,7 @@ export interface JobWorker {
 
 /**
  * Starts the one durable-job worker of the service: it runs the upload analyses and the welcome
- * emails (with the queue's retries). In `--workers N` mode only the primary process runs it, so
+ * emails (with the queue's retries), and sweeps uploads past UPLOAD_RETENTION_SECONDS. In `--workers N` mode only the primary process runs it, so
  * job concurrency does not grow with the number of HTTP processes.
  *
  * @example
@@ -33,9 +34,12 @@ export function startJobWorker(config: ServiceConfig, options: { backend: JobBac
   worker.on('job:failed', ({ job, problem, willRetry }) =>
     options.logger.warn({ jobId: job.jobId, task: job.task, attempt: job.attempt, detail: problem.detail, willRetry }, 'a job attempt failed'),
   );
+  // Where the uploads' jobs run, their files are swept: once per queue worker, not per HTTP process.
+  const retention = startUploadRetention({ dir: join(config.dataDir, 'uploads'), retentionMs: config.uploadRetentionSeconds * 1000, logger: options.logger });
   return {
     worker,
     async close() {
+      retention.stop();
       await worker.stop({ timeoutMs: 10_000 });
       await Promise.all([users.close(), audit.close()]);
       mailer.close();
