@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cliMistake } from './cli-mistake.js';
 import { jobsCommand } from './jobs-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { statsCommand } from './stats-command.js';
@@ -54,7 +55,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(command.usage);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // An ordinary mistake (a wrong path, a missing driver, no queue here) gets one line saying what
+    // to do and exit code 2; anything else is a bug and keeps its stack.
+    const mistake = cliMistake(error);
+    if (mistake === undefined) throw error;
+    console.error(`errand ${name}: ${mistake}`);
+    return 2;
+  }
 }
 
 function isEntryPoint(): boolean {
@@ -71,6 +81,8 @@ if (isEntryPoint()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // A command that failed may have opened a connection (Redis) that would keep the process alive.
+      if (code === 2) process.exit(code);
     },
     (error: unknown) => {
       console.error(error);
