@@ -27,6 +27,7 @@ const sections: SectionEntry[] = [
   { name: 'tasks', file: 'tasks/section.ts' },
   { name: 'jobs-sqlite', file: 'jobs-sqlite.ts' },
   { name: 'jobs-redis', file: 'jobs-redis.ts' },
+  { name: 'jobs-postgres', file: 'jobs-postgres.ts' },
 ];
 
 function isSection(value: unknown): value is BenchSection {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   for (const entry of sections.filter((s) => wants(args, s.name))) {
     progress(`section ${entry.name}`);
     const section = await runSection(entry, args, generator);
-    if (generator.notice && entry.name !== 'jobs-sqlite' && entry.name !== 'jobs-redis') section.notices.unshift(generator.notice);
+    if (generator.notice && !entry.name.startsWith('jobs-')) section.notices.unshift(generator.notice);
     for (const notice of section.notices) progress(`notice: ${notice}`);
     results.push(section);
   }

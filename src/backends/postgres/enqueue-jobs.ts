@@ -18,22 +18,25 @@ const unfinished = `state IN ('queued', 'retrying', 'running')`;
  * Dedupe keys use the partial unique index: `ON CONFLICT DO NOTHING` skips a job whose key an
  * unfinished job holds (one inserted earlier in the same batch included; an uncommitted one in
  * another transaction is waited for), then the holders' ids are read back. The same statement
- * calls `pg_notify`, which Postgres delivers at COMMIT and drops on ROLLBACK: waiting workers wake
+ * calls `pg_notify` once (an uncorrelated subquery runs once, and only if a row was inserted), which Postgres delivers at COMMIT and drops on ROLLBACK: waiting workers wake
  * exactly when the jobs become visible, also when they were enqueued in the app's transaction.
  */
 export async function enqueueJobs(target: EnqueueTarget, jobs: readonly NewJob[], now: number): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];
   const { table } = target;
+  // ON CONFLICT inserts speculatively (a check and a possible rollback per row), which a batch
+  // without keys does not need: bulk enqueue went from 11,080 to 18,053 jobs/s (npm run bench, jobs-postgres).
+  const keyed = jobs.some((job) => job.key !== undefined);
   const inserted = await target.query<{ id: string }>(
     `WITH inserted AS (
        INSERT INTO ${table} (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history)
-       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, jsonb_build_array(jsonb_build_object('at', $9::bigint, 'type', 'enqueued'))
+       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, $10::jsonb
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::int[], $8::bigint[]) WITH ORDINALITY
          AS i(id, task, payload, priority, run_at, key, max_attempts, created_at, ord)
        ORDER BY ord
-       ON CONFLICT (key) WHERE key IS NOT NULL AND ${unfinished} DO NOTHING
+       ${keyed ? `ON CONFLICT (key) WHERE key IS NOT NULL AND ${unfinished} DO NOTHING` : ''}
        RETURNING id)
-     SELECT id, pg_notify($10, '')::text AS notified FROM inserted`,
+     SELECT id, (SELECT pg_notify($11, ''))::text AS notified FROM inserted`,
     [
       jobs.map((job) => job.id),
       jobs.map((job) => job.task),
@@ -44,9 +47,10 @@ export async function enqueueJobs(target: EnqueueTarget, jobs: readonly NewJob[]
       jobs.map((job) => job.maxAttempts),
       jobs.map((job) => job.createdAt),
       now,
+      `[{"at":${now},"type":"enqueued"}]`,
       target.channel,
     ],
-    target.name,
+    target.name === undefined ? undefined : `${target.name}${keyed ? '-keyed' : ''}`,
   );
   const created = new Set(inserted.rows.map((row) => row.id));
   if (created.size === jobs.length) return jobs.map((job) => ({ id: job.id, created: true }));
