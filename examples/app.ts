@@ -23,6 +23,7 @@ import { testExceptionRoutes } from './routes/test-exception.js';
 import { uploadRoutes } from './routes/upload.js';
 import { userRoutes } from './routes/users.js';
 import type { ServiceEnv, ServiceRuntime } from './service-env.js';
+import { openOrderBook } from './store/order-book.js';
 import { ServiceStore } from './store/service-store.js';
 import { createServiceTasks } from './tasks/service-tasks.js';
 
@@ -74,7 +75,8 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
   const users = new LineWriter(join(config.dataDir, 'users.txt'));
   const audit = new LineWriter(join(config.dataDir, 'audit.log'));
   const tasks = createServiceTasks({ store, mailer, users, audit });
-  const runtime: ServiceRuntime = { config, store, users, tasks, queue };
+  const orderBook = openOrderBook(backend, config.queueUrl);
+  const runtime: ServiceRuntime = { config, store, users, tasks, queue, ...(orderBook === undefined ? {} : { orderBook }) };
 
   const installed = errand(app, { logger, bodyLimit: config.uploadLimitBytes + framing });
   // After errand(app): task errors reach the same registry, logged with the request id.
@@ -107,6 +109,7 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
       await Promise.all([users.close(), audit.close()]);
       mailer.close();
       store.close();
+      await orderBook?.close();
       if (options.backend === undefined) await backend.close();
     },
   };

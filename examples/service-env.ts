@@ -3,6 +3,7 @@ import type { ErrandEnv } from '../src/adapters/hono/errand-env.js';
 import type { Queue } from '../src/jobs/queue.js';
 import type { ServiceConfig } from './config.js';
 import type { LineWriter } from './files/line-writer.js';
+import type { OrderBook } from './store/order-book.js';
 import type { ServiceStore } from './store/service-store.js';
 import type { ServiceTasks } from './tasks/service-tasks.js';
 
@@ -18,4 +19,6 @@ export interface ServiceRuntime {
   users: LineWriter;
   tasks: ServiceTasks;
   queue: Queue;
+  /** Orders written in the queue's own database, in one transaction with their job; none on Redis or memory. */
+  orderBook?: OrderBook;
 }

@@ -8,12 +8,20 @@ import { orderSchema } from '../tasks/order-tasks.js';
 
 /**
  * The seed's third exercise: several background tasks on one route. `POST /orders` answers 202
- * `{"orderId"}` and adds three tasks, an audit line, a confirmation email and a stats counter, which
- * run after the response in the order added. `GET /orders/{id}` lists the steps as they ran.
+ * `{"orderId", "jobId"}`. On a SQLite or Postgres queue it writes the order and enqueues its
+ * fulfilment job in one transaction of the queue's database (`enqueue(…, { tx })`): the order exists
+ * if and only if its job does, whatever crashes when. The job runs an audit line, a confirmation
+ * email and a stats counter in that order. On Redis or memory it adds the three as after-response
+ * tasks, in the order added. `GET /orders/{id}` lists the steps as they ran.
  */
 export function orderRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
-  app.post('/orders', bodyLimit(16 * 1024), validate('json', orderSchema), (c) => {
+  app.post('/orders', bodyLimit(16 * 1024), validate('json', orderSchema), async (c) => {
     const order = { orderId: randomUUID(), ...c.req.valid('json') };
+    const { orderBook } = runtime;
+    if (orderBook !== undefined) {
+      const jobId = await orderBook.place(order, (tx) => runtime.queue.enqueue(runtime.tasks.orders.fulfil, order, { tx }));
+      return c.json({ orderId: order.orderId, jobId }, 202, { Location: `/orders/${order.orderId}` });
+    }
     runtime.store.addOrder(order);
     const { audit, confirm, count } = runtime.tasks.orders;
     c.var.background.add(audit, order);
@@ -22,9 +30,13 @@ export function orderRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): voi
     return c.json({ orderId: order.orderId }, 202, { Location: `/orders/${order.orderId}` });
   });
 
-  app.get('/orders/:id', (c) => {
-    const order = runtime.store.getOrder(c.req.param('id'));
-    if (order === undefined) throw new HTTPException(404, `no order has id ${c.req.param('id')}`);
-    return c.json(order);
+  app.get('/orders/:id', async (c) => {
+    const id = c.req.param('id');
+    const order = runtime.store.getOrder(id);
+    if (order !== undefined) return c.json(order);
+    // Placed and committed, its fulfilment job not started yet: no steps so far.
+    const placed = await runtime.orderBook?.get(id);
+    if (placed === undefined) throw new HTTPException(404, `no order has id ${id}`);
+    return c.json({ ...placed, steps: [] });
   });
 }

@@ -16,11 +16,13 @@ const orderPayload = orderSchema.extend({ orderId: z.uuid(), quantity: z.number(
 /** The payload of each order task. */
 export type OrderPayload = z.infer<typeof orderPayload>;
 
-/** The three tasks `POST /orders` adds, in the order it adds them. */
+/** The three tasks `POST /orders` adds, in the order it adds them, and the durable job that runs all three. */
 export interface OrderTasks {
   audit: TaskDefinition<OrderPayload, void>;
   confirm: TaskDefinition<OrderPayload, void>;
   count: TaskDefinition<OrderPayload, void>;
+  /** The durable job enqueued in the order's own transaction: records the order, then runs the three steps in order. */
+  fulfil: TaskDefinition<OrderPayload, void>;
 }
 
 /** Runs one step and records when it started and finished, so `GET /orders/{id}` shows the real order. */
@@ -47,17 +49,14 @@ async function recordStep(store: ServiceStore, orderId: string, step: string, ru
  */
 export function createOrderTasks(deps: Pick<ServiceDeps, 'store' | 'audit' | 'mailer'>): OrderTasks {
   const { store, audit, mailer } = deps;
-  return {
-    audit: defineTask('order-audit', {
-      schema: orderPayload,
-      handler: (order) => recordStep(store, order.orderId, 'audit', async () => {
+  const steps = {
+    audit: (order: OrderPayload) =>
+      recordStep(store, order.orderId, 'audit', async () => {
         await audit.append(JSON.stringify({ event: 'order.created', orderId: order.orderId, item: order.item, quantity: order.quantity, at: new Date().toISOString() }));
         return 'order.created written to audit.log';
       }),
-    }),
-    confirm: defineTask('order-confirmation-email', {
-      schema: orderPayload,
-      handler: (order) => recordStep(store, order.orderId, 'confirmation-email', async () => {
+    confirm: (order: OrderPayload) =>
+      recordStep(store, order.orderId, 'confirmation-email', async () => {
         await mailer.send({
           to: order.email,
           subject: `Order ${order.orderId} confirmed`,
@@ -65,10 +64,21 @@ export function createOrderTasks(deps: Pick<ServiceDeps, 'store' | 'audit' | 'ma
         });
         return `sent to ${order.email}`;
       }),
-    }),
-    count: defineTask('order-stats', {
+    count: (order: OrderPayload) => recordStep(store, order.orderId, 'stats', () => `orders so far: ${store.increment('orders')}`),
+  };
+  return {
+    audit: defineTask('order-audit', { schema: orderPayload, handler: steps.audit }),
+    confirm: defineTask('order-confirmation-email', { schema: orderPayload, handler: steps.confirm }),
+    count: defineTask('order-stats', { schema: orderPayload, handler: steps.count }),
+    fulfil: defineTask('order-fulfilment', {
       schema: orderPayload,
-      handler: (order) => recordStep(store, order.orderId, 'stats', () => `orders so far: ${store.increment('orders')}`),
+      handler: async (order) => {
+        // The order row itself was committed with this job; the service's step log starts here.
+        if (store.getOrder(order.orderId) === undefined) store.addOrder(order);
+        await steps.audit(order);
+        await steps.confirm(order);
+        await steps.count(order);
+      },
     }),
   };
 }

@@ -35,5 +35,5 @@ export function createServiceTasks(deps: ServiceDeps): ServiceTasks {
  * queue when a shutdown deadline leaves them unstarted.
  */
 export function durableTasks(tasks: ServiceTasks): RunnableTask[] {
-  return [tasks.sendEmail, tasks.analyzeUpload, tasks.saveUser, tasks.orders.audit, tasks.orders.confirm, tasks.orders.count];
+  return [tasks.sendEmail, tasks.analyzeUpload, tasks.saveUser, tasks.orders.audit, tasks.orders.confirm, tasks.orders.count, tasks.orders.fulfil];
 }
