@@ -26,7 +26,7 @@ import { createWorker, type Worker } from '../../src/jobs/worker.js';
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = join(import.meta.dirname, '../../docs/dashboard.png');
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -135,7 +135,8 @@ describe('dashboard in Chromium', () => {
 
     await page.goto(`${origin}/dashboard`);
     const deadCount = page.locator('.count[data-state="dead"] .n');
-    await expect.poll(() => deadCount.textContent()).toBe('1');
+    // expect.poll gives up after 1 s by default; the page's first poll takes longer on a loaded machine.
+    await expect.poll(() => deadCount.textContent(), { timeout: 30_000 }).toBe('1');
     expect(await page.locator('.count[data-state="succeeded"] .n').textContent()).toBe('3');
 
     await page.locator('.count[data-state="dead"]').click();
@@ -151,13 +152,13 @@ describe('dashboard in Chromium', () => {
 
     uploadFails = false;
     await detail.locator('[data-action="retry"]').click();
-    await page.locator(`[data-detail-id="${jobId}"][data-state="succeeded"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`[data-detail-id="${jobId}"][data-state="succeeded"]`).waitFor({ timeout: 60_000 });
     expect(await page.locator(`[data-detail-id="${jobId}"] pre.result`).textContent()).toContain('"thumbnails": 3');
     expect((await backend.get(jobId))!.state).toBe('succeeded');
     const timeline = await page.locator(`[data-detail-id="${jobId}"] ol.timeline`).textContent();
     expect(timeline).toContain('dead');
     expect(timeline).toContain('retried');
-    await expect.poll(() => deadCount.textContent()).toBe('0');
+    await expect.poll(() => deadCount.textContent(), { timeout: 30_000 }).toBe('0');
 
     // The screenshot for docs/: every job, the retried one open with its timeline.
     await page.locator('#state-filter').selectOption('');
