@@ -30,5 +30,5 @@ describe.skipIf(!postgresUp)('kill -9 of a worker mid-job (postgres)', () => {
     // worker's pollMs) and each claim first takes lapsed leases back: lease + ~0.1 s by design. The
     // rest is slack for a busy two-core machine.
     expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + 1_000 });
-  }, 300_000);
+  }, 600_000);
 });
