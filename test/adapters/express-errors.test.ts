@@ -69,6 +69,13 @@ function makeApp(mode: ErrorMode) {
   reports.post('/daily', (_req, res) => void res.status(202).end());
   admin.use('/reports', reports);
   app.use('/admin', admin);
+  // A sub-app with errand of its own: once mounted, its unanswered requests and errors go to the parent.
+  const owned = express();
+  errand(owned, { mode, registry, logger });
+  owned.get('/boom', () => {
+    throw new TeapotError('the sub-app');
+  });
+  app.use('/owned', owned);
   return app;
 }
 
@@ -168,15 +175,18 @@ describe('errand on Express: failures answered through the registry', () => {
     expect(mounted.headers.allow).toBe('PUT');
   });
 
-  it('counts the routes of a mounted sub-app, and of the routers inside it, towards Allow', async () => {
-    const user = await send(portOf(production), '/admin/users/3', { method: 'GET' });
-    expect(user.status).toBe(405);
-    expect(user.headers.allow).toBe('DELETE');
-    const daily = await send(portOf(production), '/admin/reports/daily', { method: 'GET' });
-    expect(daily.status).toBe(405);
-    expect(daily.headers.allow).toBe('POST');
+  it('answers what a mounted sub-app leaves unanswered through the parent, with errand installed or not on the sub-app', async () => {
+    // Express keeps no reference to a sub-app (it wraps it in a closure), so its paths answer 404,
+    // not 405: routes that must answer 405 belong in an express.Router().
     expect((await send(portOf(production), '/admin/users/3', { method: 'DELETE' })).status).toBe(204);
-    expect((await send(portOf(production), '/admin/nothing', { method: 'GET' })).status).toBe(404);
+    const user = await send(portOf(production), '/admin/users/3', { method: 'GET' });
+    expect(user.status).toBe(404);
+    expect(user.json).toMatchObject({ status: 404, code: 'ERRAND_NOT_FOUND', instance: '/admin/users/3' });
+    expect((await send(portOf(production), '/admin/reports/daily', { method: 'POST' })).status).toBe(202);
+    const own = await send(portOf(production), '/owned/boom', { headers: { 'x-request-id': 'sub-1' } });
+    expect(own.status).toBe(418);
+    expect(own.json).toMatchObject({ status: 418, requestId: 'sub-1', instance: '/owned/boom' });
+    expect((await send(portOf(production), '/owned/nothing')).json).toMatchObject({ status: 404, instance: '/owned/nothing' });
   });
 
   it("answers body-parser's malformed JSON with a 400 problem", async () => {
@@ -230,5 +240,28 @@ describe('errand on Express: request ids', () => {
     const missing = await send(portOf(production), '/whoami');
     expect(missing.headers['x-request-id']).toMatch(generatedId);
     expect(missing.headers['x-request-id']).not.toBe(unsafe.headers['x-request-id']);
+  });
+});
+
+describe('errand on Express: its last layers', () => {
+  it('still answers routes added after the first request, and 404s after them', async () => {
+    const app = express();
+    errand(app, { mode: 'production', registry, logger });
+    app.get('/early', (_req, res) => void res.send('early'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      expect((await send(portOf(server), '/late')).status).toBe(404);
+      app.get('/late', (_req, res) => void res.send('late'));
+      const late = await send(portOf(server), '/late');
+      expect(late.status).toBe(200);
+      expect(late.text).toBe('late');
+      const wrong = await send(portOf(server), '/late', { method: 'POST' });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.allow).toBe('GET, HEAD');
+      expect((await send(portOf(server), '/none')).json).toMatchObject({ status: 404, code: 'ERRAND_NOT_FOUND' });
+    } finally {
+      await closeServer(server);
+    }
   });
 });

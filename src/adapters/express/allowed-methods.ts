@@ -7,16 +7,11 @@ interface LayerLike {
   route?: { methods: Record<string, unknown> };
   handle: unknown;
   match(path: string): false | { path: string };
-  /** The sub-app behind an `app.use(path, subApp)` layer, recorded by {@link recordMountedApps}. */
-  [mountedApp]?: { readonly router: unknown };
 }
 
 interface RouterLike {
   stack: LayerLike[];
 }
-
-// Express wraps a mounted sub-app in a closure (`mounted_app`) and keeps no other reference to it.
-const mountedApp = Symbol('errand.mountedApp');
 
 function isRouter(value: unknown): value is RouterLike {
   return (typeof value === 'function' || (typeof value === 'object' && value !== null)) && Array.isArray((value as Partial<RouterLike>).stack);
@@ -49,7 +44,9 @@ function collect(router: RouterLike, path: string, into: Set<string>, depth: num
         into.add(method.toUpperCase());
       }
     } else if (depth < maxDepth) {
-      const nested = isRouter(layer.handle) ? layer.handle : layer[mountedApp]?.router;
+      // A router mounted with `app.use(path, router)`. A sub-app (`app.use(path, subApp)`) is wrapped
+      // by Express in a closure that keeps no reference to it: its routes stay unseen.
+      const nested = layer.handle;
       if (!isRouter(nested)) continue;
       // As the router does: strip the mount path, keep a leading slash.
       const rest = path.slice(match.path.length);
@@ -60,11 +57,12 @@ function collect(router: RouterLike, path: string, into: Set<string>, depth: num
 }
 
 /**
- * The methods `path` is routed for on an Express 5 app (`app.router`, routers mounted with
- * `app.use(path, router)` included), in `Allow` order with `HEAD` added for `GET`; `[]` when no
- * route matches the path, or when one matching route takes every method (`app.all()`), since the
- * path then exists for this method too. Routes of sub-apps mounted with `app.use(path, subApp)`
- * count when {@link recordMountedApps} watched the mounting app.
+ * The methods `path` is routed for on an Express 5 app, read from its public router
+ * (`app.router.stack`, routers mounted with `app.use(path, router)` included), in `Allow` order with
+ * `HEAD` added for `GET`; `[]` when no route matches the path, or when one matching route takes
+ * every method (`app.all()`), since the path then exists for this method too. Routes of a sub-app
+ * mounted with `app.use(path, subApp)` are not seen (Express keeps no reference to it): mount an
+ * `express.Router()` instead for its paths to answer 405.
  *
  * @example
  * allowedMethods(app, '/items') // ['GET', 'HEAD', 'POST']
@@ -76,37 +74,4 @@ export function allowedMethods(app: { readonly router: unknown }, path: string):
   if (collect(router, path, methods, 0)) return [];
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();
-}
-
-interface UsingApp {
-  readonly router: unknown;
-  use: (...args: unknown[]) => unknown;
-}
-
-function isExpressApp(value: unknown): value is { readonly router: unknown } {
-  const candidate = value as { handle?: unknown; set?: unknown } | null;
-  return typeof value === 'function' && typeof candidate?.handle === 'function' && typeof candidate.set === 'function';
-}
-
-/**
- * Makes the sub-apps `app.use(path, subApp)` mounts from now on visible to {@link allowedMethods}:
- * Express wraps each in a closure, so the layer it adds is tagged with the app it runs. (`errand(app)`
- * calls it; sub-apps mounted before that stay invisible, as errand must come first anyway.)
- */
-export function recordMountedApps(app: UsingApp): void {
-  const use = app.use;
-  app.use = function errandUse(this: UsingApp, ...args: unknown[]): unknown {
-    const stack = isRouter(this.router) ? this.router.stack : undefined;
-    const before = stack?.length ?? 0;
-    const result = use.apply(this, args);
-    if (stack !== undefined) {
-      // Express adds one layer per function, in order, whatever the path argument was.
-      const fns = args.flat(Infinity).filter((arg) => typeof arg === 'function');
-      const added = stack.slice(before);
-      if (added.length === fns.length) {
-        for (const [i, fn] of fns.entries()) if (isExpressApp(fn)) added[i][mountedApp] = fn;
-      }
-    }
-    return result;
-  };
 }

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { HTTPException } from '../../errors/http-exception.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { allowedMethods, recordMountedApps } from './allowed-methods.js';
+import { allowedMethods } from './allowed-methods.js';
 import { limitChunkedBody, wasCutOff } from './chunked-body-limit.js';
 import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
@@ -53,15 +53,13 @@ export interface ExpressErrand extends NodeErrand<ExpressErrorExtra> {
   respond(thrown: unknown, req: Request, res: Response): Promise<void>;
 }
 
-type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, callback?: (error?: unknown) => void) => void;
-
 /**
- * Installs errand on an Express 5 app. Call it before adding middleware and routes: it adds the
- * first middleware (request id, `req.logger`, `req.background`, the body limit, the 503 admission
- * bound) and becomes the app's final handler, so every error nobody answered (thrown, rejected,
- * `next(err)`, body-parser's) and every request no route answered (404, or 405 with `Allow`) goes
- * through the registry. Your own error middleware still runs first; `next(err)` from it reaches
- * errand.
+ * Installs errand on an Express 5 app through Express's own middleware. Call it before adding
+ * middleware and routes: it adds the first middleware (request id, `req.logger`, `req.background`,
+ * the body limit, the 503 admission bound) and, at the first request, a last not-found middleware
+ * and a last error middleware, so every error nobody answered (thrown, rejected, `next(err)`,
+ * body-parser's) and every request no route answered (404, or 405 with `Allow`) goes through the
+ * registry. Your own error middleware still runs first; `next(err)` from it reaches errand.
  *
  * @example
  * const app = express();
@@ -111,10 +109,42 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     }
   }
 
-  // Sub-apps mounted from now on count towards `Allow` (Express keeps no reference to them).
-  recordMountedApps(app as unknown as Parameters<typeof recordMountedApps>[0]);
+  // Mounted in another app (`parent.use(path, app)`): what this app leaves unanswered is the parent's.
+  let mounted = false;
+  app.on('mount', () => {
+    mounted = true;
+  });
+
+  // errand's last layers (404/405, then the error middleware) must come after every route. They
+  // are appended with `app.use` at the first request, when the app is built, and appended again if
+  // layers were added since: the older pair then passes everything on to the newer.
+  let generation = 0;
+  let stackLength = -1;
+  const stackOf = (): unknown[] | undefined => (app as unknown as { router?: { stack?: unknown } }).router?.stack as unknown[] | undefined;
+
+  function appendFinalLayers(): void {
+    const mine = ++generation;
+    app.use(
+      function errandNotFound(req: Request, res: Response, next: NextFunction): void {
+        if (mine !== generation || mounted) {
+          next();
+          return;
+        }
+        void respond(routeMiss(req), req, res);
+      },
+      function errandErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
+        if (mine !== generation || mounted) {
+          next(error);
+          return;
+        }
+        void respond(error, req, res);
+      },
+    );
+    stackLength = stackOf()?.length ?? 0;
+  }
 
   app.use(function errandRequest(req: Request, res: Response, next: NextFunction): void {
+    if (stackLength !== (stackOf()?.length ?? 0)) appendFinalLayers();
     const identity = core.identify(req, res);
     req.requestId = identity.requestId;
     req.logger = identity.logger;
@@ -130,20 +160,6 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     }
     next();
   });
-
-  // errand is the app's final handler: what reaches the end of the stack, error or not, is answered
-  // here instead of by Express's HTML `finalhandler`.
-  const target = app as unknown as { handle: Handle };
-  const handle = target.handle;
-  target.handle = function errandHandle(req, res, callback) {
-    // Mounted in another app: the parent app decides what happens next.
-    if (callback !== undefined) return handle.call(this, req, res, callback);
-    handle.call(this, req, res, (error?: unknown) => {
-      const request = req as Request;
-      const thrown = error === undefined || error === null ? routeMiss(request) : error;
-      void respond(thrown, request, res as Response);
-    });
-  };
 
   function routeMiss(req: Request): HTTPException {
     const path = pathOf(req.originalUrl || req.url);
