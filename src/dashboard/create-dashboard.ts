@@ -45,6 +45,16 @@ function mountPath(requestPath: string, suffix: string): string {
   return path.replace(/\/+$/, '');
 }
 
+/**
+ * The dashboard's path relative to the page's own URL, so its assets and API are found whatever
+ * prefix a host or a proxy put before it: `.` when the URL ends with `/`, else `./<last segment>`
+ * (`/ops/dashboard` → `./dashboard`).
+ */
+export function relativeBase(pagePath: string): string {
+  if (pagePath.endsWith('/')) return '.';
+  return `./${pagePath.slice(pagePath.lastIndexOf('/') + 1)}`;
+}
+
 /** Drops an empty token (an unset environment variable) and refuses empty basic credentials. */
 function checkedAuth(auth: DashboardAuthOptions): DashboardAuthOptions {
   if (auth.basic !== undefined && (auth.basic.username === '' || auth.basic.password === '')) {
@@ -82,7 +92,7 @@ export function createDashboard(options: DashboardOptions): Hono<{ Variables: { 
     const base = mountPath(c.req.path, '');
     const csrfToken = issueCsrfToken(c, `${base}/`);
     return c.html(renderPage({
-      base,
+      base: relativeBase(new URL(c.req.url).pathname),
       csrfToken,
       backendName: options.backend.name,
       mode,

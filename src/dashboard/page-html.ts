@@ -1,6 +1,6 @@
 /** What the page shell needs to know; everything else it reads from the JSON API. */
 export interface PageContext {
-  /** The dashboard's own path (e.g. `/dashboard`), without a trailing slash. */
+  /** The dashboard's own path relative to the page's URL (`./dashboard`, or `.`), without a trailing slash: the page works under any prefix. */
   base: string;
   csrfToken: string;
   backendName: string;

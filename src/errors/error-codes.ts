@@ -20,6 +20,7 @@ export const errorCodes = {
   // HTTP
   ERRAND_NOT_FOUND: { status: 404, description: 'No route matches the request path. Register a 404 handler to customise the body.' },
   ERRAND_METHOD_NOT_ALLOWED: { status: 405, description: 'The path exists but not for this method; the `Allow` header lists the methods it accepts.' },
+  ERRAND_BAD_URL: { status: 400, description: 'The request path has a malformed percent-escape (`%zz`, or bytes that are not UTF-8) and cannot be decoded. Fix the client\'s URL encoding.' },
   ERRAND_MALFORMED_JSON: { status: 400, description: 'The request body is not valid JSON. Send a well-formed JSON document.' },
   ERRAND_VALIDATION_FAILED: { status: 422, description: 'The request (body, query, params or headers) does not match its schema; `errors[]` names each failing field.' },
   ERRAND_PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit; the body was not read past the limit.' },

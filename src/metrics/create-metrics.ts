@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { JobBackend } from '../jobs/backend.js';
 import { safeEqual } from '../dashboard/safe-equal.js';
 import { ErrandError } from '../errors/errand-error.js';
-import { createHttpMetrics } from './http-metrics.js';
+import { createHttpMetrics, type ObservedRequest } from './http-metrics.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { createQueueMetrics } from './queue-metrics.js';
 import { createTaskMetrics, type TaskMetrics } from './task-metrics.js';
@@ -36,6 +36,8 @@ export interface Metrics {
   readonly jobs: JobMetrics;
   /** Records a failed request by hand (adapters other than Hono). */
   recordError(status: number, error: unknown): void;
+  /** Records one answered request; `httpMetrics(metrics)` of errand/fastify and errand/express call it. */
+  observe(request: ObservedRequest): void;
 }
 
 const defaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -74,5 +76,5 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     return c.body(body, 200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
   };
 
-  return { registry, middleware: http.middleware, handler, tasks, jobs, recordError: (status, error) => http.recordError(status, error) };
+  return { registry, middleware: http.middleware, handler, tasks, jobs, recordError: (status, error) => http.recordError(status, error), observe: (request) => http.observe(request) };
 }

@@ -7,6 +7,19 @@ export interface HttpMetrics {
   middleware: MiddlewareHandler;
   /** Records one failed request by hand (for adapters other than Hono). */
   recordError(status: number, error: unknown): void;
+  /** Records one answered request: what the Fastify and Express adapters' `httpMetrics` call. */
+  observe(request: ObservedRequest): void;
+}
+
+/** One answered request, as a host adapter saw it. */
+export interface ObservedRequest {
+  method: string;
+  /** The matched route pattern (`/jobs/:id`), or `undefined` when no route matched. */
+  route: string | undefined;
+  status: number;
+  seconds: number;
+  /** What was thrown, when the response is an error errand answered. */
+  error?: unknown;
 }
 
 /** The name of an error's class, as a label (`'none'` when no error object was thrown). */
@@ -45,11 +58,15 @@ export function createHttpMetrics(registry: Registry, prefix: string, buckets: n
     errors.inc({ status: String(status), error_class: errorClassOf(error), code: errorCodeOf(error) });
   }
 
-  function record(c: Context, status: number, started: number, error: unknown): void {
-    const labels = { method: c.req.method, route: routePath(c) || 'unmatched', status: String(status) };
+  function observe({ method, route, status, seconds, error }: ObservedRequest): void {
+    const labels = { method, route: route || 'unmatched', status: String(status) };
     requests.inc(labels);
-    duration.observe(labels, (performance.now() - started) / 1000);
+    duration.observe(labels, seconds);
     if (status >= 400) recordError(status, error);
+  }
+
+  function record(c: Context, status: number, started: number, error: unknown): void {
+    observe({ method: c.req.method, route: routePath(c), status, seconds: (performance.now() - started) / 1000, error });
   }
 
   const middleware: MiddlewareHandler = async function errandHttpMetrics(c, next) {
@@ -64,5 +81,5 @@ export function createHttpMetrics(registry: Registry, prefix: string, buckets: n
     // Hono's compose stores an error that onError turned into a response on c.error.
     record(c, c.res.status, started, c.error);
   };
-  return { middleware, recordError };
+  return { middleware, recordError, observe };
 }

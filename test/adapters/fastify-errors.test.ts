@@ -199,7 +199,7 @@ describe('errand on Fastify: failures answered through the registry', () => {
     expect(badUrl.status).toBe(400);
     expect(badUrl.headers['content-type']).toBe('application/problem+json');
     expect(badUrl.headers['x-request-id']).toBe('req-bad-url');
-    expect(badUrl.json).toMatchObject({ status: 400, code: 'FST_ERR_BAD_URL', requestId: 'req-bad-url' });
+    expect(badUrl.json).toMatchObject({ status: 400, code: 'ERRAND_BAD_URL', requestId: 'req-bad-url' });
     const long = await send(port, `/users/${'x'.repeat(200)}`);
     expect(long.status).toBe(414);
     expect(long.json).toMatchObject({ status: 414, code: 'FST_ERR_MAX_PARAM_LENGTH' });

@@ -11,6 +11,8 @@ import { fromBodyParser } from './framework-errors.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
 import { endStartedResponse, writeResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
+import { rememberAnswered } from '../shared/answered-errors.js';
+import { badUrlError } from '../shared/bad-url.js';
 
 declare global {
   // Express's own extension point: its Request type merges this global interface.
@@ -89,6 +91,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
 
   async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
     answering.add(req);
+    rememberAnswered(req, thrown);
     try {
       const identity = identityOf(req, res);
       // The 413 went out; the readers' own errors about the cut-off body (body-parser's "request
@@ -148,6 +151,11 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     const identity = core.identify(req, res);
     req.requestId = identity.requestId;
     req.logger = identity.logger;
+    const badUrl = badUrlError(pathOf(req.url));
+    if (badUrl !== undefined) {
+      next(badUrl);
+      return;
+    }
     const length = req.headers['content-length'];
     if (limit !== false && length !== undefined && Number(length) > limit) {
       next(payloadTooLarge(limit));

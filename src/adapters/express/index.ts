@@ -2,5 +2,12 @@
 export { allowedMethods } from './allowed-methods.js';
 export { errand, type ExpressErrand, type ExpressErrandOptions, type ExpressErrorExtra } from './errand.js';
 export { fromBodyParser } from './framework-errors.js';
+export { acceptedJob, jobsRoutes } from './jobs-routes.js';
+export { httpMetrics } from './http-metrics.js';
 export { jsonResponse } from './json-response.js';
+export { mount } from './mount.js';
+export { validate } from './validate.js';
+export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from '../shared/job-status.js';
+export type { ValidationTarget } from '../shared/request-validation.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
+export type { MountableApp } from '../shared/fetch-bridge.js';

@@ -6,6 +6,8 @@ import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
+import { rememberAnswered } from '../shared/answered-errors.js';
+import { badUrlError } from '../shared/bad-url.js';
 import { fromFastify } from './fastify-errors.js';
 import { RouteTable } from './route-table.js';
 
@@ -27,7 +29,15 @@ export interface FastifyErrorExtra {
 }
 
 /** Options of {@link errand} for Fastify; the shared ones are described in docs/adapters.md. */
-export interface FastifyErrandOptions extends NodeErrandOptions<FastifyErrorExtra> {
+export interface FastifyErrandOptions extends Omit<NodeErrandOptions<FastifyErrorExtra>, 'logger'> {
+  /**
+   * The root logger; `app.log` is accepted. When the Fastify app has a logger of its own
+   * (`Fastify({ logger: true })`), requests are logged through `request.log` under Fastify's request
+   * id (`request.id`, pass errand's {@link genReqId} to Fastify to honour `X-Request-Id`), so each
+   * request is logged under one id.
+   * @default app.log when Fastify logs, otherwise pino()
+   */
+  logger?: Logger | FastifyBaseLogger;
   /** Largest request body in bytes for every route added after `errand()` without a `bodyLimit` of its own. @default Fastify's `bodyLimit` option (1 MiB unless changed) */
   bodyLimit?: number;
 }
@@ -62,8 +72,8 @@ export function frameworkErrors(error: Error, request: FastifyRequest, reply: Fa
   void errand.respond(error, request, reply);
 }
 
-/** Writes the registry's response to the reply, so Fastify's `onSend` and `onResponse` hooks still run. */
-async function sendReply(reply: FastifyReply, response: Response): Promise<void> {
+/** Writes a web `Response` (the registry's, a mounted app's) to the reply, so Fastify's `onSend` and `onResponse` hooks still run. */
+export async function sendReply(reply: FastifyReply, response: Response): Promise<void> {
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
   if (reply.sent || reply.raw.headersSent) return;
   reply.code(response.status);
@@ -98,7 +108,11 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Log, Provider>,
   options: FastifyErrandOptions = {},
 ): FastifyErrand {
-  const core = createNodeCore<FastifyErrorExtra>(options);
+  // Fastify logs (`logger: true` or an instance): errand logs through it, under Fastify's request id.
+  const appLogs = typeof app.log.level === 'string';
+  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined)) as Logger | undefined;
+  const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
+  const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const config = app.initialConfig;
   const routes = new RouteTable({
     caseSensitive: config.routerOptions?.caseSensitive ?? config.caseSensitive,
@@ -110,14 +124,21 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   function identityOf(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
     // Set by errand's onRequest hook; empty (or absent, for `frameworkErrors`) when Fastify failed the request before hooks ran.
     if (typeof request.requestId === 'string' && request.requestId !== '') return { requestId: request.requestId, logger: request.logger };
-    const identity = core.identify(request.raw, reply.raw);
+    const identity = identify(request, reply);
     request.requestId = identity.requestId;
     request.logger = identity.logger;
     return identity;
   }
 
+  function identify(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
+    if (!appLogs) return core.identify(request.raw, reply.raw);
+    if (!reply.raw.headersSent) reply.raw.setHeader(headerName, request.id);
+    return { requestId: request.id, logger: request.log as Logger };
+  }
+
   async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const identity = identityOf(request, reply);
+    rememberAnswered(request.raw, thrown);
     try {
       if (reply.raw.headersSent) {
         core.afterHeaders(thrown, identity);
@@ -143,10 +164,24 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
     routes.add(route.method, route.url);
     if (bodyLimit !== undefined && route.bodyLimit === undefined) route.bodyLimit = bodyLimit;
   });
+  // Fastify's JSON parser, except that an empty body is no body (`undefined`), as on Hono and
+  // Express: the schema then judges it (422 when required, as FastAPI answers) instead of a 400.
+  const jsonParser = app.getDefaultJsonParser(config.onProtoPoisoning ?? 'error', config.onConstructorPoisoning ?? 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, function errandJsonParser(request, body, done) {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else void jsonParser(request, text, done);
+  });
   app.addHook('onRequest', function errandRequest(request, reply, done) {
-    const identity = core.identify(request.raw, reply.raw);
+    const identity = identify(request, reply);
     request.requestId = identity.requestId;
     request.logger = identity.logger;
+    const badUrl = badUrlError(pathOf(request.url));
+    if (badUrl !== undefined) {
+      done(badUrl);
+      return;
+    }
     try {
       request.background = core.admit(identity, reply.raw, request);
     } catch (refused) {

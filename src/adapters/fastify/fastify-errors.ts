@@ -69,6 +69,8 @@ export function fromFastify(thrown: unknown): unknown {
       return new ErrandError('ERRAND_MALFORMED_JSON', 'the request body is empty but its Content-Type is application/json', { cause: thrown });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ErrandError('ERRAND_PAYLOAD_TOO_LARGE', 'the request body is larger than the body limit of this route', { cause: thrown });
+    case 'FST_ERR_BAD_URL':
+      return new ErrandError('ERRAND_BAD_URL', `${thrown.message}: the request path has a malformed percent-escape`, { cause: thrown });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ErrandError('ERRAND_UNSUPPORTED_MEDIA_TYPE', `${thrown.message}: no parser for this Content-Type`, { cause: thrown });
     default:

@@ -1,6 +1,14 @@
 /** errand for Fastify 5: `import { errand } from 'errand/fastify'` (see docs/adapters.md). */
 export { errand, frameworkErrors, type FastifyErrand, type FastifyErrandOptions, type FastifyErrorExtra } from './errand.js';
 export { fromFastify } from './fastify-errors.js';
+export { genReqId } from './gen-req-id.js';
+export { acceptedJob, jobsRoutes } from './jobs-routes.js';
+export { httpMetrics } from './http-metrics.js';
 export { jsonResponse } from './json-response.js';
+export { mount } from './mount.js';
 export { RouteTable, routePattern, type RouteTableOptions } from './route-table.js';
+export { validate } from './validate.js';
+export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from '../shared/job-status.js';
+export type { ValidationTarget } from '../shared/request-validation.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
+export type { MountableApp } from '../shared/fetch-bridge.js';

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { Hono } from 'hono';
+import { webRequest } from '../node/web-request.js';
+
+/** A Hono app (the dashboard, a metrics app): what `mount` serves under a path of an Express or Fastify app. */
+export interface MountableApp {
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+}
+
+/** Thrown by the bridge when the mounted app has no route for the request: the host's own 404 then answers. */
+export class MountedMiss extends Error {
+  override name = 'MountedMiss';
+}
+
+/**
+ * Serves a Hono app at `base` of a Node host: the app sees the full request path, as under
+ * `app.route(base, sub)` on Hono (so its pages and cookies find their own path), the Node request and
+ * response as `c.env.incoming` / `c.env.outgoing` (`getConnInfo` works), and its errors are thrown
+ * to the host's error path instead of answered by Hono's default handler.
+ */
+export function fetchBridge(sub: Hono<never> | MountableApp): (incoming: IncomingMessage, outgoing: ServerResponse, base: string, url: string) => Promise<Response> {
+  const outers = new Map<string, MountableApp>();
+  function outerFor(base: string): MountableApp {
+    let outer = outers.get(base);
+    if (outer === undefined) {
+      const app = new Hono();
+      app.onError((error) => {
+        throw error;
+      });
+      app.notFound(() => {
+        throw new MountedMiss('no route of the mounted app matches');
+      });
+      app.route(base === '' ? '/' : base, sub as Hono);
+      outer = app;
+      // Mount paths are few (one per `app.use(path, …)`); the map never grows past them.
+      outers.set(base, outer);
+    }
+    return outer;
+  }
+  return async (incoming, outgoing, base, url) => {
+    const bare = webRequest(incoming, url);
+    const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD' && !incoming.readableEnded;
+    const request = hasBody ? new Request(bare, { body: Readable.toWeb(incoming) as ReadableStream, duplex: 'half' } as RequestInit) : bare;
+    return outerFor(base).fetch(request, { incoming, outgoing });
+  };
+}
