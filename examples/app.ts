@@ -12,6 +12,7 @@ import type { ServiceConfig } from './config.js';
 import { LineWriter } from './files/line-writer.js';
 import { createMailer } from './mail/mailer.js';
 import type { Metrics } from '../src/metrics/create-metrics.js';
+import { mountApiDocs } from './api-docs.js';
 import { mountDashboard, mountMetrics } from './observability.js';
 import { openQueueBackend } from './queue-backend.js';
 import { healthRoutes } from './routes/health.js';
@@ -95,6 +96,7 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
   userRoutes(app, runtime);
   orderRoutes(app, runtime);
   mountDashboard(app, { config, backend, runner, store });
+  mountApiDocs(app);
 
   return {
     app,

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
 import { validate } from '../../src/adapters/hono/validate.js';
 import { HTTPException } from '../../src/errors/http-exception.js';
+import { documentJsonBody } from '../api-docs.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { orderSchema } from '../tasks/order-tasks.js';
 
@@ -15,7 +16,7 @@ import { orderSchema } from '../tasks/order-tasks.js';
  * tasks, in the order added. `GET /orders/{id}` lists the steps as they ran.
  */
 export function orderRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
-  app.post('/orders', bodyLimit(16 * 1024), validate('json', orderSchema), async (c) => {
+  app.post('/orders', bodyLimit(16 * 1024), documentJsonBody(orderSchema, { summary: 'Place an order: its tasks run after the response or in one durable job' }), validate('json', orderSchema), async (c) => {
     const order = { orderId: randomUUID(), ...c.req.valid('json') };
     const { orderBook } = runtime;
     if (orderBook !== undefined) {

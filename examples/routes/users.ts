@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Hono } from 'hono';
 import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
 import { validate } from '../../src/adapters/hono/validate.js';
+import { documentJsonBody } from '../api-docs.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { userSchema } from '../tasks/save-user.js';
 import { privateAccess } from './private-access.js';
@@ -13,7 +14,7 @@ import { privateAccess } from './private-access.js';
  * in production it needs the dashboard's token.
  */
 export function userRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
-  app.post('/users', bodyLimit(16 * 1024), validate('json', userSchema), (c) => {
+  app.post('/users', bodyLimit(16 * 1024), documentJsonBody(userSchema, { summary: 'Save a user to a text file after the response' }), validate('json', userSchema), (c) => {
     const user = c.req.valid('json');
     c.var.background.add(runtime.tasks.saveUser, user);
     return c.json({ status: 'accepted', user }, 202);

@@ -13,13 +13,15 @@ const jsonType = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /**
  * Whether the request carries a JSON body, judged from its headers as every adapter judges it:
- * `false` with no body and no `Content-Type` (a missing body, which the schema then judges: 422 when
+ * `false` with no body (`Content-Length: 0` included) and no `Content-Type` (a missing body, which the schema then judges: 422 when
  * it is required, as FastAPI answers); `true` for a JSON media type; otherwise it throws 415
  * `ERRAND_UNSUPPORTED_MEDIA_TYPE` (a form on a JSON route).
  */
 export function expectsJsonBody(headers: IncomingHttpHeaders): boolean {
   const contentType = headers['content-type'];
-  const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+  // `Content-Length: 0` is no body: fetch, node:http and httpx send it on every bodiless POST.
+  const length = headers['content-length'];
+  const hasBody = (length !== undefined && Number(length) !== 0) || headers['transfer-encoding'] !== undefined;
   if (contentType === undefined && !hasBody) return false;
   const mediaType = (contentType ?? '').split(';', 1)[0].trim();
   if (!jsonType.test(mediaType)) {

@@ -1,0 +1,69 @@
+/**
+ * The reference service's OpenAPI document and its interactive docs: the schemas given to
+ * `validate` and errand's error responses, through hono-openapi; Swagger UI from the installed
+ * swagger-ui-dist, every asset served by the service itself (no CDN).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type ServiceApp } from '../../examples/app.js';
+import { loadConfig } from '../../examples/config.js';
+
+let dir: string;
+let service: ServiceApp;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'errand-api-docs-'));
+  // Nothing is mailed here: the SMTP URL is never dialled.
+  const smtpUrl = 'smtp://127.0.0.1:9';
+  service = await createApp(loadConfig([], { ERRAND_DATA_DIR: dir, SMTP_URL: smtpUrl }), { smtpUrl, logger: pino({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await service.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Operation {
+  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document with the bodies validate checks and the errors errand answers', async () => {
+    const response = await service.app.request('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+    expect(document.openapi).toBe('3.1.0');
+    const createOrder = document.paths['/orders']?.post;
+    expect(createOrder?.requestBody?.content['application/json'].schema.properties).toHaveProperty('item');
+    for (const status of ['400', '413', '415', '422', '500', '503']) {
+      expect(createOrder?.responses[status]?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } });
+      expect(createOrder?.responses[status]?.headers).toHaveProperty('X-Request-Id');
+    }
+    expect(document.paths['/users']?.post?.requestBody?.content['application/json'].schema.properties).toHaveProperty('email');
+    expect(document.components.schemas).toHaveProperty('ProblemDetails');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/test/{name}', '/jobs/{id}', '/register']));
+    expect(Object.keys(document.paths).filter((path) => /^\/(docs|dashboard|metrics|openapi)/.test(path))).toEqual([]);
+  });
+});
+
+describe('GET /docs', () => {
+  it('is Swagger UI whose every asset the service serves itself, relative to the page', async () => {
+    const page = await service.app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1]).filter((url) => !url.startsWith('data:'));
+    expect(assets).toEqual(['docs/swagger-ui.css', 'docs/swagger-ui-bundle.js', 'docs/swagger-ui-standalone-preset.js', 'docs/init.js']);
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of assets) {
+      const response = await service.app.request(`/${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.text()).length).toBeGreaterThan(10);
+    }
+    expect(await (await service.app.request('/docs/init.js')).text()).toContain("url: 'openapi.json'");
+    expect((await service.app.request('/docs/package.json')).status).toBe(404);
+  });
+});
