@@ -49,10 +49,4 @@ export interface HandleInput<Extra extends object = Record<never, never>> {
   instance?: string;
   /** Framework glue passed to handlers (Hono: `{ c }`). */
   extra: Extra;
-  /**
-   * The adapter already put `X-Request-Id` on the outgoing response (Hono on Node does), so a
-   * handler's `Response` is sent as is unless the error asks for headers of its own.
-   * @default false
-   */
-  requestIdSent?: boolean;
 }

@@ -4,7 +4,7 @@ import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
-import { ErrorResolution, failResponse, type ResolutionSettings } from './error-resolution.js';
+import { failResponse, resolveError, type ResolutionSettings } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
@@ -38,14 +38,12 @@ export interface ErrorRegistry<Extra extends object = Record<never, never>> {
   on(key: number, handler: ErrorHandler<Error, Extra>): ErrorRegistry<Extra>;
   /** Registers a handler for errors of after-response tasks of this class (and its subclasses). */
   onTaskError<E extends Error>(key: ErrorClass<E>, handler: TaskErrorHandler<E>): ErrorRegistry<Extra>;
-  /** Turns anything thrown into a response; never throws (the last resort is a fixed 500 problem). */
+  /** Turns anything thrown into a response; never rejects (the last resort is a fixed 500 problem). */
   handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response>;
   /**
-   * {@link handle} without a promise when the handler that answers is synchronous (or none is
-   * registered): adapters use it so a synchronous route that throws stays synchronous. Never throws.
+   * Hands an after-response task's error to the most specific task handler; never rejects. The
+   * task runner has logged the failure (once, with its request id); this only runs handlers.
    */
-  handleNow(thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response>;
-  /** Reports an after-response task's error to the most specific task handler; never throws. */
   handleTaskError(error: Error, info: TaskErrorInfo): Promise<void>;
   /** Whether any task-error handler is registered (the only readers of `info.context`). */
   hasTaskErrorHandlers(): boolean;
@@ -99,16 +97,17 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   function register<H>(table: Map<unknown, H>, key: unknown, handler: H, label: ErrorClass | number, kind: string): void {
     if (table.has(key)) conflict(label, `a second ${kind} handler for ${nameOf(label)} replaced the first; register one handler per key`);
     table.set(key, handler);
-    candidateCache.clear();
   }
 
-  // `key` is the error's status, or `unexpected` when it carries none. A handler for the bare
-  // `Error` class is Starlette's handler for `Exception` (ServerErrorMiddleware): it sees only errors
-  // without a status of their own, never an HTTPException, a route miss or errand's own 4xx.
-  function computeCandidates(first: unknown, key: number): readonly ErrorHandler<Error, Extra>[] {
+  // Handlers for the error's own classes from the most specific up (the class hierarchy walked as
+  // Starlette walks the MRO), then its status's, then the generic bases'. `key` is the error's
+  // status, or `unexpected` when it carries none. A handler for the bare `Error` class is
+  // Starlette's handler for `Exception` (ServerErrorMiddleware): it sees only errors without a
+  // status of their own, never an HTTPException, a route miss or errand's own 4xx.
+  function candidates(error: Error, key: number): ErrorHandler<Error, Extra>[] {
     const specific: ErrorHandler<Error, Extra>[] = [];
     const generic: ErrorHandler<Error, Extra>[] = [];
-    for (let proto: unknown = first; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
       const constructor = (proto as { constructor?: unknown }).constructor;
       const handler = byClass.get(constructor);
       if (handler === undefined || (constructor === Error && key !== unexpected)) continue;
@@ -119,47 +118,21 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     return specific.concat(generic);
   }
 
-  // The handlers to try, per prototype and status: an app throws a handful of error classes, so
-  // the prototype walk runs once per class instead of once per error. Cleared on registration; the
-  // cap keeps classes made at run time from growing it without bound.
-  const candidateCache = new Map<unknown, Map<number, readonly ErrorHandler<Error, Extra>[]>>();
-  function candidates(error: Error, status: number): readonly ErrorHandler<Error, Extra>[] {
-    // `status` is the error's own, or `unexpected`: see computeCandidates.
-    const proto: unknown = Object.getPrototypeOf(error);
-    let byStatusCache = candidateCache.get(proto);
-    if (byStatusCache === undefined) {
-      if (candidateCache.size >= 256) candidateCache.clear();
-      byStatusCache = new Map();
-      candidateCache.set(proto, byStatusCache);
-    }
-    let list = byStatusCache.get(status);
-    if (list === undefined) {
-      list = computeCandidates(proto, status);
-      byStatusCache.set(status, list);
-    }
-    return list;
-  }
-
   const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
-  function handleNow(thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response> {
+  async function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
     try {
       const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
-      return new ErrorResolution(error, info, input, log, settings).resolve(candidates(error, info?.status ?? unexpected));
+      return await resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings);
     } catch (fatal) {
       return failResponse(logger, input.requestId, fatal);
     }
   }
 
-  async function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
-    return handleNow(thrown, input);
-  }
-
   async function handleTaskError(error: Error, info: TaskErrorInfo): Promise<void> {
     try {
-      logger.error({ err: error, requestId: info.requestId, task: info.task, timedOut: info.timedOut, code: info.timedOut ? 'ERRAND_TASK_TIMEOUT' : 'ERRAND_TASK_FAILED' }, `after-response task ${info.task} failed: ${error.message}`);
       for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
         const handler = byTaskClass.get((proto as { constructor?: unknown }).constructor);
         if (!handler) continue;
@@ -191,7 +164,6 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
       return registry;
     },
     handle,
-    handleNow,
     handleTaskError,
     hasTaskErrorHandlers: () => byTaskClass.size > 0,
     conflicts: () => [...found],

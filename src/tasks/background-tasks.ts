@@ -1,16 +1,10 @@
 import { isTaskDefinition, type TaskDefinition } from '../jobs/task-definition.js';
-import type { AddOptions, DefinedAddOptions, FunctionTaskEntry, TaskEntry, TaskWhen } from './task-entry.js';
+import type { AddOptions, DefinedAddOptions, FunctionTaskEntry, TaskEntry } from './task-entry.js';
 
 /** Where a {@link BackgroundTasks} hands each task it is given (the runner). */
 export interface TaskSink {
   accept(batch: BackgroundTasks, entry: TaskEntry): void;
 }
-
-/**
- * Where a runner keeps its bookkeeping for a batch, on the batch itself: a WeakMap from batch to
- * state cost more per request than everything else the batch does. Not part of the public API.
- */
-export const runnerState = Symbol('errand.runnerState');
 
 /** What a request's task list knows about its request. */
 export interface BackgroundTasksInit {
@@ -41,10 +35,7 @@ export class BackgroundTasks {
   readonly requestId: string | undefined;
   readonly context: unknown;
   readonly #sink: TaskSink;
-  // Made at the first task: most requests add none, and every request gets a list.
-  #entries: TaskEntry[] | undefined;
-  /** The runner's bookkeeping for this batch (see {@link runnerState}). */
-  [runnerState]: unknown;
+  readonly #entries: TaskEntry[] = [];
 
   constructor(sink: TaskSink, init: BackgroundTasksInit = {}) {
     this.#sink = sink;
@@ -54,7 +45,7 @@ export class BackgroundTasks {
 
   /** The tasks added so far, in order. */
   get entries(): readonly TaskEntry[] {
-    return this.#entries ?? noEntries;
+    return this.#entries;
   }
 
   /** Runs `task` in this process after the response (or enqueues it durably with `durable: true`). */
@@ -64,75 +55,40 @@ export class BackgroundTasks {
   /** Runs `fn(...args)` after the response, with options (`when`, `timeout`, `name`). */
   add<Args extends unknown[]>(options: AddOptions, fn: (...args: Args) => unknown, ...args: Args): void;
   add(first: unknown, ...rest: unknown[]): void {
-    const entry = this.#toEntry(first, rest);
-    // `[entry]`, not `[]` then push: a pushed-to empty array reserves 16 slots, and the list lives
-    // as long as the request's tasks do (at thousands in flight, the GC copies each one).
-    let entries = this.#entries;
-    if (entries === undefined) this.#entries = entries = [entry];
-    else entries.push(entry);
+    const entry = toEntry(this.#entries.length, first, rest);
+    this.#entries.push(entry);
     try {
       this.#sink.accept(this, entry);
     } catch (error) {
-      entries.pop();
+      this.#entries.pop();
       throw error;
     }
   }
-
-  #toEntry(first: unknown, rest: unknown[]): TaskEntry {
-    const index = this.#entries?.length ?? 0;
-    if (typeof first === 'function') return new FunctionEntry(index, undefined, 'success', undefined, first as FunctionEntryFn, rest);
-    if (isTaskDefinition(first)) {
-      const options = (rest[1] ?? {}) as DefinedAddOptions;
-      return {
-        kind: 'definition',
-        index,
-        name: first.name,
-        when: options.when ?? 'success',
-        timeout: options.timeout ?? first.options.timeout,
-        definition: first,
-        payload: rest[0],
-        durable: options.durable ?? false,
-        enqueue: options.enqueue,
-      };
-    }
-    const [fn, ...args] = rest;
-    if (typeof first !== 'object' || first === null || typeof fn !== 'function') {
-      throw new TypeError('background.add expects (fn, ...args), (options, fn, ...args) or (task, payload, options)');
-    }
-    const options = first as AddOptions;
-    return new FunctionEntry(index, options.name, options.when ?? 'success', options.timeout, fn as FunctionEntryFn, args);
-  }
 }
 
-type FunctionEntryFn = (...args: never[]) => unknown;
-
-/**
- * A plain function task. Its name is read from the function when first asked for (logs, events,
- * errors): reading `fn.name` is a call into the runtime, and most tasks finish without anyone asking.
- */
-class FunctionEntry implements FunctionTaskEntry {
-  declare readonly kind: 'function';
-  #name: string | undefined;
-
-  constructor(
-    readonly index: number,
-    name: string | undefined,
-    readonly when: TaskWhen,
-    readonly timeout: number | undefined,
-    readonly fn: FunctionEntryFn,
-    readonly args: readonly unknown[],
-  ) {
-    this.#name = name;
+function toEntry(index: number, first: unknown, rest: unknown[]): TaskEntry {
+  if (typeof first === 'function') return { kind: 'function', index, name: nameOf(first), when: 'success', timeout: undefined, fn: first as FunctionTaskEntry['fn'], args: rest };
+  if (isTaskDefinition(first)) {
+    const options = (rest[1] ?? {}) as DefinedAddOptions;
+    return {
+      kind: 'definition',
+      index,
+      name: first.name,
+      when: options.when ?? 'success',
+      timeout: options.timeout ?? first.options.timeout,
+      definition: first,
+      payload: rest[0],
+      durable: options.durable ?? false,
+      enqueue: options.enqueue,
+    };
   }
-
-  get name(): string {
-    return (this.#name ??= nameOf(this.fn));
+  const [fn, ...args] = rest;
+  if (typeof first !== 'object' || first === null || typeof fn !== 'function') {
+    throw new TypeError('background.add expects (fn, ...args), (options, fn, ...args) or (task, payload, options)');
   }
+  const options = first as AddOptions;
+  return { kind: 'function', index, name: options.name ?? nameOf(fn), when: options.when ?? 'success', timeout: options.timeout, fn: fn as FunctionTaskEntry['fn'], args };
 }
-
-Object.defineProperty(FunctionEntry.prototype, 'kind', { value: 'function', enumerable: true });
-
-const noEntries: readonly TaskEntry[] = Object.freeze([]);
 
 function nameOf(fn: unknown): string {
   const name = (fn as { name?: unknown }).name;

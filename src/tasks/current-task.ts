@@ -3,7 +3,6 @@ import type { TaskContext } from '../jobs/task-definition.js';
 // The task whose synchronous part is running now. A plain variable instead of AsyncLocalStorage:
 // on Node 20, entering an AsyncLocalStorage once turns on promise hooks for the whole process, and
 // every promise of every request then pays for them (~4 µs per request measured on a Hono route).
-// It holds the run, whose context is made only when asked for: most tasks never ask.
 let current: TaskContextSource | undefined;
 
 /** What the runner makes current: anything that can produce the task's context on demand. */

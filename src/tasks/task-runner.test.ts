@@ -109,24 +109,32 @@ describe('TaskRunner', () => {
     expect(r.stats().skipped).toBe(2);
   });
 
-  it('gives currentTask() to the synchronous part of a task only, and whenSent once at the first task', async () => {
+  it('gives currentTask() to the synchronous part of a task only', async () => {
     const r = runner();
     const seen: (string | undefined)[] = [];
-    let hooks = 0;
-    let start: ((status: number) => void) | undefined;
-    const batch = r.createBatch({ whenSent: (b, sent) => ((start = (status) => r.start(b, status)), (hooks += sent === 'response' ? 1 : 100)), sent: 'response' });
+    const batch = r.createBatch();
     batch.add(async function reads() {
       seen.push(currentTask()?.jobId.slice(0, 7));
       await Promise.resolve();
       seen.push(currentTask()?.jobId);
     });
     batch.add(() => void seen.push(currentTask() === undefined ? 'none' : 'second'));
-    expect(hooks).toBe(1);
     expect(currentTask()).toBeUndefined();
-    start?.(200);
+    r.start(batch, 200);
     await r.onIdle();
     expect(seen).toEqual(['inline:', undefined, 'second']);
     expect(r.stats()).toMatchObject({ succeeded: 2, pending: 0, running: 0 });
+  });
+
+  it('runs a task added after the response was sent (a streaming response)', async () => {
+    const r = runner();
+    const ran: string[] = [];
+    const batch = r.createBatch();
+    r.start(batch, 200);
+    await r.onIdle();
+    batch.add(() => void ran.push('late'));
+    await r.onIdle();
+    expect(ran).toEqual(['late']);
   });
 
   it('aborts the signal at the timeout, reports it as timed out and moves on even if the task ignores it', async () => {

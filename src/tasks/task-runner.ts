@@ -4,19 +4,38 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
-import { BackgroundTasks, runnerState, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
+import { BackgroundTasks, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
-import { TaskBatchDriver, type BatchState } from './task-batch-driver.js';
-import type { TaskEntry } from './task-entry.js';
-import { TaskEvents, type TaskEventMap, type TaskEventName } from './task-events.js';
+import { TaskRun, type RunOutcome } from './run-task.js';
+import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
+import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
 /** What the error reporter learns about a failed task: the registry's own type (`context` is the Hono `Context` in the Hono adapter). */
 export type { TaskErrorInfo };
-
 export type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
+
+/** What `createBatch` takes besides the request's id and context. */
+export interface CreateBatchOptions extends BackgroundTasksInit {
+  /** Where this request's task failures go. @default the runner's `onError` */
+  report?: TaskErrorReporter;
+}
+
+/** The runner's bookkeeping for one request's tasks. */
+interface Batch {
+  readonly tasks: BackgroundTasks;
+  readonly report: TaskErrorReporter | undefined;
+  /** The final response status, once `start` was called. */
+  status: number | undefined;
+  /** Index of the next task to run. */
+  next: number;
+  /** Whether its loop is running now. */
+  running: boolean;
+  /** The task running now, interrupted at the drain deadline. */
+  current: TaskRun | undefined;
+}
 
 /**
  * Runs every request's after-response tasks for one process: in order per request, concurrently
@@ -33,8 +52,13 @@ export class TaskRunner implements TaskSink {
   readonly #logger: TaskLogger;
   readonly #events: TaskEvents;
   readonly #stats = emptyStats();
-  readonly #driver: TaskBatchDriver;
+  readonly #batches = new WeakMap<BackgroundTasks, Batch>();
+  /** Batches with a task not settled yet. */
+  readonly #pending = new Set<Batch>();
+  #idleWaiters: (() => void)[] = [];
   #closing = false;
+  /** Set once the drain gave up waiting: no task starts any more. */
+  #stopping = false;
   #drained: Promise<DrainReport> | undefined;
 
   constructor(options: TaskRunnerOptions = {}) {
@@ -48,7 +72,6 @@ export class TaskRunner implements TaskSink {
     this.#events = new TaskEvents((error, event) => {
       this.#logger.error({ err: coerceError(error), event }, 'a task event listener threw');
     });
-    this.#driver = new TaskBatchDriver({ stats: this.#stats, events: this.#events, logger: this.#logger, queue: this.#queue, onError: this.#onError, taskTimeoutMs: this.taskTimeoutMs });
   }
 
   /** Whether task failures have somewhere to go besides the log (`onError`). */
@@ -83,71 +106,47 @@ export class TaskRunner implements TaskSink {
     const pending = this.#stats.pending + this.#stats.abandoned;
     if (pending >= this.maxPending) {
       this.#stats.rejectedRequests++;
-      if (this.#events.has('request:rejected')) this.#events.emit('request:rejected', { requestId, pending });
+      this.#events.emit('request:rejected', { requestId, pending });
       throw new UnavailableError('ERRAND_OVERLOADED', `${pending} after-response tasks are in flight (maxPending ${this.maxPending}); retry later`, this.retryAfterSeconds);
     }
   }
 
-  /**
-   * A new, empty task list for one request; `report` overrides the runner's `onError` for it.
-   * `whenSent`, when given, is called once, at the first task added, with the batch and `sent`: the
-   * adapter then arranges to call {@link start} once the response has been sent, so a request that
-   * adds no task costs no listener on its response (pass one function for every batch, not a
-   * closure each, and the response as `sent`).
-   */
-  createBatch(init: BackgroundTasksInit & { report?: TaskErrorReporter; whenSent?: (batch: BackgroundTasks, sent: unknown) => void; sent?: unknown } = {}): BackgroundTasks {
-    const batch = new BackgroundTasks(this, init);
-    const state: BatchState = {
-      runner: this, batch, whenSent: init.whenSent, sent: init.sent, status: undefined, next: 0, running: false, report: init.report,
-      current: undefined, linked: false, previous: undefined, following: undefined,
-    };
-    batch[runnerState] = state;
-    return batch;
-  }
-
-  // The state names its runner, so a batch from another runner is refused.
-  #stateOf(batch: BackgroundTasks): BatchState | undefined {
-    const state = batch[runnerState] as BatchState | undefined;
-    return state?.runner === this ? state : undefined;
+  /** A new, empty task list for one request. */
+  createBatch(options: CreateBatchOptions = {}): BackgroundTasks {
+    const tasks = new BackgroundTasks(this, options);
+    this.#batches.set(tasks, { tasks, report: options.report, status: undefined, next: 0, running: false, current: undefined });
+    return tasks;
   }
 
   /** Called by {@link BackgroundTasks.add}; not for direct use. */
-  accept(batch: BackgroundTasks, entry: TaskEntry): void {
+  accept(tasks: BackgroundTasks, entry: TaskEntry): void {
     if (entry.kind === 'definition' && entry.durable && this.#queue === undefined) {
       throw new ErrandError('ERRAND_QUEUE_MISSING', `task "${entry.name}" was added with durable: true but the background runner has no queue; pass \`queue\` to createTaskRunner or background()`);
     }
-    const state = this.#stateOf(batch);
-    if (state === undefined) throw new TypeError('this task list belongs to another runner');
+    const batch = this.#batches.get(tasks);
+    if (batch === undefined) throw new TypeError('this task list belongs to another runner');
     this.#stats.added++;
     this.#stats.pending++;
-    this.#driver.track(state);
-    const whenSent = state.whenSent;
-    if (whenSent !== undefined) {
-      const sent = state.sent;
-      state.whenSent = undefined;
-      state.sent = undefined;
-      whenSent(batch, sent);
-    }
-    if (this.#driver.stopping) void this.#driver.dispose(state, undefined);
-    else if (state.status !== undefined && !state.running) this.#driver.kick(state);
+    this.#pending.add(batch);
+    // Added after the response was sent (a streaming response): run it too.
+    if (batch.status !== undefined) this.#resume(batch);
   }
 
   /**
    * Starts a request's tasks: call it once its response has been fully sent, with the final status.
-   * Tasks start on a microtask after the call, never inside the caller.
+   * Tasks start on a microtask after the call, never inside the caller. A second call is ignored.
    */
-  start(batch: BackgroundTasks, status: number): void {
-    const state = this.#stateOf(batch);
-    if (state === undefined || state.status !== undefined) return;
-    state.status = status;
-    if (state.batch.entries.length === 0) return;
-    if (this.#driver.stopping) void this.#driver.dispose(state, undefined);
-    else this.#driver.kick(state);
+  start(tasks: BackgroundTasks, status: number): void {
+    const batch = this.#batches.get(tasks);
+    if (batch === undefined || batch.status !== undefined) return;
+    batch.status = status;
+    this.#resume(batch);
   }
 
   /** Resolves when no task is pending (for tests and for shutdown). */
   onIdle(): Promise<void> {
-    return this.#driver.onIdle();
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /**
@@ -170,8 +169,16 @@ export class TaskRunner implements TaskSink {
     const settledBefore = this.#settledCount();
     const report = emptyDrainReport();
     const idle = await this.#waitIdle(timeoutMs);
-    this.#driver.stopping = true;
-    if (!idle) await this.#driver.giveUp(report);
+    this.#stopping = true;
+    if (!idle) {
+      const pending = [...this.#pending];
+      for (const batch of pending) {
+        if (batch.current === undefined) continue;
+        report.interrupted.push({ task: batch.current.entry.name, requestId: batch.tasks.requestId });
+        batch.current.interrupt();
+      }
+      for (const batch of pending) await this.#giveUp(batch, report);
+    }
     report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
     report.durationMs = performance.now() - started;
     const summary = { finished: report.finished, interrupted: report.interrupted.length, enqueued: report.enqueued.length, dropped: report.dropped.length };
@@ -186,7 +193,7 @@ export class TaskRunner implements TaskSink {
   }
 
   async #waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.#driver.idle) return true;
+    if (this.#pending.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
@@ -194,6 +201,172 @@ export class TaskRunner implements TaskSink {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #resume(batch: Batch): void {
+    if (batch.running) return;
+    if (this.#stopping) {
+      void this.#giveUp(batch, undefined);
+      return;
+    }
+    batch.running = true;
+    queueMicrotask(() => void this.#run(batch));
+  }
+
+  /** Runs the batch's tasks in order, one after the other; never rejects. */
+  async #run(batch: Batch): Promise<void> {
+    const entries = batch.tasks.entries;
+    try {
+      while (batch.next < entries.length && !this.#stopping) {
+        const entry = entries[batch.next];
+        batch.next++;
+        await this.#runEntry(batch, entry);
+      }
+    } catch (error) {
+      this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+    }
+    batch.running = false;
+    if (batch.next >= entries.length) this.#retire(batch);
+  }
+
+  async #runEntry(batch: Batch, entry: TaskEntry): Promise<void> {
+    const status = batch.status ?? 500;
+    const task = taskInfo(entry, batch.tasks.requestId);
+    if (!shouldRun(entry.when, status)) {
+      this.#skip(task, status);
+      return;
+    }
+    if (entry.kind === 'definition' && entry.durable) {
+      await this.#enqueue(batch, entry, task);
+      return;
+    }
+    this.#stats.started++;
+    this.#stats.running++;
+    this.#events.emit('task:started', { task });
+    const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs);
+    batch.current = run;
+    const outcome = await run.outcome;
+    batch.current = undefined;
+    this.#stats.running--;
+    this.#stats.pending--;
+    await this.#record(batch, task, outcome);
+  }
+
+  /** Counts how a run ended, logs and reports a failure, and emits its event. */
+  async #record(batch: Batch, task: TaskInfo, outcome: RunOutcome): Promise<void> {
+    if (outcome.status !== 'interrupted') this.#stats.durationMsTotal += outcome.durationMs;
+    switch (outcome.status) {
+      case 'succeeded':
+        this.#stats.succeeded++;
+        this.#events.emit('task:succeeded', { task, durationMs: outcome.durationMs });
+        return;
+      case 'failed':
+        this.#stats.failed++;
+        await this.#fail(batch, task, outcome.error, false);
+        this.#events.emit('task:failed', { task, error: outcome.error, durationMs: outcome.durationMs });
+        return;
+      case 'timed-out':
+        this.#stats.timedOut++;
+        this.#abandon(outcome.late);
+        await this.#fail(batch, task, outcome.error, true);
+        this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs });
+        return;
+      case 'interrupted':
+        this.#stats.interrupted++;
+        this.#abandon(outcome.late);
+        this.#logger.warn({ code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
+        this.#events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
+        return;
+    }
+  }
+
+  #skip(task: TaskInfo, status: number): void {
+    this.#stats.skipped++;
+    this.#stats.pending--;
+    this.#events.emit('task:skipped', { task, status });
+  }
+
+  /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
+  async #enqueue(batch: Batch, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
+    try {
+      const jobId = await this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue);
+      this.#stats.enqueued++;
+      this.#events.emit('task:enqueued', { task, jobId });
+      return jobId;
+    } catch (thrown) {
+      const error = coerceError(thrown);
+      this.#stats.failed++;
+      await this.#fail(batch, task, error, false);
+      this.#events.emit('task:failed', { task, error, durationMs: 0 });
+      return undefined;
+    } finally {
+      this.#stats.pending--;
+    }
+  }
+
+  /**
+   * The one log line of a failed task (with its request id and task name), then the reporter (the
+   * registry's task-error handlers), which must not break the runner.
+   */
+  async #fail(batch: Batch, task: TaskInfo, error: Error, timedOut: boolean): Promise<void> {
+    const code = timedOut ? 'ERRAND_TASK_TIMEOUT' : 'ERRAND_TASK_FAILED';
+    const message = timedOut ? 'after-response task timed out' : 'after-response task failed';
+    this.#logger.error({ err: error, code, task: task.name, requestId: task.requestId, timedOut }, message);
+    const reporter = batch.report ?? this.#onError;
+    if (reporter === undefined) return;
+    try {
+      await reporter(error, { task: task.name, requestId: task.requestId, timedOut, context: batch.tasks.context });
+    } catch (thrown) {
+      this.#logger.error({ err: coerceError(thrown), task: task.name, requestId: task.requestId }, 'the task-error reporter threw');
+    }
+  }
+
+  /**
+   * After the drain deadline: hands every task of the batch not run yet to the queue (defined
+   * tasks) or drops it. A task whose `when` rules it out is skipped. When the response never
+   * finished (status unknown) only `when: 'always'` defined tasks are enqueued: the others'
+   * condition cannot be judged, so they are dropped and reported.
+   */
+  async #giveUp(batch: Batch, report: DrainReport | undefined): Promise<void> {
+    const entries = batch.tasks.entries;
+    const rest = entries.slice(batch.next);
+    // Claimed before any await, so the batch's own loop cannot run them too.
+    batch.next = entries.length;
+    for (const entry of rest) {
+      const task = taskInfo(entry, batch.tasks.requestId);
+      const reference = { task: task.name, requestId: task.requestId };
+      if (batch.status !== undefined && !shouldRun(entry.when, batch.status)) {
+        this.#skip(task, batch.status);
+        continue;
+      }
+      const judgeable = batch.status !== undefined || entry.when === 'always';
+      if (entry.kind === 'definition' && this.#queue !== undefined && judgeable) {
+        const jobId = await this.#enqueue(batch, entry, task);
+        if (jobId !== undefined) report?.enqueued.push({ ...reference, jobId });
+        else report?.dropped.push(reference);
+        continue;
+      }
+      this.#stats.dropped++;
+      this.#stats.pending--;
+      this.#logger.warn({ code: 'ERRAND_TASK_DROPPED', task: task.name, requestId: task.requestId }, `after-response task "${task.name}" was dropped at shutdown`);
+      this.#events.emit('task:dropped', { task, reason: 'shutdown' });
+      report?.dropped.push(reference);
+    }
+    if (!batch.running) this.#retire(batch);
+  }
+
+  #abandon(late: Promise<void>): void {
+    this.#stats.abandoned++;
+    void late.then(() => {
+      this.#stats.abandoned--;
+    });
+  }
+
+  #retire(batch: Batch): void {
+    if (!this.#pending.delete(batch) || this.#pending.size > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 

@@ -1,6 +1,6 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { createTaskRunner, type TaskErrorInfo, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
+import { createTaskRunner, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
 
 /** Anything with the error registry's task-error entry point (`createErrorRegistry()` fits). */
 export interface TaskErrorRegistry {
@@ -34,28 +34,15 @@ export interface BackgroundOptions extends TaskRunnerOptions {
   registry?: TaskErrorRegistry;
 }
 
-/** Lets `errand(app)` run an app-wide `background()` inside its own per-request step (one layer less). */
-export const inlineBackground = Symbol('errand.inlineBackground');
-
-/** What `errand(app)` calls instead of the middleware when it runs `background()` inline. */
-export interface InlineBackground {
-  readonly runner: TaskRunner;
-  /**
-   * Admits the request (or throws the 503) and sets `c.var.background`. Returns `undefined` on Node
-   * (tasks start at the response's end), elsewhere the batch to start once the handler returned.
-   */
-  prepare(c: Context): BackgroundTasks | undefined;
-}
-
 /** The middleware, with the runner it feeds (for `serve({ runner })`, `runner.stats()`, `runner.on(...)`). */
-export type BackgroundMiddleware = MiddlewareHandler<BackgroundEnv> & { readonly runner: TaskRunner; readonly [inlineBackground]: InlineBackground };
+export type BackgroundMiddleware = MiddlewareHandler<BackgroundEnv> & { readonly runner: TaskRunner };
 
 interface NodeResponseLike {
   statusCode: number;
   writableFinished: boolean;
   /** True once the connection closed (the client may have gone away before the handler returned). */
   destroyed: boolean;
-  on(event: 'close', listener: () => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /**
@@ -81,99 +68,37 @@ interface NodeResponseLike {
  */
 export function background(options: BackgroundOptions = {}): BackgroundMiddleware {
   const runner = options.runner ?? createTaskRunner(options);
-  const fixedReporter = options.registry === undefined ? undefined : reporterOf(options.registry);
-  // One reporter per registry, not one closure per request (an app has one registry).
-  let lastRegistry: TaskErrorRegistry | undefined;
-  let lastReporter: TaskErrorReporter | undefined;
-  const reporterFor = (registry: TaskErrorRegistry): TaskErrorReporter => {
-    if (registry !== lastRegistry) {
-      lastRegistry = registry;
-      lastReporter = reporterOf(registry);
-    }
-    return lastReporter!;
-  };
 
-  const whenSent = (batch: BackgroundTasks, sent: unknown): void => {
-    const outgoing = sent as NodeResponseLike;
-    afterResponse(outgoing, () => runner.start(batch, outgoing.statusCode));
-  };
-  // The request's context goes to task-error handlers (`info.context`). Kept only when one exists:
-  // a task holding it keeps the whole finished request alive (Hono context, Node request and
-  // response: ~8 KB), which at thousands of 200 ms tasks in flight the GC pays for on every request.
-  const contextFor = (c: Context, registry: TaskErrorRegistry | undefined): Context | undefined => {
-    if (registry === undefined) return runner.reportsErrors ? c : undefined;
-    return registry.hasTaskErrorHandlers?.() === false ? undefined : c;
-  };
-
-  const prepare = (c: Context<BackgroundReadEnv>): BackgroundTasks | undefined => {
-    const requestId = c.get('requestId') ?? headerRequestId(c);
+  const middleware: MiddlewareHandler<BackgroundReadEnv> = async function backgroundTasks(c, next) {
+    const requestId = c.get('requestId') ?? c.req.header('x-request-id');
     runner.admit(requestId);
-    const installed = c.get('errand');
-    const registry = options.registry ?? installed?.registry;
-    const report = registry === undefined ? undefined : fixedReporter ?? reporterFor(registry);
-    const context = contextFor(c, registry);
+    const registry = options.registry ?? c.get('errand')?.registry;
+    // The request's context goes to task-error handlers (`info.context`), kept only when one could
+    // read it: a task holding it keeps the whole finished request alive.
+    const reads = registry === undefined ? runner.reportsErrors : registry.hasTaskErrorHandlers?.() !== false;
+    const batch = runner.createBatch({
+      requestId,
+      context: reads ? c : undefined,
+      report: registry === undefined ? undefined : (error, info) => registry.handleTaskError(error, info),
+    });
+    c.set('background', batch);
     const outgoing = nodeResponse(c.env);
     if (outgoing !== undefined) {
-      // On Node the response's end is hooked at the first task added: a request that adds none
-      // costs no listener and no extra async step here.
-      c.set('background', runner.createBatch({ requestId, context, report, whenSent, sent: outgoing }));
-      return undefined;
+      afterResponse(outgoing, () => runner.start(batch, outgoing.statusCode));
+      await next();
+      return;
     }
-    const batch = runner.createBatch({ requestId, context, report });
-    c.set('background', batch);
-    return batch;
+    let thrownStatus: number | undefined;
+    try {
+      await next();
+    } catch (thrown) {
+      thrownStatus = statusOf(thrown);
+      throw thrown;
+    } finally {
+      runner.start(batch, thrownStatus ?? c.res.status);
+    }
   };
-
-  const middleware: MiddlewareHandler<BackgroundReadEnv> = function backgroundTasks(c, next) {
-    const batch = prepare(c);
-    return batch === undefined ? next() : runAfterHandler(runner, batch, c, next);
-  };
-  const inline: InlineBackground = { runner, prepare: prepare as (c: Context) => BackgroundTasks | undefined };
-  return Object.assign(middleware as MiddlewareHandler<BackgroundEnv>, { runner, [inlineBackground]: inline });
-}
-
-/** The inline form of a `background()` middleware, `undefined` for any other handler. */
-export function inlineBackgroundOf(handler: unknown): InlineBackground | undefined {
-  return typeof handler === 'function' ? (handler as Partial<BackgroundMiddleware>)[inlineBackground] : undefined;
-}
-
-/**
- * Starts `batch` once `result` (what the handler returned) settled, with the status it answered
- * (outside Node, where no response end can be hooked).
- */
-export async function startAfter(runner: TaskRunner, batch: BackgroundTasks, c: Context, result: unknown): Promise<unknown> {
-  let status: number | undefined;
-  try {
-    const settled: unknown = await result;
-    if (settled instanceof Response) status = settled.status;
-    return settled;
-  } catch (thrown) {
-    status = statusOf(thrown);
-    throw thrown;
-  } finally {
-    runner.start(batch, status ?? c.res.status);
-  }
-}
-
-// Elsewhere (app.request(), other runtimes): start once the handler returned, with its status.
-async function runAfterHandler(runner: TaskRunner, batch: BackgroundTasks, c: Context, next: () => Promise<void>): Promise<void> {
-  let thrownStatus: number | undefined;
-  try {
-    await next();
-  } catch (thrown) {
-    thrownStatus = statusOf(thrown);
-    throw thrown;
-  } finally {
-    runner.start(batch, thrownStatus ?? c.res.status);
-  }
-}
-
-function reporterOf(registry: TaskErrorRegistry): TaskErrorReporter {
-  return (error, info) => registry.handleTaskError(error, info);
-}
-
-function headerRequestId(c: Context): string | undefined {
-  return c.req.header('x-request-id') ?? undefined;
+  return Object.assign(middleware as MiddlewareHandler<BackgroundEnv>, { runner });
 }
 
 /** The Node response behind the request, when served by @hono/node-server (`c.env.outgoing`). */
@@ -182,7 +107,7 @@ function nodeResponse(env: unknown): NodeResponseLike | undefined {
   const outgoing = (env as { outgoing?: unknown }).outgoing;
   if (typeof outgoing !== 'object' || outgoing === null) return undefined;
   const candidate = outgoing as Partial<NodeResponseLike>;
-  return typeof candidate.on === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as NodeResponseLike) : undefined;
+  return typeof candidate.once === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as NodeResponseLike) : undefined;
 }
 
 /**
@@ -192,7 +117,7 @@ function nodeResponse(env: unknown): NodeResponseLike | undefined {
  */
 function afterResponse(outgoing: NodeResponseLike, fn: () => void): void {
   if (outgoing.writableFinished || outgoing.destroyed) fn();
-  else outgoing.on('close', fn);
+  else outgoing.once('close', fn);
 }
 
 function statusOf(thrown: unknown): number {

@@ -3,50 +3,47 @@ import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { requestHeader } from './node-headers.js';
 
 /**
- * Rejects a body over `maxBytes` with 413 without reading it all: a `Content-Length` over the
- * limit is refused before any byte is read (Node's parser never delivers more than the declared
- * length); a chunked body is read only up to the limit, then buffered for the route.
+ * Rejects a body over `maxBytes` with 413 without holding it: a `Content-Length` over the limit is
+ * refused before any byte is read (Node's parser never delivers more than the declared length); a
+ * chunked body reaches the route as it streams, its bytes counted on the way, and reading it fails
+ * with the 413 at the first chunk past the limit (the route's `c.req.json()`, `text()` or stream
+ * rejects with it, and errand answers it).
  *
  * @throws ErrandError `ERRAND_PAYLOAD_TOO_LARGE`
  */
-export async function enforceBodyLimit(c: Context, maxBytes: number): Promise<void> {
-  await checkBodyLimit(c, maxBytes);
-}
-
-/**
- * {@link enforceBodyLimit} without a promise when the headers decide (a `Content-Length`, or no
- * body at all: every GET): returns `undefined` then, or throws 413. Only a chunked body returns the
- * promise of reading it up to the limit. For middleware on every request, where an `await` counts.
- *
- * @throws ErrandError `ERRAND_PAYLOAD_TOO_LARGE`
- */
-export function checkBodyLimit(c: Context, maxBytes: number): Promise<void> | undefined {
+export function enforceBodyLimit(c: Context, maxBytes: number): void {
   const length = requestHeader(c, 'content-length');
   if (length !== undefined) {
     if (Number(length) > maxBytes) throw payloadTooLarge(maxBytes);
-    return undefined;
+    return;
   }
-  if (requestHeader(c, 'transfer-encoding') === undefined) return undefined;
-  return readUpTo(c, maxBytes);
-}
-
-async function readUpTo(c: Context, maxBytes: number): Promise<void> {
+  if (requestHeader(c, 'transfer-encoding') === undefined) return;
   const body = c.req.raw.body;
   if (body === null) return;
+  c.req.raw = new Request(c.req.raw, { body: countedBody(body, maxBytes), duplex: 'half' } as RequestInit);
+}
+
+/**
+ * `body` read on demand (nothing is pulled until the route reads: an unread body is left to the
+ * server to discard), erroring with the 413 once more than `maxBytes` went by.
+ */
+function countedBody(body: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      void reader.cancel().catch(() => undefined);
-      throw payloadTooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  c.req.raw = new Request(c.req.raw, { body: Buffer.concat(chunks, size) });
+  let seen = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        seen += value.byteLength;
+        if (seen <= maxBytes) return controller.enqueue(value);
+        controller.error(payloadTooLarge(maxBytes));
+        await reader.cancel().catch(() => undefined);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /**
@@ -59,7 +56,7 @@ async function readUpTo(c: Context, maxBytes: number): Promise<void> {
  */
 export function bodyLimit(maxBytes: number): MiddlewareHandler {
   return async function errandBodyLimit(c, next) {
-    await enforceBodyLimit(c, maxBytes);
+    enforceBodyLimit(c, maxBytes);
     await next();
   };
 }

@@ -1,6 +1,4 @@
-import type { Context, Hono, Next, Schema } from 'hono';
-import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { inlineBackgroundOf, startAfter, type InlineBackground } from './background.js';
+import type { Context, Hono, MiddlewareHandler, Schema } from 'hono';
 import type { Logger } from 'pino';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
@@ -8,10 +6,10 @@ import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-regi
 import { routeMissError } from '../../errors/route-miss-error.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
-import { checkBodyLimit } from './body-limit.js';
+import { enforceBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
 import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
-import { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
+import { newRequestId, saneRequestId } from './request-id.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
 export interface HonoErrorExtra {
@@ -51,13 +49,12 @@ export interface Errand {
 }
 
 /**
- * Installs errand on a Hono app. Call it before adding routes: it wraps every handler and
- * middleware added after it, and the first of them to run on a request sets it up (no middleware
- * layer of its own, so a synchronous route stays synchronous): request ids (`c.var.requestId`,
- * `c.var.logger`, the `X-Request-Id` response header), the body limit, `app.onError` and
- * `app.notFound` (404, or 405 with `Allow`) through the registry, and non-`Error` throws caught and
- * coerced. An app-wide `app.use(background())` added after it runs inside that same step.
- * Middleware added before it (CORS) wraps error responses too.
+ * Installs errand on a Hono app through Hono's own extension points: one middleware (request ids
+ * in `c.var.requestId`, `c.var.logger` and the `X-Request-Id` response header; the body limit),
+ * `app.onError` and `app.notFound` (404, or 405 with `Allow`), all answered through the registry.
+ * Call it before adding routes, so its middleware runs first; middleware added before it (CORS)
+ * wraps error responses too. Strings, plain objects and `undefined` thrown by a route are caught
+ * by the middleware (Hono hands only `Error`s to `onError`).
  *
  * @example
  * const app = new Hono<ErrandEnv>()
@@ -77,106 +74,36 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   setClientErrorStacks(mode === 'debug');
 
   function respond(thrown: unknown, c: Context): Promise<Response> {
-    return Promise.resolve(respondNow(thrown, c));
-  }
-
-  // Synchronous when the registry's answer is: a throwing synchronous route stays synchronous.
-  function respondNow(thrown: unknown, c: Context): Response | Promise<Response> {
     const context = c as Context<ErrandEnv>;
-    const known = context.get('requestId');
-    const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
+    const requestId = context.get('requestId') ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
     const log = context.get('logger') ?? logger.child({ requestId });
-    // The middleware already put the id on the Node response (under its default name).
-    const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
-    return registry.handleNow(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance: c.req.path, extra: { c: context }, requestIdSent });
+    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance: c.req.path, extra: { c: context } });
   }
 
   const installed: Errand = { registry, logger, mode, format, respond };
 
-  // An app-wide `background()` installed after errand runs inside errand's own step (set below).
-  let inline: InlineBackground | undefined;
-
-  // What used to be errand's middleware, run by the first errand-wrapped handler of each request.
-  function enter(c: Context<ErrandEnv>): void {
+  const middleware: MiddlewareHandler<ErrandEnv> = async function errandRequest(c, next) {
     const requestId = saneRequestId(requestHeader(c, headerKey)) ?? generate();
     c.set('requestId', requestId);
-    c.set('logger', lazyRequestLogger(logger, requestId));
+    c.set('logger', logger.child({ requestId }));
     c.set('errand', installed);
+    // Under @hono/node-server the id goes on the Node response (public `setHeader`, or written in
+    // `writeHead` by a RequestIdResponse), so it is on every response, error responses included.
     const outgoing = nodeOutgoing(c.env);
-    // Under @hono/node-server the header goes on the Node response (merged into whatever response
-    // is sent, error responses too); `c.header()` would make every response build a `Headers`
-    // object. A RequestIdResponse (what `serve()` uses) writes it in `writeHead`; `setHeader` on a
-    // plain one costs Node its fast path for every header of the response.
     if (outgoing === undefined) c.header(headerName, requestId);
     else putRequestId(outgoing, headerName, requestId);
-  }
-
-  // Hono hands only `Error`s to onError; strings, plain objects and undefined land here.
-  const recover = (c: Context<ErrandEnv>) => (thrown: unknown): Promise<Response> => (thrown instanceof Error ? Promise.reject(thrown) : respond(thrown, c));
-
-  type Layer = (c: Context<ErrandEnv>, next: Next) => unknown;
-
-  // The first errand-wrapped handler of a request sets it up, then calls the handler directly: a
-  // synchronous route stays synchronous (no middleware layer, no promise), as on bare Hono.
-  function first(c: Context<ErrandEnv>, next: Next, handler: Layer): unknown {
-    enter(c);
-    const pending = limit === false ? undefined : checkBodyLimit(c, limit);
-    const batch = inline?.prepare(c);
-    let result: unknown;
+    if (limit !== false) enforceBodyLimit(c, limit);
     try {
-      result = pending === undefined ? handler(c, next) : pending.then(() => handler(c, next));
+      await next();
     } catch (thrown) {
-      if (!(thrown instanceof Error)) result = respond(thrown, c);
-      else if (batch === undefined) throw thrown;
-      // Outside Node the batch starts once the error is known: let startAfter see it.
-      else result = Promise.reject(thrown);
+      // Hono hands only `Error`s to onError; strings, plain objects and undefined arrive here.
+      if (thrown instanceof Error) throw thrown;
+      c.res = await respond(thrown, c);
     }
-    if (result instanceof Promise) result = result.then(undefined, recover(c));
-    return batch === undefined ? result : startAfter(inline!.runner, batch, c, result);
-  }
-
-  function wrap(handler: Layer): Layer {
-    return function errandLayer(c, next) {
-      return c.get('errand') === undefined ? first(c, next, handler) : handler(c, next);
-    };
-  }
-
-  const base = app as unknown as Hono<ErrandEnv>;
-  // Every handler added from now on (routes, middleware, sub-apps) is wrapped as it reaches the
-  // router; `app.routes` gets the wrapped one too, so mounting this app elsewhere keeps errand.
-  const router = base.router;
-  const add = router.add.bind(router);
-  router.add = (method, path, entry) => {
-    const [handler, route] = entry;
-    const background = inline === undefined && method === 'ALL' && (path === '/*' || path === '*') ? inlineBackgroundOf(handler) : undefined;
-    if (background !== undefined) {
-      inline = background;
-      return;
-    }
-    const wrapped = wrap(handler as Layer) as typeof handler;
-    route.handler = wrapped;
-    add(method, path, [wrapped, route]);
   };
-  base.onError((error, c) => respondNow(error, c));
-  base.notFound((c) => {
-    let batch: BackgroundTasks | undefined;
-    let pending: Promise<void> | undefined;
-    try {
-      if (c.get('errand') === undefined) {
-        enter(c);
-        pending = limit === false ? undefined : checkBodyLimit(c, limit);
-        batch = inline?.prepare(c);
-      }
-    } catch (thrown) {
-      return respondNow(thrown, c);
-    }
-    const result = pending === undefined ? notFound(c) : pending.then(() => notFound(c), (thrown: unknown) => respond(thrown, c));
-    return batch === undefined ? result : (startAfter(inline!.runner, batch, c, result) as Promise<Response>);
-  });
-
-  function notFound(c: Context<ErrandEnv>): Response | Promise<Response> {
-    // The path is routed for other methods only: 405. Routed for this method too: a real 404.
-    return respondNow(routeMissError(c.req.method, c.req.path, cachedAllowedMethods(app, c.req.path)), c);
-  }
+  app.use(middleware as unknown as MiddlewareHandler<E>);
+  app.onError((error, c) => respond(error, c));
+  // The path is routed for other methods only: 405. Routed for this method too: a real 404.
+  app.notFound((c) => respond(routeMissError(c.req.method, c.req.path, cachedAllowedMethods(app, c.req.path)), c));
   return installed;
 }

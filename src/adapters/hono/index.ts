@@ -4,7 +4,7 @@ export { errand, type Errand, type ErrandOptions, type HonoErrorExtra } from './
 export type { ErrandEnv, ErrandVariables } from './errand-env.js';
 export { guardStream, onStreamError } from './guard-stream.js';
 export { jsonResponse } from './json-response.js';
-export { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
+export { newRequestId, saneRequestId } from './request-id.js';
 export { RequestIdResponse } from './request-id-response.js';
 export { validate, type ValidationTarget } from './validate.js';
 export {
@@ -16,3 +16,4 @@ export {
 } from './background.js';
 export { serve, type ErrandServer, type ServeOptions, type ShutdownReport } from './serve.js';
 export { acceptedJob, jobStatus, jobsRoutes, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from './jobs-routes.js';
+export { createGracefulShutdown, type ClosableBackend, type GracefulShutdown, type GracefulShutdownOptions, type StoppableWorker } from '../node/graceful-shutdown.js';

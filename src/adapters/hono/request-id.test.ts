@@ -1,22 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { memoryLogger } from '../../testing/memory-logger.js';
-import { lazyRequestLogger, newRequestId, saneRequestId } from './request-id.js';
-
-/** A parent logger that counts the children made from it. */
-function countingParent(level: string): { parent: Logger; children: () => number; lines: Record<string, unknown>[] } {
-  const { logger, lines } = memoryLogger();
-  logger.level = level;
-  let made = 0;
-  const child = logger.child.bind(logger);
-  logger.child = (bindings) => {
-    made += 1;
-    return child(bindings);
-  };
-  return { parent: logger, children: () => made, lines };
-}
+import { newRequestId, saneRequestId } from './request-id.js';
 
 describe('newRequestId', () => {
   it('makes sane ids that never repeat within a process', () => {
@@ -46,39 +31,5 @@ describe('saneRequestId', () => {
     expect(saneRequestId('')).toBeUndefined();
     expect(saneRequestId(['a', 'b'])).toBeUndefined();
     expect(saneRequestId(undefined)).toBeUndefined();
-  });
-});
-
-describe('lazyRequestLogger', () => {
-  it('answers level checks and disabled levels without making a child', () => {
-    const { parent, children, lines } = countingParent('warn');
-    const log = lazyRequestLogger(parent, 'req-1');
-    expect(log.isLevelEnabled('info')).toBe(false);
-    expect(log.isLevelEnabled('error')).toBe(true);
-    expect(log.level).toBe('warn');
-    log.info('not written');
-    log.debug({ a: 1 }, 'not written either');
-    expect(children()).toBe(0);
-    expect(lines).toEqual([]);
-  });
-
-  it('makes one child, bound to the request id, at the first line written', () => {
-    const { parent, children, lines } = countingParent('info');
-    const log = lazyRequestLogger(parent, 'req-2');
-    log.info({ step: 1 }, 'first');
-    log.warn('second');
-    expect(children()).toBe(1);
-    expect(lines.map((line) => [line.requestId, line.msg])).toEqual([
-      ['req-2', 'first'],
-      ['req-2', 'second'],
-    ]);
-  });
-
-  it('checks levels against its own parent when several parents share the process', () => {
-    const quiet = lazyRequestLogger(pino({ level: 'error' }), 'a');
-    const chatty = lazyRequestLogger(pino({ level: 'trace' }), 'b');
-    expect(quiet.isLevelEnabled('info')).toBe(false);
-    expect(chatty.isLevelEnabled('info')).toBe(true);
-    expect(quiet.isLevelEnabled('info')).toBe(false);
   });
 });

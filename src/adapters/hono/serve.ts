@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { defaultLogger } from '../../logging/default-logger.js';
-import { coerceError } from '../../errors/coerce-error.js';
-import { InFlightResponses } from './in-flight-responses.js';
-import type { DrainReport } from '../../tasks/drain.js';
 import type { TaskLogger, TaskRunner } from '../../tasks/task-runner.js';
+import { createGracefulShutdown, type ClosableBackend, type ShutdownReport, type StoppableWorker } from '../node/graceful-shutdown.js';
+import { RequestIdResponse } from './request-id-response.js';
+
+export type { ShutdownReport };
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -17,9 +18,13 @@ export interface ServeOptions {
   hostname?: string;
   /** The after-response task runner to drain at shutdown (`background().runner`). @default undefined */
   runner?: TaskRunner;
+  /** An in-process job worker, stopped at shutdown after the tasks: its jobs finish or are released. @default undefined */
+  worker?: StoppableWorker;
+  /** The job backend, closed last. @default undefined */
+  backend?: ClosableBackend;
   /**
-   * Total shutdown budget in ms: in-flight requests first, then their tasks get what is left.
-   * Keep it below your orchestrator's grace period (Kubernetes: 30 s).
+   * Total shutdown budget in ms (see `createGracefulShutdown`): in-flight requests, their tasks,
+   * the worker's jobs, the backend. Keep it below your orchestrator's grace period (Kubernetes: 30 s).
    * @default 10_000
    */
   shutdownTimeoutMs?: number;
@@ -31,27 +36,15 @@ export interface ServeOptions {
   logger?: TaskLogger;
 }
 
-/** What a graceful shutdown did. */
-export interface ShutdownReport {
-  requests: {
-    /** In-flight requests that completed during shutdown. */
-    finished: number;
-    /** Requests still open at the deadline, whose connections were closed. */
-    aborted: number;
-  };
-  /** The task runner's drain report (empty when no runner was given). */
-  tasks: DrainReport;
-  durationMs: number;
-}
-
 /** A running server with graceful shutdown. */
 export interface ErrandServer {
   readonly server: ServerType;
   /** Resolves with the bound address once listening; rejects if listening failed. */
   readonly listening: Promise<AddressInfo>;
   /**
-   * Stops accepting connections, closes idle keep-alive sockets, lets in-flight requests finish,
-   * drains the runner's tasks until the deadline and reports what could not finish. Idempotent.
+   * The graceful shutdown (`createGracefulShutdown`): stops accepting connections, lets in-flight
+   * requests finish, drains the runner's tasks, stops the worker, closes the backend, all within
+   * the deadline, and reports what could not finish. Idempotent.
    */
   shutdown(options?: { timeoutMs?: number }): Promise<ShutdownReport>;
 }
@@ -68,8 +61,6 @@ export interface ErrandServer {
  */
 export function serve(options: ServeOptions): ErrandServer {
   const logger = options.logger ?? defaultLogger('errand');
-  const budget = options.shutdownTimeoutMs ?? 10_000;
-  const inFlight = new InFlightResponses();
   let resolveListening: (info: AddressInfo) => void = () => {};
   let rejectListening: (error: Error) => void = () => {};
   const listening = new Promise<AddressInfo>((resolve, reject) => {
@@ -79,73 +70,21 @@ export function serve(options: ServeOptions): ErrandServer {
   // Callers who never look at `listening` must not get an unhandled rejection; the error is logged.
   listening.catch(() => undefined);
 
-  // A RequestIdResponse (errand's X-Request-Id is written inside writeHead, keeping Node's fast
-  // path) that also counts the responses in flight, for the shutdown.
-  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: inFlight.Response } }, resolveListening);
+  // A RequestIdResponse writes errand's X-Request-Id inside writeHead (see its doc comment).
+  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: RequestIdResponse } }, resolveListening);
   server.on('error', (error: Error) => {
     logger.error({ err: error }, 'the server failed');
     rejectListening(error);
   });
-  const signals = options.signals === false ? [] : (options.signals ?? ['SIGTERM', 'SIGINT']);
-  const onSignal = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, 'shutting down');
-    shutdown().then(
-      () => options.exitOnSignal !== false && process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: coerceError(error) }, 'graceful shutdown failed');
-        if (options.exitOnSignal !== false) process.exit(1);
-      },
-    );
-  };
-  for (const signal of signals) process.once(signal, onSignal);
-
-  let shuttingDown: Promise<ShutdownReport> | undefined;
-  function shutdown(shutdownOptions: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
-    shuttingDown ??= run(shutdownOptions.timeoutMs ?? budget);
-    return shuttingDown;
-  }
-
-  async function run(timeoutMs: number): Promise<ShutdownReport> {
-    for (const signal of signals) process.off(signal, onSignal);
-    const started = performance.now();
-    const deadline = Date.now() + timeoutMs;
-    inFlight.closing = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    closeIdle(server);
-    const openAtStart = inFlight.count;
-    await waitUntil(deadline, (done) => inFlight.whenIdle(done));
-    const aborted = inFlight.count;
-    closeAll(server);
-    await closed;
-    const tasks = options.runner === undefined ? emptyReport() : await options.runner.drain({ timeoutMs: Math.max(0, deadline - Date.now()) });
-    const report: ShutdownReport = { requests: { finished: Math.min(inFlight.closedDuringShutdown, openAtStart), aborted }, tasks, durationMs: performance.now() - started };
-    const complete = aborted === 0 && tasks.interrupted.length === 0 && tasks.dropped.length === 0;
-    if (complete) logger.info({ report }, 'shutdown complete');
-    else logger.warn({ report }, 'shutdown complete; some work did not finish (see report)');
-    return report;
-  }
-
-  return { server, listening, shutdown };
-}
-
-/** Waits for `start(done)` to call `done`, or until the deadline, whichever comes first. */
-async function waitUntil(deadline: number, start: (done: () => void) => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-    start(resolve);
+  const shutdown = createGracefulShutdown({
+    server: server as Server,
+    runner: options.runner,
+    worker: options.worker,
+    backend: options.backend,
+    timeoutMs: options.shutdownTimeoutMs,
+    signals: options.signals,
+    exitOnSignal: options.exitOnSignal,
+    logger,
   });
-  clearTimeout(timer);
-}
-
-function closeIdle(server: ServerType): void {
-  if ('closeIdleConnections' in server) server.closeIdleConnections();
-}
-
-function closeAll(server: ServerType): void {
-  if ('closeAllConnections' in server) server.closeAllConnections();
-}
-
-function emptyReport(): DrainReport {
-  return { finished: 0, interrupted: [], enqueued: [], dropped: [], durationMs: 0 };
+  return { server, listening, shutdown };
 }

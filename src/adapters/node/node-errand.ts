@@ -7,7 +7,7 @@ import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-regi
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
-import { lazyRequestLogger, newRequestId, saneRequestId } from '../hono/request-id.js';
+import { newRequestId, saneRequestId } from '../hono/request-id.js';
 import { putRequestId } from '../hono/node-headers.js';
 import { webRequest } from './web-request.js';
 
@@ -88,16 +88,6 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
   const report: TaskErrorReporter = (error, info) => registry.handleTaskError(error, info);
   setClientErrorStacks(mode === 'debug');
 
-  // One function for every batch (not a closure per request): hooks the response's end at the
-  // first task added, so a request that adds none costs no listener. A Node response emits
-  // 'close' after 'finish' (every byte handed to the socket) and also when the client went away
-  // first: a disconnect never cancels tasks.
-  const whenSent = (batch: BackgroundTasks, sent: unknown): void => {
-    const outgoing = sent as ServerResponse;
-    if (outgoing.writableFinished || outgoing.destroyed) runner.start(batch, outgoing.statusCode);
-    else outgoing.once('close', () => runner.start(batch, outgoing.statusCode));
-  };
-
   return {
     registry,
     logger,
@@ -107,30 +97,23 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
     identify(incoming, outgoing) {
       const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
       if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
-      return { requestId, logger: lazyRequestLogger(logger, requestId) };
+      return { requestId, logger: logger.child({ requestId }) };
     },
     admit(identity, outgoing, context) {
       runner.admit(identity.requestId);
       // The request goes to task-error handlers (`info.context`) only when one could read it: a
       // task holding it keeps the whole finished request alive.
       const kept = registry.hasTaskErrorHandlers() ? context : undefined;
-      return runner.createBatch({ requestId: identity.requestId, context: kept, report, whenSent, sent: outgoing });
+      const batch = runner.createBatch({ requestId: identity.requestId, context: kept, report });
+      // A Node response emits 'close' after 'finish' (every byte handed to the socket) and also
+      // when the client went away first: a disconnect never cancels tasks.
+      if (outgoing.writableFinished || outgoing.destroyed) runner.start(batch, outgoing.statusCode);
+      else outgoing.once('close', () => runner.start(batch, outgoing.statusCode));
+      return batch;
     },
     respond(thrown, incoming, url, instance, identity, extra) {
-      // The web Request is built only if a handler or formatter reads it (most 404s never do).
-      let request: Request | undefined;
-      const input = {
-        get request(): Request {
-          return (request ??= webRequest(incoming, url));
-        },
-        requestId: identity.requestId,
-        logger: identity.logger,
-        mode,
-        format,
-        instance,
-        extra,
-      };
-      return registry.handleNow(thrown, input);
+      const input = { request: webRequest(incoming, url), requestId: identity.requestId, logger: identity.logger, mode, format, instance, extra };
+      return registry.handle(thrown, input);
     },
     afterHeaders(thrown, identity) {
       const error = coerceError(thrown);
