@@ -27,15 +27,19 @@ export function fastApiSystem(system: string, env: Record<string, string>): Syst
   return { spec: { system, command: peer.python, args: [serverFile('fastapi-app.py')], env }, notice: fastApiSlowPathNotice(peer) };
 }
 
-/** The six systems of the HTTP section, in table order. */
+/** The systems of the HTTP section, in table order. */
 export function httpSystems(): Record<string, SystemChoice> {
   const env = { REGISTER_TASK: 'noop' };
   return {
     'node:http': nodeServer('node:http', 'node-http', env),
     hono: nodeServer('hono', 'hono', env),
+    // errand's contract (request ids, problem+json, the task after 'finish') written by hand on Hono.
+    'hono-contract': nodeServer('hono-contract', 'hono-contract', env),
     'errand/hono': errandSystem('errand/hono', env),
     fastify: nodeServer('fastify', 'fastify', env),
+    'errand/fastify': nodeServer('errand/fastify', 'errand-fastify', env),
     express: nodeServer('express', 'express', env),
+    'errand/express': nodeServer('errand/express', 'errand-express', env),
     fastapi: fastApiSystem('fastapi', env),
   };
 }

@@ -1,0 +1,38 @@
+import express, { type Request } from 'express';
+import { pino } from 'pino';
+import { errand } from '../../../src/adapters/express/index.js';
+import { HTTPException } from '../../../src/errors/index.js';
+import { notFoundBody, oops, registered, registerTask } from './seed.js';
+
+/*
+ * The seed app on errand on Express 5, as docs/adapters.md teaches it, in production mode: the
+ * custom exception is an HTTPException subclass, the seed's bodies come from registry handlers, the
+ * task goes through `req.background`. pino at `warn`, as errand-hono.
+ */
+class MyCustomException extends HTTPException {
+  override name = 'MyCustomException';
+  constructor(readonly itemName: string) {
+    super(418, `${itemName} did something wrong`);
+  }
+}
+
+const task = registerTask();
+const app = express();
+const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
+registry
+  .on(MyCustomException, (error) => Response.json(oops(error.itemName), { status: 418 }))
+  .on(404, (_error, { problem }) => Response.json(notFoundBody(problem.instance ?? ''), { status: 404 }));
+
+app.get('/items/:name', (req, res) => {
+  const name = req.params.name;
+  if (name === 'error') throw new MyCustomException(name);
+  res.json({ name });
+});
+
+app.post('/register', express.json(), (req: Request<object, unknown, { email?: string }>, res) => {
+  if (task !== undefined) req.background.add(task, req.body.email ?? '');
+  res.json(registered);
+});
+
+const server = app.listen(Number(process.env.PORT), '127.0.0.1');
+process.once('SIGTERM', () => server.close());

@@ -1,0 +1,40 @@
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { errand } from '../../../src/adapters/fastify/index.js';
+import { HTTPException } from '../../../src/errors/index.js';
+import { notFoundBody, oops, registered, registerTask } from './seed.js';
+
+/*
+ * The seed app on errand on Fastify, as docs/adapters.md teaches it, in production mode: the custom
+ * exception is an HTTPException subclass (no stack trace in production), the seed's bodies come from
+ * registry handlers, the task goes through `request.background`. pino at `warn`, as errand-hono.
+ */
+class MyCustomException extends HTTPException {
+  override name = 'MyCustomException';
+  constructor(readonly itemName: string) {
+    super(418, `${itemName} did something wrong`);
+  }
+}
+
+const task = registerTask();
+const app = Fastify({ logger: false });
+const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
+registry
+  .on(MyCustomException, (error) => Response.json(oops(error.itemName), { status: 418 }))
+  .on(404, (_error, { problem }) => Response.json(notFoundBody(problem.instance ?? ''), { status: 404 }));
+
+// eslint-disable-next-line @typescript-eslint/require-await
+app.get<{ Params: { name: string } }>('/items/:name', async (request) => {
+  const { name } = request.params;
+  if (name === 'error') throw new MyCustomException(name);
+  return { name };
+});
+
+// eslint-disable-next-line @typescript-eslint/require-await
+app.post<{ Body: { email?: string } }>('/register', async (request) => {
+  if (task !== undefined) request.background.add(task, request.body.email ?? '');
+  return registered;
+});
+
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+process.once('SIGTERM', () => void app.close());
