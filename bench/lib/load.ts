@@ -103,6 +103,27 @@ function createAutocannon(notice: string | undefined): LoadGenerator {
   };
 }
 
+/**
+ * A fixed offered rate (an open-loop load, as wrk2 would give): autocannon with `--overallRate`,
+ * `rate` requests a second across `connections` connections, whatever the server's speed, so the
+ * latency percentiles are those a client sees at that load. Runs autocannon whatever generator the
+ * run uses (wrk has no fixed rate).
+ */
+export async function measureFixedRate(url: string, request: LoadRequest, seconds: number, connections: number, rate: number): Promise<LoadResult> {
+  const require = createRequire(import.meta.url);
+  const cli = require.resolve('autocannon/autocannon.js');
+  const extra = request.body === undefined ? [] : ['-H', 'content-type=application/json', '-b', request.body];
+  const [cmd, args] = pinning().wrap(1, process.execPath, [
+    cli, '-j', '-c', String(connections), '-d', String(seconds), '-t', '5', '--overallRate', String(Math.max(1, Math.round(rate))), '-m', request.method, ...extra, url + request.path,
+  ]);
+  const { stdout } = await run(cmd, args, { maxBuffer: 1 << 22 });
+  const r = JSON.parse(stdout) as {
+    duration: number; errors: number; timeouts: number; non2xx: number;
+    latency: { p50: number; p99: number }; requests: { total: number };
+  };
+  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
 /** wrk when installed (it costs the load core far less per request), else autocannon with a notice. */
 export function loadGenerator(forceAutocannon: boolean): LoadGenerator {
   if (forceAutocannon) return createAutocannon(undefined);
