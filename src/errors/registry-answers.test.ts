@@ -120,6 +120,14 @@ describe('headers of error responses', () => {
     expect(response.headers.get('x-request-id')).toBe('req-42');
   });
 
+  it('adds the error headers and the request id to a handler response that lacks them', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(405, () => new Response(null, { status: 405 }));
+    const allowed = await registry.handle(new HTTPException(405, undefined, { headers: { allow: 'GET' } }), input());
+    expect(allowed.headers.get('allow')).toBe('GET');
+    expect(allowed.headers.get('x-request-id')).toBe('req-42');
+  });
+
   it('sends the error headers, the request id and the headers given to render together', async () => {
     const { logger } = memoryLogger();
     const registry = createErrorRegistry({ logger }).on(503, (_error, { render }) => render(undefined, { 'retry-after': '30' }));
