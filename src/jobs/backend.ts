@@ -39,6 +39,37 @@ export interface ClaimOptions {
   waitMs: number;
   /** Aborts the wait (worker shutdown, or capacity freed for other tasks): `claim` then resolves, usually with `[]`; it does not reject. */
   signal?: AbortSignal;
+  /**
+   * The claiming worker keeps a liveness record (it beats through the backend's `liveness()` writer):
+   * its jobs may be taken back as soon as that record lapses, before their leases end. A backend
+   * may also find a worker's record without this flag (SQLite joins on `workerId`). @default false
+   */
+  liveness?: boolean;
+}
+
+/**
+ * Writes one worker's liveness record, from the worker's liveness thread (its own event loop and its
+ * own connection). Records are separate from job leases: a worker beats every ~0.5 s whatever it runs.
+ */
+export interface LivenessWriter {
+  /** Records that `workerId` is alive until now + `ttlMs`. */
+  beat(workerId: string, ttlMs: number): Promise<void> | void;
+  /** Deletes the record (the worker stopped cleanly, holding no job). */
+  forget(workerId: string): Promise<void> | void;
+  /** Closes the writer's connection. */
+  close(): Promise<void> | void;
+}
+
+/** What the module named by {@link LivenessSpec.moduleUrl} exports. */
+export interface LivenessWriterModule {
+  createLivenessWriter(config: unknown): LivenessWriter | Promise<LivenessWriter>;
+}
+
+/** Where a liveness thread finds a backend's writer: a module it can import and a structured-cloneable config. */
+export interface LivenessSpec {
+  /** `import.meta.url`-style URL of a module exporting `createLivenessWriter`. */
+  moduleUrl: string;
+  config: unknown;
 }
 
 /** One completion handed to `completeMany`. */
@@ -181,4 +212,13 @@ export interface JobBackend {
 
   /** Releases connections and timers. */
   close(): Promise<void>;
+
+  /**
+   * Optional worker liveness. When present, a worker runs the returned writer in a thread of its own
+   * and claims with `liveness: true`; `claim` must then take back (as a lapsed lease: the attempt
+   * fails with ERRAND_LEASE_EXPIRED, fencing rejects the old holder) every running job whose worker's
+   * record lapsed, at once, while a job whose worker still beats keeps its lease however long it runs.
+   * `undefined` when this instance cannot offer it (a private in-memory database).
+   */
+  liveness?(): LivenessSpec | undefined;
 }

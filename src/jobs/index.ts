@@ -1,4 +1,4 @@
-export type { AppTransaction, ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from './backend.js';
+export type { AppTransaction, ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, LivenessWriter, LivenessWriterModule, QueueStats, RetentionOptions } from './backend.js';
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
 export { defineTask } from './define-task.js';

@@ -18,6 +18,10 @@ export interface WorkerClaimerOptions {
   reportError: (error: Error) => void;
   /** Takes the jobs a claim answered (perhaps none) in hand. Called once per answered claim. */
   onClaimed: (jobs: readonly ClaimedJob[]) => void;
+  /** Whether the worker's liveness record is being kept (claims then say `liveness: true`). */
+  liveness: () => boolean;
+  /** Resolves when the first claim may go out (the liveness record exists, or there is none to wait for). */
+  ready: () => Promise<void>;
 }
 
 // Aborting without a reason builds a DOMException with a stack trace, on every freed slot: reuse one.
@@ -41,6 +45,8 @@ export class WorkerClaimer {
   readonly #pollMs: number;
   readonly #reportError: (error: Error) => void;
   readonly #onClaimed: (jobs: readonly ClaimedJob[]) => void;
+  readonly #liveness: () => boolean;
+  readonly #ready: () => Promise<void>;
   // Claim when half a batch can be taken, not at every freed slot: a claim per job would cost a round
   // trip per job. A lone freed slot is refilled after a few ms at most (`#overdue`).
   readonly #refillAt: number;
@@ -69,6 +75,8 @@ export class WorkerClaimer {
     this.#pollMs = options.pollMs;
     this.#reportError = options.reportError;
     this.#onClaimed = options.onClaimed;
+    this.#liveness = options.liveness;
+    this.#ready = options.ready;
     this.#refillAt = Math.max(1, Math.floor(Math.min(options.batchSize, options.concurrency) / 2));
   }
 
@@ -83,6 +91,10 @@ export class WorkerClaimer {
    * otherwise it only re-checks every `pollMs`. Resolves once stopped and every claim is answered.
    */
   async run(): Promise<void> {
+    // A claim made before the first beat would not say `liveness: true`; wait for it, not for ever.
+    const waited = new AbortController();
+    await Promise.race([this.#ready(), sleep(10_000, AbortSignal.any([this.#halt.signal, waited.signal]))]);
+    waited.abort();
     while (!this.#stopping) {
       // Made before looking at the state: whatever changes it from here on cuts the wait below short.
       this.#wake = new AbortController();
@@ -185,7 +197,7 @@ export class WorkerClaimer {
     };
     let sent: Promise<ClaimedJob[]>;
     try {
-      sent = this.#backend.claim({ workerId: this.#workerId, tasks: group, limit: room, leaseMs: this.#leaseMs, waitMs: 0 });
+      sent = this.#backend.claim({ workerId: this.#workerId, tasks: group, limit: room, leaseMs: this.#leaseMs, waitMs: 0, liveness: this.#liveness() });
     } catch (thrown) {
       sent = Promise.reject(coerceError(thrown));
     }
@@ -218,7 +230,7 @@ export class WorkerClaimer {
     this.#idling = true;
     let jobs: ClaimedJob[];
     try {
-      jobs = await this.#backend.claim({ workerId: this.#workerId, tasks: names, limit: 1, leaseMs: this.#leaseMs, waitMs: pollMs, signal: this.#wake.signal });
+      jobs = await this.#backend.claim({ workerId: this.#workerId, tasks: names, limit: 1, leaseMs: this.#leaseMs, waitMs: pollMs, signal: this.#wake.signal, liveness: this.#liveness() });
     } finally {
       this.#idling = false;
     }

@@ -18,6 +18,18 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often leases are renewed; must be below `leaseMs`. @default leaseMs / 3 */
   heartbeatMs?: number;
+  /**
+   * Keep a liveness record, separate from job leases, from a thread of its own (its own event loop
+   * and backend connection), when the backend offers it (SQLite files, Redis). A worker whose record
+   * lapses (the process died: kill -9, OOM, a lost machine) has its jobs taken back within
+   * `livenessTtlMs` instead of `leaseMs`; a worker whose main thread is merely blocked keeps beating
+   * and keeps its jobs. `false`: leases alone. @default true
+   */
+  liveness?: boolean;
+  /** How often the liveness record is written. @default 500 */
+  livenessIntervalMs?: number;
+  /** How long a liveness record stays valid: a dead worker's jobs run again about this long after it died. Must be above `livenessIntervalMs`. @default 3_000 */
+  livenessTtlMs?: number;
   /** How long an idle worker waits for a job before asking again. @default 1000 */
   pollMs?: number;
   /** How long `stop()` waits for running jobs before aborting and releasing them. @default 10_000 */
@@ -56,6 +68,9 @@ export interface WorkerSettings {
   readonly heartbeatMs: number;
   readonly pollMs: number;
   readonly logger: WorkerLogger;
+  /** 0 when liveness is off. */
+  readonly livenessIntervalMs: number;
+  readonly livenessTtlMs: number;
 }
 
 /** Checks a numeric option of createWorker. */
@@ -72,7 +87,10 @@ export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
   const heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)));
   if (heartbeatMs >= leaseMs) throw new RangeError(`createWorker: heartbeatMs (${heartbeatMs}) must be below leaseMs (${leaseMs}) or leases lapse between heartbeats`);
   const pollMs = positive('pollMs', options.pollMs ?? 1000);
+  const livenessIntervalMs = options.liveness === false ? 0 : positive('livenessIntervalMs', options.livenessIntervalMs ?? 500);
+  const livenessTtlMs = positive('livenessTtlMs', options.livenessTtlMs ?? 3_000);
+  if (livenessIntervalMs >= livenessTtlMs) throw new RangeError(`createWorker: livenessIntervalMs (${livenessIntervalMs}) must be below livenessTtlMs (${livenessTtlMs}) or the record lapses between beats`);
   const logger = options.logger ?? consoleWorkerLogger;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  return { id, concurrency, batchSize, leaseMs, heartbeatMs, pollMs, logger };
+  return { id, concurrency, batchSize, leaseMs, heartbeatMs, pollMs, logger, livenessIntervalMs, livenessTtlMs };
 }

@@ -6,6 +6,7 @@ import { WorkerJobs } from './worker-jobs.js';
 import { resolveWorkerOptions, type Worker, type WorkerOptions, type WorkerSettings } from './worker-options.js';
 import { WorkerSlots } from './worker-slots.js';
 import { sleep, startHeartbeat, startPruning } from './worker-timers.js';
+import { startLiveness, type Liveness } from './worker-liveness.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 
@@ -55,6 +56,8 @@ class WorkerRuntime {
   #loop: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
+  /** The liveness thread, started with the worker (undefined when the backend offers none, or it is off). */
+  #liveness: Liveness | undefined;
 
   constructor(options: WorkerOptions, tasks: ReadonlyMap<string, RunnableTask>, settings: WorkerSettings) {
     const { id, logger, concurrency, batchSize } = settings;
@@ -66,6 +69,8 @@ class WorkerRuntime {
     const shared = { backend: options.backend, slots, concurrency, batchSize, reportError: this.#reportError };
     this.#claimer = new WorkerClaimer({
       ...shared,
+      liveness: () => this.#liveness?.beating === true,
+      ready: () => this.#liveness?.ready ?? Promise.resolve(),
       workerId: id,
       taskNames: [...tasks.keys()],
       leaseMs: settings.leaseMs,
@@ -83,7 +88,9 @@ class WorkerRuntime {
   start(): void {
     if (this.#loop !== undefined || this.#stopping) return;
     const { backend } = this.#options;
-    const { leaseMs, heartbeatMs, logger } = this.#settings;
+    const { id, leaseMs, heartbeatMs, logger, livenessIntervalMs, livenessTtlMs } = this.#settings;
+    const livenessSpec = livenessIntervalMs > 0 ? backend.liveness?.() : undefined;
+    if (livenessSpec !== undefined) this.#liveness = startLiveness({ spec: livenessSpec, workerId: id, intervalMs: livenessIntervalMs, ttlMs: livenessTtlMs, onError: this.#reportError });
     const stopHeartbeat = startHeartbeat({ backend, active: this.#jobs.active, leaseMs, heartbeatMs, logger, onError: this.#reportError });
     const stopPruning = startPruning(backend, this.#options.pruneIntervalMs ?? 60_000, this.#reportError);
     this.#stopTimers = () => (stopHeartbeat(), stopPruning());
@@ -105,6 +112,8 @@ class WorkerRuntime {
     await this.#jobs.drainCompletions();
     this.#claimer.cancelRefill();
     this.#stopTimers?.();
+    // Last: the record goes once no job of this worker is left to take back.
+    await this.#liveness?.stop();
     this.events.emit('worker:stopped', { workerId: this.id, released: this.#jobs.released + aborted });
   }
 

@@ -21,6 +21,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
 import { describeLeases } from './conformance-leases.js';
+import { describeLiveness } from './conformance-liveness.js';
 import { describeStorage } from './conformance-storage.js';
 import { describeWorker } from './conformance-worker.js';
 
@@ -37,5 +38,6 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeStorage(options);
     describeLeases(options);
     describeWorker(options);
+    describeLiveness(options);
   });
 }

@@ -22,6 +22,10 @@ export interface CrashRunOptions {
   heartbeatMs?: number;
   /** Shortest time between two kills (spawning a replacement costs CPU). @default 450 */
   minCycleMs?: number;
+  /** The library's default lease, heartbeat, poll and liveness (leaseMs and heartbeatMs are then ignored). @default false */
+  defaults?: boolean;
+  /** Where the nap task logs its side effect (one line per attempt run to the end). @default none */
+  effectsPath?: string;
   /** Progress lines. @default no output */
   log?: (line: string) => void;
 }
@@ -63,7 +67,8 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   const killTarget = options.kills ?? 100;
   const leaseMs = options.leaseMs ?? 1000;
   const log = options.log ?? (() => undefined);
-  const env = { ERRAND_QUEUE: queueUrl, CRASH_LOG: logPath, CRASH_LEASE_MS: String(leaseMs), CRASH_HEARTBEAT_MS: String(options.heartbeatMs ?? 250) };
+  const env: NodeJS.ProcessEnv = { ERRAND_QUEUE: queueUrl, CRASH_LOG: logPath, CRASH_LEASE_MS: String(leaseMs), CRASH_HEARTBEAT_MS: String(options.heartbeatMs ?? 250), CRASH_DEFAULTS: options.defaults === true ? '1' : '0' };
+  if (options.effectsPath !== undefined) env.CRASH_EFFECTS = options.effectsPath;
   const backend = openBackend(queueUrl);
   const queue = createQueue({ backend });
   const ids: string[] = [];
@@ -144,6 +149,9 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   try {
     await topUp();
     for (let index = 0; index < (options.workers ?? 6); index += 1) spawnWorker();
+    // Booting several processes at once on a loaded machine takes a while: start counting once they run.
+    const booted = performance.now() + 120_000;
+    while ([...live].some((worker) => !worker.ready) && performance.now() < booted) await sleep(50);
     while (kills.length < killTarget) {
       const cycleStart = performance.now();
       await topUp();

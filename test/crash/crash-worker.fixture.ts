@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { createWorker } from '../../src/jobs/worker.js';
-import { napTask } from './crash-task.js';
+import { blockTask, napTask } from './crash-task.js';
 import { openBackend } from './open-backend.js';
 
 const queueUrl = process.env.ERRAND_QUEUE;
@@ -15,13 +15,13 @@ if (queueUrl === undefined || log === undefined) throw new Error('crash worker: 
 
 const say = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 const backend = openBackend(queueUrl);
+// CRASH_DEFAULTS=1: the library's default lease, heartbeat, poll and liveness, as a user gets them.
+const timing = process.env.CRASH_DEFAULTS === '1' ? {} : { leaseMs: Number(process.env.CRASH_LEASE_MS ?? 1000), heartbeatMs: Number(process.env.CRASH_HEARTBEAT_MS ?? 250), pollMs: 100 };
 const worker = createWorker({
   backend,
-  tasks: [napTask],
+  tasks: [napTask, blockTask],
   concurrency: 2,
-  leaseMs: Number(process.env.CRASH_LEASE_MS ?? 1000),
-  heartbeatMs: Number(process.env.CRASH_HEARTBEAT_MS ?? 250),
-  pollMs: 100,
+  ...timing,
   pruneIntervalMs: 0,
   workerId: `crash-${process.pid}`,
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
 import { runCrashRun } from '../crash/crash-run.js';
+import { expectBlockedWorkerKeepsItsJob, expectFastRecoveryWithDefaults } from '../crash/default-recovery.js';
 import { expectSoundCrashRun } from '../crash/expect-sound-crash-run.js';
 
 /**
@@ -18,7 +19,7 @@ const leaseMs = 1000;
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  if (redisUp) await deleteRedisPrefix(prefix);
+  if (redisUp) for (const suffix of ['', '-defaults', '-blocked']) await deleteRedisPrefix(`${prefix}${suffix}`);
 });
 
 describe.skipIf(!redisUp)('kill -9 of a worker mid-job (redis)', () => {
@@ -30,4 +31,12 @@ describe.skipIf(!redisUp)('kill -9 of a worker mid-job (redis)', () => {
     // is slack for a two-core machine under heavy load (max 2.5 s seen at load average 19).
     expectSoundCrashRun(report, { label: 'redis', kills, maxRecoveryMs: leaseMs + 2_000 });
   }, 600_000);
+
+  it('runs the job of a kill -9ed worker again within seconds with the default settings, long before its 30 s lease', async () => {
+    await expectFastRecoveryWithDefaults(`${testRedisUrl}/0?prefix=${prefix}-defaults`, dir, 'redis', Number(process.env.CRASH_DEFAULT_KILLS ?? 10));
+  }, 240_000);
+
+  it('leaves the job of a worker whose event loop is blocked for 10 s with that worker (default settings)', async () => {
+    await expectBlockedWorkerKeepsItsJob(`${testRedisUrl}/0?prefix=${prefix}-blocked`, dir);
+  }, 180_000);
 });

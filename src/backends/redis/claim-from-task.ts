@@ -56,8 +56,8 @@ async function settleLapsedAttempts(job: Job, token: string, client: Redis, jobK
  * Either way each take is BullMQ's atomic moveToActive (it also promotes due delayed jobs and sets the
  * lock whose value is the fencing token).
  */
-async function take(worker: Worker, size: number, lockMs: number, scripts: BatchScripts | undefined): Promise<{ job: Job; token: string }[]> {
-  const tokens = Array.from({ length: size }, () => randomUUID());
+async function take(worker: Worker, size: number, lockMs: number, scripts: BatchScripts | undefined, owner: string): Promise<{ job: Job; token: string }[]> {
+  const tokens = Array.from({ length: size }, () => `${randomUUID()}${owner}`);
   if (scripts !== undefined) {
     const taken = await scripts.claim(claimKeys(worker.keys), worker.keys[''] ?? '', lockMs, tokens);
     return taken.map(({ json, id, token }) => {
@@ -97,7 +97,9 @@ export async function claimFromTask(
     const size = Math.min(remaining, scripts === undefined ? batch : batchPerScript);
     // Taken before the call: Redis starts the lock somewhat later, so the lease never ends after it.
     const leaseUntil = Date.now() + lockMs;
-    const taken = await take(worker, size, lockMs, scripts);
+    // A worker that keeps a liveness record is named in its tokens (`<uuid>~<workerId>`): a claim
+    // that finds the record gone takes the job back without waiting out the lease.
+    const taken = await take(worker, size, lockMs, scripts, options.liveness === true ? `~${options.workerId}` : '');
     for (const { job, token } of taken) {
       if (job.id === undefined) continue;
       const fate = await settleLapsedAttempts(job, token, client, jobKey(job.id), cancelKey);

@@ -31,16 +31,27 @@ redis.call('HSET', KEYS[1], 'errand:lapsed', ARGV[1], 'failedReason', ARGV[2])
 return 1`;
 
 /**
- * KEYS: active, wait, prioritized, marker, events, stalled. ARGV: job key prefix.
+ * KEYS: active, wait, prioritized, marker, events, stalled. ARGV: job key prefix, liveness key prefix.
  * Moves every active job whose lock lapsed back to wait (or prioritized), as BullMQ's stalled
  * checker does, but in one pass: BullMQ's moveToActive sets the lock in the same script that makes
  * a job active, so an active job without a lock can only be one whose worker stopped renewing it.
+ * A lock naming a worker that keeps a liveness record (token `<uuid>~<workerId>`) whose record is
+ * gone is deleted first: that worker's process is gone, its lease is not waited out.
  * Returns the ids moved.
  */
 const takeBackLapsed = `
 local moved = {}
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  if string.sub(id, 1, 2) ~= '0:' and redis.call('EXISTS', ARGV[1] .. id .. ':lock') == 0 then
+  local lockKey = ARGV[1] .. id .. ':lock'
+  local lock = redis.call('GET', lockKey)
+  if lock then
+    local at = string.find(lock, '~', 1, true)
+    if at and redis.call('EXISTS', ARGV[2] .. string.sub(lock, at + 1)) == 0 then
+      redis.call('DEL', lockKey)
+      lock = false
+    end
+  end
+  if string.sub(id, 1, 2) ~= '0:' and not lock then
     if redis.call('LREM', KEYS[1], 1, id) > 0 then
       local jobKey = ARGV[1] .. id
       redis.call('HINCRBY', jobKey, 'stc', 1)
@@ -134,10 +145,13 @@ export async function renewLeasesIfHeld(client: Redis, cancelKey: string, leases
   return reply.map(asNumber);
 }
 
-/** Moves jobs whose lease lapsed in the BullMQ queue with keys starting `queueKey` back to wait. */
-export async function takeBackLapsedJobs(client: Redis, queueKey: string): Promise<string[]> {
+/**
+ * Moves jobs whose lease lapsed, or whose worker's liveness record (under `livenessKeyPrefix`) is
+ * gone, in the BullMQ queue with keys starting `queueKey` back to wait.
+ */
+export async function takeBackLapsedJobs(client: Redis, queueKey: string, livenessKeyPrefix: string): Promise<string[]> {
   const keys = ['active', 'wait', 'prioritized', 'marker', 'events', 'stalled'].map((name) => `${queueKey}${name}`);
-  return (await client.eval(takeBackLapsed, keys.length, ...keys, queueKey)) as string[];
+  return (await client.eval(takeBackLapsed, keys.length, ...keys, queueKey, livenessKeyPrefix)) as string[];
 }
 
 /** Retrying count and oldest ready job of one BullMQ queue whose keys start with `queueKey`. */

@@ -1,7 +1,7 @@
 import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isErrandError } from '../../errors/errand-error.js';
-import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
+import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, QueueStats, RetentionOptions } from '../../jobs/backend.js';
 import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
 import { CancelledJobs } from './cancelled-jobs.js';
 import { encodeEvent, toJobRecord } from './job-record.js';
@@ -18,6 +18,10 @@ import { readJob } from './read-job.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { boundedCall } from './bounded-call.js';
+import type { RedisLivenessConfig } from './liveness-writer.js';
+
+/** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
+const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 export type { RedisBackendOptions } from './redis-backend-options.js';
 
@@ -54,6 +58,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     remove: (id) => bounded('remove', () => backend.remove(id)),
     prune: (now) => bounded('prune', () => backend.prune(now)),
     close: () => backend.close(timeoutMs),
+    liveness: () => backend.liveness(timeoutMs),
   };
 }
 
@@ -166,7 +171,7 @@ class RedisBackend implements JobBackend {
     const now = Date.now();
     if (now - (this.lastLapsedScan.get(task) ?? 0) < Math.min(250, Math.max(10, leaseMs / 2))) return;
     this.lastLapsedScan.set(task, now);
-    await takeBackLapsedJobs(this.client, this.queueKey(task));
+    await takeBackLapsedJobs(this.client, this.queueKey(task), this.names.livenessKeyPrefix);
   }
 
   /** Prefix of the keys of the BullMQ queue of `task` (`<prefix>:<queue>:`). */
@@ -411,6 +416,24 @@ class RedisBackend implements JobBackend {
     }
     removed += await this.cancelledJobs.prune(now - this.retention.cancelledMs);
     return removed;
+  }
+
+  /**
+   * Where a worker's liveness thread writes its record: a connection of its own to the same server
+   * (from the URL, or from the options of a shared connection; none over TLS or a socket path).
+   */
+  liveness(commandTimeoutMs = 5_000): LivenessSpec | undefined {
+    const options = this.client.options;
+    if (options.tls !== undefined || options.path !== undefined) return undefined;
+    const url = new URL('redis://localhost');
+    url.hostname = options.host ?? '127.0.0.1';
+    url.port = String(options.port ?? 6379);
+    url.pathname = `/${options.db ?? 0}`;
+    // ioredis keeps absent credentials as null.
+    if (typeof options.username === 'string' && options.username !== '') url.username = encodeURIComponent(options.username);
+    if (typeof options.password === 'string' && options.password !== '') url.password = encodeURIComponent(options.password);
+    const config: RedisLivenessConfig = { url: url.toString(), keyPrefix: this.names.livenessKeyPrefix, commandTimeoutMs };
+    return { moduleUrl: new URL(`./liveness-writer${moduleExtension}`, import.meta.url).href, config };
   }
 
   /** The connection every call goes through (the bounded calls wait for it to be ready). */

@@ -16,6 +16,8 @@ export interface RedisNames {
   readonly cancelledKey: string;
   /** HASH of cancelled job id → JSON job record. */
   readonly cancelledDataKey: string;
+  /** Prefix of worker liveness records: worker `id`'s record is `<livenessKeyPrefix><id>`. */
+  readonly livenessKeyPrefix: string;
   /** BullMQ queue name holding the jobs of `task`. */
   taskQueue(task: string): string;
   /** Key of BullMQ's hash for job `id` in the queue of `task`. */
@@ -50,6 +52,7 @@ export function redisNames(prefix: string, queueName: string): RedisNames {
     cancelRequestedKey: `${own}:cancel-requested`,
     cancelledKey: `${own}:cancelled`,
     cancelledDataKey: `${own}:cancelled-data`,
+    livenessKeyPrefix: `${own}:worker:`,
     taskQueue,
     jobKey,
     lockKey: (task, id) => `${jobKey(task, id)}:lock`,

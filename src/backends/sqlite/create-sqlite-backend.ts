@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { JobBackend, RetentionOptions } from '../../jobs/backend.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { createClaimNow } from './claim-jobs.js';
@@ -14,6 +15,9 @@ import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { createClaim, type Waiters } from './wait-for-jobs.js';
+
+/** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
+const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /** Options of {@link createSqliteBackend}. */
 export interface SqliteBackendOptions {
@@ -50,7 +54,8 @@ export interface SqliteBackendOptions {
  */
 export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   const { path } = options;
-  const db = openDatabase(path, options.busyTimeoutMs ?? 5000);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = openDatabase(path, busyTimeoutMs);
   const waiters: Waiters = new Set();
   let closed = false;
   const context: SqliteContext = {
@@ -107,6 +112,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     retry: (id) => run(() => manager.retry(id)),
     remove: (id) => run(() => manager.remove(id)),
     prune: (now) => run(() => prune(now)),
+    // A private in-memory database cannot be opened from the liveness thread.
+    liveness: () => (path === ':memory:' ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs: Math.min(busyTimeoutMs, 1_000) } }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;

@@ -14,7 +14,11 @@ export function createPrune(context: SqliteContext): (now?: number) => number {
        LIMIT 1000)`,
   );
 
+  // Liveness records of workers gone for a day: their jobs were taken back long ago.
+  const forgetWorkers = db.prepare('DELETE FROM errand_workers WHERE alive_until <= ?');
+
   return function prune(now = context.now()) {
+    forgetWorkers.run(now - 86_400_000);
     const { succeededMs, deadMs, cancelledMs } = context.retention;
     const bounds = { succeeded: now - succeededMs, dead: now - deadMs, cancelled: now - cancelledMs };
     const limits = { ...bounds, oldest: Math.max(bounds.succeeded, bounds.dead, bounds.cancelled) };

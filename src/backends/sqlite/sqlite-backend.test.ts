@@ -130,7 +130,7 @@ describe('sqlite backend, specific to the file', () => {
     const db = new Database(path);
     try {
       expect(migrate(db)).toEqual([]);
-      expect(db.prepare('SELECT version FROM errand_migrations').pluck().all()).toEqual([1]);
+      expect(db.prepare('SELECT version FROM errand_migrations').pluck().all()).toEqual([1, 2]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       db.close();

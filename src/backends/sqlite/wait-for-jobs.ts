@@ -29,7 +29,8 @@ export function createClaim(
   const probe = context.db
     .prepare(
       `SELECT EXISTS (SELECT 1 FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks)))
-           OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND lease_until <= @now)`,
+           OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND lease_until <= @now)
+           OR EXISTS (SELECT 1 FROM errand_workers w WHERE w.alive_until <= @now AND EXISTS (SELECT 1 FROM errand_jobs WHERE worker_id = w.id AND state = 'running'))`,
     )
     .pluck();
 

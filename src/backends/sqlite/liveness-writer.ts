@@ -1,0 +1,34 @@
+import type { LivenessWriter } from '../../jobs/backend.js';
+import { openDatabase } from './open-database.js';
+
+/** What the liveness thread needs to open the queue file. */
+export interface SqliteLivenessConfig {
+  path: string;
+  busyTimeoutMs: number;
+}
+
+/**
+ * The SQLite side of worker liveness, run in a worker's liveness thread on a connection of its own:
+ * upserts the worker's row in `errand_workers` (see migration 0002).
+ *
+ * @example
+ * const writer = createLivenessWriter({ path: 'data/jobs.db', busyTimeoutMs: 1000 })
+ * writer.beat('host:123:ab12cd34', 3_000)
+ */
+export function createLivenessWriter(config: unknown): LivenessWriter {
+  const { path, busyTimeoutMs } = config as SqliteLivenessConfig;
+  const db = openDatabase(path, busyTimeoutMs);
+  const upsert = db.prepare('INSERT INTO errand_workers (id, alive_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until');
+  const remove = db.prepare('DELETE FROM errand_workers WHERE id = ?');
+  return {
+    beat(workerId, ttlMs) {
+      upsert.run(workerId, Date.now() + ttlMs);
+    },
+    forget(workerId) {
+      remove.run(workerId);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

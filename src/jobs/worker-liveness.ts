@@ -1,0 +1,94 @@
+import { Worker as Thread } from 'node:worker_threads';
+import type { LivenessSpec } from './backend.js';
+
+/** Options of {@link startLiveness}. */
+export interface LivenessOptions {
+  spec: LivenessSpec;
+  workerId: string;
+  intervalMs: number;
+  ttlMs: number;
+  /** Told when the thread cannot beat (the record then lapses and this worker's jobs may be taken back). */
+  onError: (error: Error) => void;
+}
+
+/** A running liveness thread. */
+export interface Liveness {
+  /** True once a beat was stored, while the thread runs: claims may then say `liveness: true`. */
+  readonly beating: boolean;
+  /** Resolves at the first stored beat, or when the thread gave up (then `beating` stays false). */
+  readonly ready: Promise<void>;
+  /** Stops beating and deletes the record; resolves when the thread is gone. */
+  stop(): Promise<void>;
+}
+
+type ThreadMessage = { type: 'beat'; at: number } | { type: 'error'; message: string } | { type: 'stopped' };
+
+/**
+ * The thread's entry. Built: `liveness-thread.js` itself. From the TypeScript sources (development,
+ * tests), a loader inherited through `--import` does not reach a worker thread on every Node version,
+ * so a one-line bootstrap registers tsx in the thread, then imports the source.
+ */
+function threadEntry(): { entry: URL | string; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./liveness-thread.js', import.meta.url), eval: false };
+  const source = new URL('./liveness-thread.ts', import.meta.url).href;
+  return { entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
+}
+
+/**
+ * Starts a worker's liveness thread: a worker_threads thread with its own event loop and its own
+ * connection to the backend, writing the worker's liveness record every `intervalMs`, valid for
+ * `ttlMs`. It keeps beating while the main thread is blocked (a synchronous handler, a GC pause), so
+ * a lapsed record means the process is gone (or the thread could not reach the backend for `ttlMs`),
+ * and other workers take its jobs back at once instead of waiting out their leases.
+ *
+ * @example
+ * const liveness = startLiveness({ spec, workerId, intervalMs: 500, ttlMs: 3_000, onError })
+ * await liveness.ready
+ */
+export function startLiveness(options: LivenessOptions): Liveness {
+  const { entry, eval: isCode } = threadEntry();
+  const thread = new Thread(entry, {
+    eval: isCode,
+    workerData: { moduleUrl: options.spec.moduleUrl, config: options.spec.config, workerId: options.workerId, intervalMs: options.intervalMs, ttlMs: options.ttlMs },
+  });
+  // The thread never keeps a process alive on its own: stop() ends it, and so does process exit.
+  thread.unref();
+  let beating = false;
+  let alive = true;
+  let markReady = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let markStopped = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  thread.on('message', (message: ThreadMessage) => {
+    if (message.type === 'beat') {
+      beating = alive;
+      markReady();
+    } else if (message.type === 'error') options.onError(new Error(`liveness thread of worker ${options.workerId}: ${message.message}`));
+    else markStopped();
+  });
+  thread.on('error', (error) => options.onError(error));
+  thread.on('exit', () => {
+    alive = false;
+    beating = false;
+    markReady();
+    markStopped();
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    get beating() {
+      return beating;
+    },
+    ready,
+    stop() {
+      stopping ??= (async () => {
+        beating = false;
+        if (alive) thread.postMessage('stop');
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+        clearTimeout(timer);
+        await thread.terminate();
+      })();
+      return stopping;
+    },
+  };
+}

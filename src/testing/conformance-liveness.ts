@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { isErrandError } from '../errors/errand-error.js';
+import type { JobBackend, LivenessWriter, LivenessWriterModule } from '../jobs/backend.js';
+import { backendsFor, claim, claimOne, eventually, newJob, sleep, type ConformanceOptions } from './conformance-helpers.js';
+
+/** The backend's liveness writer, opened in this thread (the worker runs it in a thread of its own). */
+async function writerOf(backend: JobBackend): Promise<LivenessWriter | undefined> {
+  const spec = backend.liveness?.();
+  if (spec === undefined) return undefined;
+  const module = (await import(spec.moduleUrl)) as LivenessWriterModule;
+  return module.createLivenessWriter(spec.config);
+}
+
+/**
+ * Worker liveness, for backends that offer it (`liveness()`): a job whose worker's liveness record
+ * lapsed is taken back at once, long before its lease ends; a fresh record, or none at all, leaves
+ * the lease in charge; fencing rejects the presumed-dead worker's late calls.
+ */
+export function describeLiveness(options: ConformanceOptions): void {
+  const makeBackend = backendsFor(options);
+
+  describe('worker liveness', () => {
+    it('takes a job back as soon as its worker\'s liveness record lapses, however long its lease, and fences the old holder', async () => {
+      const backend = await makeBackend();
+      const writer = await writerOf(backend);
+      if (writer === undefined) return;
+      try {
+        const job = newJob({ maxAttempts: 3 });
+        await backend.enqueue([job]);
+        await writer.beat('mortal-worker', 1_500);
+        const stale = await claimOne(backend, { workerId: 'mortal-worker', leaseMs: 60_000, liveness: true });
+        expect(await claim(backend, { workerId: 'other' })).toEqual([]);
+        const fresh = await eventually(() => claimOne(backend, { workerId: 'other' }), 5_000, 50);
+        expect(fresh).toMatchObject({ jobId: job.id, attempt: 2 });
+        const record = await backend.get(job.id);
+        expect(record?.error?.code).toBe('ERRAND_LEASE_EXPIRED');
+        const late = await backend.complete(stale, 'stale').then(() => undefined, (error: unknown) => error);
+        expect(isErrandError(late, 'ERRAND_LEASE_LOST')).toBe(true);
+        expect(await backend.heartbeat([stale, fresh], 30_000)).toEqual(['lost', 'held']);
+      } finally {
+        await writer.close();
+      }
+    });
+
+    it('leaves a job with its worker while the worker keeps beating, and with a worker that keeps no record', async () => {
+      const backend = await makeBackend();
+      const writer = await writerOf(backend);
+      if (writer === undefined) return;
+      try {
+        await backend.enqueue([newJob(), newJob()]);
+        await writer.beat('living-worker', 2_000);
+        const [kept] = await claim(backend, { workerId: 'living-worker', limit: 1, leaseMs: 60_000, liveness: true });
+        const [unrecorded] = await claim(backend, { workerId: 'quiet-worker', limit: 1, leaseMs: 60_000 });
+        for (let beat = 0; beat < 8; beat += 1) {
+          await writer.beat('living-worker', 2_000);
+          await sleep(200);
+          expect(await claim(backend, { workerId: 'other' })).toEqual([]);
+        }
+        expect(await backend.heartbeat([kept, unrecorded], 60_000)).toEqual(['held', 'held']);
+        await writer.forget('living-worker');
+      } finally {
+        await writer.close();
+      }
+    });
+  });
+}
