@@ -1,5 +1,5 @@
 import { Worker as Thread } from 'node:worker_threads';
-import type { LivenessSpec } from './backend.js';
+import type { LivenessSpec, LivenessWriterModule } from './backend.js';
 
 /** Options of {@link startLiveness}. */
 export interface LivenessOptions {
@@ -7,6 +7,12 @@ export interface LivenessOptions {
   workerId: string;
   intervalMs: number;
   ttlMs: number;
+  /**
+   * Validity of the first record, written from the main thread before the thread runs (booting a
+   * thread can take seconds on a loaded machine): long enough for the thread to take over, and no
+   * longer than the worker's leases, which bound it anyway.
+   */
+  firstTtlMs: number;
   /** Told when the thread cannot beat (the record then lapses and this worker's jobs may be taken back). */
   onError: (error: Error) => void;
 }
@@ -19,6 +25,17 @@ export interface Liveness {
   readonly ready: Promise<void>;
   /** Stops beating and deletes the record; resolves when the thread is gone. */
   stop(): Promise<void>;
+}
+
+/** Writes the worker's first liveness record from the calling thread, on a short-lived writer. */
+async function firstBeat(options: LivenessOptions): Promise<void> {
+  const module = (await import(options.spec.moduleUrl)) as LivenessWriterModule;
+  const writer = await module.createLivenessWriter(options.spec.config);
+  try {
+    await writer.beat(options.workerId, options.firstTtlMs);
+  } finally {
+    await writer.close();
+  }
 }
 
 type ThreadMessage = { type: 'beat'; at: number } | { type: 'error'; message: string } | { type: 'stopped' };
@@ -73,6 +90,14 @@ export function startLiveness(options: LivenessOptions): Liveness {
     markReady();
     markStopped();
   });
+  // The first record, from here: claims can say `liveness: true` at once instead of after the thread boots.
+  void firstBeat(options).then(
+    () => {
+      beating = alive;
+      markReady();
+    },
+    (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
+  );
   let stopping: Promise<void> | undefined;
   return {
     get beating() {

@@ -118,6 +118,11 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     lastTopUp = performance.now();
     const workers = [...live];
     const ready = workers.filter((worker) => worker.ready).length;
+    // A job the parent saw start more than 5 s ago (naps last under 1 s) was taken from its worker
+    // meanwhile without a line the parent sees (its lease or liveness lapsed on a starved machine):
+    // counting it as busy would stop the top-ups and starve the run.
+    const now = performance.now();
+    for (const worker of workers) for (const [id, job] of worker.running) if (now - job.startedAt > 5_000) worker.running.delete(id);
     const busy = workers.reduce((sum, worker) => sum + worker.running.size, 0);
     const { counts } = await backend.stats();
     const missing = Math.max(ready, 2) - (counts.queued + busy);
