@@ -148,7 +148,9 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
       if (performance.now() - lastTopUp > 200) await topUp();
       await sleep(10);
     }
-    throw new Error(`crash run: no worker was running a job for 120 s; stderr of the last worker: ${all.at(-1)?.stderr ?? ''}`);
+    const { counts } = await backend.stats();
+    const seen = [...live].map((worker) => `${worker.child.pid ?? 0}:${worker.ready ? 'ready' : 'booting'}:${worker.running.size}`).join(' ');
+    throw new Error(`crash run: no worker was running a job for 120 s; workers ${seen}; queue ${JSON.stringify(counts)}; stderr of the last worker: ${all.at(-1)?.stderr ?? ''}`);
   };
 
   try {
