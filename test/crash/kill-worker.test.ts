@@ -3,16 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
+import { availableSqliteDrivers } from '../../src/backends/sqlite/open-database.js';
 import { runCrashRun } from './crash-run.js';
 import { expectSoundCrashRun } from './expect-sound-crash-run.js';
 
 /**
  * kill -9 a worker in the middle of a job, 100 times, against real processes. The backend comes
- * from ERRAND_QUEUE (e.g. `redis://127.0.0.1:6379?prefix=crash-1`); by default a fresh SQLite file.
+ * from ERRAND_QUEUE (e.g. `redis://127.0.0.1:6379?prefix=crash-1`); by default a fresh SQLite file
+ * per SQLite driver that loads here (better-sqlite3, and node:sqlite on Node 22.13 and later).
  * CRASH_KILLS changes the number of kills (the issue asks for 100).
  */
 const dir = mkdtempSync(join(tmpdir(), 'errand-crash-'));
-const queueUrl = withRunPrefix(process.env.ERRAND_QUEUE ?? `sqlite://${join(dir, 'jobs.db')}`);
+const queueUrls =
+  process.env.ERRAND_QUEUE === undefined
+    ? availableSqliteDrivers().map((driver) => `sqlite://${join(dir, `${driver.replace(':', '-')}.db`)}?driver=${driver}`)
+    : [withRunPrefix(process.env.ERRAND_QUEUE)];
 const kills = Number(process.env.CRASH_KILLS ?? 100);
 const leaseMs = 1000;
 
@@ -26,12 +31,14 @@ function withRunPrefix(url: string): string {
   return parsed.toString();
 }
 
-describe(`kill -9 of a worker mid-job (${queueUrl.split(':')[0] ?? 'queue'})`, () => {
+describe.each(queueUrls)('kill -9 of a worker mid-job (%s)', (queueUrl) => {
+  const label = queueUrl.startsWith('sqlite') ? `sqlite ${new URL(queueUrl).searchParams.get('driver') ?? ''}`.trim() : (queueUrl.split(':')[0] ?? 'queue');
   it(`loses no job and completes none twice across ${kills} kills, and re-runs each killed job within the lease window`, async () => {
-    const report = await runCrashRun({ queueUrl, logPath: join(dir, 'completions.log'), kills, leaseMs, log: (line) => console.log(line) });
+    const logPath = join(dir, `completions-${label.replace(/\W+/g, '-')}.log`);
+    const report = await runCrashRun({ queueUrl, logPath, kills, leaseMs, log: (line) => console.log(line) });
     // The lease was renewed at most one heartbeat before the kill, so it lapses within leaseMs of
     // it; the next poll (50 ms) then claims the job: lease + ~0.1 s by design (max 1.15 s measured
     // at load average 20 on SQLite). The rest is slack for a busy two-core machine.
-    expectSoundCrashRun(report, { label: queueUrl.split(':')[0] ?? 'queue', kills, maxRecoveryMs: leaseMs + 1_000 });
+    expectSoundCrashRun(report, { label, kills, maxRecoveryMs: leaseMs + 1_000 });
   }, 600_000);
 });

@@ -40,14 +40,14 @@ export function createClaimNow(context: SqliteContext): (options: ClaimNowOption
        ORDER BY priority, run_at, seq LIMIT @limit)
      RETURNING id, token, lease_until, task, payload, attempts, max_attempts, created_at, priority, run_at, seq`,
   );
-  const claimInTransaction = db.transaction((options: ClaimNowOptions, now: number): ClaimedRow[] => {
+  const claimInTransaction = db.immediate((options: ClaimNowOptions, now: number): ClaimedRow[] => {
     expireLeases(now);
     return claim.all({ now, leaseUntil: now + options.leaseMs, workerId: options.workerId, tasks: JSON.stringify(options.tasks), limit: options.limit }) as ClaimedRow[];
   });
 
   return function claimNow(options) {
     if (options.limit <= 0 || options.tasks.length === 0) return [];
-    const rows = claimInTransaction.immediate(options, context.now());
+    const rows = claimInTransaction(options, context.now());
     // RETURNING gives no order guarantee; hand jobs out in queue order.
     rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || a.seq - b.seq);
     return rows.map((row) => ({

@@ -35,11 +35,11 @@ export function createCompleter(context: SqliteContext): Completer {
        history = history || ',' || json_object('at', ?, 'type', 'succeeded', 'attempt', attempts)
      WHERE seq = ? AND token = ? AND state = 'running'`,
   );
-  const commit = db.transaction((batch: readonly PendingCompletion[], now: number): number[] =>
+  const commit = db.immediate((batch: readonly PendingCompletion[], now: number): number[] =>
     batch.map((item) => update.run(item.result, now, now, now, tokenSeq(item.lease.token), item.lease.token).changes),
   );
   // The batch form needs no per-completion promise or closure: one transaction, one answer per row.
-  const commitMany = db.transaction((completions: readonly Completion[], results: readonly (string | null)[], now: number): boolean[] => {
+  const commitMany = db.immediate((completions: readonly Completion[], results: readonly (string | null)[], now: number): boolean[] => {
     const stored: boolean[] = new Array<boolean>(completions.length);
     for (let index = 0; index < completions.length; index += 1) {
       const token = completions[index].lease.token;
@@ -57,7 +57,7 @@ export function createCompleter(context: SqliteContext): Completer {
     if (batch.length === 0) return;
     let changes: number[];
     try {
-      changes = commit.immediate(batch, context.now());
+      changes = commit(batch, context.now());
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -87,7 +87,7 @@ export function createCompleter(context: SqliteContext): Completer {
         const results = completions.map((completion) => encodeJson(completion.result));
         // Single completions still waiting keep their place before this batch.
         flush();
-        return Promise.resolve(commitMany.immediate(completions, results, context.now()));
+        return Promise.resolve(commitMany(completions, results, context.now()));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

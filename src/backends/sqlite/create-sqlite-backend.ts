@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ErrandError } from '../../errors/errand-error.js';
 import type { JobBackend, RetentionOptions } from '../../jobs/backend.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { createClaimNow } from './claim-jobs.js';
@@ -10,6 +11,7 @@ import { createHeartbeat } from './heartbeat-leases.js';
 import { createManager } from './manage-jobs.js';
 import { mapSqliteError } from './map-sqlite-error.js';
 import { openDatabase } from './open-database.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
@@ -39,10 +41,17 @@ export interface SqliteBackendOptions {
   pollIntervalMs?: number;
   /** Clock for timestamps, leases and due times (tests). Waits still use real timers. @default Date.now */
   now?: () => number;
+  /**
+   * The SQLite library to run on: `'better-sqlite3'` (a native module, the faster of the two, and
+   * the only one on Node 20), or Node's built-in `'node:sqlite'` (Node 22.13 and later, nothing to
+   * build). Both store the same file format, so a queue file can move from one to the other.
+   * @default the ERRAND_SQLITE_DRIVER environment variable, else better-sqlite3 when it is installed, else node:sqlite
+   */
+  driver?: SqliteDriverName;
 }
 
 /**
- * The embedded job backend: one SQLite file (better-sqlite3, WAL) shared safely by every worker
+ * The embedded job backend: one SQLite file (WAL, on better-sqlite3 or node:sqlite) shared safely by every worker
  * process on one machine. Claims are atomic under SQLite's write lock, fenced by a random token
  * per claim; completions made in the same event-loop turn share one transaction.
  *
@@ -55,7 +64,8 @@ export interface SqliteBackendOptions {
 export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   const { path } = options;
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  const db = openDatabase(path, busyTimeoutMs);
+  const driver = options.driver ?? driverFromEnv();
+  const db = openDatabase(path, busyTimeoutMs, driver);
   const waiters: Waiters = new Set();
   let closed = false;
   const context: SqliteContext = {
@@ -82,10 +92,10 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     try {
       return Promise.resolve(operation());
     } catch (error) {
-      return Promise.reject(mapSqliteError(error, path));
+      return Promise.reject(mapSqliteError(error, db, path));
     }
   }
-  const mapped = (error: unknown): Promise<never> => Promise.reject(mapSqliteError(error, path));
+  const mapped = (error: unknown): Promise<never> => Promise.reject(mapSqliteError(error, db, path));
 
   return {
     name: `sqlite:${path}`,
@@ -95,7 +105,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
       try {
         return await claim(claimOptions);
       } catch (error) {
-        throw mapSqliteError(error, path);
+        throw mapSqliteError(error, db, path);
       }
     },
     heartbeat: (leases, leaseMs) => run(() => heartbeat(leases, leaseMs)),
@@ -113,7 +123,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     remove: (id) => run(() => manager.remove(id)),
     prune: (now) => run(() => prune(now)),
     // A private in-memory database cannot be opened from the liveness thread.
-    liveness: () => (path === ':memory:' ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs: Math.min(busyTimeoutMs, 1_000) } }),
+    liveness: () => (path === ':memory:' ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs: Math.min(busyTimeoutMs, 1_000), driver } }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
@@ -125,4 +135,12 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
       });
     },
   };
+}
+
+/** `ERRAND_SQLITE_DRIVER`, when it names a driver; anything else is a configuration error. */
+function driverFromEnv(): SqliteDriverName | undefined {
+  const value = process.env.ERRAND_SQLITE_DRIVER?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value === 'better-sqlite3' || value === 'node:sqlite') return value;
+  throw new ErrandError('ERRAND_BACKEND_CONFIG', `ERRAND_SQLITE_DRIVER must be better-sqlite3 or node:sqlite, not ${JSON.stringify(value)}`);
 }

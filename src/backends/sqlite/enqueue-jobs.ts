@@ -14,7 +14,7 @@ export function createEnqueue(context: SqliteContext): (jobs: readonly NewJob[])
     `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history)
      VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const findByKey = db.prepare(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`).pluck();
+  const findByKey = db.prepareValue(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
 
   function insertOne(job: NewJob, now: number): EnqueueResult {
     if (job.key !== undefined) {
@@ -27,13 +27,13 @@ export function createEnqueue(context: SqliteContext): (jobs: readonly NewJob[])
     return { id: job.id, created: true };
   }
 
-  const insertMany = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => insertOne(job, now)));
+  const insertMany = db.immediate((jobs: readonly NewJob[], now: number) => jobs.map((job) => insertOne(job, now)));
 
   return function enqueue(jobs) {
     if (jobs.length === 0) return [];
     const only = jobs[0];
     const now = context.now();
-    const results = jobs.length === 1 && only !== undefined && only.key === undefined ? [insertOne(only, now)] : insertMany.immediate(jobs, now);
+    const results = jobs.length === 1 && only !== undefined && only.key === undefined ? [insertOne(only, now)] : insertMany(jobs, now);
     if (results.some((result) => result.created)) context.notify();
     return results;
   };

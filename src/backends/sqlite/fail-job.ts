@@ -16,7 +16,7 @@ export function createFail(context: SqliteContext): (lease: Lease, options: Fail
     `UPDATE errand_jobs SET state = ?, run_at = coalesce(?, run_at), error = ?, token = NULL, lease_until = NULL,
        finished_at = ?, updated_at = ?, history = ? WHERE seq = ?`,
   );
-  const failInTransaction = db.transaction((lease: Lease, options: FailOptions, now: number): void => {
+  const failInTransaction = db.immediate((lease: Lease, options: FailOptions, now: number): void => {
     const row = requireLeased(find, lease);
     const state: StoredState = row.cancel_requested === 1 ? 'cancelled' : options.retryAt === null ? 'dead' : 'retrying';
     const events: JobEvent[] = [{ at: now, type: 'failed', attempt: row.attempts, message: options.error.title }];
@@ -26,7 +26,7 @@ export function createFail(context: SqliteContext): (lease: Lease, options: Fail
   });
 
   return function fail(lease, options) {
-    failInTransaction.immediate(lease, options, context.now());
+    failInTransaction(lease, options, context.now());
     if (options.retryAt !== null) context.notify();
   };
 }

@@ -12,8 +12,8 @@ export function createHeartbeat(context: SqliteContext): (leases: readonly Lease
   const extend = db.prepare(
     `UPDATE errand_jobs SET lease_until = ?, updated_at = ? WHERE seq = ? AND id = ? AND token = ? AND state = 'running' AND cancel_requested = 0`,
   );
-  const cancelRequested = db.prepare(`SELECT cancel_requested FROM errand_jobs WHERE seq = ? AND id = ? AND token = ? AND state = 'running'`).pluck();
-  const beat = db.transaction((leases: readonly Lease[], leaseMs: number, now: number): LeaseStatus[] =>
+  const cancelRequested = db.prepareValue(`SELECT cancel_requested FROM errand_jobs WHERE seq = ? AND id = ? AND token = ? AND state = 'running'`);
+  const beat = db.immediate((leases: readonly Lease[], leaseMs: number, now: number): LeaseStatus[] =>
     leases.map((lease) => {
       const seq = tokenSeq(lease.token);
       if (extend.run(now + leaseMs, now, seq, lease.jobId, lease.token).changes === 1) return 'held';
@@ -23,6 +23,6 @@ export function createHeartbeat(context: SqliteContext): (leases: readonly Lease
 
   return function heartbeat(leases, leaseMs) {
     if (leases.length === 0) return [];
-    return beat.immediate(leases, leaseMs, context.now());
+    return beat(leases, leaseMs, context.now());
   };
 }

@@ -1,2 +1,2 @@
 export { createSqliteBackend, type SqliteBackendOptions } from './create-sqlite-backend.js';
-export { migrate } from './migrate.js';
+export type { SqliteDriverName } from './sqlite-driver.js';

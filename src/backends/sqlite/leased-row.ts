@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 import type { Lease } from '../../jobs/backend.js';
 import { leaseLostError } from '../../jobs/backend-errors.js';
 
@@ -20,12 +20,12 @@ export function tokenSeq(token: string): number {
 }
 
 /** Prepares the lookup of a job by a lease that must still be current: (seq, id, token). */
-export function prepareFindLeased(db: Database.Database): Database.Statement {
+export function prepareFindLeased(db: SqliteDatabase): SqliteStatement {
   return db.prepare(`SELECT seq, attempts, cancel_requested, history FROM errand_jobs WHERE seq = ? AND id = ? AND token = ? AND state = 'running'`);
 }
 
 /** The running job this lease still holds, or ErrandError('ERRAND_LEASE_LOST'). */
-export function requireLeased(find: Database.Statement, lease: Lease): LeasedRow {
+export function requireLeased(find: SqliteStatement, lease: Lease): LeasedRow {
   const row = find.get(tokenSeq(lease.token), lease.jobId, lease.token) as LeasedRow | undefined;
   if (row === undefined) throw leaseLostError(lease.jobId);
   return row;

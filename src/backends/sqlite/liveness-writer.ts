@@ -1,10 +1,13 @@
 import type { LivenessWriter } from '../../jobs/backend.js';
 import { openDatabase } from './open-database.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 
 /** What the liveness thread needs to open the queue file. */
 export interface SqliteLivenessConfig {
   path: string;
   busyTimeoutMs: number;
+  /** The driver the backend itself uses (undefined: the same default choice). */
+  driver?: SqliteDriverName;
 }
 
 /**
@@ -16,8 +19,8 @@ export interface SqliteLivenessConfig {
  * writer.beat('host:123:ab12cd34', 3_000)
  */
 export function createLivenessWriter(config: unknown): LivenessWriter {
-  const { path, busyTimeoutMs } = config as SqliteLivenessConfig;
-  const db = openDatabase(path, busyTimeoutMs);
+  const { path, busyTimeoutMs, driver } = config as SqliteLivenessConfig;
+  const db = openDatabase(path, busyTimeoutMs, driver);
   const upsert = db.prepare('INSERT INTO errand_workers (id, alive_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until');
   const remove = db.prepare('DELETE FROM errand_workers WHERE id = ?');
   return {

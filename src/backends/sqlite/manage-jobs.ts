@@ -24,7 +24,7 @@ interface ManagedRow {
 export function createManager(context: SqliteContext): JobManager {
   const { db } = context;
   const find = db.prepare(`SELECT seq, state, key, attempts, history FROM errand_jobs WHERE id = ?`);
-  const keyTaken = db.prepare(`SELECT 1 FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`).pluck();
+  const keyTaken = db.prepareValue(`SELECT 1 FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
   const flagCancel = db.prepare(`UPDATE errand_jobs SET cancel_requested = 1, updated_at = ?, history = ? WHERE seq = ?`);
   const setCancelled = db.prepare(`UPDATE errand_jobs SET state = 'cancelled', finished_at = ?, updated_at = ?, history = ? WHERE seq = ?`);
   const requeue = db.prepare(
@@ -33,7 +33,7 @@ export function createManager(context: SqliteContext): JobManager {
   );
   const deleteRow = db.prepare(`DELETE FROM errand_jobs WHERE seq = ?`);
 
-  const cancel = db.transaction((id: string, now: number): boolean => {
+  const cancel = db.immediate((id: string, now: number): boolean => {
     const row = find.get(id) as ManagedRow | undefined;
     if (row === undefined || row.state === 'succeeded' || row.state === 'dead' || row.state === 'cancelled') return false;
     const event: JobEvent = { at: now, type: 'cancelled', message: row.state === 'running' ? 'cancellation requested' : undefined };
@@ -42,7 +42,7 @@ export function createManager(context: SqliteContext): JobManager {
     else setCancelled.run(now, now, appendHistory(row.history, event), row.seq);
     return true;
   });
-  const retry = db.transaction((id: string, now: number): boolean => {
+  const retry = db.immediate((id: string, now: number): boolean => {
     const row = find.get(id) as ManagedRow | undefined;
     if (row === undefined || (row.state !== 'dead' && row.state !== 'cancelled')) return false;
     // Requeueing would break the promise of the dedupe key while another job holds it.
@@ -50,7 +50,7 @@ export function createManager(context: SqliteContext): JobManager {
     requeue.run(now, now, appendHistory(row.history, { at: now, type: 'retried' }), row.seq);
     return true;
   });
-  const remove = db.transaction((id: string): boolean => {
+  const remove = db.immediate((id: string): boolean => {
     const row = find.get(id) as ManagedRow | undefined;
     if (row === undefined || row.state === 'running') return false;
     deleteRow.run(row.seq);
@@ -58,12 +58,12 @@ export function createManager(context: SqliteContext): JobManager {
   });
 
   return {
-    cancel: (id) => cancel.immediate(id, context.now()),
+    cancel: (id) => cancel(id, context.now()),
     retry(id) {
-      const retried = retry.immediate(id, context.now());
+      const retried = retry(id, context.now());
       if (retried) context.notify();
       return retried;
     },
-    remove: (id) => remove.immediate(id),
+    remove: (id) => remove(id),
   };
 }

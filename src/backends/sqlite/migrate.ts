@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-driver.js';
 import { ErrandError } from '../../errors/errand-error.js';
 import { migrations as defaultMigrations, type Migration } from './migrations/index.js';
 
@@ -9,8 +9,8 @@ import { migrations as defaultMigrations, type Migration } from './migrations/in
  *
  * @returns the versions applied by this call (empty when the schema was current).
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = defaultMigrations): number[] {
-  const run = db.transaction((): number[] => {
+export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = defaultMigrations): number[] {
+  const run = db.immediate((): number[] => {
     db.exec('CREATE TABLE IF NOT EXISTS errand_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const row = db.prepare('SELECT max(version) AS version FROM errand_migrations').get() as { version: number | null };
     const current = row.version ?? 0;
@@ -29,5 +29,5 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     }
     return applied;
   });
-  return run.immediate();
+  return run();
 }

@@ -1,6 +1,8 @@
-import Database from 'better-sqlite3';
 import { ErrandError } from '../../errors/errand-error.js';
+import { loadBetterSqlite3, openBetterSqlite3 } from './better-sqlite3-driver.js';
 import { migrate } from './migrate.js';
+import { loadNodeSqlite, openNodeSqlite } from './node-sqlite-driver.js';
+import type { SqliteDatabase, SqliteDriverName } from './sqlite-driver.js';
 
 /**
  * Opens (creating if needed) the queue database with the settings every process sharing the file
@@ -13,30 +15,59 @@ import { migrate } from './migrate.js';
  *   (at-least-once delivery covers it) and removes an fsync per commit.
  * - A 32 MiB page cache and a larger checkpoint interval (see below).
  */
-export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  let db: Database.Database;
+export function openDatabase(path: string, busyTimeoutMs: number, driver?: SqliteDriverName): SqliteDatabase {
+  let db: SqliteDatabase;
   try {
-    db = new Database(path, { timeout: busyTimeoutMs });
+    db = openWithDriver(path, busyTimeoutMs, driver);
   } catch (error) {
+    if (error instanceof ErrandError) throw error;
     throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `cannot open the SQLite queue at ${path}: ${String(error)}`, { cause: error });
   }
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    if (path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
     // The default 2 MiB page cache holds only a few thousand jobs; past that, every claim and
     // completion re-reads index pages from the OS. 32 MiB per connection keeps a large backlog hot.
-    db.pragma('cache_size = -32768');
+    db.exec('PRAGMA cache_size = -32768');
     // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a checkpoint copies pages back and fsyncs
     // the file, and one-by-one enqueues (three pages per commit) hit the default every ~330 jobs.
     // Hot pages written many times between checkpoints are copied once. The size limit truncates a
     // WAL that a long reader let grow far past that, once it is checkpointed.
-    db.pragma('wal_autocheckpoint = 10000');
-    db.pragma('journal_size_limit = 67108864');
+    db.exec('PRAGMA wal_autocheckpoint = 10000');
+    db.exec('PRAGMA journal_size_limit = 67108864');
     migrate(db);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * The driver asked for, else better-sqlite3 when it is installed, else Node's built-in node:sqlite
+ * (Node 22.13 and later). A better-sqlite3 that is installed but whose native binary does not load
+ * is an error, not a silent switch: the user chose it.
+ */
+function openWithDriver(path: string, busyTimeoutMs: number, driver: SqliteDriverName | undefined): SqliteDatabase {
+  if (driver !== 'node:sqlite') {
+    const betterSqlite3 = loadBetterSqlite3();
+    if (typeof betterSqlite3 === 'function') return openBetterSqlite3(betterSqlite3, path, busyTimeoutMs);
+    if (driver === 'better-sqlite3' || !betterSqlite3.missing) {
+      throw new ErrandError('ERRAND_BACKEND_CONFIG', `the SQLite queue needs better-sqlite3, which did not load (${String(betterSqlite3.error)}); run npm i better-sqlite3`, { cause: betterSqlite3.error });
+    }
+  }
+  const nodeSqlite = loadNodeSqlite();
+  if (nodeSqlite === undefined) {
+    throw new ErrandError('ERRAND_BACKEND_CONFIG', `the SQLite queue needs better-sqlite3 on Node ${process.versions.node} (node:sqlite needs Node 22.13 or later): run npm i better-sqlite3`);
+  }
+  return openNodeSqlite(nodeSqlite, path);
+}
+
+/** The SQLite drivers that load in this process, better-sqlite3 first (the default when both do). */
+export function availableSqliteDrivers(): SqliteDriverName[] {
+  const drivers: SqliteDriverName[] = [];
+  if (typeof loadBetterSqlite3() === 'function') drivers.push('better-sqlite3');
+  if (loadNodeSqlite() !== undefined) drivers.push('node:sqlite');
+  return drivers;
 }

@@ -22,11 +22,10 @@ export function createReader(context: SqliteContext): JobReader {
   const byId = db.prepare(`SELECT * FROM errand_jobs WHERE id = ?`);
   const filter = `(@state IS NULL OR ${visibleStateSql} = @state) AND (@task IS NULL OR task = @task)`;
   const page = db.prepare(`SELECT * FROM errand_jobs WHERE ${filter} ORDER BY seq DESC LIMIT @limit OFFSET @offset`);
-  const total = db.prepare(`SELECT count(*) FROM errand_jobs WHERE ${filter}`).pluck();
+  const total = db.prepareValue(`SELECT count(*) FROM errand_jobs WHERE ${filter}`);
   const counts = db.prepare(`SELECT task, ${visibleStateSql} AS state, count(*) AS n FROM errand_jobs GROUP BY task, 2`);
   const oldestReady = db
-    .prepare(`SELECT min(run_at) FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now`)
-    .pluck();
+    .prepareValue(`SELECT min(run_at) FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now`);
 
   return {
     get(id) {

@@ -28,15 +28,15 @@ export function createLeaseSettlers(context: SqliteContext): LeaseSettlers {
        updated_at = ?, history = ? WHERE seq = ?`,
   );
 
-  const progress = db.transaction((lease: Lease, value: string | null, now: number) => {
+  const progress = db.immediate((lease: Lease, value: string | null, now: number) => {
     const row = requireLeased(find, lease);
     setProgress.run(value, now, appendHistory(row.history, { at: now, type: 'progress', attempt: row.attempts }), row.seq);
   });
-  const cancelled = db.transaction((lease: Lease, now: number) => {
+  const cancelled = db.immediate((lease: Lease, now: number) => {
     const row = requireLeased(find, lease);
     setCancelled.run(now, now, appendHistory(row.history, { at: now, type: 'cancelled', attempt: row.attempts }), row.seq);
   });
-  const release = db.transaction((lease: Lease, now: number) => {
+  const release = db.immediate((lease: Lease, now: number) => {
     const row = requireLeased(find, lease);
     const history = appendHistory(row.history, { at: now, type: 'released', attempt: row.attempts });
     // A job whose cancellation was requested is not handed to another worker.
@@ -45,10 +45,10 @@ export function createLeaseSettlers(context: SqliteContext): LeaseSettlers {
   });
 
   return {
-    progress: (lease, value) => progress.immediate(lease, encodeJson(value), context.now()),
-    cancelled: (lease) => cancelled.immediate(lease, context.now()),
+    progress: (lease, value) => progress(lease, encodeJson(value), context.now()),
+    cancelled: (lease) => cancelled(lease, context.now()),
     release(lease) {
-      release.immediate(lease, context.now());
+      release(lease, context.now());
       context.notify();
     },
   };

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isErrandError } from '../../errors/errand-error.js';
 import type { JobBackend } from '../../jobs/backend.js';
@@ -11,26 +10,42 @@ import type { NewJob } from '../../jobs/job.js';
 import { describeBackendConformance } from '../../testing/conformance.js';
 import { createSqliteBackend } from './create-sqlite-backend.js';
 import { migrate } from './migrate.js';
+import { availableSqliteDrivers, openDatabase } from './open-database.js';
+import type { SqliteDriverName } from './sqlite-driver.js';
 
 let dir = '';
 const open: JobBackend[] = [];
 
+/**
+ * Every driver that loads here goes through the whole file: better-sqlite3 (Node 20 and later) and
+ * node:sqlite (Node 22.13 and later). ERRAND_SQLITE_DRIVER narrows it to one (CI on a Node where
+ * better-sqlite3 cannot be built).
+ */
+const envDriver = process.env.ERRAND_SQLITE_DRIVER as SqliteDriverName | undefined;
+const drivers: SqliteDriverName[] = envDriver === undefined || envDriver === ('' as SqliteDriverName) ? availableSqliteDrivers() : [envDriver];
+
 // A fresh file per conformance test, deleted with its WAL and shared-memory files after it.
 const conformanceDir = mkdtempSync(join(tmpdir(), 'errand-sqlite-conformance-'));
 let conformanceFiles = 0;
-describeBackendConformance('sqlite', {
-  create: ({ retention }) => {
-    conformanceFiles += 1;
-    const path = join(conformanceDir, `conformance-${conformanceFiles}.db`);
-    return Promise.resolve(createSqliteBackend({ path, ...(retention === undefined ? {} : { retention }) }));
-  },
-  cleanup: (backend) => {
-    const path = backend.name.slice('sqlite:'.length);
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-    return Promise.resolve();
-  },
-});
+for (const driver of drivers) {
+  describeBackendConformance(`sqlite (${driver})`, {
+    create: ({ retention }) => {
+      conformanceFiles += 1;
+      const path = join(conformanceDir, `conformance-${conformanceFiles}.db`);
+      return Promise.resolve(createSqliteBackend({ path, driver, ...(retention === undefined ? {} : { retention }) }));
+    },
+    cleanup: (backend) => {
+      const path = backend.name.slice('sqlite:'.length);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+      return Promise.resolve();
+    },
+  });
+}
 afterAll(() => rmSync(conformanceDir, { recursive: true, force: true }));
+
+it('runs on at least one SQLite driver here', () => {
+  expect(drivers.length).toBeGreaterThan(0);
+});
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'errand-sqlite-'));
@@ -40,8 +55,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function backendAt(path = join(dir, 'jobs.db'), now?: () => number): JobBackend {
-  const backend = createSqliteBackend({ path, ...(now === undefined ? {} : { now }) });
+function backendAt(driver: SqliteDriverName, path = join(dir, 'jobs.db'), now?: () => number): JobBackend {
+  const backend = createSqliteBackend({ path, driver, ...(now === undefined ? {} : { now }) });
   open.push(backend);
   return backend;
 }
@@ -62,9 +77,12 @@ interface RaceChild {
   claimed: Promise<string[]>;
 }
 
-function raceChild(path: string): RaceChild {
+function raceChild(driver: SqliteDriverName, path: string): RaceChild {
   const fixture = fileURLToPath(new URL('./claim-race.fixture.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, path], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ERRAND_SQLITE_DRIVER: driver },
+  });
   let out = '';
   let err = '';
   const waiters: { line: string; resolve: () => void }[] = [];
@@ -102,13 +120,13 @@ function raceChild(path: string): RaceChild {
   };
 }
 
-describe('sqlite backend, specific to the file', () => {
+describe.each(drivers)('sqlite backend on %s, specific to the file', (driver) => {
   it('lets two processes claim from one file without ever claiming the same job', async () => {
     const path = join(dir, 'race.db');
-    const setup = backendAt(path);
+    const setup = backendAt(driver, path);
     const ids = Array.from({ length: 1500 }, (_, index) => `job-${index}`);
     await setup.enqueue(ids.map((id) => newJob(id)));
-    const children = [raceChild(path), raceChild(path)];
+    const children = [raceChild(driver, path), raceChild(driver, path)];
     await Promise.all(children.map((child) => child.waitFor('ready')));
     for (const child of children) child.send('go');
     // Each takes its first batch, racing the other for it, before both drain the rest together.
@@ -125,13 +143,13 @@ describe('sqlite backend, specific to the file', () => {
 
   it('applies migrations once, however often the file is opened', async () => {
     const path = join(dir, 'migrate.db');
-    await backendAt(path).close();
-    await backendAt(path).close();
-    const db = new Database(path);
+    await backendAt(driver, path).close();
+    await backendAt(driver, path).close();
+    const db = openDatabase(path, 1000, driver);
     try {
       expect(migrate(db)).toEqual([]);
-      expect(db.prepare('SELECT version FROM errand_migrations').pluck().all()).toEqual([1, 2]);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepareValue('SELECT version FROM errand_migrations').all()).toEqual([1, 2]);
+      expect(db.prepareValue('PRAGMA journal_mode').get()).toBe('wal');
     } finally {
       db.close();
     }
@@ -139,16 +157,15 @@ describe('sqlite backend, specific to the file', () => {
 
   it('refuses a file migrated by a newer errand', () => {
     const path = join(dir, 'newer.db');
-    const db = new Database(path);
+    const db = openDatabase(path, 1000, driver);
     try {
-      migrate(db);
       db.prepare('INSERT INTO errand_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('from-the-future');
     } finally {
       db.close();
     }
     let thrown: unknown;
     try {
-      backendAt(path);
+      backendAt(driver, path);
     } catch (error) {
       thrown = error;
     }
@@ -157,9 +174,9 @@ describe('sqlite backend, specific to the file', () => {
 
   it('fails a call within busyTimeoutMs with ERRAND_BACKEND_UNAVAILABLE and Retry-After while another connection holds the write lock', async () => {
     const path = join(dir, 'busy.db');
-    const backend = createSqliteBackend({ path, busyTimeoutMs: 300 });
+    const backend = createSqliteBackend({ path, driver, busyTimeoutMs: 300 });
     open.push(backend);
-    const holder = new Database(path);
+    const holder = openDatabase(path, 1000, driver);
     holder.exec('BEGIN IMMEDIATE');
     const started = Date.now();
     const thrown = await backend.enqueue([newJob('blocked')]).then(() => undefined, (error: unknown) => error);
@@ -176,19 +193,19 @@ describe('sqlite backend, specific to the file', () => {
 
   it('keeps jobs, results and leases across a reopen', async () => {
     const path = join(dir, 'reopen.db');
-    const first = backendAt(path);
+    const first = backendAt(driver, path);
     await first.enqueue([newJob('kept'), newJob('claimed')]);
     const [job] = await first.claim({ ...claimOptions, limit: 1 });
     await first.complete(job, { answer: 42 });
     await first.close();
-    const second = backendAt(path);
+    const second = backendAt(driver, path);
     expect(await second.get('kept')).toMatchObject({ id: 'kept', state: 'succeeded', result: { answer: 42 } });
     expect(await second.get('claimed')).toMatchObject({ state: 'queued', payload: { id: 'claimed' } });
   });
 
   it('rejects the stale completion of a job whose lease lapsed and which was claimed again', async () => {
     let clock = 1_000;
-    const backend = backendAt(undefined, () => clock);
+    const backend = backendAt(driver, undefined, () => clock);
     await backend.enqueue([newJob('slow')]);
     const [stale] = await backend.claim(claimOptions);
     clock += 1_001;
@@ -204,7 +221,7 @@ describe('sqlite backend, specific to the file', () => {
 
   it('keeps the timeline bounded however many attempts a job makes', async () => {
     let clock = 1_000;
-    const backend = backendAt(undefined, () => clock);
+    const backend = backendAt(driver, undefined, () => clock);
     await backend.enqueue([newJob('flaky', { maxAttempts: 1_000 })]);
     for (let attempt = 0; attempt < 60; attempt += 1) {
       const [job] = await backend.claim(claimOptions);
@@ -222,7 +239,7 @@ describe('sqlite backend, specific to the file', () => {
   it('prunes finished jobs by the retention of their state', async () => {
     let clock = 1_000;
     const path = join(dir, 'prune.db');
-    const backend = createSqliteBackend({ path, now: () => clock, retention: { succeededMs: 100, deadMs: 1_000 } });
+    const backend = createSqliteBackend({ path, driver, now: () => clock, retention: { succeededMs: 100, deadMs: 1_000 } });
     open.push(backend);
     await backend.enqueue([newJob('ok'), newJob('bad', { maxAttempts: 1 }), newJob('waiting', { runAt: 10_000 })]);
     const jobs = await backend.claim(claimOptions);
@@ -237,7 +254,7 @@ describe('sqlite backend, specific to the file', () => {
   });
 
   it('wakes a waiting claim as soon as this process enqueues, and stops waiting when aborted', async () => {
-    const backend = backendAt();
+    const backend = backendAt(driver);
     // Waits of a minute: each claim must end long before its wait runs out, however loaded the
     // machine (the bound is half the wait, not a speed figure).
     let started = Date.now();

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
 import type { RetentionOptions } from '../../jobs/backend.js';
+import type { SqliteDatabase } from './sqlite-driver.js';
 
 /** What every storage operation of the SQLite backend shares. */
 export interface SqliteContext {
-  readonly db: Database.Database;
+  readonly db: SqliteDatabase;
   /** The clock (injectable so tests can move time). */
   readonly now: () => number;
   readonly retention: Required<RetentionOptions>;

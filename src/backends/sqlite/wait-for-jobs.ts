@@ -27,12 +27,11 @@ export function createClaim(
   isClosed: () => boolean,
 ): (options: ClaimOptions) => Promise<ClaimedJob[]> {
   const probe = context.db
-    .prepare(
+    .prepareValue(
       `SELECT EXISTS (SELECT 1 FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks)))
            OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND lease_until <= @now)
            OR EXISTS (SELECT 1 FROM errand_workers w WHERE w.alive_until <= @now AND EXISTS (SELECT 1 FROM errand_jobs WHERE worker_id = w.id AND state = 'running'))`,
-    )
-    .pluck();
+    );
 
   return async function claim(options) {
     const first = claimNow(options);
