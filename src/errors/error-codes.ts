@@ -50,6 +50,8 @@ export const errorCodes = {
   ERRAND_BACKEND_UNAVAILABLE: { status: 503, description: 'The job backend (SQLite file or Redis) could not be reached or answered with an error.' },
   ERRAND_TX_UNSUPPORTED: { status: 500, description: "`enqueue(…, { tx })` cannot write in this transaction: the backend has no transactional enqueue (Redis: enqueue into an outbox instead), the `tx` is not a kind it knows, or it is not inside a transaction." },
   ERRAND_BACKEND_CONFIG: { status: 500, description: 'The queue configuration (for example ERRAND_QUEUE) is not a URL errand understands.' },
+  // Installation
+  ERRAND_PEER_MISSING: { status: 500, description: 'A subpath was imported (or a SQLite queue opened) without the optional peer package it needs; the message names the `npm i` line to run.' },
   // Dashboard
   ERRAND_UNAUTHORIZED: { status: 401, description: 'The dashboard needs credentials (token or basic auth) outside dev mode on localhost; /metrics needs its bearer token when one is configured.' },
   ERRAND_CSRF: { status: 403, description: 'A dashboard action came without a valid CSRF token.' },

@@ -1,23 +1,23 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase } from './sqlite-driver.js';
+import type { DriverUnavailable, SqliteDatabase, SqliteOpener } from './sqlite-driver.js';
 
 type BetterSqlite3Module = typeof BetterSqlite3;
 
-let loaded: BetterSqlite3Module | { missing: boolean; error: unknown } | undefined;
+let loaded: SqliteOpener | DriverUnavailable | undefined;
 
 /**
- * better-sqlite3 when it is installed and its native binary loads (tried once per process on an
+ * An opener on better-sqlite3 when it is installed and its native binary loads (tried once per process on an
  * in-memory database: the binary is only loaded by the first `new Database`), else why not
  * (`missing` when the package is not installed). Loaded with `require` so that the backend opens
  * synchronously and a missing optional peer is not an import error.
  */
-export function loadBetterSqlite3(): BetterSqlite3Module | { missing: boolean; error: unknown } {
+export function loadBetterSqlite3(): SqliteOpener | DriverUnavailable {
   loaded ??= tryLoad();
   return loaded;
 }
 
-function tryLoad(): BetterSqlite3Module | { missing: boolean; error: unknown } {
+function tryLoad(): SqliteOpener | DriverUnavailable {
   let Database: BetterSqlite3Module;
   try {
     Database = createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Module;
@@ -27,7 +27,7 @@ function tryLoad(): BetterSqlite3Module | { missing: boolean; error: unknown } {
   }
   try {
     new Database(':memory:').close();
-    return Database;
+    return (path, busyTimeoutMs) => openBetterSqlite3(Database, path, busyTimeoutMs);
   } catch (error) {
     // Installed, but built for another Node (ABI) or not built at all.
     return { missing: false, error };
@@ -35,7 +35,7 @@ function tryLoad(): BetterSqlite3Module | { missing: boolean; error: unknown } {
 }
 
 /** Opens `path` with better-sqlite3 behind errand's small driver interface. */
-export function openBetterSqlite3(Database: BetterSqlite3Module, path: string, busyTimeoutMs: number): SqliteDatabase {
+function openBetterSqlite3(Database: BetterSqlite3Module, path: string, busyTimeoutMs: number): SqliteDatabase {
   const db = new Database(path, { timeout: busyTimeoutMs });
   return {
     driver: 'better-sqlite3',

@@ -1,4 +1,4 @@
-import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
+import type { SqliteDatabase, SqliteOpener, SqliteStatement } from './sqlite-driver.js';
 
 /** The part of `node:sqlite` the backend uses (its types are not in @types/node 20). */
 interface NodeSqliteModule {
@@ -16,15 +16,17 @@ interface NodeSqliteStatement {
 }
 
 /**
- * Node's built-in `node:sqlite` when this Node has it without a flag (22.13 and later), else
+ * An opener on Node's built-in `node:sqlite` when this Node has it without a flag (22.13 and later), else
  * `undefined`. `process.getBuiltinModule` keeps it a synchronous, optional load.
  */
-export function loadNodeSqlite(): NodeSqliteModule | undefined {
+export function loadNodeSqlite(): SqliteOpener | undefined {
+  let sqlite: NodeSqliteModule | undefined;
   try {
-    return process.getBuiltinModule('node:sqlite') as NodeSqliteModule | undefined;
+    sqlite = process.getBuiltinModule('node:sqlite') as NodeSqliteModule | undefined;
   } catch {
     return undefined;
   }
+  return sqlite === undefined ? undefined : (path) => openNodeSqlite(sqlite, path);
 }
 
 /**
@@ -32,7 +34,7 @@ export function loadNodeSqlite(): NodeSqliteModule | undefined {
  * node:sqlite lacks (`pluck`, `transaction().immediate`) is written here; the busy timeout is the
  * `busy_timeout` pragma `openDatabase` sets first.
  */
-export function openNodeSqlite(sqlite: NodeSqliteModule, path: string): SqliteDatabase {
+function openNodeSqlite(sqlite: NodeSqliteModule, path: string): SqliteDatabase {
   const db = new sqlite.DatabaseSync(path);
   let inTransaction = false;
   return {

@@ -1,7 +1,7 @@
 import { ErrandError } from '../../errors/errand-error.js';
-import { loadBetterSqlite3, openBetterSqlite3 } from './better-sqlite3-driver.js';
+import { loadBetterSqlite3 } from './better-sqlite3-driver.js';
 import { migrate } from './migrate.js';
-import { loadNodeSqlite, openNodeSqlite } from './node-sqlite-driver.js';
+import { loadNodeSqlite } from './node-sqlite-driver.js';
 import type { SqliteDatabase, SqliteDriverName } from './sqlite-driver.js';
 
 /**
@@ -52,16 +52,16 @@ export function openDatabase(path: string, busyTimeoutMs: number, driver?: Sqlit
 function openWithDriver(path: string, busyTimeoutMs: number, driver: SqliteDriverName | undefined): SqliteDatabase {
   if (driver !== 'node:sqlite') {
     const betterSqlite3 = loadBetterSqlite3();
-    if (typeof betterSqlite3 === 'function') return openBetterSqlite3(betterSqlite3, path, busyTimeoutMs);
+    if (typeof betterSqlite3 === 'function') return betterSqlite3(path, busyTimeoutMs);
     if (driver === 'better-sqlite3' || !betterSqlite3.missing) {
-      throw new ErrandError('ERRAND_BACKEND_CONFIG', `the SQLite queue needs better-sqlite3, which did not load (${String(betterSqlite3.error)}); run npm i better-sqlite3`, { cause: betterSqlite3.error });
+      throw new ErrandError('ERRAND_PEER_MISSING', `the SQLite queue needs better-sqlite3, which did not load (${String(betterSqlite3.error)}); run npm i better-sqlite3`, { cause: betterSqlite3.error });
     }
   }
   const nodeSqlite = loadNodeSqlite();
   if (nodeSqlite === undefined) {
-    throw new ErrandError('ERRAND_BACKEND_CONFIG', `the SQLite queue needs better-sqlite3 on Node ${process.versions.node} (node:sqlite needs Node 22.13 or later): run npm i better-sqlite3`);
+    throw new ErrandError('ERRAND_PEER_MISSING', `the SQLite queue needs better-sqlite3 on Node ${process.versions.node} (node:sqlite needs Node 22.13 or later): run npm i better-sqlite3`);
   }
-  return openNodeSqlite(nodeSqlite, path);
+  return nodeSqlite(path, busyTimeoutMs);
 }
 
 /** The SQLite drivers that load in this process, better-sqlite3 first (the default when both do). */

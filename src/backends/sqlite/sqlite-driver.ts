@@ -35,3 +35,12 @@ export interface SqliteDatabase {
    */
   failureOf(error: unknown): string | undefined;
 }
+
+/** Opens a database file with one driver. */
+export type SqliteOpener = (path: string, busyTimeoutMs: number) => SqliteDatabase;
+
+/** Why a driver cannot be used: `missing` when its package is not installed at all. */
+export interface DriverUnavailable {
+  missing: boolean;
+  error: unknown;
+}
