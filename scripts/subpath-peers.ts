@@ -9,5 +9,6 @@ export const subpathPeers: Readonly<Record<string, readonly string[]>> = {
   './dashboard': ['hono', '@hono/node-server'],
   './metrics': ['prom-client', 'hono'],
   './backends/redis': ['bullmq', 'ioredis'],
+  './backends/postgres': ['pg'],
   './testing/conformance': ['vitest'],
 };
