@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Child-process tests (kill -9, SIGTERM) and socket tests compete for two cores; keep parallelism modest.
     maxWorkers: 2,
+    // Type tests (*.test-d.ts): what must compile and what must not, checked by tsc.
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

@@ -30,8 +30,8 @@ function checkOptions(name: string, options: TaskOptions<unknown, unknown>): voi
  *   handler: async ({ email }, { signal }) => mailer.send({ to: email, signal }),
  * })
  */
-export function defineTask<Payload = unknown, Result = unknown>(name: string, options: TaskOptions<Payload, Result>): TaskDefinition<Payload, Result> {
-  checkOptions(name, options as TaskOptions<unknown, unknown>);
+export function defineTask<Payload = unknown, Result = unknown, Input = Payload>(name: string, options: TaskOptions<Payload, Result, Input>): TaskDefinition<Payload, Result, Input> {
+  checkOptions(name, options as TaskOptions<unknown, unknown, unknown>);
   const frozen = Object.freeze({ ...options });
   const schema = frozen.schema;
   return Object.freeze({

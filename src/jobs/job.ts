@@ -61,7 +61,7 @@ export interface EnqueueResult {
 }
 
 /** Everything a backend knows about a job: what status routes, the dashboard and the CLI show. */
-export interface JobRecord {
+export interface JobRecord<Result = unknown> {
   id: string;
   task: string;
   payload: unknown;
@@ -73,8 +73,8 @@ export interface JobRecord {
   maxAttempts: number;
   /** Last value reported with `progress()`; a number 0..100 or any JSON value. */
   progress?: unknown;
-  /** The handler's return value, once succeeded. */
-  result?: unknown;
+  /** The handler's return value, once succeeded (typed from the handler when read with a typed {@link JobId}). */
+  result?: Result;
   /** The last attempt's error, as a problem object. */
   error?: ProblemDetails;
   createdAt: number;

@@ -3,7 +3,7 @@ import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } fro
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
-import type { EnqueueOptions, Enqueuer, TaskDefinition } from './task-definition.js';
+import type { AnyTask, EnqueueOptions, Enqueuer, JobId, TaskInput, TaskResult } from './task-definition.js';
 
 /** Highest priority number a backend must accept (BullMQ's limit). */
 export const maxPriority = 2_097_152;
@@ -16,27 +16,31 @@ export interface QueueOptions {
   now?: () => number;
 }
 
-/** One item of {@link Queue.enqueueMany}. */
-export interface EnqueueItem<Payload = unknown> {
-  task: TaskDefinition<Payload, unknown>;
-  payload: Payload;
+/** One item of {@link Queue.enqueueMany}: a task and a payload of its {@link TaskInput} type. */
+export interface EnqueueItem<Task extends AnyTask = AnyTask> {
+  task: Task;
+  payload: TaskInput<Task>;
   options?: EnqueueOptions;
 }
 
 /**
  * The items of one {@link Queue.enqueueMany} call: each payload is checked against its own task,
- * so one call can enqueue jobs of different tasks.
+ * so one call can enqueue jobs of different tasks (an array literal; no `as const` needed).
  */
-export type EnqueueItems<Payloads extends readonly unknown[]> = { readonly [K in keyof Payloads]: EnqueueItem<Payloads[K]> };
+export type EnqueueItems<Tasks extends readonly AnyTask[]> = { readonly [K in keyof Tasks]: EnqueueItem<Tasks[K]> };
+
+/** The ids `enqueueMany` resolves to, each remembering its task's result type. */
+export type EnqueuedIds<Tasks extends readonly AnyTask[]> = { -readonly [K in keyof Tasks]: JobId<TaskResult<Tasks[K]>> };
 
 /** The producer side of durable jobs, and the reads and actions of dashboards and the CLI. */
 export interface Queue extends Enqueuer {
   readonly backend: JobBackend;
   /** Validates the payload, stores a job and resolves to its id (an existing job's id when `key` deduplicates). */
-  enqueue<Payload>(task: TaskDefinition<Payload, unknown>, payload: Payload, options?: EnqueueOptions): Promise<string>;
+  enqueue<Task extends AnyTask>(task: Task, payload: TaskInput<Task>, options?: EnqueueOptions): Promise<JobId<TaskResult<Task>>>;
   /** Validates every payload, then stores all jobs in one backend call. Ids in the same order. */
-  enqueueMany<Payloads extends readonly unknown[] | []>(items: EnqueueItems<Payloads>): Promise<string[]>;
-  /** The job, or undefined when no job has this id. */
+  enqueueMany<Tasks extends readonly AnyTask[] | []>(items: EnqueueItems<Tasks>): Promise<EnqueuedIds<Tasks>>;
+  /** The job, or undefined when no job has this id. An id from `enqueue` types `result` as its handler's. */
+  get<Result>(id: JobId<Result>): Promise<JobRecord<Result> | undefined>;
   get(id: string): Promise<JobRecord | undefined>;
   list(options?: ListOptions): Promise<JobPage>;
   stats(): Promise<QueueStats>;
@@ -204,8 +208,10 @@ export function createQueue(options: QueueOptions): Queue {
       if (tx !== undefined) return isThenable(prepared) ? prepared.then((job) => storeIn(tx, job)) : storeIn(tx, prepared);
       return isThenable(prepared) ? prepared.then(store) : store(prepared);
     },
-    enqueueMany,
-    get: (id) => backend.get(id),
+    // The typed signature maps a tuple of tasks to a tuple of ids; at run time both are arrays.
+    enqueueMany: enqueueMany as Queue['enqueueMany'],
+    // A typed JobId only narrows `result`'s type; the record is the backend's either way.
+    get: ((id: string) => backend.get(id)) as Queue['get'],
     list: (listOptions) => backend.list(listOptions),
     stats: () => backend.stats(),
     async cancel(id) {

@@ -27,10 +27,14 @@ export type BackoffOption =
   | { type: 'fixed'; delayMs: number }
   | ((attempt: number, error: Error) => number);
 
-/** Options of `defineTask`. */
-export interface TaskOptions<Payload, Result> {
+/**
+ * Options of `defineTask`. `Payload` is what the handler receives (the schema's output), `Input`
+ * what callers pass to `enqueue` and `background.add` (the schema's input: fields with a default
+ * are optional there).
+ */
+export interface TaskOptions<Payload, Result, Input = Payload> {
   /** Standard Schema (zod, valibot, arktype…) checked at enqueue and again at run. */
-  schema?: StandardSchemaV1<unknown, Payload>;
+  schema?: StandardSchemaV1<Input, Payload>;
   handler: (payload: Payload, context: TaskContext) => Result | Promise<Result>;
   /** Retries after the first attempt. @default 3 */
   retries?: number;
@@ -46,14 +50,46 @@ export interface TaskOptions<Payload, Result> {
  * A task made with `defineTask`: a name, a validated payload type and a handler. The same value can
  * run after a response (`c.var.background.add(task, payload)`) or durably (`queue.enqueue(task, payload)`).
  */
-export interface TaskDefinition<Payload = unknown, Result = unknown> {
-  /** Brand recognised across duplicate copies of the package (no bare instanceof). */
-  readonly kind: 'errand:task';
-  readonly name: string;
-  readonly options: Readonly<TaskOptions<Payload, Result>>;
+export interface TaskDefinition<Payload = unknown, Result = unknown, Input = Payload> extends AnyTask<Input, Result> {
+  readonly options: Readonly<TaskOptions<Payload, Result, Input>>;
   /** Validates and returns the payload; throws ErrandError('ERRAND_JOB_PAYLOAD_INVALID') with `errors[]`. */
   parse(payload: unknown): Promise<Payload>;
 }
+
+/**
+ * Any task made with `defineTask`, whatever its types: what `enqueue` and `background.add` accept,
+ * reading the payload type from the task alone ({@link TaskInput}) so that the payload argument is
+ * checked against it (and an error points at the payload, not at the task).
+ */
+export interface AnyTask<Input = unknown, Result = unknown> {
+  /** Brand recognised across duplicate copies of the package (no bare instanceof). */
+  readonly kind: 'errand:task';
+  readonly name: string;
+  /** Types only, never set: what the task accepts and what its handler returns. */
+  readonly '~types'?: { readonly input: Input; readonly result: Result };
+  /** The options enqueueing reads (the handler is left out: its parameter would make this invariant). */
+  readonly options: { readonly retries?: number; readonly timeout?: number; readonly schema?: unknown };
+  /** Validates and returns the payload; throws ErrandError('ERRAND_JOB_PAYLOAD_INVALID') with `errors[]`. */
+  parse(payload: unknown): Promise<unknown>;
+}
+
+/**
+ * What `enqueue(task, payload)` and `background.add(task, payload)` accept for a task: its schema's
+ * input (defaulted fields optional), or the handler's payload type when the task has no schema.
+ * @example
+ * const task = defineTask('t', { schema: z.object({ to: z.string(), lang: z.string().default('en') }), handler })
+ * type Input = TaskInput<typeof task> // { to: string; lang?: string | undefined }
+ */
+export type TaskInput<Task extends AnyTask> = Task extends AnyTask<infer Input, unknown> ? Input : never;
+
+/** What a task's handler resolves to: the type of `JobRecord.result` for its jobs. */
+export type TaskResult<Task extends AnyTask> = Task extends AnyTask<unknown, infer Result> ? Result : never;
+
+/**
+ * A job id that remembers its task's result type, so `queue.get(id)` gives a typed
+ * `JobRecord.result`. At run time it is a plain string.
+ */
+export type JobId<Result = unknown> = string & { readonly '~result'?: Result };
 
 /** Options of `enqueue`. */
 export interface EnqueueOptions {
@@ -77,7 +113,7 @@ export interface EnqueueOptions {
 
 /** Anything that can put a defined task on the durable queue (the queue made by `createQueue`). */
 export interface Enqueuer {
-  enqueue<Payload>(task: TaskDefinition<Payload, unknown>, payload: Payload, options?: EnqueueOptions): Promise<string>;
+  enqueue<Task extends AnyTask>(task: Task, payload: TaskInput<Task>, options?: EnqueueOptions): Promise<JobId<TaskResult<Task>>>;
 }
 
 /** Whether `value` is a task made with `defineTask`. */

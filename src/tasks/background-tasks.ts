@@ -1,4 +1,4 @@
-import { isTaskDefinition, type TaskDefinition } from '../jobs/task-definition.js';
+import { isTaskDefinition, type AnyTask, type TaskInput } from '../jobs/task-definition.js';
 import type { AddOptions, DefinedAddOptions, FunctionTaskEntry, TaskEntry } from './task-entry.js';
 
 /** Where a {@link BackgroundTasks} hands each task it is given (the runner). */
@@ -13,6 +13,13 @@ export interface BackgroundTasksInit {
   /** The request's context (the Hono `Context`), passed to task-error handlers. */
   context?: unknown;
 }
+
+/** What follows the first argument of {@link BackgroundTasks.add}. */
+export type AddArguments<First, Args extends unknown[]> = First extends AnyTask
+  ? [payload: TaskInput<First>, options?: DefinedAddOptions]
+  : First extends (...args: infer FnArgs) => unknown
+    ? FnArgs
+    : [fn: (...args: Args) => unknown, ...args: Args];
 
 /**
  * The after-response tasks of one request, FastAPI's `BackgroundTasks` without its traps. Every
@@ -48,12 +55,16 @@ export class BackgroundTasks {
     return this.#entries;
   }
 
-  /** Runs `task` in this process after the response (or enqueues it durably with `durable: true`). */
-  add<Payload>(task: TaskDefinition<Payload, unknown>, payload: Payload, options?: DefinedAddOptions): void;
-  /** Runs `fn(...args)` after the response. */
-  add<Args extends unknown[]>(fn: (...args: Args) => unknown, ...args: Args): void;
-  /** Runs `fn(...args)` after the response, with options (`when`, `timeout`, `name`). */
-  add<Args extends unknown[]>(options: AddOptions, fn: (...args: Args) => unknown, ...args: Args): void;
+  /**
+   * - `add(task, payload, options?)`: runs a defined task in this process after the response, or
+   *   enqueues it durably with `{ durable: true }`; the payload is the task's {@link TaskInput}.
+   * - `add(fn, ...args)`: runs `fn(...args)` after the response.
+   * - `add(options, fn, ...args)`: the same with options (`when`, `timeout`, `name`).
+   *
+   * One signature, not three overloads, so that a wrong payload is reported on the payload itself
+   * rather than as "no overload matches this call".
+   */
+  add<First extends AnyTask | AddOptions | ((...args: never[]) => unknown), Args extends unknown[] = []>(first: First, ...rest: AddArguments<First, Args>): void;
   add(first: unknown, ...rest: unknown[]): void {
     const entry = toEntry(this.#entries.length, first, rest);
     this.#entries.push(entry);

@@ -11,7 +11,7 @@ const queue = createQueue({ backend });
 const total = Number(process.env.JOBS ?? 300);
 const ids: string[] = [];
 for (let start = 0; start < total; start += 50) {
-  const batch: EnqueueItem<{ n: number }>[] = Array.from({ length: Math.min(50, total - start) }, (_, i) => ({ task: tallyTask, payload: { n: start + i } }));
+  const batch: EnqueueItem<typeof tallyTask>[] = Array.from({ length: Math.min(50, total - start) }, (_, i) => ({ task: tallyTask, payload: { n: start + i } }));
   ids.push(...(await queue.enqueueMany(batch)));
 }
 process.stdout.write(`${JSON.stringify({ event: 'enqueued', ids })}\n`);
