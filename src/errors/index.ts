@@ -2,11 +2,10 @@ export { coerceError, NonErrorThrown } from './coerce-error.js';
 export { ErrandError, isErrandError, type ErrandErrorOptions } from './errand-error.js';
 export { errorCodes, isErrorCode, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
 export type { ErrorClass, ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
-export { clientErrorStacks, defaultErrorMode, setClientErrorStacks, type ErrorMode } from './error-mode.js';
+export { clientErrorStacks, defaultErrorMode, type ErrorMode } from './error-mode.js';
 export { createErrorRegistry, type ErrorRegistry, type ErrorRegistryOptions, type RegistryConflict } from './error-registry.js';
-export { httpErrorInfo, type HttpErrorInfo } from './http-error-info.js';
 export { HTTPException, isHTTPException, type HTTPExceptionOptions } from './http-exception.js';
-export { encodeJson, jsonable, type JsonValue } from './jsonable.js';
+export { jsonable, type JsonValue } from './jsonable.js';
 export {
   errorResponses,
   fastApiErrorSchema,
@@ -20,7 +19,7 @@ export {
   type WithErrorResponsesOptions,
 } from './openapi.js';
 export type { FieldError, ProblemDetails } from './problem-details.js';
-export { hiddenDetail, problemFromError, type ErrorProblem, type ProblemOptions } from './problem-from-error.js';
+export { problemFromError, type ErrorProblem, type ProblemOptions } from './problem-from-error.js';
 export { isErrorStatus, reasonPhrase, reasonPhrases } from './reason-phrases.js';
 export { renderProblem, type FormatContext, type ProblemFormat, type ProblemFormatter, type RenderOptions } from './render-problem.js';
 export type { TaskErrorHandler, TaskErrorInfo } from './task-error.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../testing/memory-logger.js';
-import { ErrandError, HTTPException, createErrorRegistry, hiddenDetail, problemFromError, type HandleInput } from './index.js';
+import { ErrandError, HTTPException, createErrorRegistry, problemFromError, type HandleInput } from './index.js';
+import { hiddenDetail } from './problem-from-error.js';
 
 // What the registry promises in docs/errors.md, asserted through the public API only: the headers
 // and log lines a client and an operator rely on.

@@ -1,13 +1,26 @@
-export type { AppTransaction, ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, LivenessWriter, LivenessWriterModule, QueueStats, RetentionOptions } from './backend.js';
-export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
+// What backend authors need (the contract's operations, the errors every backend raises) is on
+// `errand/jobs/backend` (src/jobs/backend-authoring.ts), away from the user's API.
+export type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats, RetentionOptions } from './backend.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
 export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';
-export { finishedStates, jobStates, type EnqueueResult, type JobEvent, type JobRecord, type JobState, type NewJob } from './job.js';
+export { finishedStates, jobStates, type JobEvent, type JobRecord, type JobState } from './job.js';
 export { PayloadInvalidError } from './payload-invalid-error.js';
-export { createQueue, maxPriority, type EnqueueItem, type Queue, type QueueOptions } from './queue.js';
-export type { RunnableTask, TaskList } from './runnable-task.js';
-export { isTaskDefinition, type BackoffOption, type EnqueueOptions, type Enqueuer, type TaskContext, type TaskDefinition, type TaskOptions } from './task-definition.js';
+export { createQueue, type EnqueuedIds, type EnqueueItem, type EnqueueItems, type Queue, type QueueOptions } from './queue.js';
+export type { TaskList } from './runnable-task.js';
+export {
+  isTaskDefinition,
+  type AnyTask,
+  type BackoffOption,
+  type EnqueueOptions,
+  type Enqueuer,
+  type JobId,
+  type TaskContext,
+  type TaskDefinition,
+  type TaskInput,
+  type TaskOptions,
+  type TaskResult,
+} from './task-definition.js';
 export { isUnrecoverableError, UnrecoverableError } from './unrecoverable-error.js';
 export { createWorker, type Worker, type WorkerOptions } from './worker.js';
 export type { WorkerEvents, WorkerListener } from './worker-events.js';

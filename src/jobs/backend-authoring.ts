@@ -1,0 +1,25 @@
+/**
+ * `errand/jobs/backend`: what writing a job backend needs, kept off the user's API. A backend
+ * implements `JobBackend` (src/jobs/README.md describes the contract), raises the errors below,
+ * and passes `describeBackendConformance` from `errand/testing/conformance`.
+ */
+export type {
+  AppTransaction,
+  ClaimedJob,
+  ClaimOptions,
+  Completion,
+  FailOptions,
+  JobBackend,
+  JobPage,
+  Lease,
+  LeaseStatus,
+  ListOptions,
+  LivenessSpec,
+  LivenessWriter,
+  LivenessWriterModule,
+  QueueStats,
+  RetentionOptions,
+} from './backend.js';
+export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
+export type { EnqueueResult, JobEvent, JobRecord, JobState, NewJob } from './job.js';
+export type { RunnableTask } from './runnable-task.js';
