@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker } from 'plainjob';
-import { createSqliteBackend } from '../src/backends/sqlite/index.js';
+import { createSqliteBackend, type SqliteDriverName } from '../src/backends/sqlite/index.js';
+import { availableSqliteDrivers } from '../src/backends/sqlite/open-database.js';
 import { defineTask } from '../src/jobs/define-task.js';
 import { createQueue } from '../src/jobs/queue.js';
 import { createWorker } from '../src/jobs/worker.js';
@@ -39,9 +40,10 @@ async function rate(count: number, work: () => Promise<void> | void): Promise<nu
   return (count * 1000) / (performance.now() - started);
 }
 
-const errand = {
+/** errand's cases on one SQLite driver. */
+const errandOn = (driver: SqliteDriverName) => ({
   enqueueOne: async (path: string): Promise<number> => {
-    const backend = createSqliteBackend({ path });
+    const backend = createSqliteBackend({ path, driver });
     const queue = createQueue({ backend });
     const items = payloads();
     const result = await rate(jobs, async () => {
@@ -52,7 +54,7 @@ const errand = {
   },
   /** 100 enqueues in flight at a time (`Promise.all`), as concurrent requests would issue them: the queue stores each group in one transaction. */
   enqueueConcurrent: async (path: string): Promise<number> => {
-    const backend = createSqliteBackend({ path });
+    const backend = createSqliteBackend({ path, driver });
     const queue = createQueue({ backend });
     const items = payloads();
     const result = await rate(jobs, async () => {
@@ -62,20 +64,20 @@ const errand = {
     return result;
   },
   enqueueBulk: async (path: string): Promise<number> => {
-    const backend = createSqliteBackend({ path });
+    const backend = createSqliteBackend({ path, driver });
     const queue = createQueue({ backend });
     const items = payloads().map((payload) => ({ task: noop, payload }));
     const result = await rate(jobs, async () => {
-      for (let at = 0; at < items.length; at += bulkChunk) await queue.enqueueMany(items.slice(at, at + bulkChunk) as Parameters<typeof queue.enqueueMany>[0]);
+      for (let at = 0; at < items.length; at += bulkChunk) await queue.enqueueMany(items.slice(at, at + bulkChunk));
     });
     await backend.close();
     return result;
   },
   process: async (path: string): Promise<number> => {
-    const backend = createSqliteBackend({ path });
+    const backend = createSqliteBackend({ path, driver });
     const queue = createQueue({ backend });
     const items = payloads().map((payload) => ({ task: noop, payload }));
-    for (let at = 0; at < items.length; at += bulkChunk) await queue.enqueueMany(items.slice(at, at + bulkChunk) as Parameters<typeof queue.enqueueMany>[0]);
+    for (let at = 0; at < items.length; at += bulkChunk) await queue.enqueueMany(items.slice(at, at + bulkChunk));
     const worker = createWorker({ backend, tasks: [noop], concurrency: 500, batchSize: 500, pruneIntervalMs: 0, logger: quietLogger });
     let done = 0;
     let finish = (): void => undefined;
@@ -92,7 +94,10 @@ const errand = {
     await backend.close();
     return result;
   },
-};
+});
+const errand = errandOn('better-sqlite3');
+/** node:sqlite (Node 22.13 and later) beside better-sqlite3, on the two cases that tell them apart. */
+const nodeSqlite = availableSqliteDrivers().includes('node:sqlite') ? errandOn('node:sqlite') : undefined;
 
 const plainjob = {
   enqueueOne: async (path: string): Promise<number> => {
@@ -197,6 +202,12 @@ const cases: { system: string; case: string; measure: Measure }[] = [
   { system: 'errand/sqlite', case: `process ${jobs} no-op jobs`, measure: errand.process },
   { system: 'plainjob', case: `process ${jobs} no-op jobs`, measure: plainjob.process },
   { system: 'raw sqlite', case: `process ${jobs} no-op jobs`, measure: raw.process },
+  ...(nodeSqlite === undefined
+    ? []
+    : [
+        { system: 'errand/node:sqlite', case: 'enqueue one by one', measure: nodeSqlite.enqueueOne },
+        { system: 'errand/node:sqlite', case: `process ${jobs} no-op jobs`, measure: nodeSqlite.process },
+      ]),
 ];
 
 /** Runs every case `rounds` times, interleaved, each on a fresh database file. */

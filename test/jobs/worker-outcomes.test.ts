@@ -2,7 +2,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
 import { isErrandError } from '../../src/errors/errand-error.js';
-import { createQueue, createWorker, defineTask, leaseLostError, UnrecoverableError, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
+import { createQueue, createWorker, defineTask, UnrecoverableError, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
+import { leaseLostError } from '../../src/jobs/backend-errors.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
 
 // How each way an attempt can end reaches the backend and the worker's events, through the
