@@ -211,7 +211,7 @@ export function createQueue(options: QueueOptions): Queue {
     // The typed signature maps a tuple of tasks to a tuple of ids; at run time both are arrays.
     enqueueMany: enqueueMany as Queue['enqueueMany'],
     // A typed JobId only narrows `result`'s type; the record is the backend's either way.
-    get: ((id: string) => backend.get(id)) as Queue['get'],
+    get: ((id: string) => backend.get(id)),
     list: (listOptions) => backend.list(listOptions),
     stats: () => backend.stats(),
     async cancel(id) {

@@ -6,7 +6,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { BackgroundTasks } from '../tasks/background-tasks.js';
+import type { BackgroundTasks } from '../tasks/background-tasks.js';
 import { defineTask } from './define-task.js';
 import type { JobRecord } from './job.js';
 import type { Queue } from './queue.js';
