@@ -4,7 +4,7 @@ import { errand } from '../../src/adapters/express/errand.js';
 import { acceptedJob, jobsRoutes } from '../../src/adapters/express/jobs-routes.js';
 import { jsonResponse } from '../../src/adapters/express/json-response.js';
 import { validate } from '../../src/adapters/express/validate.js';
-import { describeAdapterConformance, failingTaskRow, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
+import { describeAdapterConformance, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
 import { closeServer } from './client.js';
 
 function build(context: AdapterConformanceContext) {
@@ -54,9 +54,6 @@ describeAdapterConformance('express', {
     };
   },
   knownFailures: {
-    // The runner and the registry each log a failed task today (tasks/ and errors/ are being reworked
-    // to log it once, issue 16): remove this entry when that lands.
-    [failingTaskRow]: 'logged twice, by the task runner and by the registry',
     // Express's router turns a synchronous `throw undefined` into `next(undefined)`, which means
     // "not handled": errand never sees it and the request ends as a 404 (an async rejection with
     // undefined becomes Express's Error('Rejected promise') and is a 500).

@@ -3,7 +3,7 @@ import { errand, frameworkErrors } from '../../src/adapters/fastify/errand.js';
 import { acceptedJob, jobsRoutes } from '../../src/adapters/fastify/jobs-routes.js';
 import { jsonResponse } from '../../src/adapters/fastify/json-response.js';
 import { validate } from '../../src/adapters/fastify/validate.js';
-import { describeAdapterConformance, failingTaskRow, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
+import { describeAdapterConformance, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
 
 function build(context: AdapterConformanceContext) {
   const app = Fastify({ frameworkErrors });
@@ -50,10 +50,5 @@ describeAdapterConformance('fastify', {
         await runner.drain({ timeoutMs: 5_000 });
       },
     };
-  },
-  knownFailures: {
-    // The runner and the registry each log a failed task today (tasks/ and errors/ are being reworked
-    // to log it once, issue 16): remove this entry when that lands.
-    [failingTaskRow]: 'logged twice, by the task runner and by the registry',
   },
 });

@@ -7,7 +7,7 @@ import { acceptedJob, jobsRoutes } from '../../src/adapters/hono/jobs-routes.js'
 import { jsonResponse } from '../../src/adapters/hono/json-response.js';
 import { serve } from '../../src/adapters/hono/serve.js';
 import { validate } from '../../src/adapters/hono/validate.js';
-import { describeAdapterConformance, failingTaskRow, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
+import { describeAdapterConformance, type AdapterConformanceContext } from '../../src/testing/adapter-conformance.js';
 
 function failingStream(): ReadableStream<Uint8Array> {
   let sent = false;
@@ -56,12 +56,5 @@ describeAdapterConformance('hono', {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: context.logger });
     const { port } = await server.listening;
     return { port, close: async () => void (await server.shutdown({ timeoutMs: 5_000 })) };
-  },
-  knownFailures: {
-    // The runner and the registry each log a failed task today (tasks/ and errors/ are being reworked
-    // to log it once, issue 16): remove this entry when that lands.
-    [failingTaskRow]: 'logged twice, by the task runner and by the registry',
-    // Hono decodes what it can and routes the raw rest: errand on Hono does not check the path's escapes yet (issue 16, Hono adapter rework).
-    'bad URL escape': 'errand on Hono does not refuse a malformed escape yet',
   },
 });

@@ -53,10 +53,7 @@ describe('GET /openapi.json', () => {
     expect(document.components.schemas).toHaveProperty('ProblemDetails');
   });
 
-  // errand on Hono wraps every route handler today, which hides hono-openapi's describeRoute from
-  // generateSpecs; the Hono adapter rework (issue 16, errand as a middleware) removes the wrapper.
-  // Unskip when it lands.
-  it.skip('documents the bodies from the schemas validate checks, with the body errors (400, 413, 415, 422)', async () => {
+  it('documents the bodies from the schemas validate checks, with the body errors (400, 413, 415, 422)', async () => {
     const document = await openApiDocument();
     const createOrder = document.paths['/orders']?.post;
     expect(createOrder?.requestBody?.content['application/json'].schema.properties).toHaveProperty('item');

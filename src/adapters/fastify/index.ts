@@ -12,3 +12,4 @@ export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, typ
 export type { ValidationTarget } from '../shared/request-validation.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
 export type { MountableApp } from '../shared/fetch-bridge.js';
+export { createGracefulShutdown, type ClosableBackend, type GracefulShutdown, type GracefulShutdownOptions, type StoppableWorker } from '../node/graceful-shutdown.js';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import { badUrlError } from '../shared/bad-url.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
@@ -93,6 +94,9 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     if (outgoing === undefined) c.header(headerName, requestId);
     else putRequestId(outgoing, headerName, requestId);
     if (limit !== false) enforceBodyLimit(c, limit);
+    // Hono routes what it cannot decode as it is: a malformed escape is refused as on every host.
+    const badUrl = badUrlError(new URL(c.req.url).pathname);
+    if (badUrl !== undefined) throw badUrl;
     try {
       await next();
     } catch (thrown) {
