@@ -71,6 +71,7 @@ export function startLiveness(options: LivenessOptions): Liveness {
   // The thread never keeps a process alive on its own: stop() ends it, and so does process exit.
   thread.unref();
   let beating = false;
+  let threadBeating = false;
   let alive = true;
   let markReady = (): void => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -78,6 +79,8 @@ export function startLiveness(options: LivenessOptions): Liveness {
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   thread.on('message', (message: ThreadMessage) => {
     if (message.type === 'beat') {
+      threadBeating = true;
+      clearInterval(bridge);
       beating = alive;
       markReady();
     } else if (message.type === 'error') options.onError(new Error(`liveness thread of worker ${options.workerId}: ${message.message}`));
@@ -87,9 +90,17 @@ export function startLiveness(options: LivenessOptions): Liveness {
   thread.on('exit', () => {
     alive = false;
     beating = false;
+    clearInterval(bridge);
     markReady();
     markStopped();
   });
+  // Until the thread's own first beat (booting it can take seconds on a loaded machine), the main
+  // thread renews the record every interval with the normal validity: a worker killed in that window
+  // has its jobs taken back about `ttlMs` later, not `firstTtlMs` later.
+  const bridge = setInterval(() => {
+    if (!threadBeating && alive) firstBeat({ ...options, firstTtlMs: options.ttlMs }).catch((error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));
+  }, options.intervalMs);
+  bridge.unref();
   // The first record, from here: claims can say `liveness: true` at once instead of after the thread boots.
   void firstBeat(options).then(
     () => {
@@ -106,6 +117,7 @@ export function startLiveness(options: LivenessOptions): Liveness {
     ready,
     stop() {
       stopping ??= (async () => {
+        clearInterval(bridge);
         beating = false;
         if (alive) thread.postMessage('stop');
         let timer: ReturnType<typeof setTimeout> | undefined;

@@ -90,7 +90,7 @@ class WorkerRuntime {
     const { backend } = this.#options;
     const { id, leaseMs, heartbeatMs, logger, livenessIntervalMs, livenessTtlMs } = this.#settings;
     const livenessSpec = livenessIntervalMs > 0 ? backend.liveness?.() : undefined;
-    if (livenessSpec !== undefined) this.#liveness = startLiveness({ spec: livenessSpec, workerId: id, intervalMs: livenessIntervalMs, ttlMs: livenessTtlMs, firstTtlMs: Math.max(livenessTtlMs, Math.min(leaseMs, 15_000)), onError: this.#reportError });
+    if (livenessSpec !== undefined) this.#liveness = startLiveness({ spec: livenessSpec, workerId: id, intervalMs: livenessIntervalMs, ttlMs: livenessTtlMs, firstTtlMs: livenessTtlMs, onError: this.#reportError });
     const stopHeartbeat = startHeartbeat({ backend, active: this.#jobs.active, leaseMs, heartbeatMs, logger, onError: this.#reportError });
     const stopPruning = startPruning(backend, this.#options.pruneIntervalMs ?? 60_000, this.#reportError);
     this.#stopTimers = () => (stopHeartbeat(), stopPruning());
