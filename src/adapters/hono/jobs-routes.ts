@@ -1,36 +1,13 @@
 import { Hono, type Context, type Env } from 'hono';
 import { ErrandError } from '../../errors/errand-error.js';
 import { defaultErrorMode, type ErrorMode } from '../../errors/error-mode.js';
-import type { ProblemDetails } from '../../errors/problem-details.js';
-import type { JobRecord, JobState } from '../../jobs/job.js';
+import type { JobRecord } from '../../jobs/job.js';
+import type { JobReader, JobStatus, JobsRoutesOptions } from '../shared/job-status.js';
 import { publicJobProblem } from '../../jobs/public-job-problem.js';
 import type { ErrandEnv, ErrandVariables } from './errand-env.js';
 import { jsonResponse } from './json-response.js';
 
-/** What the status route needs: anything that reads a job by id (a `Queue`, or a `JobBackend`). */
-export interface JobReader {
-  get(id: string): Promise<JobRecord | undefined>;
-}
-
-/** The body of `GET /jobs/:id`. Missing values are `null`, so clients see one stable shape. */
-export interface JobStatus {
-  id: string;
-  task: string;
-  state: JobState;
-  attempts: number;
-  /** The last progress reported by the handler. */
-  progress: unknown;
-  /** The handler's return value once `succeeded`. */
-  result: unknown;
-  /** The last attempt's error, as a problem object. */
-  error: ProblemDetails | null;
-}
-
-/** Options of {@link jobsRoutes} and {@link acceptedJob}. */
-export interface JobsRoutesOptions {
-  /** Where the status route is mounted; used to build `Location`. @default '/jobs' */
-  basePath?: string;
-}
+export type { JobReader, JobStatus, JobsRoutesOptions } from '../shared/job-status.js';
 
 function location(id: string, basePath = '/jobs'): string {
   return `${basePath.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
