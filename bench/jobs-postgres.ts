@@ -58,7 +58,7 @@ async function errand(mode: Mode, schema: string): Promise<number> {
   await backend.stats();
   const items = payloads().map((payload) => ({ task: noop, payload }));
   const bulk = async (): Promise<void> => {
-    for (const chunk of chunks(items)) await queue.enqueueMany(chunk as Parameters<typeof queue.enqueueMany>[0]);
+    for (const chunk of chunks(items)) await queue.enqueueMany(chunk);
   };
   try {
     if (mode === 'one') {
