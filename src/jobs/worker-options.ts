@@ -20,7 +20,7 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /**
    * Keep a liveness record, separate from job leases, from a thread of its own (its own event loop
-   * and backend connection), when the backend offers it (SQLite files, Redis). A worker whose record
+   * and backend connection), when the backend offers it (SQLite files, Redis, Postgres). A worker whose record
    * lapses (the process died: kill -9, OOM, a lost machine) has its jobs taken back within
    * `livenessTtlMs` instead of `leaseMs`; a worker whose main thread is merely blocked keeps beating
    * and keeps its jobs. `false`: leases alone. @default true

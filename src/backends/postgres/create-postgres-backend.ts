@@ -7,6 +7,7 @@ import { enqueueJobs } from './enqueue-jobs.js';
 import { createFail } from './fail-job.js';
 import { createHeartbeat } from './heartbeat-leases.js';
 import { listenForJobs, type JobListener } from './listen-for-jobs.js';
+import { livenessConnection, type PostgresLivenessConfig } from './liveness-writer.js';
 import { createManager } from './manage-jobs.js';
 import { mapPostgresError, redactUrl } from './map-postgres-error.js';
 import { defaultSchema, migratePostgres } from './migrate.js';
@@ -16,6 +17,8 @@ import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import { enqueueInTransaction } from './transaction-executor.js';
 import { createClaim, wakeAll, type Waiters } from './wait-for-jobs.js';
+
+const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /** Options of {@link createPostgresBackend}. Give `connectionString` or `pool`. */
 export interface PostgresBackendOptions {
@@ -100,6 +103,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
     query,
     schema,
     table: `${schema}.jobs`,
+    workers: `${schema}.workers`,
     channel: channelOf(schemaName),
     now: options.now ?? Date.now,
     retention: { ...defaultRetention, ...options.retention },
@@ -144,6 +148,13 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
     retry: manager.retry,
     remove: manager.remove,
     prune: createPrune(context),
+    liveness() {
+      // The thread opens a connection of its own with the pool's settings (not with a password callback).
+      const connection = livenessConnection(pool.options);
+      if (connection === undefined) return undefined;
+      const config: PostgresLivenessConfig = { connection, schema: schemaName, migrate: options.migrate !== false, timeoutMs: Math.min(connectTimeoutMs, 1_000) };
+      return { moduleUrl: new URL(`./liveness-writer${moduleExtension}`, import.meta.url).href, config };
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -19,12 +19,21 @@ export interface PostgresContext {
   readonly schema: string;
   /** `"errand".jobs` */
   readonly table: string;
+  /** `"errand".workers`: worker liveness records (migration 0002). */
+  readonly workers: string;
   /** The LISTEN/NOTIFY channel enqueues and releases notify on. */
   readonly channel: string;
   /** The clock (injectable so tests can move time). */
   readonly now: () => number;
   readonly retention: Required<RetentionOptions>;
 }
+
+/**
+ * Now in epoch ms on the database's clock. Liveness records are written and judged with it (not
+ * with the workers' clocks), so machines whose clocks disagree by seconds do not take each other's
+ * jobs. `statement_timestamp()` is stable within a statement, so it can bound an index scan.
+ */
+export const databaseNowMs = `(extract(epoch from statement_timestamp()) * 1000)::bigint`;
 
 /** Quotes an SQL identifier (a schema name), doubling inner quotes. */
 export function quoteIdentifier(name: string): string {

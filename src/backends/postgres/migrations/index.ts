@@ -1,4 +1,5 @@
 import { sql as createJobs } from './0001-create-jobs.js';
+import { sql as createWorkers } from './0002-create-workers.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -9,4 +10,7 @@ export interface PostgresMigration {
 }
 
 /** Every migration, in order. Add a file `000N-what.ts` and a row here; never edit an old one. */
-export const migrations: readonly PostgresMigration[] = [{ version: 1, name: 'create-jobs', sql: createJobs }];
+export const migrations: readonly PostgresMigration[] = [
+  { version: 1, name: 'create-jobs', sql: createJobs },
+  { version: 2, name: 'create-workers', sql: createWorkers },
+];
