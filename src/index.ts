@@ -18,6 +18,7 @@ export {
   type ProblemDetails,
 } from './errors/index.js';
 export { createLogDestination, type LogDestination, type LogDestinationOptions } from './logging/log-destination.js';
+export { activeTraceId, traceLogFields, type TraceLogFields } from './tracing/trace-id.js';
 export { BackgroundTasks, createTaskRunner, currentTask, type TaskRunner, type TaskRunnerOptions } from './tasks/index.js';
 export {
   createQueue,

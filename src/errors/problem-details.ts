@@ -31,6 +31,8 @@ export interface ProblemDetails {
   code?: string;
   /** The request id that correlates this response with logs. */
   requestId?: string;
+  /** The trace id (W3C, 32 hex digits) of the OpenTelemetry span active when the error was answered; only while one is. */
+  traceId?: string;
   /** Validation failures, one per field. */
   errors?: FieldError[];
   /** Extension members (RFC 9457 §3.2). */

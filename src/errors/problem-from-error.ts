@@ -3,6 +3,7 @@ import { httpErrorInfo, type HttpErrorInfo } from './http-error-info.js';
 import { jsonable } from './jsonable.js';
 import type { ProblemDetails } from './problem-details.js';
 import { reasonPhrase } from './reason-phrases.js';
+import { activeTraceId } from '../tracing/trace-id.js';
 
 /** Where and how a problem is being reported. */
 export interface ProblemOptions {
@@ -21,7 +22,7 @@ export interface ErrorProblem {
 }
 
 // Members an extension may not overwrite: they are the envelope's contract.
-const reserved = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId', 'errors']);
+const reserved = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId', 'traceId', 'errors']);
 
 /** The detail sent for a 5xx in production: never the error's own message. */
 export const hiddenDetail = 'An unexpected error occurred. Quote the request id when reporting it.';
@@ -53,6 +54,8 @@ export function problemFromError(error: Error, options: ProblemOptions, info: Ht
   const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
   if (code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_'))) problem.code = code;
   if (options.requestId !== undefined) problem.requestId = options.requestId;
+  const traceId = activeTraceId();
+  if (traceId !== undefined) problem.traceId = traceId;
   if (info?.errors) problem.errors = info.errors;
   if (info?.extensions && (status < 500 || debug)) {
     for (const [key, value] of Object.entries(info.extensions)) if (!reserved.has(key)) problem[key] = value;

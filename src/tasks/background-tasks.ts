@@ -1,4 +1,5 @@
 import { isTaskDefinition, type AnyTask, type TaskInput } from '../jobs/task-definition.js';
+import { captureTraceContext } from '../tracing/task-span.js';
 import type { AddOptions, DefinedAddOptions, FunctionTaskEntry, TaskEntry } from './task-entry.js';
 
 /** Where a {@link BackgroundTasks} hands each task it is given (the runner). */
@@ -66,7 +67,7 @@ export class BackgroundTasks {
    */
   add<First extends AnyTask | AddOptions | ((...args: never[]) => unknown), Args extends unknown[] = []>(first: First, ...rest: AddArguments<First, Args>): void;
   add(first: unknown, ...rest: unknown[]): void {
-    const entry = toEntry(this.#entries.length, first, rest);
+    const entry = toEntry(this.#entries.length, first, rest, captureTraceContext());
     this.#entries.push(entry);
     try {
       this.#sink.accept(this, entry);
@@ -77,8 +78,8 @@ export class BackgroundTasks {
   }
 }
 
-function toEntry(index: number, first: unknown, rest: unknown[]): TaskEntry {
-  if (typeof first === 'function') return { kind: 'function', index, name: nameOf(first), when: 'success', timeout: undefined, fn: first as FunctionTaskEntry['fn'], args: rest };
+function toEntry(index: number, first: unknown, rest: unknown[], trace: object | undefined): TaskEntry {
+  if (typeof first === 'function') return { kind: 'function', index, name: nameOf(first), when: 'success', timeout: undefined, trace, fn: first as FunctionTaskEntry['fn'], args: rest };
   if (isTaskDefinition(first)) {
     const options = (rest[1] ?? {}) as DefinedAddOptions;
     return {
@@ -91,6 +92,7 @@ function toEntry(index: number, first: unknown, rest: unknown[]): TaskEntry {
       payload: rest[0],
       durable: options.durable ?? false,
       enqueue: options.enqueue,
+      trace,
     };
   }
   const [fn, ...args] = rest;
@@ -98,7 +100,7 @@ function toEntry(index: number, first: unknown, rest: unknown[]): TaskEntry {
     throw new TypeError('background.add expects (fn, ...args), (options, fn, ...args) or (task, payload, options)');
   }
   const options = first as AddOptions;
-  return { kind: 'function', index, name: options.name ?? nameOf(fn), when: options.when ?? 'success', timeout: options.timeout, fn: fn as FunctionTaskEntry['fn'], args };
+  return { kind: 'function', index, name: options.name ?? nameOf(fn), when: options.when ?? 'success', timeout: options.timeout, trace, fn: fn as FunctionTaskEntry['fn'], args };
 }
 
 function nameOf(fn: unknown): string {

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskContext } from '../jobs/task-definition.js';
+import { endSpan, runInTaskSpan, startTaskSpan, type TaskSpan } from '../tracing/task-span.js';
 import { enterTask, leaveTask } from './current-task.js';
 import type { TaskEntry } from './task-entry.js';
 
@@ -29,14 +30,17 @@ export class TaskRun {
   #done = false;
   #timer: NodeJS.Timeout | undefined;
   #result: Promise<unknown> = Promise.resolve();
+  /** The task's span when the request was traced (see src/tracing). */
+  readonly #span: TaskSpan | undefined;
 
-  constructor(entry: TaskEntry, timeoutMs: number | undefined) {
+  constructor(entry: TaskEntry, timeoutMs: number | undefined, requestId?: string) {
     this.entry = entry;
     this.outcome = new Promise((resolve) => (this.#settle = resolve));
     const context: TaskContext = { jobId: `inline:${randomUUID()}`, attempt: 1, signal: this.#controller.signal, progress: () => Promise.resolve() };
     const previous = enterTask({ context });
+    this.#span = startTaskSpan(entry.trace, { name: entry.name, requestId, index: entry.index });
     try {
-      this.#result = Promise.resolve(invoke(entry, context));
+      this.#result = Promise.resolve(runInTaskSpan(this.#span, () => invoke(entry, context)));
     } catch (thrown) {
       this.#result = Promise.reject(coerceError(thrown));
     } finally {
@@ -70,6 +74,7 @@ export class TaskRun {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#timer);
+    endSpan(this.#span?.span, outcome);
     this.#settle(outcome);
   }
 

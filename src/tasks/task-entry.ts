@@ -45,6 +45,8 @@ interface BaseEntry {
   name: string;
   when: TaskWhen;
   timeout: number | undefined;
+  /** The OpenTelemetry context where the task was added (the request's); `undefined` when not tracing. */
+  trace: object | undefined;
 }
 
 /** A plain function added with `add(fn, ...args)`. */

@@ -11,6 +11,7 @@ import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './ta
 import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
+import { runInTraceContext } from '../tracing/task-span.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
 /** What the error reporter learns about a failed task: the registry's own type (`context` is the Hono `Context` in the Hono adapter). */
@@ -243,7 +244,7 @@ export class TaskRunner implements TaskSink {
     this.#stats.started++;
     this.#stats.running++;
     this.#events.emit('task:started', { task });
-    const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs);
+    const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs, batch.tasks.requestId);
     batch.current = run;
     const outcome = await run.outcome;
     batch.current = undefined;
@@ -289,7 +290,7 @@ export class TaskRunner implements TaskSink {
   /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
   async #enqueue(batch: Batch, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
     try {
-      const jobId = await this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue);
+      const jobId = await runInTraceContext(entry.trace, () => this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue));
       this.#stats.enqueued++;
       this.#events.emit('task:enqueued', { task, jobId });
       return jobId;
