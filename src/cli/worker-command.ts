@@ -77,15 +77,23 @@ async function loadTasks(path: string): Promise<Record<string, unknown>> {
   return Object.fromEntries(found.map((value, index) => [String(index), value]));
 }
 
-function onceSignalled(): Promise<NodeJS.Signals> {
+/**
+ * Resolves with what asked this process to stop: SIGTERM or SIGINT, or `'disconnect'` when it was
+ * forked by `--processes` and its supervisor is gone (killed with -9, say: no signal is passed
+ * on then, and a worker left running would hold jobs that no supervisor will ever stop).
+ */
+function onceStopped(): Promise<NodeJS.Signals | 'disconnect'> {
   return new Promise((done) => {
-    const handler = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
-      done(signal);
+    const stop = (reason: NodeJS.Signals | 'disconnect'): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      process.off('disconnect', onDisconnect);
+      done(reason);
     };
-    process.on('SIGTERM', handler);
-    process.on('SIGINT', handler);
+    const onDisconnect = (): void => stop('disconnect');
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    if (process.connected) process.once('disconnect', onDisconnect);
   });
 }
 
@@ -95,11 +103,16 @@ async function runOne(options: WorkerCommandOptions): Promise<number> {
   const worker = createWorker({ backend, tasks: await loadTasks(options.tasks), concurrency: options.concurrency, leaseMs: options.leaseMs, shutdownTimeoutMs: options.shutdownTimeoutMs, logger }).start();
   logger.info({ workerId: worker.id, queue: backend.name, concurrency: options.concurrency }, 'worker started');
   process.send?.('ready');
-  const signal = await onceSignalled();
-  logger.info({ signal }, 'stopping: finishing or releasing running jobs');
+  const reason = await onceStopped();
+  if (reason === 'disconnect') logger.warn('the supervising process is gone: stopping, finishing or releasing running jobs');
+  else logger.info({ signal: reason }, 'stopping: finishing or releasing running jobs');
   await worker.stop({ timeoutMs: options.shutdownTimeoutMs });
   await backend.close();
   logger.info({ workerId: worker.id }, 'worker stopped');
+  // A handler that ignored its abort signal may still hold a timer or a socket; its job was
+  // released above, so nothing is lost by not waiting for it. Exit once the logs had a moment to
+  // flush, unless the process ends by itself first (the timer does not keep it alive).
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }
 
@@ -121,7 +134,8 @@ async function supervise(options: WorkerCommandOptions, argv: string[]): Promise
     });
   };
   for (let index = 0; index < options.processes; index += 1) start();
-  const signal = await onceSignalled();
+  const reason = await onceStopped();
+  const signal = reason === 'disconnect' ? 'SIGTERM' : reason;
   stopping = true;
   const exits = [...children].map((child) => new Promise((done) => child.once('exit', done)));
   for (const child of children) child.kill(signal);

@@ -54,6 +54,40 @@ describe('errand worker', () => {
     expect(worker.output().match(/worker stopped/g)).toHaveLength(2);
   });
 
+  it('stops its worker processes when the supervisor is killed with -9, releasing their jobs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'errand-cli-'));
+    dirs.push(dir);
+    const path = join(dir, 'jobs.db');
+    const backend = createSqliteBackend({ path });
+    backends.push(backend);
+    const worker = errand(['worker', '--tasks', 'test/cli/fixtures/cli-tasks.ts', '--queue', `sqlite:${path}`, '--processes', '2', '--concurrency', '1', '--shutdown-timeout-ms', '500']);
+    const started = (): number[] =>
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('worker started'))
+        .map((line) => (JSON.parse(line) as { pid: number }).pid);
+    await eventually(() => expect(started()).toHaveLength(2), 120_000, 100);
+    const children = started();
+    // Long jobs in both workers' hands when the supervisor dies.
+    const ids = await createQueue({ backend }).enqueueMany([{ task: whoRuns, payload: 60_000 }, { task: whoRuns, payload: 60_000 }]);
+    await eventually(async () => expect((await backend.stats()).counts.running).toBe(2), 60_000, 100);
+    worker.child.kill('SIGKILL');
+    await worker.exit;
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await eventually(() => expect(children.filter(alive)).toEqual([]), 60_000, 100);
+    expect(worker.output()).toMatch(/the supervising process is gone/);
+    // Released, not left to their leases: both jobs are queued again at once.
+    for (const id of ids) expect((await backend.get(id))?.state).toBe('queued');
+  });
+
   it('logs a failed attempt once at warn and the job\'s death once at error, with its ids', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'errand-cli-'));
     dirs.push(dir);
