@@ -6,13 +6,23 @@ import { napTask } from './crash-task.js';
 import { CrashWorkerProcess, type CrashEvent } from './crash-worker-process.js';
 import { openBackend } from './open-backend.js';
 
+/**
+ * Kills per crash run in the test suite: `CRASH_KILLS`, else 30 (every backend, every SQLite
+ * driver, on every Node in CI: 30 keeps the suite inside CI's time budget; each kill boots a
+ * replacement process). `CRASH_KILLS=100 npx vitest run test/crash` for a longer run, and
+ * `npm run chaos` for thousands (docs/reliability.md).
+ */
+export function crashKills(): number {
+  return Number(process.env.CRASH_KILLS ?? 30);
+}
+
 /** Options of {@link runCrashRun}. */
 export interface CrashRunOptions {
   /** Queue URL every process opens (see open-backend.ts). */
   queueUrl: string;
   /** Where workers log each stored completion. */
   logPath: string;
-  /** @default 100 */
+  /** @default 30 */
   kills?: number;
   /** Worker processes alive at any time. @default 6 */
   workers?: number;
@@ -64,7 +74,7 @@ export interface CrashReport {
 export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport> {
   const started = performance.now();
   const { queueUrl, logPath } = options;
-  const killTarget = options.kills ?? 100;
+  const killTarget = options.kills ?? 30;
   const leaseMs = options.leaseMs ?? 1000;
   const log = options.log ?? (() => undefined);
   const env: NodeJS.ProcessEnv = { ERRAND_QUEUE: queueUrl, CRASH_LOG: logPath, CRASH_LEASE_MS: String(leaseMs), CRASH_HEARTBEAT_MS: String(options.heartbeatMs ?? 250), CRASH_DEFAULTS: options.defaults === true ? '1' : '0' };

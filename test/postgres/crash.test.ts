@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
-import { runCrashRun } from '../crash/crash-run.js';
+import { crashKills, runCrashRun } from '../crash/crash-run.js';
 import { expectBlockedWorkerKeepsItsJob, expectFastRecoveryWithDefaults } from '../crash/default-recovery.js';
 import { expectSoundCrashRun } from '../crash/expect-sound-crash-run.js';
 
 /**
  * The kill -9 crash run of the durable jobs, on Postgres: worker processes share one schema and one
- * is killed with SIGKILL mid-job, CRASH_KILLS times (100 by default, as on the other backends).
+ * is killed with SIGKILL mid-job, CRASH_KILLS times (see crashKills).
  */
 const postgresUp = await postgresAvailable();
 const dir = mkdtempSync(join(tmpdir(), 'errand-postgres-crash-'));
 const schema = uniquePostgresSchema('crash');
-const kills = Number(process.env.CRASH_KILLS ?? 100);
+const kills = crashKills();
 const leaseMs = 1000;
 
 afterAll(async () => {

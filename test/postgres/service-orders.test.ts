@@ -48,8 +48,11 @@ describe.skipIf(!postgresUp)('reference service on Postgres', () => {
         return body.steps.map((step) => step.step);
       }, 30_000, 100);
       expect(steps).toEqual(['audit', 'confirmation-email', 'stats']);
-      const job = (await (await fetch(`${service.url}/jobs/${jobId}`)).json()) as { state: string };
-      expect(job.state).toBe('succeeded');
+      // The last step is written inside the handler; the job is recorded as succeeded just after it returns.
+      await eventually(async () => {
+        const job = (await (await fetch(`${service.url}/jobs/${jobId}`)).json()) as { state: string };
+        expect(job.state).toBe('succeeded');
+      }, 30_000, 100);
       const stats = (await (await fetch(`${service.url}/dashboard/api/stats`)).json()) as { counts: { succeeded: number } };
       expect(stats.counts.succeeded).toBeGreaterThanOrEqual(1);
     } finally {

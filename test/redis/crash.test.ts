@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
-import { runCrashRun } from '../crash/crash-run.js';
+import { crashKills, runCrashRun } from '../crash/crash-run.js';
 import { expectBlockedWorkerKeepsItsJob, expectFastRecoveryWithDefaults } from '../crash/default-recovery.js';
 import { expectSoundCrashRun } from '../crash/expect-sound-crash-run.js';
 
 /**
  * The kill -9 crash run of the durable jobs, on Redis: worker processes share one BullMQ-backed
- * queue and one is killed with SIGKILL mid-job, CRASH_KILLS times (100 by default, as the issue asks).
+ * queue and one is killed with SIGKILL mid-job, CRASH_KILLS times (see crashKills).
  */
 const redisUp = await redisAvailable();
 const dir = mkdtempSync(join(tmpdir(), 'errand-redis-crash-'));
 const prefix = uniqueRedisPrefix('crash');
-const kills = Number(process.env.CRASH_KILLS ?? 100);
+const kills = crashKills();
 const leaseMs = 1000;
 
 afterAll(async () => {
