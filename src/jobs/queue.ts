@@ -29,6 +29,18 @@ export interface EnqueueItem<Task extends AnyTask = AnyTask> {
  */
 export type EnqueueItems<Tasks extends readonly AnyTask[]> = { readonly [K in keyof Tasks]: EnqueueItem<Tasks[K]> };
 
+/** Options of {@link Queue.enqueueMany} that apply to the whole call. */
+export interface EnqueueManyOptions {
+  /**
+   * The app's open database transaction: every job is stored with it, so all of them exist if and
+   * only if it commits (workers see none before COMMIT, and none after ROLLBACK). The same kinds of
+   * transaction as `enqueue(…, { tx })` takes; one backend call, one statement on Postgres. Items
+   * may also name it in their own options, as long as they all name this one.
+   * @example await queue.enqueueMany(lines.map((line) => ({ task: shipLine, payload: line })), { tx: client })
+   */
+  tx?: AppTransaction;
+}
+
 /** The ids `enqueueMany` resolves to, each remembering its task's result type. */
 export type EnqueuedIds<Tasks extends readonly AnyTask[]> = { -readonly [K in keyof Tasks]: JobId<TaskResult<Tasks[K]>> };
 
@@ -37,8 +49,11 @@ export interface Queue extends Enqueuer {
   readonly backend: JobBackend;
   /** Validates the payload, stores a job and resolves to its id (an existing job's id when `key` deduplicates). */
   enqueue<Task extends AnyTask>(task: Task, payload: TaskInput<Task>, options?: EnqueueOptions): Promise<JobId<TaskResult<Task>>>;
-  /** Validates every payload, then stores all jobs in one backend call. Ids in the same order. */
-  enqueueMany<Tasks extends readonly AnyTask[] | []>(items: EnqueueItems<Tasks>): Promise<EnqueuedIds<Tasks>>;
+  /**
+   * Validates every payload, then stores all jobs in one backend call. Ids in the same order. With
+   * `tx`, the jobs are written by the app's open transaction: all or none, at its COMMIT.
+   */
+  enqueueMany<Tasks extends readonly AnyTask[] | []>(items: EnqueueItems<Tasks>, options?: EnqueueManyOptions): Promise<EnqueuedIds<Tasks>>;
   /** The job, or undefined when no job has this id. An id from `enqueue` types `result` as its handler's. */
   get<Result>(id: JobId<Result>): Promise<JobRecord<Result> | undefined>;
   get(id: string): Promise<JobRecord | undefined>;
@@ -110,6 +125,25 @@ function toNewJob(item: TaskToEnqueue, now: number): NewJob | Promise<NewJob> {
   return newJob(item, options, runAt, priority, now);
 }
 
+/**
+ * The one transaction an `enqueueMany` call writes through: the call's `tx`, or the one its items
+ * name. Items naming another transaction than the call, or than each other, are refused (RangeError):
+ * one call is one write, and it cannot be split across transactions.
+ */
+function transactionOf(items: readonly TaskToEnqueue[], tx: AppTransaction | undefined): AppTransaction | undefined {
+  const named = new Set<AppTransaction>();
+  for (const item of items) if (item.options?.tx !== undefined) named.add(item.options.tx);
+  const once = 'give it once, as enqueueMany(items, { tx })';
+  if (tx !== undefined) {
+    if ([...named].some((own) => own !== tx)) throw new RangeError(`enqueueMany: an item names another transaction than the call; all jobs of one call are stored with one transaction`);
+    return tx;
+  }
+  if (named.size === 0) return undefined;
+  if (named.size > 1) throw new RangeError(`enqueueMany: items name different transactions; all jobs of one call are stored with one transaction: ${once}`);
+  if (items.some((item) => item.options?.tx === undefined)) throw new RangeError(`enqueueMany: some items name a transaction and others do not: ${once}`);
+  return [...named][0];
+}
+
 function notFound(id: string): ErrandError {
   return new ErrandError('ERRAND_JOB_NOT_FOUND', `no job has id "${id}" (it never existed, or it finished and was pruned)`);
 }
@@ -126,12 +160,15 @@ export function createQueue(options: QueueOptions): Queue {
   const { backend } = options;
   const now = options.now ?? Date.now;
 
-  async function enqueueMany(items: readonly TaskToEnqueue[]): Promise<string[]> {
+  // No await before the backend call when every payload validates synchronously: a synchronous
+  // SQLite transaction must see the write before its callback returns.
+  async function enqueueMany(items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions): Promise<string[]> {
+    const tx = transactionOf(items, manyOptions?.tx);
     if (items.length === 0) return [];
     const at = now();
     const prepared = items.map((item) => toNewJob(item, at));
     const jobs = prepared.some(isThenable) ? await Promise.all(prepared.map((job) => Promise.resolve(job))) : (prepared as NewJob[]);
-    const results = await backend.enqueue(jobs);
+    const results = tx === undefined ? await backend.enqueue(jobs) : await writeIn(tx, jobs);
     return results.map((result) => result.id);
   }
 
@@ -177,14 +214,19 @@ export function createQueue(options: QueueOptions): Queue {
    * to other transactions): a synchronous SQLite transaction must see the write before its callback returns.
    */
   function storeIn(tx: AppTransaction, job: NewJob): Promise<string> {
+    return writeIn(tx, [job]).then(([result]) => {
+      if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
+      return result.id;
+    });
+  }
+
+  /** backend.enqueueInTransaction, or ERRAND_TX_UNSUPPORTED; a synchronous throw becomes a rejection. */
+  function writeIn(tx: AppTransaction, jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
     if (backend.enqueueInTransaction === undefined) {
       return Promise.reject(new ErrandError('ERRAND_TX_UNSUPPORTED', `enqueue was given \`tx\` but backend ${backend.name} cannot store jobs in the app's transaction; use the Postgres or SQLite backend, or an outbox in front of Redis`));
     }
     try {
-      return backend.enqueueInTransaction(tx, [job]).then(([result]) => {
-        if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
-        return result.id;
-      });
+      return backend.enqueueInTransaction(tx, jobs);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -11,7 +11,10 @@ export interface WorkerEventSource {
 export interface JobMetrics {
   /** Subscribes to a worker's events; returns the function that unsubscribes. */
   observe(worker: WorkerEventSource): () => void;
-  /** Wraps a backend so every job it stores is counted as enqueued, whoever enqueues it. */
+  /**
+   * Wraps a backend so every job it stores is counted as enqueued, whoever enqueues it; jobs written
+   * in the app's transaction (`{ tx }`) are counted apart, as enqueued in a transaction.
+   */
   instrument<B extends JobBackend>(backend: B): B;
   /** Records enqueued jobs by hand. */
   enqueued(task: string, count?: number): void;
@@ -19,6 +22,8 @@ export interface JobMetrics {
 
 /**
  * Registers the durable job metrics: `errand_jobs_enqueued_total{task}`,
+ * `errand_jobs_enqueued_in_transaction_total{task}` (written in the app's transaction, counted at
+ * the write: one the app rolled back afterwards was counted all the same),
  * `errand_jobs_succeeded_total{task}`, `errand_jobs_failed_total{task}` (failed attempts, retried or
  * not), `errand_jobs_dead_total{task}`, `errand_jobs_cancelled_total{task}` and
  * `errand_job_duration_seconds{task,outcome}`. Counted in the process that runs the worker (or
@@ -32,6 +37,10 @@ export interface JobMetrics {
 export function createJobMetrics(registry: Registry, prefix: string, buckets: number[]): JobMetrics {
   const counter = (name: string, help: string): Counter<'task'> => new Counter({ name: `${prefix}jobs_${name}_total`, help, labelNames: ['task'], registers: [registry] });
   const enqueuedTotal = counter('enqueued', 'Durable jobs stored (deduplicated enqueues not counted), by task.');
+  const enqueuedInTransaction = counter(
+    'enqueued_in_transaction',
+    "Durable jobs written in the app's own transaction (enqueue with tx), by task; counted at the write, so jobs the app then rolled back are included.",
+  );
   const succeeded = counter('succeeded', 'Durable jobs that succeeded, by task.');
   const failed = counter('failed', 'Failed attempts of durable jobs (whether retried or not), by task.');
   const dead = counter('dead', 'Durable jobs that ran out of attempts or failed unrecoverably, by task.');
@@ -80,9 +89,21 @@ export function createJobMetrics(registry: Registry, prefix: string, buckets: nu
       });
       return results;
     };
+    const inTransaction = backend.enqueueInTransaction?.bind(backend);
+    const enqueueInTransaction: JobBackend['enqueueInTransaction'] =
+      inTransaction &&
+      (async (tx, jobs) => {
+        const results = await inTransaction(tx, jobs);
+        results.forEach((result, i) => {
+          const job = jobs[i];
+          if (result.created && job !== undefined) enqueuedInTransaction.inc({ task: job.task });
+        });
+        return results;
+      });
     return new Proxy(backend, {
       get(target, property) {
         if (property === 'enqueue') return enqueue;
+        if (property === 'enqueueInTransaction') return enqueueInTransaction;
         const value: unknown = Reflect.get(target, property, target);
         // Bind so backends that keep state in private fields (#x) still see themselves as `this`.
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
-import { ErrandError } from '../../src/errors/errand-error.js';
+import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
+import { ErrandError, isErrandError } from '../../src/errors/errand-error.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createQueue, type Queue } from '../../src/jobs/queue.js';
 import { createWorker, type Worker } from '../../src/jobs/worker.js';
@@ -121,6 +126,33 @@ describe('/metrics', () => {
     expect(sample(after, 'errand_queue_jobs', { state: 'queued' })).toBe(0);
     expect(sample(after, 'errand_queue_jobs', { state: 'dead' })).toBe(1);
     expect(sample(after, 'errand_queue_oldest_waiting_age_seconds')).toBe(0);
+  });
+
+  it('counts jobs written in the app\'s transaction apart from other enqueues, and keeps tx refused where the backend has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'errand-metrics-tx-'));
+    const path = join(dir, 'app.db');
+    const sqlite = createSqliteBackend({ path });
+    const db = new Database(path);
+    try {
+      const counted = createMetrics();
+      const txQueue = createQueue({ backend: counted.jobs.instrument(sqlite) });
+      db.exec('BEGIN IMMEDIATE');
+      await txQueue.enqueueMany([{ task: resize, payload: { width: 8 } }, { task: resize, payload: { width: 4 } }], { tx: db });
+      await txQueue.enqueue(charge, {}, { tx: db });
+      db.exec('COMMIT');
+      await txQueue.enqueue(resize, { width: 2 });
+      const text = await counted.registry.metrics();
+      expect(sample(text, 'errand_jobs_enqueued_in_transaction_total', { task: 'resize-image' })).toBe(2);
+      expect(sample(text, 'errand_jobs_enqueued_in_transaction_total', { task: 'charge-card' })).toBe(1);
+      expect(sample(text, 'errand_jobs_enqueued_total', { task: 'resize-image' })).toBe(1);
+      const memoryQueue = createQueue({ backend: counted.jobs.instrument(createMemoryBackend()) });
+      const refused = await memoryQueue.enqueue(resize, { width: 1 }, { tx: db }).catch((error: unknown) => error);
+      expect(isErrandError(refused, 'ERRAND_TX_UNSUPPORTED')).toBe(true);
+    } finally {
+      db.close();
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps each instance on its own registry', () => {

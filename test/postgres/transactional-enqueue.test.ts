@@ -155,6 +155,54 @@ describe.skipIf(!postgresUp)('enqueue inside the app transaction (postgres)', ()
     }
   });
 
+  it('enqueueMany with a node-postgres client: every job at COMMIT, none after ROLLBACK', async () => {
+    const client = await pool.connect();
+    let kept: string[] = [];
+    let dropped: string[] = [];
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO "${schema}".orders (id) VALUES ('bulk-1')`);
+      kept = await queue.enqueueMany(
+        Array.from({ length: 250 }, (_, line) => ({ task: ship, payload: { orderId: `bulk-1:${line}` } })),
+        { tx: client },
+      );
+      expect(kept).toHaveLength(250);
+      expect(await backend.get(kept[0] ?? '')).toBeUndefined();
+      expect((await claimable()).filter((id) => kept.includes(id))).toEqual([]);
+      await client.query('COMMIT');
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO "${schema}".orders (id) VALUES ('bulk-2')`);
+      dropped = await queue.enqueueMany([{ task: ship, payload: { orderId: 'bulk-2:a' } }, { task: notifyShop, payload: { orderId: 'bulk-2:b' }, options: { tx: client } }], { tx: client });
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    const stored = await Promise.all(kept.map((id) => backend.get(id)));
+    expect(stored.map((job) => job?.state)).toEqual(kept.map(() => 'queued'));
+    expect(stored.map((job) => (job?.payload as { orderId: string }).orderId)).toEqual(kept.map((_, line) => `bulk-1:${line}`));
+    expect(await Promise.all(dropped.map((id) => backend.get(id)))).toEqual([undefined, undefined]);
+    expect((await pool.query(`SELECT 1 FROM "${schema}".orders WHERE id = 'bulk-2'`)).rowCount).toBe(0);
+    const stats = await backend.stats();
+    expect(stats.counts.queued).toBeGreaterThanOrEqual(250);
+  });
+
+  it('enqueueMany with a Kysely transaction: rolled back with it', async () => {
+    const db = new Kysely<Record<string, { id: string }>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testPostgresUrl, max: 2 }) }) });
+    try {
+      let dropped: string[] = [];
+      await expect(
+        db.transaction().execute(async (trx) => {
+          dropped = await queue.enqueueMany([{ task: ship, payload: { orderId: 'ky-bulk-1' } }, { task: ship, payload: { orderId: 'ky-bulk-2' } }], { tx: trx });
+          throw new Error('the order failed');
+        }),
+      ).rejects.toThrow('the order failed');
+      expect(dropped).toHaveLength(2);
+      expect(await Promise.all(dropped.map((id) => backend.get(id)))).toEqual([undefined, undefined]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('refuses a tx it does not know with ERRAND_TX_UNSUPPORTED', async () => {
     const error = await queue.enqueue(ship, { orderId: 'x' }, { tx: { begin: () => undefined } }).catch((thrown: unknown) => thrown);
     expect(isErrandError(error, 'ERRAND_TX_UNSUPPORTED')).toBe(true);

@@ -59,6 +59,48 @@ describe('enqueue inside the app transaction (sqlite)', () => {
     expect(db.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 0 });
   });
 
+  it('enqueueMany in db.transaction(): all jobs commit with the order, and a throw rolls all of them back', async () => {
+    let kept: Promise<string[]> | undefined;
+    db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('bulk-1');
+      kept = queue.enqueueMany(Array.from({ length: 120 }, (_, line) => ({ task: ship, payload: { orderId: `bulk-1:${line}` } })), { tx: db });
+    })();
+    const keptIds = await kept!;
+    expect(keptIds).toHaveLength(120);
+    const stored = await Promise.all(keptIds.map((id) => backend.get(id)));
+    expect(stored.map((job) => job?.state)).toEqual(keptIds.map(() => 'queued'));
+    let dropped: Promise<string[]> | undefined;
+    const placeOrder = db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('bulk-2');
+      dropped = queue.enqueueMany([{ task: ship, payload: { orderId: 'bulk-2:a' } }, { task: ship, payload: { orderId: 'bulk-2:b' } }], { tx: db });
+      throw new Error('payment declined');
+    });
+    expect(() => placeOrder()).toThrow('payment declined');
+    const droppedIds = await dropped!;
+    expect(droppedIds).toHaveLength(2);
+    expect(await Promise.all(droppedIds.map((id) => backend.get(id)))).toEqual([undefined, undefined]);
+    expect(db.prepare('SELECT id FROM orders').all()).toEqual([{ id: 'bulk-1' }]);
+  });
+
+  it('enqueueMany refuses items that name other transactions than the call, or only some of them', async () => {
+    const other = new Database(join(dir, 'app.db'));
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      const mixed = await queue.enqueueMany([{ task: ship, payload: { orderId: 'm-1' }, options: { tx: other } }], { tx: db }).catch((error: unknown) => error);
+      expect(mixed).toBeInstanceOf(RangeError);
+      const partial = await queue.enqueueMany([{ task: ship, payload: { orderId: 'm-2' }, options: { tx: db } }, { task: ship, payload: { orderId: 'm-3' } }]).catch((error: unknown) => error);
+      expect(partial).toBeInstanceOf(RangeError);
+      // Every item naming the same transaction is the same as giving it to the call.
+      const [named] = await queue.enqueueMany([{ task: ship, payload: { orderId: 'm-4' }, options: { tx: db } }]);
+      expect(await backend.get(named ?? '')).toBeUndefined();
+      db.exec('ROLLBACK');
+      expect(await backend.get(named ?? '')).toBeUndefined();
+      expect((await backend.stats()).counts.queued).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
   it('refuses a handle that is not inside a transaction, or on another file', async () => {
     const outside = await queue.enqueue(ship, { orderId: 'o-3' }, { tx: db }).catch((error: unknown) => error);
     expect(isErrandError(outside, 'ERRAND_TX_UNSUPPORTED')).toBe(true);
