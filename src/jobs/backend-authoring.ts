@@ -21,5 +21,5 @@ export type {
   RetentionOptions,
 } from './backend.js';
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
-export type { EnqueueResult, JobEvent, JobRecord, JobState, NewJob } from './job.js';
+export type { EnqueueResult, JobEvent, JobMeta, JobRecord, JobState, NewJob } from './job.js';
 export type { RunnableTask } from './runnable-task.js';

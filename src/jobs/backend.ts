@@ -1,5 +1,5 @@
 import type { ProblemDetails } from '../errors/problem-details.js';
-import type { EnqueueResult, JobRecord, JobState, NewJob } from './job.js';
+import type { EnqueueResult, JobMeta, JobRecord, JobState, NewJob } from './job.js';
 
 /**
  * A claimed job: the right to run one attempt until `leaseUntil`. Every call that changes the job
@@ -23,6 +23,8 @@ export interface ClaimedJob extends Lease {
   attempt: number;
   maxAttempts: number;
   createdAt: number;
+  /** The headers stored at enqueue ({@link NewJob.meta}), when there were any. */
+  meta?: JobMeta;
 }
 
 /** Options of `claim`. */

@@ -50,7 +50,15 @@ export interface NewJob {
   key?: string;
   /** Epoch ms. */
   createdAt: number;
+  /**
+   * Headers carried with the job and handed back at claim and in its record, stored as they are
+   * (today the W3C trace context of the enqueue: `traceparent`, `tracestate`). Absent when empty.
+   */
+  meta?: JobMeta;
 }
+
+/** String headers stored with a job (see {@link NewJob.meta}). */
+export type JobMeta = Record<string, string>;
 
 /** What a backend answers for each job handed to `enqueue`, in the same order. */
 export interface EnqueueResult {
@@ -88,4 +96,6 @@ export interface JobRecord<Result = unknown> {
   updatedAt: number;
   /** Most recent events, oldest first (backends keep at least the last 20). */
   history: JobEvent[];
+  /** The headers stored at enqueue ({@link NewJob.meta}), when there were any. */
+  meta?: JobMeta;
 }

@@ -1,4 +1,5 @@
 import { ErrandError } from '../errors/errand-error.js';
+import { enqueueTraceMeta } from '../tracing/job-spans.js';
 import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
@@ -106,6 +107,8 @@ interface TaskToEnqueue {
 function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, priority: number, now: number): NewJob {
   const job: NewJob = { id: jobId(now), task: item.task.name, payload: item.payload, runAt, priority, maxAttempts: (item.task.options.retries ?? 3) + 1, createdAt: now };
   if (options.key !== undefined) job.key = options.key;
+  const meta = enqueueTraceMeta(job.task, job.id);
+  if (meta !== undefined) job.meta = meta;
   return job;
 }
 

@@ -11,6 +11,7 @@ import { isUnrecoverableError } from './unrecoverable-error.js';
 import type { ActiveJob } from './worker-active-job.js';
 import type { WorkerEmitter } from './worker-events.js';
 import type { WorkerLogger } from './worker-logger.js';
+import { endAttemptSpan, runInAttemptSpan, startAttemptSpan, type AttemptSpanParent } from '../tracing/job-spans.js';
 
 export type { ActiveJob } from './worker-active-job.js';
 
@@ -21,6 +22,8 @@ export interface AttemptEnvironment {
   logger: WorkerLogger;
   completions: CompletionBatcher;
   debug: boolean;
+  /** How each attempt's span relates to the enqueuing span. */
+  attemptSpanParent: AttemptSpanParent;
   now: () => number;
   /** Reports a backend failure outside what the attempt itself records. */
   reportError: (error: Error) => void;
@@ -51,7 +54,8 @@ async function ignoreLostLease(env: AttemptEnvironment, active: ActiveJob, actio
  */
 function logFailure(env: AttemptEnvironment, active: ActiveJob, error: Error, problem: ProblemDetails, retryAt: number | null): void {
   const { job } = active;
-  const fields = { jobId: job.jobId, task: job.task, attempt: job.attempt, maxAttempts: job.maxAttempts, code: problem.code, err: error };
+  const fields: Record<string, unknown> = { jobId: job.jobId, task: job.task, attempt: job.attempt, maxAttempts: job.maxAttempts, code: problem.code, err: error };
+  if (active.trace !== undefined) fields.traceId = active.trace.span.spanContext().traceId;
   if (retryAt === null) env.logger.error(fields, `job dead: task "${job.task}" failed on attempt ${job.attempt} of ${job.maxAttempts} and will not run again`);
   else env.logger.warn({ ...fields, retryAt: new Date(retryAt).toISOString() }, `job attempt failed: task "${job.task}" attempt ${job.attempt} of ${job.maxAttempts}; it will run again`);
 }
@@ -61,6 +65,7 @@ async function recordFailure(env: AttemptEnvironment, active: ActiveJob, error: 
   const problem = jobErrorProblem(error, { debug: env.debug });
   const final = isUnrecoverableError(error) || isErrandError(error, 'ERRAND_JOB_PAYLOAD_INVALID') || job.attempt >= job.maxAttempts;
   const retryAt = final ? null : env.now() + computeBackoff(task.options.backoff, job.attempt, error);
+  endAttemptSpan(active.trace, { outcome: 'failed', error, retryAt });
   if (await ignoreLostLease(env, active, 'fail', () => env.backend.fail(active.lease, { error: problem, retryAt }))) logFailure(env, active, error, problem, retryAt);
   env.events.emit('job:failed', { job, error, problem, willRetry: retryAt !== null });
   if (retryAt === null) env.events.emit('job:dead', { job, error, problem });
@@ -74,11 +79,14 @@ async function recordThrown(env: AttemptEnvironment, active: ActiveJob, thrown: 
   const reason = active.reason;
   const code = reason !== undefined && isErrandError(reason) ? reason.code : undefined;
   if (code === 'ERRAND_JOB_CANCELLED') {
+    endAttemptSpan(active.trace, { outcome: 'cancelled' });
     await ignoreLostLease(env, active, 'cancelled', () => env.backend.cancelled(active.lease));
     env.events.emit('job:cancelled', { job });
   } else if (code === 'ERRAND_SHUTTING_DOWN') {
+    endAttemptSpan(active.trace, { outcome: 'released' });
     await ignoreLostLease(env, active, 'release', () => env.backend.release(active.lease));
   } else if (code === 'ERRAND_LEASE_LOST') {
+    endAttemptSpan(active.trace, { outcome: 'lease-lost' });
     env.logger.warn({ jobId: job.jobId, attempt: job.attempt }, 'lease lost while running: the handler was aborted and its outcome discarded');
   } else {
     await recordFailure(env, active, code === 'ERRAND_JOB_TIMEOUT' && reason !== undefined ? reason : coerceError(thrown));
@@ -99,6 +107,7 @@ function succeed(env: AttemptEnvironment, active: ActiveJob, result: unknown): v
   active.clearTimer();
   if (active.aborted) return settleThrown(env, active, active.reason);
   active.result = result;
+  endAttemptSpan(active.trace, { outcome: 'succeeded' });
   env.completions.add(active);
   env.handlerDone(active);
 }
@@ -150,7 +159,8 @@ function invoke(env: AttemptEnvironment, active: ActiveJob, payload: unknown): v
   }
   let returned: unknown;
   try {
-    returned = task.options.handler(payload as never, new AttemptContext(env, active));
+    const context = new AttemptContext(env, active);
+    returned = active.trace === undefined ? task.options.handler(payload as never, context) : runInAttemptSpan(active.trace, () => task.options.handler(payload as never, context));
   } catch (thrown) {
     return settleThrown(env, active, thrown);
   }
@@ -181,6 +191,7 @@ function invoke(env: AttemptEnvironment, active: ActiveJob, payload: unknown): v
  */
 export function runAttempt(env: AttemptEnvironment, active: ActiveJob): void {
   const { job, task } = active;
+  active.trace = startAttemptSpan(job, env.attemptSpanParent);
   if (env.events.has('job:started')) env.events.emit('job:started', { job });
   let parsed: unknown;
   try {

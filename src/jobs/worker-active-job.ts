@@ -1,5 +1,6 @@
 import type { ClaimedJob, Completion, Lease } from './backend.js';
 import type { RunnableTask } from './runnable-task.js';
+import type { AttemptSpan } from '../tracing/job-spans.js';
 import { LazyAbort } from './lazy-abort.js';
 
 /**
@@ -29,6 +30,8 @@ export class ActiveJob extends LazyAbort implements Completion {
   onAbort: ((reason: Error, active: ActiveJob) => void) | undefined = undefined;
   /** The timeout timer, when the task has a timeout. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The attempt's span, when a tracer provider is registered. */
+  trace: AttemptSpan | undefined = undefined;
 
   constructor(job: ClaimedJob, task: RunnableTask, startedAt: number) {
     super();

@@ -8,6 +8,7 @@ import { ActiveJob } from './worker-active-job.js';
 import type { WorkerEmitter } from './worker-events.js';
 import type { WorkerLogger } from './worker-logger.js';
 import type { WorkerSlots } from './worker-slots.js';
+import type { AttemptSpanParent } from '../tracing/job-spans.js';
 
 /** Told whenever a slot may have been freed (the worker's claimer, which then decides whether to claim). */
 export interface SlotListener {
@@ -25,6 +26,8 @@ export interface WorkerJobsOptions {
   events: WorkerEmitter;
   logger: WorkerLogger;
   debug: boolean;
+  /** @default 'link' */
+  attemptSpanParent?: AttemptSpanParent | undefined;
   reportError: (error: Error) => void;
   claimer: SlotListener;
 }
@@ -75,6 +78,7 @@ export class WorkerJobs {
       logger: options.logger,
       completions: new CompletionBatcher(options.backend, options.batchSize, options.reportError, this.#completed),
       debug: options.debug,
+      attemptSpanParent: options.attemptSpanParent ?? 'link',
       now: Date.now,
       reportError: options.reportError,
       handlerDone: this.#handlerDone,

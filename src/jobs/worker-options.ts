@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JobBackend } from './backend.js';
+import type { AttemptSpanParent } from '../tracing/job-spans.js';
 import type { TaskList } from './runnable-task.js';
 import type { WorkerEvents, WorkerListener } from './worker-events.js';
 import { consoleWorkerLogger, type WorkerLogger } from './worker-logger.js';
@@ -40,6 +41,13 @@ export interface WorkerOptions {
   logger?: WorkerLogger;
   /** Stores the stack (and cause) with each job error. @default false */
   debug?: boolean;
+  /**
+   * With OpenTelemetry, each attempt is a `process` span: `'link'` starts a new trace per attempt
+   * linked to the span that enqueued the job; `'child'` makes it a child of that span, in the
+   * request's trace. See docs/tracing.md.
+   * @default 'link'
+   */
+  attemptSpanParent?: AttemptSpanParent;
   /** Names this worker in job history. @default `${hostname}:${pid}:${random}` */
   workerId?: string;
 }

@@ -77,7 +77,7 @@ class WorkerRuntime {
       pollMs: settings.pollMs,
       onClaimed: (jobs) => this.#jobs.accept(jobs),
     });
-    this.#jobs = new WorkerJobs({ ...shared, tasks, events: this.events, logger, debug: options.debug ?? false, claimer: this.#claimer });
+    this.#jobs = new WorkerJobs({ ...shared, tasks, events: this.events, logger, debug: options.debug ?? false, attemptSpanParent: options.attemptSpanParent, claimer: this.#claimer });
   }
 
   get activeCount(): number {

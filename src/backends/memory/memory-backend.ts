@@ -66,7 +66,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       record.attempts += 1;
       record.startedAt = at;
       addEvent(job, { at, type: 'claimed', attempt: record.attempts, message: claim.workerId });
-      return { jobId: record.id, token: job.token, leaseUntil: job.leaseUntil, task: record.task, payload: jsonCopy(record.payload), attempt: record.attempts, maxAttempts: record.maxAttempts, createdAt: record.createdAt };
+      const claimed: ClaimedJob = { jobId: record.id, token: job.token, leaseUntil: job.leaseUntil, task: record.task, payload: jsonCopy(record.payload), attempt: record.attempts, maxAttempts: record.maxAttempts, createdAt: record.createdAt };
+      if (record.meta !== undefined) claimed.meta = { ...record.meta };
+      return claimed;
     });
   }
 

@@ -42,6 +42,7 @@ export function toStored(job: NewJob, seq: number, now: number): StoredJob {
     history: [{ at: now, type: 'enqueued' }],
   };
   if (job.key !== undefined) record.key = job.key;
+  if (job.meta !== undefined) record.meta = { ...job.meta };
   return { record, seq, cancelRequested: false };
 }
 

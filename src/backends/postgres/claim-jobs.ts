@@ -1,4 +1,5 @@
 import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
+import type { JobMeta } from '../../jobs/job.js';
 import { createExpireLeases } from './expire-leases.js';
 import type { PostgresContext } from './postgres-context.js';
 
@@ -14,6 +15,7 @@ interface ClaimedRow {
   priority: number;
   run_at: string;
   seq: string;
+  meta: JobMeta | null;
 }
 
 /** Claim options without the waiting part (see `wait-for-jobs.ts`). */
@@ -40,7 +42,7 @@ export function createClaimNow(context: PostgresContext): (options: ClaimNowOpti
       lease_until = $4, worker_id = $5, cancel_requested = false, started_at = $1, updated_at = $1,
       history = j.history || jsonb_build_object('at', $1::bigint, 'type', 'claimed', 'attempt', j.attempts + 1, 'message', $5::text)
     FROM next WHERE j.seq = next.seq
-    RETURNING j.id, j.token, j.lease_until, j.task, j.payload::text AS payload, j.attempts, j.max_attempts, j.created_at, j.priority, j.run_at, j.seq`;
+    RETURNING j.id, j.token, j.lease_until, j.task, j.payload::text AS payload, j.attempts, j.max_attempts, j.created_at, j.priority, j.run_at, j.seq, j.meta`;
 
   return async function claimNow(options) {
     if (options.limit <= 0 || options.tasks.length === 0) return [];
@@ -49,15 +51,19 @@ export function createClaimNow(context: PostgresContext): (options: ClaimNowOpti
     const { rows } = await query<ClaimedRow>(text, [now, options.tasks, options.limit, now + options.leaseMs, options.workerId], `errand-claim-${context.schema}`);
     // RETURNING gives no order guarantee; hand jobs out in queue order.
     rows.sort((a, b) => a.priority - b.priority || Number(a.run_at) - Number(b.run_at) || Number(a.seq) - Number(b.seq));
-    return rows.map((row) => ({
-      jobId: row.id,
-      token: row.token,
-      leaseUntil: Number(row.lease_until),
-      task: row.task,
-      payload: row.payload === null ? undefined : (JSON.parse(row.payload) as unknown),
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      createdAt: Number(row.created_at),
-    }));
+    return rows.map((row) => {
+      const job: ClaimedJob = {
+        jobId: row.id,
+        token: row.token,
+        leaseUntil: Number(row.lease_until),
+        task: row.task,
+        payload: row.payload === null ? undefined : (JSON.parse(row.payload) as unknown),
+        attempt: row.attempts,
+        maxAttempts: row.max_attempts,
+        createdAt: Number(row.created_at),
+      };
+      if (row.meta !== null) job.meta = row.meta;
+      return job;
+    });
   };
 }

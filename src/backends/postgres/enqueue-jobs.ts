@@ -29,10 +29,10 @@ export async function enqueueJobs(target: EnqueueTarget, jobs: readonly NewJob[]
   const keyed = jobs.some((job) => job.key !== undefined);
   const inserted = await target.query<{ id: string }>(
     `WITH inserted AS (
-       INSERT INTO ${table} (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history)
-       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, $10::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::int[], $8::bigint[]) WITH ORDINALITY
-         AS i(id, task, payload, priority, run_at, key, max_attempts, created_at, ord)
+       INSERT INTO ${table} (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta)
+       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, $10::jsonb, meta::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::int[], $8::bigint[], $12::text[]) WITH ORDINALITY
+         AS i(id, task, payload, priority, run_at, key, max_attempts, created_at, meta, ord)
        ORDER BY ord
        ${keyed ? `ON CONFLICT (key) WHERE key IS NOT NULL AND ${unfinished} DO NOTHING` : ''}
        RETURNING id)
@@ -49,6 +49,7 @@ export async function enqueueJobs(target: EnqueueTarget, jobs: readonly NewJob[]
       now,
       `[{"at":${now},"type":"enqueued"}]`,
       target.channel,
+      jobs.map((job) => encodeJson(job.meta)),
     ],
     target.name === undefined ? undefined : `${target.name}${keyed ? '-keyed' : ''}`,
   );

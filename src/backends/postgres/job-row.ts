@@ -1,5 +1,5 @@
 import type { ProblemDetails } from '../../errors/problem-details.js';
-import type { JobEvent, JobRecord } from '../../jobs/job.js';
+import type { JobEvent, JobMeta, JobRecord } from '../../jobs/job.js';
 import { visibleState, type StoredState } from '../sqlite/job-row.js';
 
 /**
@@ -7,7 +7,7 @@ import { visibleState, type StoredState } from '../sqlite/job-row.js';
  * that returned null) stays distinct from SQL NULL (no result), as on the other backends.
  */
 export const recordColumns = `id, task, payload::text AS payload, state, priority, run_at, key, attempts, max_attempts,
-  progress::text AS progress, result::text AS result, error::text AS error, created_at, started_at, finished_at, updated_at, history`;
+  progress::text AS progress, result::text AS result, error::text AS error, created_at, started_at, finished_at, updated_at, history, meta`;
 
 /** A row of {@link recordColumns} as node-postgres returns it: bigint columns arrive as strings. */
 export interface JobRow {
@@ -28,6 +28,7 @@ export interface JobRow {
   finished_at: string | null;
   updated_at: string;
   history: JobEvent[];
+  meta: JobMeta | null;
 }
 
 /** Timeline entries kept per job; the slow paths trim older ones (see `trimmedHistory`). */
@@ -71,6 +72,7 @@ export function rowToRecord(row: JobRow, now: number): JobRecord {
   if (row.error !== null) record.error = JSON.parse(row.error) as ProblemDetails;
   if (row.started_at !== null) record.startedAt = Number(row.started_at);
   if (row.finished_at !== null) record.finishedAt = Number(row.finished_at);
+  if (row.meta !== null) record.meta = row.meta;
   return record;
 }
 

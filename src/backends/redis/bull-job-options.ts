@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { RetentionOptions } from '../../jobs/backend.js';
-import type { NewJob } from '../../jobs/job.js';
+import type { JobMeta, NewJob } from '../../jobs/job.js';
 
 /**
  * The BullMQ options a new errand job is added with: its id, schedule, attempts, errand's own
@@ -22,5 +22,22 @@ export function bullJobOptions(job: NewJob, retention: Required<RetentionOptions
   };
   if (job.priority > 0) options.priority = job.priority;
   if (job.key !== undefined) options.deduplication = { id: job.key };
+  // BullMQ's own field for trace-context propagation: a string kept with the job's options.
+  if (job.meta !== undefined) options.telemetry = { metadata: JSON.stringify(job.meta) };
   return options;
+}
+
+/** The headers stored with a job ({@link bullJobOptions}), or undefined when it has none or they do not parse. */
+export function jobMetaOf(options: JobsOptions): JobMeta | undefined {
+  const metadata = options.telemetry?.metadata;
+  if (metadata === undefined || metadata === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(metadata);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const meta: JobMeta = {};
+    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') meta[key] = value;
+    return meta;
+  } catch {
+    return undefined;
+  }
 }

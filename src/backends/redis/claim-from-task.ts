@@ -3,6 +3,7 @@ import { Job, type Worker } from 'bullmq';
 import { claimKeys, type BatchScripts } from './batch-scripts.js';
 import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
 import type { Redis } from 'ioredis';
+import { jobMetaOf } from './bull-job-options.js';
 import { encodeEvent } from './job-record.js';
 import { markLapsedLeases, uncountAttemptIfHeld } from './lua-scripts.js';
 
@@ -106,17 +107,20 @@ export async function claimFromTask(
       if (fate === 'dead') continue;
       // The batch script locks for the lease asked; getNextJob locks for the worker's lockDuration.
       if (scripts === undefined && options.leaseMs > 0 && options.leaseMs !== worker.opts.lockDuration) await job.extendLock(token, options.leaseMs);
+      const claim: ClaimedJob = {
+        jobId: job.id,
+        token,
+        leaseUntil,
+        task,
+        payload: job.data as unknown,
+        attempt: job.attemptsStarted,
+        maxAttempts: job.opts.attempts ?? 1,
+        createdAt: job.timestamp,
+      };
+      const meta = jobMetaOf(job.opts);
+      if (meta !== undefined) claim.meta = meta;
       out.push({
-        claim: {
-          jobId: job.id,
-          token,
-          leaseUntil,
-          task,
-          payload: job.data as unknown,
-          attempt: job.attemptsStarted,
-          maxAttempts: job.opts.attempts ?? 1,
-          createdAt: job.timestamp,
-        },
+        claim,
         held: { task, job, token },
         cancel: fate === 'cancel',
       });

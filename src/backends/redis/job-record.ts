@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { ProblemDetails } from '../../errors/problem-details.js';
 import type { JobEvent, JobRecord, JobState } from '../../jobs/job.js';
+import { jobMetaOf } from './bull-job-options.js';
 
 /** BullMQ's states, as `getState()` and the queue's sets name them. */
 export type BullState = 'waiting' | 'prioritized' | 'waiting-children' | 'delayed' | 'active' | 'completed' | 'failed' | 'unknown';
@@ -109,6 +110,8 @@ export function toJobRecord(job: Job, state: JobState, extras: RecordExtras = {}
     history: historyOf(job, state, extras.logs ?? []),
   };
   if (job.deduplicationId !== undefined) record.key = job.deduplicationId;
+  const meta = jobMetaOf(job.opts);
+  if (meta !== undefined) record.meta = meta;
   // BullMQ reports 0 for a job that never reported progress; errand says "none yet".
   if (progress !== 0 && progress !== undefined && progress !== null) record.progress = progress;
   if (state === 'succeeded') record.result = job.returnvalue as unknown;

@@ -1,4 +1,5 @@
 import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
+import type { JobMeta } from '../../jobs/job.js';
 import { createExpireLeases } from './expire-leases.js';
 import type { SqliteContext } from './sqlite-context.js';
 
@@ -14,6 +15,7 @@ interface ClaimedRow {
   priority: number;
   run_at: number;
   seq: number;
+  meta: string | null;
 }
 
 /** Claim options without the waiting part (see `wait-for-jobs.ts`). */
@@ -38,7 +40,7 @@ export function createClaimNow(context: SqliteContext): (options: ClaimNowOption
        SELECT seq FROM errand_jobs
        WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks))
        ORDER BY priority, run_at, seq LIMIT @limit)
-     RETURNING id, token, lease_until, task, payload, attempts, max_attempts, created_at, priority, run_at, seq`,
+     RETURNING id, token, lease_until, task, payload, attempts, max_attempts, created_at, priority, run_at, seq, meta`,
   );
   const claimInTransaction = db.immediate((options: ClaimNowOptions, now: number): ClaimedRow[] => {
     expireLeases(now);
@@ -50,15 +52,19 @@ export function createClaimNow(context: SqliteContext): (options: ClaimNowOption
     const rows = claimInTransaction(options, context.now());
     // RETURNING gives no order guarantee; hand jobs out in queue order.
     rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || a.seq - b.seq);
-    return rows.map((row) => ({
-      jobId: row.id,
-      token: row.token,
-      leaseUntil: row.lease_until,
-      task: row.task,
-      payload: row.payload === null ? undefined : (JSON.parse(row.payload) as unknown),
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
-      createdAt: row.created_at,
-    }));
+    return rows.map((row) => {
+      const job: ClaimedJob = {
+        jobId: row.id,
+        token: row.token,
+        leaseUntil: row.lease_until,
+        task: row.task,
+        payload: row.payload === null ? undefined : (JSON.parse(row.payload) as unknown),
+        attempt: row.attempts,
+        maxAttempts: row.max_attempts,
+        createdAt: row.created_at,
+      };
+      if (row.meta !== null) job.meta = JSON.parse(row.meta) as JobMeta;
+      return job;
+    });
   };
 }

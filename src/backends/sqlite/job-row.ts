@@ -1,5 +1,5 @@
 import type { ProblemDetails } from '../../errors/problem-details.js';
-import type { JobEvent, JobRecord, JobState } from '../../jobs/job.js';
+import type { JobEvent, JobMeta, JobRecord, JobState } from '../../jobs/job.js';
 
 /** A row of `errand_jobs` as better-sqlite3 returns it. */
 export interface JobRow {
@@ -25,6 +25,7 @@ export interface JobRow {
   finished_at: number | null;
   updated_at: number;
   history: string;
+  meta: string | null;
 }
 
 /** What the `state` column holds; `delayed` is derived from `run_at` (see the first migration). */
@@ -91,5 +92,6 @@ export function rowToRecord(row: JobRow, now: number): JobRecord {
   if (row.error !== null) record.error = JSON.parse(row.error) as ProblemDetails;
   if (row.started_at !== null) record.startedAt = row.started_at;
   if (row.finished_at !== null) record.finishedAt = row.finished_at;
+  if (row.meta !== null) record.meta = JSON.parse(row.meta) as JobMeta;
   return record;
 }

@@ -1,5 +1,6 @@
 import { sql as createJobs } from './0001-create-jobs.js';
 import { sql as createWorkers } from './0002-create-workers.js';
+import { sql as addJobMeta } from './0003-add-job-meta.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -13,4 +14,5 @@ export interface PostgresMigration {
 export const migrations: readonly PostgresMigration[] = [
   { version: 1, name: 'create-jobs', sql: createJobs },
   { version: 2, name: 'create-workers', sql: createWorkers },
+  { version: 3, name: 'add-job-meta', sql: addJobMeta },
 ];
