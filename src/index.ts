@@ -23,6 +23,7 @@ export { BackgroundTasks, createTaskRunner, currentTask, type TaskRunner, type T
 export {
   createQueue,
   createWorker,
+  defineSchedule,
   defineTask,
   UnrecoverableError,
   type JobBackend,

@@ -44,6 +44,7 @@ export const errorCodes = {
   ERRAND_LEASE_EXPIRED: { status: 500, description: 'The worker running the job stopped renewing its lease (it died or stalled); the attempt counts as failed and the job runs again.' },
   ERRAND_JOB_TIMEOUT: { status: 500, description: "The job ran past its task's timeout; its AbortSignal was aborted and the attempt failed." },
   ERRAND_JOB_CANCELLED: { status: 409, description: 'The job was cancelled; a running handler sees its AbortSignal aborted.' },
+  ERRAND_SCHEDULE_NOT_FOUND: { status: 404, description: 'No schedule has this name (schedules are stored when a worker declaring them starts; a deploy that drops one removes it).' },
   ERRAND_JOB_NOT_RETRYABLE: { status: 409, description: 'Only dead or cancelled jobs can be retried by hand.' },
   ERRAND_JOB_STATE_CONFLICT: { status: 409, description: 'The job is in a state that does not allow this action: a finished job cannot be cancelled, a running job cannot be deleted (cancel it first).' },
   ERRAND_UNRECOVERABLE: { status: 500, description: 'The handler threw UnrecoverableError: the job went straight to dead without further retries.' },

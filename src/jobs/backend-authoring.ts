@@ -23,3 +23,4 @@ export type {
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
 export type { EnqueueResult, JobEvent, JobMeta, JobRecord, JobState, NewJob } from './job.js';
 export type { RunnableTask } from './runnable-task.js';
+export type { ScheduleAdvance, ScheduleStore } from './schedule-store.js';

@@ -1,5 +1,6 @@
 import type { ProblemDetails } from '../errors/problem-details.js';
 import type { EnqueueResult, JobMeta, JobRecord, JobState, NewJob } from './job.js';
+import type { ScheduleStore } from './schedule-store.js';
 
 /**
  * A claimed job: the right to run one attempt until `leaseUntil`. Every call that changes the job
@@ -223,4 +224,7 @@ export interface JobBackend {
    * `undefined` when this instance cannot offer it (a private in-memory database).
    */
   liveness?(): LivenessSpec | undefined;
+
+  /** Optional schedule storage (every bundled backend has it); workers tick schedules through it. See docs/schedules.md. */
+  readonly schedules?: ScheduleStore;
 }

@@ -2,12 +2,14 @@
 // `errand/jobs/backend` (src/jobs/backend-authoring.ts), away from the user's API.
 export type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats, RetentionOptions } from './backend.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
+export { defineSchedule, type ScheduleDefinition, type ScheduleOptions } from './define-schedule.js';
 export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';
 export { finishedStates, jobStates, type JobEvent, type JobRecord, type JobState } from './job.js';
 export { PayloadInvalidError } from './payload-invalid-error.js';
 export { createQueue, type EnqueuedIds, type EnqueueItem, type EnqueueItems, type EnqueueManyOptions, type Queue, type QueueOptions } from './queue.js';
 export type { TaskList } from './runnable-task.js';
+export type { MissedPolicy, OverlapPolicy, ScheduleSpec, StoredSchedule } from './schedule-store.js';
 export {
   isTaskDefinition,
   type AnyTask,

@@ -4,6 +4,9 @@ import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } fro
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
+import type { StoredSchedule } from './schedule-store.js';
+import { scheduleStoreOf } from './scheduler.js';
+import { nextTick } from './schedule-ticks.js';
 import type { AnyTask, EnqueueOptions, Enqueuer, JobId, TaskInput, TaskResult } from './task-definition.js';
 
 /** Highest priority number a backend must accept (BullMQ's limit). */
@@ -66,6 +69,12 @@ export interface Queue extends Enqueuer {
   retry(id: string): Promise<void>;
   /** Deletes a job that is not running. False when it is running. Throws ERRAND_JOB_NOT_FOUND. */
   remove(id: string): Promise<boolean>;
+  /** The stored schedules, by name, each with its next run time (see docs/schedules.md). */
+  listSchedules(): Promise<StoredSchedule[]>;
+  /** Stops a schedule ticking on every node until resumed (its running job is not touched). Throws ERRAND_SCHEDULE_NOT_FOUND. */
+  pauseSchedule(name: string): Promise<void>;
+  /** Resumes a paused schedule from its next tick after now (ticks of the paused time are not run). Throws ERRAND_SCHEDULE_NOT_FOUND. */
+  resumeSchedule(name: string): Promise<void>;
 }
 
 function resolveRunAt(options: EnqueueOptions, now: number): number {
@@ -145,6 +154,10 @@ function transactionOf(items: readonly TaskToEnqueue[], tx: AppTransaction | und
   if (named.size > 1) throw new RangeError(`enqueueMany: items name different transactions; all jobs of one call are stored with one transaction: ${once}`);
   if (items.some((item) => item.options?.tx === undefined)) throw new RangeError(`enqueueMany: some items name a transaction and others do not: ${once}`);
   return [...named][0];
+}
+
+function scheduleNotFound(name: string): ErrandError {
+  return new ErrandError('ERRAND_SCHEDULE_NOT_FOUND', `no schedule is named "${name}" (schedules are stored when a worker declaring them starts)`);
 }
 
 function notFound(id: string): ErrandError {
@@ -274,6 +287,22 @@ export function createQueue(options: QueueOptions): Queue {
       if (await backend.remove(id)) return true;
       if ((await backend.get(id)) === undefined) throw notFound(id);
       return false;
+    },
+    async listSchedules() {
+      return (await scheduleStoreOf(backend).list()).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async pauseSchedule(name) {
+      const store = scheduleStoreOf(backend);
+      const schedule = await store.get(name);
+      if (schedule === undefined || !(await store.setPaused(name, true, schedule.nextRunAt, now()))) throw scheduleNotFound(name);
+    },
+    async resumeSchedule(name) {
+      const store = scheduleStoreOf(backend);
+      const schedule = await store.get(name);
+      const at = now();
+      if (schedule === undefined) throw scheduleNotFound(name);
+      if (!schedule.paused) return;
+      if (!(await store.setPaused(name, false, nextTick(schedule.spec, at), at))) throw scheduleNotFound(name);
     },
   };
 }

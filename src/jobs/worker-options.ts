@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JobBackend } from './backend.js';
 import type { AttemptSpanParent } from '../tracing/job-spans.js';
+import type { ScheduleDefinition } from './define-schedule.js';
 import type { TaskList } from './runnable-task.js';
 import type { WorkerEvents, WorkerListener } from './worker-events.js';
 import { consoleWorkerLogger, type WorkerLogger } from './worker-logger.js';
@@ -48,6 +49,19 @@ export interface WorkerOptions {
    * @default 'link'
    */
   attemptSpanParent?: AttemptSpanParent;
+  /**
+   * Schedules declared in code (`defineSchedule`), upserted when the worker starts: new ones are
+   * stored, changed ones updated, and stored schedules of this worker's tasks that are not in the list
+   * removed. Undefined leaves the stored schedules as they are (the worker still ticks them). See
+   * docs/schedules.md. @default undefined
+   */
+  schedules?: readonly ScheduleDefinition[];
+  /** Tick the stored schedules of this worker's tasks (when the backend stores schedules). @default true */
+  scheduler?: boolean;
+  /** Longest time between two looks at the stored schedules (a worker also wakes at the earliest next tick). @default 1000 */
+  schedulerPollMs?: number;
+  /** Clock of the scheduler, for tests. @default Date.now */
+  now?: () => number;
   /** Names this worker in job history. @default `${hostname}:${pid}:${random}` */
   workerId?: string;
 }

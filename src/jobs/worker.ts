@@ -7,6 +7,7 @@ import { resolveWorkerOptions, type Worker, type WorkerOptions, type WorkerSetti
 import { WorkerSlots } from './worker-slots.js';
 import { sleep, startHeartbeat, startPruning } from './worker-timers.js';
 import { startLiveness, type Liveness } from './worker-liveness.js';
+import { startScheduler } from './worker-scheduler.js';
 
 export type { Worker, WorkerOptions } from './worker-options.js';
 
@@ -21,6 +22,9 @@ export type { Worker, WorkerOptions } from './worker-options.js';
  */
 export function createWorker(options: WorkerOptions): Worker {
   const tasks = indexTasks(options.tasks);
+  for (const schedule of options.schedules ?? []) {
+    if (!tasks.has(schedule.task.name)) throw new TypeError(`createWorker: schedule "${schedule.name}" runs task "${schedule.task.name}", which is not in this worker's tasks`);
+  }
   const runtime = new WorkerRuntime(options, tasks, resolveWorkerOptions(options));
   // A plain object of functions, not the class: `worker.stop` and friends work unbound.
   const worker: Worker = {
@@ -56,6 +60,8 @@ class WorkerRuntime {
   #loop: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
+  #stopScheduler: (() => Promise<void>) | undefined;
+  readonly #taskNames: string[];
   /** The liveness thread, started with the worker (undefined when the backend offers none, or it is off). */
   #liveness: Liveness | undefined;
 
@@ -64,6 +70,7 @@ class WorkerRuntime {
     this.id = id;
     this.#options = options;
     this.#settings = settings;
+    this.#taskNames = [...tasks.keys()];
     this.events = new WorkerEmitter((error, event) => logger.error({ err: coerceError(error), event }, 'a worker event listener threw'));
     const slots = new WorkerSlots(tasks, concurrency, batchSize);
     const shared = { backend: options.backend, slots, concurrency, batchSize, reportError: this.#reportError };
@@ -94,6 +101,11 @@ class WorkerRuntime {
     const stopHeartbeat = startHeartbeat({ backend, active: this.#jobs.active, leaseMs, heartbeatMs, logger, onError: this.#reportError });
     const stopPruning = startPruning(backend, this.#options.pruneIntervalMs ?? 60_000, this.#reportError);
     this.#stopTimers = () => (stopHeartbeat(), stopPruning());
+    if (this.#options.scheduler !== false) {
+      const schedulerPollMs = this.#options.schedulerPollMs ?? 1000;
+      if (!(schedulerPollMs > 0)) throw new RangeError(`createWorker: schedulerPollMs must be > 0, got ${schedulerPollMs}`);
+      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError });
+    }
     this.#loop = this.#claimer.run();
   }
 
@@ -107,6 +119,7 @@ class WorkerRuntime {
     // The claimer stops first: a job released below frees a slot, which must not send a claim.
     this.#claimer.stop();
     this.#jobs.stop();
+    await this.#stopScheduler?.();
     await this.#loop;
     const aborted = await this.#windDown(stopOptions.timeoutMs ?? this.#options.shutdownTimeoutMs ?? 10_000);
     await this.#jobs.drainCompletions();

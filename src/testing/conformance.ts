@@ -22,6 +22,7 @@ import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
+import { describeSchedules } from './conformance-schedules.js';
 import { describeStorage } from './conformance-storage.js';
 import { describeWorker } from './conformance-worker.js';
 
@@ -39,5 +40,6 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeLeases(options);
     describeWorker(options);
     describeLiveness(options);
+    describeSchedules(options);
   });
 }

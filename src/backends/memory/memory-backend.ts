@@ -3,6 +3,7 @@ import type { ClaimedJob, ClaimOptions, Completion, JobBackend, JobPage, Lease, 
 import { defaultRetention, leaseExpiredProblem, leaseLostError } from '../../jobs/backend-errors.js';
 import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '../../jobs/job.js';
 import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
+import { createMemoryScheduleStore } from './memory-schedules.js';
 import { waitFor } from './wait-for.js';
 
 /** Options of {@link createMemoryBackend}. */
@@ -94,7 +95,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
     return structuredClone(job.record);
   }
 
-  return {
+  const backend: JobBackend = {
     name: 'memory',
 
     async enqueue(newJobs) {
@@ -268,5 +269,12 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       notify();
       return Promise.resolve();
     },
+
+    // The enqueue above stores synchronously (its body has no await), as the store's advance needs.
+    schedules: createMemoryScheduleStore(
+      (id) => jobs.has(id),
+      (newJobs) => backend.enqueue(newJobs),
+    ),
   };
+  return backend;
 }

@@ -12,6 +12,7 @@ import { createManager } from './manage-jobs.js';
 import { mapPostgresError, redactUrl } from './map-postgres-error.js';
 import { defaultSchema, migratePostgres } from './migrate.js';
 import { channelOf, quoteIdentifier, type PostgresContext, type RunQuery } from './postgres-context.js';
+import { createPostgresScheduleStore } from './postgres-schedules.js';
 import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
@@ -155,6 +156,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
       const config: PostgresLivenessConfig = { connection, schema: schemaName, migrate: options.migrate !== false, timeoutMs: Math.min(connectTimeoutMs, 1_000) };
       return { moduleUrl: new URL(`./liveness-writer${moduleExtension}`, import.meta.url).href, config };
     },
+    schedules: createPostgresScheduleStore(context, () => wakeAll(waiters)),
     async close() {
       if (closed) return;
       closed = true;

@@ -18,6 +18,7 @@ import { readJob } from './read-job.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { boundedCall } from './bounded-call.js';
+import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
 import type { RedisLivenessConfig } from './liveness-writer.js';
 
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
@@ -57,6 +58,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     retry: (id) => bounded('retry', () => backend.retry(id)),
     remove: (id) => bounded('remove', () => backend.remove(id)),
     prune: (now) => bounded('prune', () => backend.prune(now)),
+    schedules: boundedSchedules(createRedisScheduleStore(client, backend.schedulesKey, (jobs) => backend.enqueue(jobs)), bounded),
     close: () => backend.close(timeoutMs),
     liveness: () => backend.liveness(timeoutMs),
   };
@@ -437,6 +439,11 @@ class RedisBackend implements JobBackend {
   }
 
   /** The connection every call goes through (the bounded calls wait for it to be ready). */
+  /** The hash holding this queue's schedules. */
+  get schedulesKey(): string {
+    return this.names.schedulesKey;
+  }
+
   get connection(): Redis {
     return this.client;
   }

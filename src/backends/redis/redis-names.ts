@@ -16,6 +16,8 @@ export interface RedisNames {
   readonly cancelledKey: string;
   /** HASH of cancelled job id → JSON job record. */
   readonly cancelledDataKey: string;
+  /** HASH of schedule name → JSON schedule record. */
+  readonly schedulesKey: string;
   /** Prefix of worker liveness records: worker `id`'s record is `<livenessKeyPrefix><id>`. */
   readonly livenessKeyPrefix: string;
   /** BullMQ queue name holding the jobs of `task`. */
@@ -53,6 +55,7 @@ export function redisNames(prefix: string, queueName: string): RedisNames {
     cancelledKey: `${own}:cancelled`,
     cancelledDataKey: `${own}:cancelled-data`,
     livenessKeyPrefix: `${own}:worker:`,
+    schedulesKey: `${own}:schedules`,
     taskQueue,
     jobKey,
     lockKey: (task, id) => `${jobKey(task, id)}:lock`,

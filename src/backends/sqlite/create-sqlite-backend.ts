@@ -16,6 +16,7 @@ import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { createSqliteScheduleStore } from './sqlite-schedules.js';
 import { createClaim, type Waiters } from './wait-for-jobs.js';
 
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
@@ -122,6 +123,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     retry: (id) => run(() => manager.retry(id)),
     remove: (id) => run(() => manager.remove(id)),
     prune: (now) => run(() => prune(now)),
+    schedules: createSqliteScheduleStore(context, run),
     // A private in-memory database cannot be opened from the liveness thread.
     liveness: () => (path === ':memory:' ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs: Math.min(busyTimeoutMs, 1_000), driver } }),
     close() {

@@ -1,6 +1,7 @@
 import { sql as createJobs } from './0001-create-jobs.js';
 import { sql as createWorkers } from './0002-create-workers.js';
 import { sql as addJobMeta } from './0003-add-job-meta.js';
+import { sql as createSchedules } from './0004-create-schedules.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -15,4 +16,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 1, name: 'create-jobs', sql: createJobs },
   { version: 2, name: 'create-workers', sql: createWorkers },
   { version: 3, name: 'add-job-meta', sql: addJobMeta },
+  { version: 4, name: 'create-schedules', sql: createSchedules },
 ];
