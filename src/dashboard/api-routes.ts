@@ -8,6 +8,7 @@ import { parseListQuery } from './list-query.js';
 import { retryAllDead } from './retry-all-dead.js';
 import { toMailboxView, type MailboxSource } from './mailbox.js';
 import { readTaskFailures, type TaskFailureSource } from './task-failure-log.js';
+import { traceIdOf } from '../tracing/trace-parent.js';
 
 /** What the JSON API needs from the dashboard options. */
 export interface ApiRoutesOptions {
@@ -28,9 +29,19 @@ function problemView(error: ProblemDetails, debug: boolean): ProblemDetails {
   return copy;
 }
 
-/** A job as the API shows it: its error without internals unless in debug mode. */
-export function toJobView(job: JobRecord, debug: boolean): JobRecord {
-  return job.error === undefined ? job : { ...job, error: problemView(job.error, debug) };
+/** A job as the dashboard API answers it: the record, plus the trace id of its enqueue when it was traced. */
+export interface JobView extends JobRecord {
+  traceId?: string;
+}
+
+/** A job as the API shows it: its error without internals unless in debug mode, and its `traceId`. */
+export function toJobView(job: JobRecord, debug: boolean): JobView {
+  const traceId = traceIdOf(job.meta);
+  if (job.error === undefined && traceId === undefined) return job;
+  const view: JobView = job.error === undefined ? { ...job } : { ...job, error: problemView(job.error, debug) };
+  // The trace of the enqueue, from its stored W3C traceparent: what to search the tracing backend for.
+  if (traceId !== undefined) view.traceId = traceId;
+  return view;
 }
 
 function notFound(id: string): ErrandError {

@@ -141,6 +141,7 @@ function renderDetail(job) {
     ? el('span', null, el('progress', { max: '100', value: String(job.progress) }), ' ' + job.progress + '%') : json(job.progress));
   prop('priority', String(job.priority));
   if (job.key) prop('key', el('span', { className: 'mono', text: job.key }));
+  if (job.traceId) prop('trace id', el('span', { className: 'mono', 'data-trace-id': job.traceId, text: job.traceId }));
   prop('created', time(job.createdAt));
   if (job.state === 'delayed' || job.state === 'retrying') prop('next run', time(job.runAt));
   if (job.finishedAt) prop('finished', time(job.finishedAt));

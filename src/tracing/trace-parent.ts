@@ -25,3 +25,9 @@ export function spanContextFrom(api: OtelApi, meta: JobMeta | undefined): SpanCo
   if (meta?.tracestate !== undefined) spanContext.traceState = api.createTraceState(meta.tracestate);
   return api.trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
+
+/** The trace id in a job's stored `traceparent` (what the dashboard shows), or undefined. */
+export function traceIdOf(meta: JobMeta | undefined): string | undefined {
+  const match = meta?.traceparent === undefined ? null : traceparentPattern.exec(meta.traceparent);
+  return match === null ? undefined : match[2];
+}

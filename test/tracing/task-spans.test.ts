@@ -5,6 +5,10 @@ import { problemFromError } from '../../src/errors/problem-from-error.js';
 import { HTTPException } from '../../src/errors/http-exception.js';
 import { traceLogFields } from '../../src/tracing/trace-id.js';
 import { installTracing, parentSpanId } from './tracing-sdk.js';
+import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { createDashboard } from '../../src/dashboard/create-dashboard.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createQueue } from '../../src/jobs/queue.js';
 
 const tracing = installTracing();
 afterAll(() => tracing.uninstall());
@@ -70,5 +74,26 @@ describe('after-response tasks under OpenTelemetry', () => {
     expect(inside.fields).toEqual({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
     expect(problemFromError(new HTTPException(404), { mode: 'production' }).problem).not.toHaveProperty('traceId');
     expect(traceLogFields()).toEqual({});
+  });
+});
+
+describe('the dashboard job page', () => {
+  it('answers each job with the trace id of its enqueue (outside a request, the enqueue starts a trace of its own)', async () => {
+    const backend = createMemoryBackend();
+    const queue = createQueue({ backend });
+    const task = defineTask('noted', { handler: () => undefined });
+    const span = trace.getTracer('test').startSpan('request');
+    const traced = await context.with(trace.setSpan(context.active(), span), () => queue.enqueue(task, undefined));
+    span.end();
+    const outside = await queue.enqueue(task, undefined);
+    const dashboard = createDashboard({ backend, auth: { token: 't' } });
+    const view = async (id: string) => (await dashboard.request(`/api/jobs/${id}`, { headers: { authorization: 'Bearer t' } })).json() as Promise<{ traceId?: string; meta?: { traceparent?: string } }>;
+    const tracedView = await view(traced);
+    expect(tracedView.traceId).toBe(span.spanContext().traceId);
+    expect(tracedView.meta?.traceparent).toMatch(new RegExp(`^00-${span.spanContext().traceId}-[0-9a-f]{16}-01$`));
+    const outsideView = await view(outside);
+    expect(outsideView.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(outsideView.traceId).not.toBe(span.spanContext().traceId);
+    await backend.close();
   });
 });
