@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cliMistake } from './cli-mistake.js';
 import { jobsCommand } from './jobs-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { schedulesCommand } from './schedules-command.js';
 import { statsCommand } from './stats-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -26,6 +27,7 @@ export const commands: Record<string, CliCommand> = {
   worker: workerCommand,
   jobs: jobsCommand,
   stats: statsCommand,
+  schedules: schedulesCommand,
   migrate: migrateCommand,
 };
 
