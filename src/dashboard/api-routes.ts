@@ -3,6 +3,7 @@ import { ErrandError } from '../errors/errand-error.js';
 import type { ProblemDetails } from '../errors/problem-details.js';
 import type { JobBackend } from '../jobs/backend.js';
 import type { JobRecord } from '../jobs/job.js';
+import { createQueue } from '../jobs/queue.js';
 import type { DashboardAccess } from './access-control.js';
 import { parseListQuery } from './list-query.js';
 import { retryAllDead } from './retry-all-dead.js';
@@ -114,6 +115,20 @@ export function createApiRoutes(options: ApiRoutesOptions): Hono<{ Variables: { 
     }
     return c.body(null, 204);
   });
+
+  api.get('/schedules', async (c) => {
+    if (backend.schedules === undefined) return c.json({ enabled: false, schedules: [] });
+    return c.json({ enabled: true, schedules: await createQueue({ backend }).listSchedules() });
+  });
+
+  for (const action of ['pause', 'resume'] as const) {
+    api.post(`/schedules/:name/${action}`, async (c) => {
+      const name = c.req.param('name');
+      const queue = createQueue({ backend });
+      await (action === 'pause' ? queue.pauseSchedule(name) : queue.resumeSchedule(name));
+      return c.json((await queue.listSchedules()).find((schedule) => schedule.name === name));
+    });
+  }
 
   api.get('/task-failures', async (c) => {
     const failures = options.taskFailures === undefined ? [] : await readTaskFailures(options.taskFailures);

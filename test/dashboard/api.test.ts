@@ -5,6 +5,9 @@ import { createDashboard, type DashboardOptions } from '../../src/dashboard/crea
 import { recordTaskFailures } from '../../src/dashboard/record-task-failures.js';
 import { createTaskFailureLog } from '../../src/dashboard/task-failure-log.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
+import { defineSchedule } from '../../src/jobs/define-schedule.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { syncSchedules } from '../../src/jobs/scheduler.js';
 import { createTaskRunner } from '../../src/tasks/task-runner.js';
 import { createProblemApp } from './problem-app.js';
 
@@ -86,6 +89,21 @@ describe('dashboard JSON API', () => {
     expect((await (await request('/jobs/retry-dead?task=odd', { method: 'POST' })).json()).retried).toBe(0);
     expect((await (await request('/jobs/retry-dead', { method: 'POST' })).json()).retried).toBe(2);
     expect((await backend.stats()).counts.dead).toBe(0);
+  });
+
+  it('lists schedules with their next run, and pauses and resumes them', async () => {
+    const digest = defineTask('digest', { handler: () => undefined });
+    await syncSchedules(backend.schedules!, [defineSchedule(digest, { every: 60_000 })], ['digest'], Date.UTC(2026, 0, 1));
+    const request = app();
+    const listed = await (await request('/schedules')).json();
+    expect(listed).toEqual({ enabled: true, schedules: [expect.objectContaining({ name: 'digest', nextRunAt: Date.UTC(2026, 0, 1, 0, 1), paused: false, spec: expect.objectContaining({ every: 60_000, task: 'digest' }) })] });
+    expect(await (await request('/schedules/digest/pause', { method: 'POST' })).json()).toMatchObject({ name: 'digest', paused: true });
+    const resumed = await (await request('/schedules/digest/resume', { method: 'POST' })).json();
+    expect(resumed.paused).toBe(false);
+    expect(resumed.nextRunAt).toBeGreaterThan(Date.now() - 60_000);
+    const unknown = await request('/schedules/nope/pause', { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).code).toBe('ERRAND_SCHEDULE_NOT_FOUND');
   });
 
   it('sends job stacks only in debug mode', async () => {
