@@ -3,11 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dropPostgresSchema, testPostgresUrl, uniquePostgresSchema } from '../src/testing/postgres.js';
 import { deleteRedisPrefix } from '../src/testing/redis.js';
 import { runCrashRun, type CrashReport } from '../test/crash/crash-run.js';
 
 /*
- * `npm run chaos -- [--backends sqlite,redis] [--kills 1000] [--workers 6] [--redis redis://127.0.0.1:6379]`
+ * `npm run chaos -- [--backends sqlite,redis,postgres] [--kills 1000] [--workers 6] [--redis redis://127.0.0.1:6379]
+ *   [--postgres postgres://postgres@127.0.0.1:5432/postgres]` (Postgres: a fresh schema per run, dropped afterwards)
  *
  * Runs worker processes with the library's DEFAULT settings (lease 30 s, liveness every 0.5 s valid
  * 3 s), keeps them busy with jobs that nap 0.3-0.8 s and write a side effect, and kill -9s one in the
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '1000' },
     workers: { type: 'string', default: '6' },
     redis: { type: 'string', default: process.env.ERRAND_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    postgres: { type: 'string', default: testPostgresUrl },
   },
 });
 const kills = Number(values.kills);
@@ -80,8 +83,16 @@ function row(backend: string, report: CrashReport, effectsPath: string): ChaosRo
 async function runOne(backend: string): Promise<ChaosRow> {
   const dir = mkdtempSync(join(tmpdir(), `errand-chaos-${backend}-`));
   const prefix = `errand-chaos-${randomUUID().slice(0, 8)}`;
-  const queueUrl = backend === 'sqlite' ? `sqlite://${join(dir, 'jobs.db')}` : `${values.redis.replace(/\/$/, '')}/0?prefix=${prefix}`;
-  if (backend !== 'sqlite' && backend !== 'redis') throw new Error(`chaos: unknown backend "${backend}" (sqlite or redis)`);
+  const schema = uniquePostgresSchema('chaos');
+  const postgresUrl = new URL(values.postgres);
+  postgresUrl.searchParams.set('schema', schema);
+  const urls: Record<string, string> = {
+    sqlite: `sqlite://${join(dir, 'jobs.db')}`,
+    redis: `${values.redis.replace(/\/$/, '')}/0?prefix=${prefix}`,
+    postgres: postgresUrl.toString(),
+  };
+  const queueUrl = urls[backend];
+  if (queueUrl === undefined) throw new Error(`chaos: unknown backend "${backend}" (sqlite, redis or postgres)`);
   const effectsPath = join(dir, 'effects.log');
   try {
     const report = await runCrashRun({
@@ -100,6 +111,7 @@ async function runOne(backend: string): Promise<ChaosRow> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (backend === 'redis') await deleteRedisPrefix(prefix, values.redis);
+    if (backend === 'postgres') await dropPostgresSchema(schema, values.postgres);
   }
 }
 

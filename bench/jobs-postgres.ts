@@ -4,10 +4,15 @@
  * enqueue in bulk (1,000 per call: enqueueMany, addJobs, insert), and process N no-op jobs already
  * queued, each system with the same concurrency (100 jobs in flight) and fetching up to 100 jobs per
  * round trip (errand batchSize, graphile-worker localQueue.size, pg-boss batchSize). Each system
- * gets a fresh schema per case, migrated before the clock starts.
+ * gets a fresh schema per case and round, migrated before the clock starts. Rounds are interleaved
+ * (errand, graphile-worker, pg-boss, then graphile-worker, pg-boss, errand, …) and the table shows medians: a bulk enqueue of N jobs
+ * lasts about a second, so one sample per system said more about the machine's load at that moment
+ * than about the systems.
  *
  * `npx tsx bench/jobs-postgres.ts` prints the table; `npm run bench -- --only jobs-postgres` includes
- * it in the report. ERRAND_BENCH_JOBS (default 10000) sets N; ERRAND_TEST_POSTGRES_URL the server.
+ * it in the report. ERRAND_BENCH_JOBS (default 10000) sets N; ERRAND_BENCH_ONE_JOBS (default
+ * min(N, 1000)) the jobs enqueued one by one (one commit each, ~100–250/s on this disk: the rate is
+ * what counts); ERRAND_BENCH_ROUNDS (default 3) the rounds; ERRAND_TEST_POSTGRES_URL the server.
  */
 import { fileURLToPath } from 'node:url';
 import { makeWorkerUtils, run as runGraphile } from 'graphile-worker';
@@ -17,11 +22,13 @@ import { createPostgresBackend } from '../src/backends/postgres/index.js';
 import { defineTask } from '../src/jobs/define-task.js';
 import { createQueue } from '../src/jobs/queue.js';
 import { createWorker } from '../src/jobs/worker.js';
-import { ratio } from './lib/stats.js';
+import { median, ratio } from './lib/stats.js';
 import type { BenchRatio, BenchRow, BenchSection } from './section.js';
 
 const url = process.env.ERRAND_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const jobs = Number(process.env.ERRAND_BENCH_JOBS ?? 10_000);
+const oneJobs = Number(process.env.ERRAND_BENCH_ONE_JOBS ?? Math.min(jobs, 1_000));
+const rounds = Number(process.env.ERRAND_BENCH_ROUNDS ?? 3);
 const concurrency = 100;
 const bulkChunk = 1_000;
 const noop = defineTask<{ n: number }>('noop', { handler: () => undefined, retries: 0 });
@@ -62,8 +69,8 @@ async function errand(mode: Mode, schema: string): Promise<number> {
   };
   try {
     if (mode === 'one') {
-      return await rate(jobs, async () => {
-        for (const item of items) await queue.enqueue(noop, item.payload);
+      return await rate(oneJobs, async () => {
+        for (const item of items.slice(0, oneJobs)) await queue.enqueue(noop, item.payload);
       });
     }
     if (mode === 'bulk') return await rate(jobs, bulk);
@@ -91,8 +98,8 @@ async function graphile(mode: Mode, schema: string): Promise<number> {
   };
   try {
     if (mode === 'one') {
-      return await rate(jobs, async () => {
-        for (const spec of specs) await utils.addJob(spec.identifier, spec.payload);
+      return await rate(oneJobs, async () => {
+        for (const spec of specs.slice(0, oneJobs)) await utils.addJob(spec.identifier, spec.payload);
       });
     }
     if (mode === 'bulk') return await rate(jobs, bulk);
@@ -135,8 +142,8 @@ async function pgBoss(mode: Mode, schema: string): Promise<number> {
   };
   try {
     if (mode === 'one') {
-      return await rate(jobs, async () => {
-        for (const data of items) await boss.send('noop', data);
+      return await rate(oneJobs, async () => {
+        for (const data of items.slice(0, oneJobs)) await boss.send('noop', data);
       });
     }
     if (mode === 'bulk') return await rate(jobs, bulk);
@@ -159,32 +166,46 @@ async function pgBoss(mode: Mode, schema: string): Promise<number> {
 
 const systems = { 'errand/postgres': errand, 'graphile-worker': graphile, 'pg-boss': pgBoss } as const;
 const modes: { mode: Mode; label: string }[] = [
-  { mode: 'one', label: 'enqueue one by one' },
+  { mode: 'one', label: `enqueue one by one (${oneJobs} jobs)` },
   { mode: 'bulk', label: `enqueue in bulk (${bulkChunk} per call)` },
   { mode: 'process', label: `process ${jobs} no-op jobs (concurrency ${concurrency})` },
 ];
 
-/** One run of every case, each on a fresh schema. */
+/**
+ * Every case `rounds` times, systems interleaved within each case and round (the order rotating
+ * from round to round, so none always goes first), each on a fresh schema.
+ */
 export async function run(): Promise<BenchSection> {
-  const rows: BenchRow[] = [];
+  const samples = new Map<string, number[]>();
   const notices: string[] = [];
-  for (const { mode, label } of modes) {
-    for (const [system, measure] of Object.entries(systems)) {
-      const schema = freshSchema(system.replace(/[^a-z]/g, ''));
-      try {
-        rows.push({ system, case: label, value: Math.round(await measure(mode, schema)), unit: 'jobs/s' });
-      } catch (error) {
-        notices.push(`${system}, ${label}: failed (${error instanceof Error ? error.message : String(error)})`);
-      } finally {
-        await dropSchema(schema);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const { mode, label } of modes) {
+      const entries = Object.entries(systems);
+      for (const [system, measure] of [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)]) {
+        const schema = freshSchema(system.replace(/[^a-z]/g, ''));
+        try {
+          const key = `${system}\n${label}`;
+          samples.set(key, [...(samples.get(key) ?? []), await measure(mode, schema)]);
+        } catch (error) {
+          notices.push(`${system}, ${label}, round ${round + 1}: failed (${error instanceof Error ? error.message : String(error)})`);
+        } finally {
+          await dropSchema(schema);
+        }
       }
     }
   }
+  const rows: BenchRow[] = modes.flatMap(({ label }) =>
+    Object.keys(systems).flatMap((system) => {
+      const values = samples.get(`${system}\n${label}`) ?? [];
+      if (values.length === 0) return [];
+      return [{ system, case: label, value: Math.round(median(values)), unit: 'jobs/s' as const, extra: { rounds: values.length, min: Math.round(Math.min(...values)), max: Math.round(Math.max(...values)) } }];
+    }),
+  );
   const value = (system: string, mode: Mode): number | undefined => rows.find((row) => row.system === system && row.case === modes.find((entry) => entry.mode === mode)?.label)?.value;
   const ratios: BenchRatio[] = modes.flatMap(({ mode, label }) =>
     ['graphile-worker', 'pg-boss'].map((peer) => ({ name: `errand ÷ ${peer}, ${label}`, value: ratio(value('errand/postgres', mode), value(peer, mode)), target: 1 })),
   );
-  return { title: 'Durable jobs on Postgres (jobs/s, higher is better)', rows, ratios, notices };
+  return { title: `Durable jobs on Postgres (jobs/s, higher is better; median of ${rounds} interleaved rounds)`, rows, ratios, notices };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -82,12 +82,13 @@ function resolveRunAt(options: EnqueueOptions, now: number): number {
   if (delay !== undefined && runAt !== undefined) throw new RangeError('enqueue: give either delay or runAt, not both');
   if (delay !== undefined) {
     if (!(Number.isFinite(delay) && delay >= 0)) throw new RangeError(`enqueue: delay must be a finite number of ms >= 0, got ${delay}`);
-    return now + delay;
+    // Whole ms, rounded up: a due time is "no sooner than", and the SQL backends store integers.
+    return Math.ceil(now + delay);
   }
   if (runAt !== undefined) {
     const at = typeof runAt === 'number' ? runAt : runAt.getTime();
     if (!Number.isFinite(at)) throw new RangeError('enqueue: runAt is not a valid date');
-    return at;
+    return Math.ceil(at);
   }
   return now;
 }

@@ -44,6 +44,9 @@ describe('createQueue', () => {
     expect((await queue.get(await queue.enqueue(welcome, { email: 'a@b.co' }, { delay: 5_000 })))?.runAt).toBe(1_005_000);
     expect((await queue.get(await queue.enqueue(welcome, { email: 'a@b.co' }, { runAt: new Date(2_000_000) })))?.runAt).toBe(2_000_000);
     expect((await queue.get(await queue.enqueue(welcome, { email: 'a@b.co' }, { runAt: 3_000_000, priority: 7 })))).toMatchObject({ runAt: 3_000_000, priority: 7, state: 'delayed' });
+    // Due times are whole ms, rounded up ("no sooner than"): the SQL backends store integers.
+    expect((await queue.get(await queue.enqueue(welcome, { email: 'a@b.co' }, { delay: 1.5 })))?.runAt).toBe(1_000_002);
+    expect((await queue.get(await queue.enqueue(welcome, { email: 'a@b.co' }, { runAt: 3_000_000.25 })))?.runAt).toBe(3_000_001);
     await expect(queue.enqueue(welcome, { email: 'a@b.co' }, { delay: 1, runAt: 2 })).rejects.toThrow(RangeError);
     await expect(queue.enqueue(welcome, { email: 'a@b.co' }, { delay: -1 })).rejects.toThrow(RangeError);
     await expect(queue.enqueue(welcome, { email: 'a@b.co' }, { priority: 1.5 })).rejects.toThrow(RangeError);
