@@ -7,6 +7,13 @@ export interface TaskSink {
   accept(batch: BackgroundTasks, entry: TaskEntry): void;
 }
 
+let readSink: (tasks: BackgroundTasks) => TaskSink;
+
+/** The sink a task list was made with (for the runner that made it; not part of the public API). */
+export function sinkOf(tasks: BackgroundTasks): TaskSink {
+  return readSink(tasks);
+}
+
 /** What a request's task list knows about its request. */
 export interface BackgroundTasksInit {
   /** Logged with every task error and passed to the error reporter. */
@@ -44,6 +51,10 @@ export class BackgroundTasks {
   readonly context: unknown;
   readonly #sink: TaskSink;
   readonly #entries: TaskEntry[] = [];
+
+  static {
+    readSink = (tasks) => tasks.#sink;
+  }
 
   constructor(sink: TaskSink, init: BackgroundTasksInit = {}) {
     this.#sink = sink;

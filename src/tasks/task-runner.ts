@@ -4,7 +4,7 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
-import { BackgroundTasks, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
+import { BackgroundTasks, sinkOf, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
 import { TaskRun, type RunOutcome } from './run-task.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
@@ -18,24 +18,60 @@ import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-ru
 export type { TaskErrorInfo };
 export type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
+/**
+ * The part of a Node `ServerResponse` the runner watches to start a request's tasks once its
+ * response was sent (Fastify's `reply.raw` and Express's `res` are one).
+ */
+export interface SentResponse {
+  readonly statusCode: number;
+  readonly writableFinished: boolean;
+  /** True once the connection closed (the client may have gone away before the handler returned). */
+  readonly destroyed: boolean;
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /** What `createBatch` takes besides the request's id and context. */
 export interface CreateBatchOptions extends BackgroundTasksInit {
   /** Where this request's task failures go. @default the runner's `onError` */
   report?: TaskErrorReporter;
+  /**
+   * The Node response: the tasks start by themselves when it closes (its `'close'` follows
+   * `'finish'` by one tick, or comes first when the client went away: a disconnect never cancels
+   * tasks), with its final status. Watched only once a task was added. Without it, call `start`.
+   * @default undefined
+   */
+  response?: SentResponse;
 }
 
-/** The runner's bookkeeping for one request's tasks. */
-interface Batch {
+/** Lets a batch hand its tasks to the runner's private bookkeeping. */
+let acceptInto: (runner: TaskRunner, batch: Batch, entry: TaskEntry) => void;
+
+/** The runner's bookkeeping for one request's tasks, and the sink its task list hands tasks to. */
+class Batch implements TaskSink {
   readonly tasks: BackgroundTasks;
-  readonly report: TaskErrorReporter | undefined;
-  /** The final response status, once `start` was called. */
-  status: number | undefined;
+  /** The final response status, once the batch was started. */
+  status: number | undefined = undefined;
   /** Index of the next task to run. */
-  next: number;
+  next = 0;
   /** Whether its loop is running now. */
-  running: boolean;
+  running = false;
   /** The task running now, interrupted at the drain deadline. */
-  current: TaskRun | undefined;
+  current: TaskRun | undefined = undefined;
+  /** Whether the runner listens for `response`'s close (from the first task added). */
+  watching = false;
+
+  constructor(
+    readonly runner: TaskRunner,
+    readonly report: TaskErrorReporter | undefined,
+    readonly response: SentResponse | undefined,
+    init: BackgroundTasksInit,
+  ) {
+    this.tasks = new BackgroundTasks(this, init);
+  }
+
+  accept(_tasks: BackgroundTasks, entry: TaskEntry): void {
+    acceptInto(this.runner, this, entry);
+  }
 }
 
 /**
@@ -43,7 +79,7 @@ interface Batch {
  * across requests, bounded, counted, and drained at shutdown. Framework adapters create one batch
  * per request (`createBatch`) and `start` it once the response has been sent.
  */
-export class TaskRunner implements TaskSink {
+export class TaskRunner {
   readonly maxPending: number;
   readonly retryAfterSeconds: number;
   readonly taskTimeoutMs: number | undefined;
@@ -53,7 +89,6 @@ export class TaskRunner implements TaskSink {
   readonly #logger: TaskLogger;
   readonly #events: TaskEvents;
   readonly #stats = emptyStats();
-  readonly #batches = new WeakMap<BackgroundTasks, Batch>();
   /** Batches with a task not settled yet. */
   readonly #pending = new Set<Batch>();
   #idleWaiters: (() => void)[] = [];
@@ -114,32 +149,45 @@ export class TaskRunner implements TaskSink {
 
   /** A new, empty task list for one request. */
   createBatch(options: CreateBatchOptions = {}): BackgroundTasks {
-    const tasks = new BackgroundTasks(this, options);
-    this.#batches.set(tasks, { tasks, report: options.report, status: undefined, next: 0, running: false, current: undefined });
-    return tasks;
+    return new Batch(this, options.report, options.response, options).tasks;
   }
 
-  /** Called by {@link BackgroundTasks.add}; not for direct use. */
-  accept(tasks: BackgroundTasks, entry: TaskEntry): void {
+  static {
+    acceptInto = (runner, batch, entry) => runner.#accept(batch, entry);
+  }
+
+  /** Takes a task added to one of this runner's batches. */
+  #accept(batch: Batch, entry: TaskEntry): void {
     if (entry.kind === 'definition' && entry.durable && this.#queue === undefined) {
       throw new ErrandError('ERRAND_QUEUE_MISSING', `task "${entry.name}" was added with durable: true but the background runner has no queue; pass \`queue\` to createTaskRunner or background()`);
     }
-    const batch = this.#batches.get(tasks);
-    if (batch === undefined) throw new TypeError('this task list belongs to another runner');
     this.#stats.added++;
     this.#stats.pending++;
     this.#pending.add(batch);
     // Added after the response was sent (a streaming response): run it too.
     if (batch.status !== undefined) this.#resume(batch);
+    else if (batch.response !== undefined && !batch.watching) this.#startWhenSent(batch, batch.response);
+  }
+
+  /** Starts the batch once its Node response closed (at once when it already has). */
+  #startWhenSent(batch: Batch, response: SentResponse): void {
+    batch.watching = true;
+    if (response.writableFinished || response.destroyed) this.#start(batch, response.statusCode);
+    else response.once('close', () => this.#start(batch, response.statusCode));
   }
 
   /**
-   * Starts a request's tasks: call it once its response has been fully sent, with the final status.
-   * Tasks start on a microtask after the call, never inside the caller. A second call is ignored.
+   * Starts a request's tasks: call it once its response has been fully sent, with the final status
+   * (not needed for a batch made with `response`). Tasks start on a microtask after the call,
+   * never inside the caller. A second call is ignored.
    */
   start(tasks: BackgroundTasks, status: number): void {
-    const batch = this.#batches.get(tasks);
-    if (batch === undefined || batch.status !== undefined) return;
+    const batch = sinkOf(tasks);
+    if (batch instanceof Batch && batch.runner === this) this.#start(batch, status);
+  }
+
+  #start(batch: Batch, status: number): void {
+    if (batch.status !== undefined) return;
     batch.status = status;
     this.#resume(batch);
   }

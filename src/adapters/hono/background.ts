@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { createTaskRunner, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
+import { createTaskRunner, type SentResponse, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
 
 /** Anything with the error registry's task-error entry point (`createErrorRegistry()` fits). */
 export interface TaskErrorRegistry {
@@ -37,14 +37,6 @@ export interface BackgroundOptions extends TaskRunnerOptions {
 /** The middleware, with the runner it feeds (for `serve({ runner })`, `runner.stats()`, `runner.on(...)`). */
 export type BackgroundMiddleware = MiddlewareHandler<BackgroundEnv> & { readonly runner: TaskRunner };
 
-interface NodeResponseLike {
-  statusCode: number;
-  writableFinished: boolean;
-  /** True once the connection closed (the client may have gone away before the handler returned). */
-  destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
-}
-
 /**
  * Gives every handler `c.var.background` and starts its tasks once the response has been fully
  * written: on Node (`@hono/node-server`) at the response's `'close'`, which follows `'finish'` by one
@@ -76,15 +68,16 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
     // The request's context goes to task-error handlers (`info.context`), kept only when one could
     // read it: a task holding it keeps the whole finished request alive.
     const reads = registry === undefined ? runner.reportsErrors : registry.hasTaskErrorHandlers?.() !== false;
+    // Under @hono/node-server the runner starts the tasks when the Node response closes.
+    const response = nodeResponse(c.env);
     const batch = runner.createBatch({
       requestId,
       context: reads ? c : undefined,
       report: registry === undefined ? undefined : (error, info) => registry.handleTaskError(error, info),
+      response,
     });
     c.set('background', batch);
-    const outgoing = nodeResponse(c.env);
-    if (outgoing !== undefined) {
-      afterResponse(outgoing, () => runner.start(batch, outgoing.statusCode));
+    if (response !== undefined) {
       await next();
       return;
     }
@@ -102,22 +95,12 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
 }
 
 /** The Node response behind the request, when served by @hono/node-server (`c.env.outgoing`). */
-function nodeResponse(env: unknown): NodeResponseLike | undefined {
+function nodeResponse(env: unknown): SentResponse | undefined {
   if (typeof env !== 'object' || env === null) return undefined;
   const outgoing = (env as { outgoing?: unknown }).outgoing;
   if (typeof outgoing !== 'object' || outgoing === null) return undefined;
-  const candidate = outgoing as Partial<NodeResponseLike>;
-  return typeof candidate.once === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as NodeResponseLike) : undefined;
-}
-
-/**
- * Calls `fn` once: after the last byte was handed to the socket, or when the connection closed
- * first. A Node response emits `'close'` in both cases (on the tick after `'finish'`), so one
- * listener covers both.
- */
-function afterResponse(outgoing: NodeResponseLike, fn: () => void): void {
-  if (outgoing.writableFinished || outgoing.destroyed) fn();
-  else outgoing.once('close', fn);
+  const candidate = outgoing as Partial<SentResponse>;
+  return typeof candidate.once === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as SentResponse) : undefined;
 }
 
 function statusOf(thrown: unknown): number {

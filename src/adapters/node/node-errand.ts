@@ -104,12 +104,9 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       // The request goes to task-error handlers (`info.context`) only when one could read it: a
       // task holding it keeps the whole finished request alive.
       const kept = registry.hasTaskErrorHandlers() ? context : undefined;
-      const batch = runner.createBatch({ requestId: identity.requestId, context: kept, report });
-      // A Node response emits 'close' after 'finish' (every byte handed to the socket) and also
-      // when the client went away first: a disconnect never cancels tasks.
-      if (outgoing.writableFinished || outgoing.destroyed) runner.start(batch, outgoing.statusCode);
-      else outgoing.once('close', () => runner.start(batch, outgoing.statusCode));
-      return batch;
+      // The runner starts the tasks when the response closes (after the last byte, or when the
+      // client went away first: a disconnect never cancels tasks).
+      return runner.createBatch({ requestId: identity.requestId, context: kept, report, response: outgoing });
     },
     respond(thrown, incoming, url, instance, identity, extra) {
       const input = { request: webRequest(incoming, url), requestId: identity.requestId, logger: identity.logger, mode, format, instance, extra };
