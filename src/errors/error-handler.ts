@@ -49,4 +49,11 @@ export interface HandleInput<Extra extends object = Record<never, never>> {
   instance?: string;
   /** Framework glue passed to handlers (Hono: `{ c }`). */
   extra: Extra;
+  /**
+   * The adapter already put `X-Request-Id` on the outgoing response (a Node response, before the
+   * handler ran): errand does not add it to the error response again, which keeps the host's fast
+   * path for a response built from a plain body and headers. `context.headers` still holds it.
+   * @default false
+   */
+  requestIdSent?: boolean;
 }

@@ -47,9 +47,11 @@ export async function resolveError<Extra extends object>(
   const requestId = input.requestId;
   const instance = input.instance ?? new URL(input.request.url).pathname;
   const headers: Record<string, string> = { ...info?.headers, 'x-request-id': requestId };
+  // What errand adds to the response it sends: the request id only when the adapter did not send it already.
+  const added: Record<string, string> = input.requestIdSent === true ? { ...info?.headers } : headers;
   const problem = problemFromError(error, { mode: input.mode, instance, requestId }, info).problem;
   const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): Response =>
-    renderProblem(shown, { format: input.format, headers: { ...headers, ...extraHeaders }, context: { error, request: input.request, requestId } });
+    renderProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: { error, request: input.request, requestId } });
   const context: ErrorContext<Extra> = {
     ...input.extra,
     request: input.request,
@@ -74,7 +76,7 @@ export async function resolveError<Extra extends object>(
       if (result === undefined) continue;
       if (isResponse(result)) {
         log(result.status);
-        return withHeaders(result, headers);
+        return withHeaders(result, added);
       }
       const merged = mergeProblem(problem, result);
       log(merged.status);

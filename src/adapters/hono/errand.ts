@@ -76,9 +76,12 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
 
   function respond(thrown: unknown, c: Context): Promise<Response> {
     const context = c as Context<ErrandEnv>;
-    const requestId = context.get('requestId') ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
+    const known = context.get('requestId');
+    const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
     const log = context.get('logger') ?? logger.child({ requestId });
-    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance: c.req.path, extra: { c: context } });
+    // The middleware put the id on the Node response already (errand's own header name).
+    const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
+    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance: c.req.path, extra: { c: context }, requestIdSent });
   }
 
   const installed: Errand = { registry, logger, mode, format, respond };
@@ -95,8 +98,11 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     else putRequestId(outgoing, headerName, requestId);
     if (limit !== false) enforceBodyLimit(c, limit);
     // Hono routes what it cannot decode as it is: a malformed escape is refused as on every host.
-    const badUrl = badUrlError(new URL(c.req.url).pathname);
-    if (badUrl !== undefined) throw badUrl;
+    const url = c.req.url;
+    if (url.includes('%')) {
+      const badUrl = badUrlError(new URL(url).pathname);
+      if (badUrl !== undefined) throw badUrl;
+    }
     try {
       await next();
     } catch (thrown) {
