@@ -185,8 +185,18 @@ export interface JobBackend {
   /** Ends an attempt that was cancelled while running: the job becomes cancelled. */
   cancelled(lease: Lease): Promise<void>;
 
-  /** Gives a job back without counting the attempt (graceful shutdown). */
-  release(lease: Lease): Promise<void>;
+  /**
+   * Gives a job back without counting the attempt (graceful shutdown). With `runAt` (epoch ms), it
+   * waits until then (delayed), as a job over its task's rate limit does; rejects a stale lease.
+   */
+  release(lease: Lease, runAt?: number): Promise<void>;
+
+  /**
+   * Optional rate-limit counter, shared by every worker of the backend: counts one start in the
+   * fixed window `floor(now / windowMs)` of `bucket`, and answers null when at most `limit` starts
+   * were counted in it, else the epoch ms at which the window ends. Tasks with a `rateLimit` need it.
+   */
+  takeRateToken?(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null>;
 
   /** Reads one job, or undefined when no job has this id. */
   get(id: string): Promise<JobRecord | undefined>;

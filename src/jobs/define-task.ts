@@ -11,6 +11,12 @@ function checkOptions(name: string, options: TaskOptions<unknown, unknown>): voi
   if (timeout !== undefined && !(timeout > 0)) throw new RangeError(`defineTask("${name}"): timeout must be > 0 ms, got ${timeout}`);
   const concurrency = options.concurrency;
   if (concurrency !== undefined && !(concurrency >= 1)) throw new RangeError(`defineTask("${name}"): concurrency must be >= 1, got ${concurrency}`);
+  const rateLimit = options.rateLimit;
+  if (rateLimit !== undefined) {
+    if (!(Number.isInteger(rateLimit.limit) && rateLimit.limit >= 1)) throw new RangeError(`defineTask("${name}"): rateLimit.limit must be a whole number >= 1, got ${rateLimit.limit}`);
+    if (!(Number.isInteger(rateLimit.intervalMs) && rateLimit.intervalMs >= 1)) throw new RangeError(`defineTask("${name}"): rateLimit.intervalMs must be a whole number of ms >= 1, got ${rateLimit.intervalMs}`);
+    if (rateLimit.key !== undefined && typeof rateLimit.key !== 'function') throw new TypeError(`defineTask("${name}"): rateLimit.key must be a function of the payload`);
+  }
 }
 
 /**

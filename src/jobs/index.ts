@@ -17,6 +17,7 @@ export {
   type EnqueueOptions,
   type Enqueuer,
   type JobId,
+  type RateLimit,
   type TaskContext,
   type TaskDefinition,
   type TaskInput,

@@ -190,6 +190,46 @@ function invoke(env: AttemptEnvironment, active: ActiveJob, payload: unknown): v
  * a batch of no-op jobs runs within the turn that claimed it, and its completions go out as one.
  */
 export function runAttempt(env: AttemptEnvironment, active: ActiveJob): void {
+  const rateLimit = active.task.options.rateLimit;
+  if (rateLimit === undefined) return startAttempt(env, active);
+  // A rate-limited task asks the backend's shared counter first; a job over the limit goes back, delayed to the next window, its attempt not counted.
+  active.onAbort = (reason) => settleThrown(env, active, reason);
+  takeRateToken(env, active, rateLimit).then(
+    (retryAt) => {
+      if (active.onAbort === undefined) return;
+      active.onAbort = undefined;
+      if (retryAt === null) startAttempt(env, active);
+      else settleRateLimited(env, active, retryAt);
+    },
+    (thrown: unknown) => {
+      if (active.onAbort === undefined) return;
+      settleThrown(env, active, thrown);
+    },
+  );
+}
+
+type TaskRateLimit = NonNullable<ActiveJob['task']['options']['rateLimit']>;
+
+/** Counts this start against the task's (and key's) window: null when allowed, else when the window ends. */
+async function takeRateToken(env: AttemptEnvironment, active: ActiveJob, rateLimit: TaskRateLimit): Promise<number | null> {
+  const { backend } = env;
+  if (backend.takeRateToken === undefined) throw new ErrandError('ERRAND_BACKEND_CONFIG', `task "${active.task.name}" has a rateLimit but backend ${backend.name} keeps no rate-limit counters`);
+  const key = rateLimit.key === undefined ? '' : `:${String(rateLimit.key(active.job.payload as never))}`;
+  return backend.takeRateToken(`${active.task.name}${key}`, rateLimit.limit, rateLimit.intervalMs, env.now());
+}
+
+/** A job over its rate limit: back to the queue until `retryAt`, its attempt not counted. */
+function settleRateLimited(env: AttemptEnvironment, active: ActiveJob, retryAt: number): void {
+  env.handlerDone(active);
+  ignoreLostLease(env, active, 'release', () => env.backend.release(active.lease, retryAt))
+    .then((stored) => {
+      if (stored) env.events.emit('job:rate-limited', { job: active.job, retryAt });
+    })
+    .catch((error: unknown) => env.reportError(coerceError(error)))
+    .finally(() => env.finished(active));
+}
+
+function startAttempt(env: AttemptEnvironment, active: ActiveJob): void {
   const { job, task } = active;
   active.trace = startAttemptSpan(job, env.attemptSpanParent);
   if (env.events.has('job:started')) env.events.emit('job:started', { job });

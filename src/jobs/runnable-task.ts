@@ -16,6 +16,7 @@ export interface RunnableTask {
     readonly backoff?: BackoffOption;
     readonly timeout?: number;
     readonly concurrency?: number;
+    readonly rateLimit?: { readonly limit: number; readonly intervalMs: number; readonly key?: (payload: never) => string };
   };
   parse(payload: unknown): Promise<unknown>;
 }

@@ -44,6 +44,22 @@ export interface TaskOptions<Payload, Result, Input = Payload> {
   timeout?: number;
   /** Most attempts of this task running at once in one worker process. @default Infinity */
   concurrency?: number;
+  /**
+   * At most `limit` jobs of this task start per `intervalMs`, across every worker sharing the backend
+   * (per `key` of the payload when given). A job over the limit waits for the next window without
+   * failing or using an attempt. See docs/jobs.md, "Rate limits". @default undefined (no limit)
+   */
+  rateLimit?: RateLimit<Input>;
+}
+
+/** A task's rate limit: `limit` starts per `intervalMs`, optionally per key of the payload. */
+export interface RateLimit<Input = unknown> {
+  /** Jobs allowed to start in one window (whole, >= 1). */
+  limit: number;
+  /** Window length in ms (whole, >= 1). Windows are aligned to multiples of it since the Unix epoch. */
+  intervalMs: number;
+  /** A separate limit per key: a tenant, an API account. Gets the payload as enqueued. @default one limit for the task */
+  key?: (payload: Input) => string;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface WorkerEvents {
   'job:dead': { job: ClaimedJob; error: Error; problem: ProblemDetails };
   /** The job was cancelled while running; its handler's signal was aborted. */
   'job:cancelled': { job: ClaimedJob };
+  /** The job was over its task's rate limit: it went back to the queue until `retryAt`, its attempt not counted. */
+  'job:rate-limited': { job: ClaimedJob; retryAt: number };
   /** The worker stopped; `released` jobs were handed back unfinished at the deadline. */
   'worker:stopped': { workerId: string; released: number };
   /** The backend failed outside any one job (claim, heartbeat, batched completion, prune). The worker keeps going. */

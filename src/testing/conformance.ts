@@ -22,6 +22,7 @@ import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
+import { describeRateLimits } from './conformance-rate-limits.js';
 import { describeSchedules } from './conformance-schedules.js';
 import { describeStorage } from './conformance-storage.js';
 import { describeWorker } from './conformance-worker.js';
@@ -41,5 +42,6 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeWorker(options);
     describeLiveness(options);
     describeSchedules(options);
+    describeRateLimits(options);
   });
 }

@@ -27,6 +27,8 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
   const jobs = new Map<string, StoredJob>();
   const waiters = new Set<() => void>();
   let seq = 0;
+  /** Rate-limit counters: the current fixed window of each bucket and the starts counted in it. */
+  const rateCounters = new Map<string, { window: number; count: number }>();
   let closed = false;
 
   function notify(): void {
@@ -176,7 +178,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       return Promise.resolve();
     },
 
-    async release(lease) {
+    async release(lease, runAt) {
       const job = held(lease);
       const at = now();
       if (job.cancelRequested) {
@@ -184,9 +186,10 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
         return;
       }
       dropLease(job);
-      job.record.state = 'queued';
+      const later = runAt !== undefined && runAt > at;
+      job.record.state = later ? 'delayed' : 'queued';
       job.record.attempts -= 1;
-      job.record.runAt = at;
+      job.record.runAt = later ? runAt : at;
       addEvent(job, { at, type: 'released', attempt: job.record.attempts + 1 });
       notify();
       return Promise.resolve();
@@ -268,6 +271,14 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       closed = true;
       notify();
       return Promise.resolve();
+    },
+
+    async takeRateToken(bucket, limit, windowMs, at) {
+      const window = Math.floor(at / windowMs);
+      const counter = rateCounters.get(bucket);
+      const count = counter?.window === window ? counter.count + 1 : 1;
+      rateCounters.set(bucket, { window, count });
+      return Promise.resolve(count <= limit ? null : (window + 1) * windowMs);
     },
 
     // The enqueue above stores synchronously (its body has no await), as the store's advance needs.

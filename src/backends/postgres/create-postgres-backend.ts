@@ -13,6 +13,7 @@ import { mapPostgresError, redactUrl } from './map-postgres-error.js';
 import { defaultSchema, migratePostgres } from './migrate.js';
 import { channelOf, quoteIdentifier, type PostgresContext, type RunQuery } from './postgres-context.js';
 import { createPostgresScheduleStore } from './postgres-schedules.js';
+import { createRateCounter } from './rate-limits.js';
 import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
@@ -142,6 +143,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
     fail: createFail(context),
     cancelled: settlers.cancelled,
     release: settlers.release,
+    takeRateToken: createRateCounter(context),
     get: reader.get,
     list: reader.list,
     stats: reader.stats,

@@ -9,7 +9,7 @@ export interface LeaseSettlers {
   /** The handler stopped because the job was cancelled: the job is cancelled. */
   cancelled: (lease: Lease) => Promise<void>;
   /** The worker gives the job back (shutdown): queued again, the attempt not counted. */
-  release: (lease: Lease) => Promise<void>;
+  release: (lease: Lease, runAt?: number) => Promise<void>;
 }
 
 const fenced = `seq = $1 AND token = $2 AND state = 'running'`;
@@ -33,7 +33,7 @@ export function createLeaseSettlers(context: PostgresContext): LeaseSettlers {
   const setReleased = `WITH released AS (
       UPDATE ${table} SET state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
         attempts = CASE WHEN cancel_requested THEN attempts ELSE attempts - 1 END, token = NULL, lease_until = NULL, worker_id = NULL,
-        finished_at = CASE WHEN cancel_requested THEN $3::bigint END, updated_at = $3, history = ${appendedHistory(releasedEvents)}
+        finished_at = CASE WHEN cancel_requested THEN $3::bigint END, run_at = coalesce($5::bigint, run_at), updated_at = $3, history = ${appendedHistory(releasedEvents)}
       WHERE ${fenced} RETURNING state)
     SELECT state, pg_notify($4, '')::text AS notified FROM released`;
 
@@ -45,6 +45,6 @@ export function createLeaseSettlers(context: PostgresContext): LeaseSettlers {
   return {
     progress: (lease, value) => settle(lease, setProgress, 'progress', [encodeJson(value)]),
     cancelled: (lease) => settle(lease, setCancelled, 'cancelled', []),
-    release: (lease) => settle(lease, setReleased, 'release', [context.channel]),
+    release: (lease, runAt) => settle(lease, setReleased, 'release', [context.channel, runAt ?? null]),
   };
 }

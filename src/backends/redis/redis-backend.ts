@@ -21,6 +21,12 @@ import { boundedCall } from './bounded-call.js';
 import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
 import type { RedisLivenessConfig } from './liveness-writer.js';
 
+/** KEYS: the window's counter. ARGV: its time to live in ms. Counts one start; answers the count. */
+const countInWindow = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count`;
+
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
 const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
@@ -50,7 +56,8 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     completeMany: (completions) => bounded('completeMany', () => backend.completeMany(completions)),
     fail: (lease, failOptions) => bounded('fail', () => backend.fail(lease, failOptions)),
     cancelled: (lease) => bounded('cancelled', () => backend.cancelled(lease)),
-    release: (lease) => bounded('release', () => backend.release(lease)),
+    release: (lease, runAt) => bounded('release', () => backend.release(lease, runAt)),
+    takeRateToken: (bucket, limit, windowMs, now) => bounded('takeRateToken', () => backend.takeRateToken(bucket, limit, windowMs, now)),
     get: (id) => bounded('get', () => backend.get(id)),
     list: (listOptions) => bounded('list', () => backend.list(listOptions)),
     stats: () => bounded('stats', () => backend.stats()),
@@ -307,12 +314,13 @@ class RedisBackend implements JobBackend {
     await this.toTombstone(task, lease.jobId);
   }
 
-  async release(lease: Lease): Promise<void> {
+  async release(lease: Lease, runAt?: number): Promise<void> {
     const { task, job } = await this.heldJob(lease);
     await withLease(lease.jobId, async () => {
       const held = await uncountAttemptIfHeld(this.client, this.names.lockKey(task, lease.jobId), this.names.jobKey(task, lease.jobId), lease.token);
       if (!held) throw leaseLost(lease.jobId);
-      await job.moveToWait(lease.token);
+      if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);
+      else await job.moveToWait(lease.token);
     });
     this.forget(lease);
     await this.log(task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
@@ -439,6 +447,13 @@ class RedisBackend implements JobBackend {
   }
 
   /** The connection every call goes through (the bounded calls wait for it to be ready). */
+  /** Counts one start in `bucket`'s current fixed window (INCR, expiring with the window): null when within `limit`, else the window's end. */
+  async takeRateToken(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> {
+    const window = Math.floor(now / windowMs);
+    const count = await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}:${window}`, String(windowMs * 2));
+    return Number(count) <= limit ? null : (window + 1) * windowMs;
+  }
+
   /** The hash holding this queue's schedules. */
   get schedulesKey(): string {
     return this.names.schedulesKey;

@@ -16,6 +16,8 @@ export interface RedisNames {
   readonly cancelledKey: string;
   /** HASH of cancelled job id → JSON job record. */
   readonly cancelledDataKey: string;
+  /** Prefix of rate-limit counters: bucket `b`'s window `w` is `<rateKeyPrefix><b>:<w>`. */
+  readonly rateKeyPrefix: string;
   /** HASH of schedule name → JSON schedule record. */
   readonly schedulesKey: string;
   /** Prefix of worker liveness records: worker `id`'s record is `<livenessKeyPrefix><id>`. */
@@ -56,6 +58,7 @@ export function redisNames(prefix: string, queueName: string): RedisNames {
     cancelledDataKey: `${own}:cancelled-data`,
     livenessKeyPrefix: `${own}:worker:`,
     schedulesKey: `${own}:schedules`,
+    rateKeyPrefix: `${own}:rate:`,
     taskQueue,
     jobKey,
     lockKey: (task, id) => `${jobKey(task, id)}:lock`,

@@ -17,6 +17,7 @@ import { createReader } from './read-jobs.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { createSqliteScheduleStore } from './sqlite-schedules.js';
+import { createRateCounter } from './rate-limits.js';
 import { createClaim, type Waiters } from './wait-for-jobs.js';
 
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
@@ -87,6 +88,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   const reader = createReader(context);
   const manager = createManager(context);
   const prune = createPrune(context);
+  const takeRateToken = createRateCounter(context);
 
   /** Runs a synchronous operation as the contract's promise, mapping SQLite failures to errand's errors. */
   function run<T>(operation: () => T): Promise<T> {
@@ -115,7 +117,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     completeMany: (completions) => completer.completeMany(completions).catch(mapped),
     fail: (lease, failOptions) => run(() => fail(lease, failOptions)),
     cancelled: (lease) => run(() => settlers.cancelled(lease)),
-    release: (lease) => run(() => settlers.release(lease)),
+    release: (lease, runAt) => run(() => settlers.release(lease, runAt)),
+    takeRateToken: (bucket, limit, windowMs, now) => run(() => takeRateToken(bucket, limit, windowMs, now)),
     get: (id) => run(() => reader.get(id)),
     list: (listOptions) => run(() => reader.list(listOptions)),
     stats: () => run(() => reader.stats()),

@@ -9,7 +9,7 @@ export interface LeaseSettlers {
   /** The handler stopped because the job was cancelled: the job is cancelled. */
   cancelled(lease: Lease): void;
   /** The worker gives the job back (shutdown): queued again, the attempt not counted. */
-  release(lease: Lease): void;
+  release(lease: Lease, runAt?: number): void;
 }
 
 /**
@@ -25,7 +25,7 @@ export function createLeaseSettlers(context: SqliteContext): LeaseSettlers {
   );
   const setReleased = db.prepare(
     `UPDATE errand_jobs SET state = 'queued', attempts = attempts - 1, token = NULL, lease_until = NULL, worker_id = NULL,
-       updated_at = ?, history = ? WHERE seq = ?`,
+       run_at = coalesce(?, run_at), updated_at = ?, history = ? WHERE seq = ?`,
   );
 
   const progress = db.immediate((lease: Lease, value: string | null, now: number) => {
@@ -36,19 +36,19 @@ export function createLeaseSettlers(context: SqliteContext): LeaseSettlers {
     const row = requireLeased(find, lease);
     setCancelled.run(now, now, appendHistory(row.history, { at: now, type: 'cancelled', attempt: row.attempts }), row.seq);
   });
-  const release = db.immediate((lease: Lease, now: number) => {
+  const release = db.immediate((lease: Lease, now: number, runAt: number | null) => {
     const row = requireLeased(find, lease);
     const history = appendHistory(row.history, { at: now, type: 'released', attempt: row.attempts });
     // A job whose cancellation was requested is not handed to another worker.
     if (row.cancel_requested === 1) setCancelled.run(now, now, appendHistory(history, { at: now, type: 'cancelled' }), row.seq);
-    else setReleased.run(now, history, row.seq);
+    else setReleased.run(runAt, now, history, row.seq);
   });
 
   return {
     progress: (lease, value) => progress(lease, encodeJson(value), context.now()),
     cancelled: (lease) => cancelled(lease, context.now()),
-    release(lease) {
-      release(lease, context.now());
+    release(lease, runAt) {
+      release(lease, context.now(), runAt ?? null);
       context.notify();
     },
   };

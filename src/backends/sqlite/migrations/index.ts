@@ -2,6 +2,7 @@ import { sql as createJobs } from './0001-create-jobs.js';
 import { sql as createWorkers } from './0002-create-workers.js';
 import { sql as addJobMeta } from './0003-add-job-meta.js';
 import { sql as createSchedules } from './0004-create-schedules.js';
+import { sql as createRateLimits } from './0005-create-rate-limits.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'create-workers', sql: createWorkers },
   { version: 3, name: 'add-job-meta', sql: addJobMeta },
   { version: 4, name: 'create-schedules', sql: createSchedules },
+  { version: 5, name: 'create-rate-limits', sql: createRateLimits },
 ];
