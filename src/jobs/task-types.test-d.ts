@@ -69,6 +69,14 @@ describe('defined task payloads', () => {
     ]);
   });
 
+  it('lets enqueueMany take the app\'s transaction for the whole call, keeping the ids typed', () => {
+    const tx = { query: () => undefined };
+    const ids = queue.enqueueMany([{ task: signup, payload: { userId: 'x', fail: 'never' } }], { tx });
+    expectTypeOf(ids).resolves.toEqualTypeOf<[JobId<{ welcomed: string }>]>();
+    // @ts-expect-error: a transaction is an object
+    void queue.enqueueMany([{ task: signup, payload: { userId: 'x', fail: 'never' } }], { tx: 1 });
+  });
+
   it('are checked by background.add, run here or durably', () => {
     background.add(signup, { userId: 'x', fail: 'never' });
     background.add(signup, { userId: 'x', fail: 'never' }, { durable: true });
