@@ -22,5 +22,6 @@ export type {
 } from './backend.js';
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
 export type { EnqueueResult, JobEvent, JobMeta, JobRecord, JobState, NewJob } from './job.js';
+export { rateRetryAt } from './rate-window.js';
 export type { RunnableTask } from './runnable-task.js';
 export type { ScheduleAdvance, ScheduleStore } from './schedule-store.js';

@@ -194,7 +194,9 @@ export interface JobBackend {
   /**
    * Optional rate-limit counter, shared by every worker of the backend: counts one start in the
    * fixed window `floor(now / windowMs)` of `bucket`, and answers null when at most `limit` starts
-   * were counted in it, else the epoch ms at which the window ends. Tasks with a `rateLimit` need it.
+   * were counted in it, else when to try again: `rateRetryAt(count, limit, window, windowMs)` (the
+   * overflow spread over the next windows, `limit` per window). A backend may read the window from its
+   * own clock when the count is applied instead of `now` (Postgres does). Tasks with a `rateLimit` need it.
    */
   takeRateToken?(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null>;
 

@@ -3,6 +3,7 @@ import type { ClaimedJob, ClaimOptions, Completion, JobBackend, JobPage, Lease, 
 import { defaultRetention, leaseExpiredProblem, leaseLostError } from '../../jobs/backend-errors.js';
 import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '../../jobs/job.js';
 import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
+import { rateRetryAt } from '../../jobs/rate-window.js';
 import { createMemoryScheduleStore } from './memory-schedules.js';
 import { waitFor } from './wait-for.js';
 
@@ -278,7 +279,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       const counter = rateCounters.get(bucket);
       const count = counter?.window === window ? counter.count + 1 : 1;
       rateCounters.set(bucket, { window, count });
-      return Promise.resolve(count <= limit ? null : (window + 1) * windowMs);
+      return Promise.resolve(rateRetryAt(count, limit, window, windowMs));
     },
 
     // The enqueue above stores synchronously (its body has no await), as the store's advance needs.

@@ -17,6 +17,7 @@ import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js
 import { readJob } from './read-job.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
+import { rateRetryAt } from '../../jobs/rate-window.js';
 import { boundedCall } from './bounded-call.js';
 import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
 import type { RedisLivenessConfig } from './liveness-writer.js';
@@ -451,7 +452,7 @@ class RedisBackend implements JobBackend {
   async takeRateToken(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> {
     const window = Math.floor(now / windowMs);
     const count = await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}:${window}`, String(windowMs * 2));
-    return Number(count) <= limit ? null : (window + 1) * windowMs;
+    return rateRetryAt(Number(count), limit, window, windowMs);
   }
 
   /** The hash holding this queue's schedules. */

@@ -1,3 +1,4 @@
+import { rateRetryAt } from '../../jobs/rate-window.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /**
@@ -14,6 +15,6 @@ export function createRateCounter(context: SqliteContext): (bucket: string, limi
   );
   return (bucket, limit, windowMs, now) => {
     const window = Math.floor(now / windowMs);
-    return Number(count.get(bucket, window)) <= limit ? null : (window + 1) * windowMs;
+    return rateRetryAt(Number(count.get(bucket, window)), limit, window, windowMs);
   };
 }

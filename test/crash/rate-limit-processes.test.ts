@@ -1,0 +1,106 @@
+/**
+ * A rate limit holds across worker processes: four processes share one SQLite file, one Redis prefix
+ * or one Postgres schema and run 200 jobs of a task limited to 25 per second. Every job runs once,
+ * with one attempt (waiting for a window uses none), and the starts spread over at least the eight
+ * windows the limit needs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
+import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { openBackend } from './open-backend.js';
+
+const limit = 25;
+const intervalMs = 1_000;
+const jobs = 200;
+const processes = 4;
+const children: ChildProcess[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'errand-rate-limit-'));
+
+type Line = { event: 'ready'; pid: number } | { event: 'ran'; jobId: string; at: number; pid: number };
+
+function start(queueUrl: string, onLine: (line: Line) => void): { child: ChildProcess; exited: Promise<number | null> } {
+  const path = fileURLToPath(new URL('./rate-limit-worker.fixture.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ERRAND_QUEUE: queueUrl, LIMIT: String(limit), INTERVAL_MS: String(intervalMs) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.startsWith('{')) onLine(JSON.parse(line) as Line);
+    }
+  });
+  return { child, exited };
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function runLimited(queueUrl: string): Promise<void> {
+  const ready = new Set<number>();
+  const runs = new Map<string, number[]>();
+  const backend = openBackend(queueUrl);
+  const workers = Array.from({ length: processes }, () =>
+    start(queueUrl, (line) => {
+      if (line.event === 'ready') ready.add(line.pid);
+      else runs.set(line.jobId, [...(runs.get(line.jobId) ?? []), line.at]);
+    }),
+  );
+  try {
+    await until(() => ready.size === processes, 60_000, 'the workers to start');
+    const now = Date.now();
+    await backend.enqueue(Array.from({ length: jobs }, (_, n) => ({ id: `limited-${n}`, task: 'limited', payload: { n }, runAt: now, priority: 0, maxAttempts: 1, createdAt: now })));
+    await until(() => runs.size === jobs, 120_000, 'every job to run');
+    for (const { child } of workers) child.kill('SIGTERM');
+    expect(await Promise.all(workers.map(({ exited }) => exited))).toEqual([0, 0, 0, 0]);
+    expect([...runs.values()].filter((starts) => starts.length !== 1)).toEqual([]);
+    const page = await backend.list({ task: 'limited', state: 'succeeded', limit: jobs });
+    expect(page.total).toBe(jobs);
+    expect(page.jobs.every((job) => job.attempts === 1)).toBe(true);
+    const starts = [...runs.values()].map(([at]) => at ?? 0).sort((a, b) => a - b);
+    const first = starts[0] ?? 0;
+    const last = starts.at(-1) ?? 0;
+    // 200 starts at 25 per window need 8 windows: the first and the last start are more than 5 whole windows apart (a start runs a little after its grant).
+    const perWindow = new Map<number, number>();
+    for (const at of starts) perWindow.set(Math.floor(at / intervalMs), (perWindow.get(Math.floor(at / intervalMs)) ?? 0) + 1);
+    process.stderr.write(`${queueUrl.split(':')[0]}: ${jobs} starts over ${last - first} ms (${((jobs * 1000) / (last - first)).toFixed(1)}/s against a limit of ${(limit * 1000) / intervalMs}/s); starts per window by handler time: ${[...perWindow.values()].join(' ')}\n`);
+    expect(last - first).toBeGreaterThan(5 * intervalMs);
+  } finally {
+    for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await backend.close();
+  }
+}
+
+const redisUp = await redisAvailable();
+const postgresUp = await postgresAvailable();
+const redisPrefix = uniqueRedisPrefix('rate-limit');
+const postgresSchema = uniquePostgresSchema('rate_limit');
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  if (redisUp) await deleteRedisPrefix(redisPrefix);
+  if (postgresUp) await dropPostgresSchema(postgresSchema);
+});
+
+describe('a rate limit across four worker processes', () => {
+  it('SQLite: every job once, one attempt each, spread over the windows the limit needs', () => runLimited(`sqlite://${join(dir, 'limited.db')}`), 240_000);
+  it.skipIf(!redisUp)('Redis: every job once, one attempt each, spread over the windows the limit needs', () => runLimited(`${testRedisUrl}/0?prefix=${redisPrefix}`), 240_000);
+  it.skipIf(!postgresUp)('Postgres: every job once, one attempt each, spread over the windows the limit needs', () => {
+    const url = new URL(testPostgresUrl);
+    url.searchParams.set('schema', postgresSchema);
+    return runLimited(url.toString());
+  }, 240_000);
+});

@@ -1,0 +1,25 @@
+/**
+ * A worker process of the cross-process rate-limit test: runs the `limited` task (LIMIT per
+ * INTERVAL_MS) from ERRAND_QUEUE and prints a JSON line, with the time, per job it starts.
+ */
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createWorker } from '../../src/jobs/worker.js';
+import { openBackend } from './open-backend.js';
+
+const backend = openBackend(process.env.ERRAND_QUEUE ?? '');
+const limited = defineTask('limited', {
+  retries: 0,
+  rateLimit: { limit: Number(process.env.LIMIT), intervalMs: Number(process.env.INTERVAL_MS) },
+  handler: (_payload, { jobId }) => void process.stdout.write(`${JSON.stringify({ event: 'ran', jobId, at: Date.now(), pid: process.pid })}\n`),
+});
+const worker = createWorker({ backend, tasks: [limited], concurrency: 20, pollMs: 50, pruneIntervalMs: 0, workerId: `limited-${process.pid}` });
+worker.on('worker:error', ({ error }) => void process.stderr.write(`worker error: ${error.message}\n`));
+worker.start();
+process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid })}\n`);
+
+process.once('SIGTERM', () => {
+  void worker
+    .stop({ timeoutMs: 5_000 })
+    .then(() => backend.close())
+    .then(() => process.exit(0));
+});
