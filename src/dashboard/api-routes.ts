@@ -7,6 +7,8 @@ import { createQueue } from '../jobs/queue.js';
 import type { DashboardAccess } from './access-control.js';
 import { parseListQuery } from './list-query.js';
 import { retryAllDead } from './retry-all-dead.js';
+import { bulkAction, type BulkAction } from './bulk-action.js';
+import { seriesRanges, seriesView, type SeriesRange } from './series-view.js';
 import { toMailboxView, type MailboxSource } from './mailbox.js';
 import { readTaskFailures, type TaskFailureSource } from './task-failure-log.js';
 import { traceIdOf } from '../tracing/trace-parent.js';
@@ -87,6 +89,16 @@ export function createApiRoutes(options: ApiRoutesOptions): Hono<{ Variables: { 
     return c.json({ retried });
   });
 
+  // Everything the list's filter selects: `action` retry (dead and cancelled jobs) or cancel (unfinished ones).
+  api.post('/jobs/bulk/:action', async (c) => {
+    const action = c.req.param('action');
+    if (action !== 'retry' && action !== 'cancel') {
+      throw new ErrandError('ERRAND_VALIDATION_FAILED', 'The bulk action must be retry or cancel.', { errors: [{ pointer: '/action', loc: ['path', 'action'], message: 'must be retry or cancel', code: 'invalid_enum' }] });
+    }
+    const { state, task } = parseListQuery(c.req.query());
+    return c.json(await bulkAction(backend, action satisfies BulkAction, { state, task }));
+  });
+
   api.get('/jobs/:id', async (c) => c.json(toJobView(await jobOr404(c.req.param('id')), debug)));
 
   api.post('/jobs/:id/retry', async (c) => {
@@ -129,6 +141,33 @@ export function createApiRoutes(options: ApiRoutesOptions): Hono<{ Variables: { 
       return c.json((await queue.listSchedules()).find((schedule) => schedule.name === name));
     });
   }
+
+  api.get('/series', async (c) => {
+    const range = c.req.query('range') ?? 'hour';
+    if (range !== 'hour' && range !== 'day') {
+      throw new ErrandError('ERRAND_VALIDATION_FAILED', 'range must be hour or day.', { errors: [{ pointer: '/range', loc: ['query', 'range'], message: 'must be hour or day', code: 'invalid_enum' }] });
+    }
+    const now = Date.now();
+    if (backend.series === undefined) return c.json({ enabled: false });
+    const { spanMs, bucketMs } = seriesRanges[range satisfies SeriesRange];
+    const series = await backend.series(now - spanMs - bucketMs, bucketMs);
+    return c.json({ enabled: true, ...seriesView(series, range, now) });
+  });
+
+  api.get('/workers', async (c) => {
+    if (backend.workers === undefined) return c.json({ enabled: false, workers: [] });
+    return c.json({ enabled: true, now: Date.now(), workers: await backend.workers() });
+  });
+
+  // A job id, else a dedupe key (on backends that can look keys up).
+  api.get('/search', async (c) => {
+    const q = c.req.query('q')?.trim() ?? '';
+    if (q === '') return c.json({ jobs: [] });
+    const byId = await backend.get(q);
+    const byKey = backend.findByKey === undefined ? [] : await backend.findByKey(q);
+    const jobs = byId === undefined ? byKey : [byId, ...byKey.filter((job) => job.id !== byId.id)];
+    return c.json({ jobs: jobs.map((job) => toJobView(job, debug)), keys: backend.findByKey !== undefined });
+  });
 
   api.get('/task-failures', async (c) => {
     const failures = options.taskFailures === undefined ? [] : await readTaskFailures(options.taskFailures);

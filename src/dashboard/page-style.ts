@@ -29,7 +29,7 @@ section h2 { margin: 0 0 10px; font-size: 14px; text-transform: uppercase; lette
 .count.age { cursor: default; }
 .count.age:hover { background: var(--panel); }
 .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 10px; }
-.toolbar .spacer { flex: 1; }
+.toolbar .spacer, .chart-head .spacer { flex: 1; }
 select, input[type=search] { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 button.btn { font: inherit; padding: 5px 12px; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
 button.btn:hover:not(:disabled) { background: #f2f4f7; }
@@ -69,5 +69,43 @@ progress { width: 160px; vertical-align: middle; }
 .notice { position: fixed; right: 20px; bottom: 20px; max-width: 420px; padding: 10px 14px; border-radius: 8px; background: var(--ink); color: #fff; box-shadow: 0 4px 16px rgba(0,0,0,.2); }
 .notice.error { background: var(--dead); }
 .notice[hidden] { display: none; }
+header nav { display: flex; gap: 4px; margin-left: 18px; align-self: center; }
+header nav a { color: #b8c0cc; text-decoration: none; padding: 4px 10px; border-radius: 6px; font-size: 13px; font-weight: 600; }
+header nav a:hover { color: #fff; background: rgba(255,255,255,.08); }
+header nav a.active { color: #fff; background: rgba(255,255,255,.16); }
+body[data-view="overview"] .view-jobs, body[data-view="overview"] .view-workers,
+body[data-view="jobs"] .view-overview, body[data-view="jobs"] .view-workers,
+body[data-view="workers"] .view-overview, body[data-view="workers"] .view-jobs { display: none; }
+.chart-head { display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; }
+.chart-head h2 { margin-bottom: 6px; }
+.legend { color: var(--muted); font-size: 12px; display: inline-flex; align-items: center; gap: 6px; }
+.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-left: 6px; }
+.k-succeeded { background: var(--succeeded); } .k-failed { background: var(--dead); } .k-queued { background: var(--queued); } .k-running { background: var(--running); }
+.range { display: inline-flex; }
+.range .btn { border-radius: 0; } .range .btn:first-child { border-radius: 6px 0 0 6px; } .range .btn:last-child { border-radius: 0 6px 6px 0; margin-left: -1px; }
+.range .btn.active, .btn.active { background: var(--ink); color: #fff; border-color: var(--ink); }
+.chart { position: relative; min-height: 190px; }
+.chart svg.plot { display: block; width: 100%; height: auto; }
+.chart-empty { position: absolute; left: 0; right: 0; top: 70px; text-align: center; color: var(--muted); margin: 0; }
+svg .grid { stroke: var(--line); stroke-width: 1; } svg .axis { stroke: #c4cad4; stroke-width: 1; }
+svg .ylabel, svg .xlabel { fill: var(--muted); font-size: 11px; font-variant-numeric: tabular-nums; }
+svg rect.succeeded { fill: var(--succeeded); } svg rect.failed { fill: var(--dead); }
+svg rect.hit { fill: transparent; } svg .bar:hover rect.hit, svg rect.hit:hover { fill: rgba(29,35,48,.06); }
+svg .line-queued { fill: none; stroke: var(--queued); stroke-width: 2; } svg .area-queued { fill: rgba(47,91,234,.12); }
+svg .line-running { fill: none; stroke: var(--running); stroke-width: 2; stroke-dasharray: 4 3; }
+svg.spark { display: block; } svg.spark path { fill: none; stroke: var(--accent); stroke-width: 1.5; }
+h2 .sub { text-transform: none; letter-spacing: 0; font-weight: 400; margin-left: 6px; }
+table.figures td, table.figures th { white-space: nowrap; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.bad { color: var(--dead); font-weight: 650; }
+.muted { color: var(--muted); }
+.chip { display: inline-block; padding: 1px 8px; margin: 1px 4px 1px 0; border-radius: 999px; background: #eef2ff; color: var(--accent); text-decoration: none; font-size: 12px; }
+.dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: var(--succeeded); margin-right: 8px; box-shadow: 0 0 0 3px rgba(18,183,106,.18); }
+form.search { display: flex; gap: 8px; margin-bottom: 10px; }
+form.search input { flex: 1; font: inherit; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; }
+dialog { border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; max-width: 460px; box-shadow: 0 12px 40px rgba(0,0,0,.25); }
+dialog::backdrop { background: rgba(29,35,48,.45); }
+dialog h3 { margin: 0 0 8px; font-size: 16px; color: var(--ink); }
+dialog .actions { justify-content: flex-end; margin: 16px 0 0; }
 @media (max-width: 1000px) { main { grid-template-columns: 1fr; } .counts { grid-template-columns: repeat(4, 1fr); } }
 `;

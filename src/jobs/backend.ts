@@ -1,5 +1,6 @@
 import type { ProblemDetails } from '../errors/problem-details.js';
 import type { EnqueueResult, JobMeta, JobRecord, JobState, NewJob } from './job.js';
+import type { JobSeries, WorkerInfo } from './job-series.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 /**
@@ -236,6 +237,20 @@ export interface JobBackend {
    * `undefined` when this instance cannot offer it (a private in-memory database).
    */
   liveness?(): LivenessSpec | undefined;
+
+  /**
+   * Optional: the bounded time series of ended attempts (per minute and task, summed into buckets of
+   * `bucketMs`, a multiple of 60 000 that defaults to it) and the queue depth samples (per minute)
+   * from `since` (epoch ms) on, oldest first; see `job-series.ts`. Kept as attempts end, never by
+   * scanning jobs. Every bundled backend has it; the dashboard's charts and per-task figures use it.
+   */
+  series?(since: number, bucketMs?: number): Promise<JobSeries>;
+
+  /** Optional: the jobs whose dedupe key is `key`, newest first (at most 50): the dashboard's search. */
+  findByKey?(key: string): Promise<JobRecord[]>;
+
+  /** Optional: the workers whose liveness record has not lapsed, with the jobs they hold (backends with liveness records). */
+  workers?(): Promise<WorkerInfo[]>;
 
   /** Optional schedule storage (every bundled backend has it); workers tick schedules through it. See docs/schedules.md. */
   readonly schedules?: ScheduleStore;

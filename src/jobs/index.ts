@@ -1,6 +1,7 @@
 // What backend authors need (the contract's operations, the errors every backend raises) is on
 // `errand/jobs/backend` (src/jobs/backend-authoring.ts), away from the user's API.
 export type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats, RetentionOptions } from './backend.js';
+export { durationBoundsMs, quantile, seriesRetentionMs, type DepthSample, type JobSeries, type TaskMinute, type WorkerInfo } from './job-series.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
 export { defineSchedule, type ScheduleDefinition, type ScheduleOptions } from './define-schedule.js';
 export { defineTask } from './define-task.js';

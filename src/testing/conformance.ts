@@ -24,6 +24,7 @@ import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
 import { describeRateLimits } from './conformance-rate-limits.js';
 import { describeSchedules } from './conformance-schedules.js';
+import { describeSeries } from './conformance-series.js';
 import { describeStorage } from './conformance-storage.js';
 import { describeWorker } from './conformance-worker.js';
 
@@ -43,5 +44,6 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeLiveness(options);
     describeSchedules(options);
     describeRateLimits(options);
+    describeSeries(options);
   });
 }

@@ -5,6 +5,7 @@ import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '..
 import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
 import { createMemoryScheduleStore } from './memory-schedules.js';
+import { createMemorySeries } from './memory-series.js';
 import { waitFor } from './wait-for.js';
 
 /** Options of {@link createMemoryBackend}. */
@@ -27,10 +28,18 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
   const retention = { ...defaultRetention, ...options.retention };
   const jobs = new Map<string, StoredJob>();
   const waiters = new Set<() => void>();
+  const series = createMemorySeries();
   let seq = 0;
   /** Rate-limit counters: the current fixed window of each bucket and the starts counted in it. */
   const rateCounters = new Map<string, { window: number; count: number }>();
   let closed = false;
+
+  /** Records the end of a running job's attempt in the series (a cancelled attempt is neither success nor failure). */
+  function attemptEnded(job: StoredJob, outcome: 'succeeded' | 'failed', at: number): void {
+    if (outcome === 'failed' && job.cancelRequested) return;
+    const { task, startedAt = at, runAt } = job.record;
+    series.attempt(task, outcome, at, startedAt, runAt);
+  }
 
   function notify(): void {
     for (const wake of [...waiters]) wake();
@@ -48,6 +57,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       if (job.record.state !== 'running' || (job.leaseUntil ?? Infinity) > at) continue;
       addEvent(job, { at, type: 'lease-expired', attempt: job.record.attempts });
       const retryAt = job.record.attempts < job.record.maxAttempts ? at : null;
+      attemptEnded(job, 'failed', at);
       failAttempt(job, leaseExpiredProblem(job.record.attempts), retryAt, at);
     }
   }
@@ -90,7 +100,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
   function completeOne(lease: Lease, result: unknown): void {
     const job = held(lease);
     job.record.result = jsonCopy(result);
-    finish(job, 'succeeded', now());
+    const at = now();
+    attemptEnded(job, 'succeeded', at);
+    finish(job, 'succeeded', at);
   }
 
   function read(job: StoredJob, at: number): JobRecord {
@@ -169,7 +181,10 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
     },
 
     async fail(lease, { error, retryAt }) {
-      failAttempt(held(lease), error, retryAt, now());
+      const job = held(lease);
+      const at = now();
+      attemptEnded(job, 'failed', at);
+      failAttempt(job, error, retryAt, at);
       notify();
       return Promise.resolve();
     },
@@ -223,7 +238,18 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
         perTask[state] = (perTask[state] ?? 0) + 1;
         if (state === 'queued') oldestQueuedAt = Math.min(oldestQueuedAt ?? Infinity, runAt);
       }
+      series.depth(at, counts.queued, counts.running);
       return Promise.resolve(oldestQueuedAt === undefined ? { counts, byTask } : { counts, byTask, oldestQueuedAt });
+    },
+
+    async findByKey(key) {
+      const at = now();
+      const matching = [...jobs.values()].filter((job) => job.record.key === key).sort((a, b) => b.seq - a.seq);
+      return Promise.resolve(matching.slice(0, 50).map((job) => read(job, at)));
+    },
+
+    async series(since, bucketMs = 60_000) {
+      return Promise.resolve(series.read(since, bucketMs));
     },
 
     async cancel(id) {

@@ -16,6 +16,7 @@ import { createPostgresScheduleStore } from './postgres-schedules.js';
 import { createRateCounter } from './rate-limits.js';
 import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
+import { createSeriesStore } from './read-series.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import { enqueueInTransaction } from './transaction-executor.js';
 import { createClaim, wakeAll, type Waiters } from './wait-for-jobs.js';
@@ -117,6 +118,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
   const heartbeat = createHeartbeat(context);
   const settlers = createLeaseSettlers(context);
   const reader = createReader(context);
+  const seriesStore = createSeriesStore(context);
   const manager = createManager(context);
 
   return {
@@ -146,7 +148,14 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
     takeRateToken: createRateCounter(context),
     get: reader.get,
     list: reader.list,
-    stats: reader.stats,
+    async stats() {
+      const stats = await reader.stats();
+      await seriesStore.sampleDepth(stats.counts.queued, stats.counts.running);
+      return stats;
+    },
+    series: (since, bucketMs) => seriesStore.series(since, bucketMs),
+    findByKey: reader.findByKey,
+    workers: () => seriesStore.workers(),
     cancel: manager.cancel,
     retry: manager.retry,
     remove: manager.remove,

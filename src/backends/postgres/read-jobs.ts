@@ -8,6 +8,7 @@ export interface JobReader {
   get: (id: string) => Promise<JobRecord | undefined>;
   list: (options?: ListOptions) => Promise<JobPage>;
   stats: () => Promise<QueueStats>;
+  findByKey: (key: string) => Promise<JobRecord[]>;
 }
 
 /** The visible state of a row, in SQL (see `visibleState`); `$1` is now. */
@@ -27,6 +28,11 @@ export function createReader(context: PostgresContext): JobReader {
       const { rows } = await query<JobRow>(`SELECT ${recordColumns} FROM ${table} WHERE id = $1`, [id], `errand-get-${context.schema}`);
       const [row] = rows;
       return row === undefined ? undefined : rowToRecord(row, context.now());
+    },
+    async findByKey(key) {
+      const { rows } = await query<JobRow>(`SELECT ${recordColumns} FROM ${table} WHERE key = $1 AND key IS NOT NULL ORDER BY seq DESC LIMIT 50`, [key]);
+      const now = context.now();
+      return rows.map((row) => rowToRecord(row, now));
     },
     async list(options = {}) {
       const now = context.now();

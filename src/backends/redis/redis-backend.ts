@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { isErrandError } from '../../errors/errand-error.js';
 import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, QueueStats, RetentionOptions } from '../../jobs/backend.js';
 import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
+import type { JobSeries } from '../../jobs/job-series.js';
 import { CancelledJobs } from './cancelled-jobs.js';
 import { encodeEvent, toJobRecord } from './job-record.js';
 import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
@@ -15,6 +16,7 @@ import { RetryAtError, TaskQueues } from './task-queues.js';
 import { WorkWaiter } from './wait-for-work.js';
 import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
 import { readJob } from './read-job.js';
+import { RedisSeries } from './redis-series.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
@@ -62,6 +64,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     get: (id) => bounded('get', () => backend.get(id)),
     list: (listOptions) => bounded('list', () => backend.list(listOptions)),
     stats: () => bounded('stats', () => backend.stats()),
+    series: (since, bucketMs) => bounded('series', () => backend.readSeries(since, bucketMs)),
     cancel: (id) => bounded('cancel', () => backend.cancel(id)),
     retry: (id) => bounded('retry', () => backend.retry(id)),
     remove: (id) => bounded('remove', () => backend.remove(id)),
@@ -77,6 +80,7 @@ class RedisBackend implements JobBackend {
   private readonly client: Redis;
   private readonly ownsClient: boolean;
   private readonly names: RedisNames;
+  private readonly timeSeries: RedisSeries;
   private readonly queues: TaskQueues;
   private readonly cancelledJobs: CancelledJobs;
   private readonly waiter: WorkWaiter;
@@ -101,6 +105,7 @@ class RedisBackend implements JobBackend {
     this.name = options.connection === undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis (${this.names.prefix})`;
     this.retention = { ...defaultRetention, ...options.retention };
     this.lockDurationMs = options.lockDurationMs ?? 10_000;
+    this.timeSeries = new RedisSeries(this.client, this.names.tasksKey.slice(0, -'tasks'.length));
     this.queues = new TaskQueues({ client: this.client, names: this.names, stalledIntervalMs: options.stalledIntervalMs ?? 1_000 });
     this.cancelledJobs = new CancelledJobs(this.client, this.names);
     this.waiter = new WorkWaiter(this.client);
@@ -235,9 +240,10 @@ class RedisBackend implements JobBackend {
   }
 
   async complete(lease: Lease, result: unknown): Promise<void> {
-    const { job } = await this.heldJob(lease);
+    const { task, job } = await this.heldJob(lease);
     await withLease(lease.jobId, () => job.moveToCompleted(result === undefined ? null : result, lease.token, false));
     this.forget(lease);
+    await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'succeeded' }]);
   }
 
   /**
@@ -275,6 +281,7 @@ class RedisBackend implements JobBackend {
         stored[index] = code >= 0;
         this.forget({ jobId: job.id, token: job.token, leaseUntil: 0 });
       });
+      await this.timeSeries.record(group.filter(({ index }) => stored[index]).map(({ job }) => ({ jobKey: this.names.jobKey(task, job.id), task, outcome: 'succeeded' as const })));
     });
     await Promise.all([...single, ...batches]);
     return stored;
@@ -300,6 +307,7 @@ class RedisBackend implements JobBackend {
     const attempt = job.attemptsStarted;
     await withLease(lease.jobId, () => job.moveToFailed(error, lease.token, false));
     this.forget(lease);
+    await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'failed', ...(options.retryAt === null ? {} : { retryAt: options.retryAt }) }]);
     const at = Date.now();
     const events: JobEvent[] = [{ at, type: 'failed', attempt, message: options.error.title }];
     events.push(options.retryAt === null ? { at, type: 'dead', attempt } : { at, type: 'retrying', attempt, message: new Date(options.retryAt).toISOString() });
@@ -366,7 +374,17 @@ class RedisBackend implements JobBackend {
   }
 
   async stats(): Promise<QueueStats> {
-    return queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task)).catch((error: unknown) => {
+    try {
+      const stats = await queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task));
+      await this.timeSeries.sampleDepth(stats.counts.queued, stats.counts.running);
+      return stats;
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  async readSeries(since: number, bucketMs?: number): Promise<JobSeries> {
+    return this.timeSeries.read(since, bucketMs).catch((error: unknown) => {
       throw toBackendError(error);
     });
   }

@@ -14,6 +14,7 @@ import { openDatabase } from './open-database.js';
 import type { SqliteDriverName } from './sqlite-driver.js';
 import { createPrune } from './prune-jobs.js';
 import { createReader } from './read-jobs.js';
+import { createSeriesStore } from './read-series.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { createSqliteScheduleStore } from './sqlite-schedules.js';
@@ -86,6 +87,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   const heartbeat = createHeartbeat(context);
   const settlers = createLeaseSettlers(context);
   const reader = createReader(context);
+  const seriesStore = createSeriesStore(context);
   const manager = createManager(context);
   const prune = createPrune(context);
   const takeRateToken = createRateCounter(context);
@@ -121,7 +123,15 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     takeRateToken: (bucket, limit, windowMs, now) => run(() => takeRateToken(bucket, limit, windowMs, now)),
     get: (id) => run(() => reader.get(id)),
     list: (listOptions) => run(() => reader.list(listOptions)),
-    stats: () => run(() => reader.stats()),
+    stats: () =>
+      run(() => {
+        const stats = reader.stats();
+        seriesStore.sampleDepth(stats.counts.queued, stats.counts.running);
+        return stats;
+      }),
+    series: (since, bucketMs) => run(() => seriesStore.series(since, bucketMs)),
+    findByKey: (key) => run(() => reader.findByKey(key)),
+    workers: () => run(() => seriesStore.workers()),
     cancel: (id) => run(() => manager.cancel(id)),
     retry: (id) => run(() => manager.retry(id)),
     remove: (id) => run(() => manager.remove(id)),

@@ -270,3 +270,47 @@ describe.each(drivers)('sqlite backend on %s, specific to the file', (driver) =>
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
+
+describe.each(drivers)('time series and counts on %s', (driver) => {
+  it('drops series minutes older than 25 hours when a new minute starts, so the table stays bounded', async () => {
+    let clock = Date.UTC(2026, 0, 1, 12, 0, 30);
+    const backend = backendAt(driver, join(dir, 'series.db'), () => clock);
+    const finishOne = async (id: string): Promise<void> => {
+      await backend.enqueue([newJob(id, { runAt: clock, createdAt: clock })]);
+      const [lease] = await backend.claim(claimOptions);
+      await backend.complete(lease, null);
+    };
+    await finishOne('a');
+    clock += 60_000;
+    await finishOne('b');
+    expect((await backend.series!(0)).minutes.map((m) => m.succeeded)).toEqual([1, 1]);
+    clock += 26 * 60 * 60 * 1000;
+    await finishOne('c');
+    expect((await backend.series!(0)).minutes.map((m) => m.at)).toEqual([clock - (clock % 60_000)]);
+  });
+
+  it('keeps finished counts exact through completion, retry, removal and prune, and counts jobs finished before the migration', async () => {
+    const path = join(dir, 'counts.db');
+    // A file as errand left it before migration 6, holding finished jobs.
+    const db = openDatabase(path, 5_000, driver);
+    for (const trigger of ['series_succeeded', 'series_failed', 'series_prune', 'finished_counts_insert', 'finished_counts_update', 'finished_counts_delete']) db.exec(`DROP TRIGGER errand_${trigger}`);
+    db.exec('DROP INDEX errand_jobs_key_any; DROP TABLE errand_series; DROP TABLE errand_depth; DROP TABLE errand_finished_counts; DELETE FROM errand_migrations WHERE version = 6');
+    db.exec(`INSERT INTO errand_jobs (id, task, state, priority, run_at, max_attempts, created_at, finished_at, updated_at, history)
+      VALUES ('old-1', 'race', 'succeeded', 0, 0, 1, 0, 0, 0, ''), ('old-2', 'race', 'dead', 0, 0, 1, 0, 0, 0, '')`);
+    db.close();
+    const backend = backendAt(driver, path);
+    expect((await backend.stats()).counts).toMatchObject({ succeeded: 1, dead: 1 });
+    expect((await backend.list({ state: 'dead' })).total).toBe(1);
+    await backend.enqueue([newJob('n1'), newJob('n2')]);
+    const leases = await backend.claim(claimOptions);
+    await backend.complete(leases[0], null);
+    await backend.fail(leases[1], { error: { type: 'about:blank', title: 'x', status: 500 }, retryAt: null });
+    expect((await backend.stats()).byTask.race).toEqual({ succeeded: 2, dead: 2 });
+    expect(await backend.retry('old-2')).toBe(true);
+    expect(await backend.remove('old-1')).toBe(true);
+    const stats = await backend.stats();
+    expect(stats.byTask.race).toEqual({ succeeded: 1, dead: 1, queued: 1 });
+    expect((await backend.list({ task: 'race' })).total).toBe(3);
+    expect((await backend.list()).total).toBe(3);
+  });
+});

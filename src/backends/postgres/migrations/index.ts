@@ -3,6 +3,7 @@ import { sql as createWorkers } from './0002-create-workers.js';
 import { sql as addJobMeta } from './0003-add-job-meta.js';
 import { sql as createSchedules } from './0004-create-schedules.js';
 import { sql as createRateLimits } from './0005-create-rate-limits.js';
+import { sql as createSeries } from './0006-create-series.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -19,4 +20,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 3, name: 'add-job-meta', sql: addJobMeta },
   { version: 4, name: 'create-schedules', sql: createSchedules },
   { version: 5, name: 'create-rate-limits', sql: createRateLimits },
+  { version: 6, name: 'create-series', sql: createSeries },
 ];

@@ -1,0 +1,66 @@
+import { durationBoundsMs, minuteOf, type JobSeries, type TaskMinute, type WorkerInfo } from '../../jobs/job-series.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+/** The series reads and the depth sampler of the SQLite backend (tables of migration 5). */
+export interface SeriesStore {
+  series(since: number, bucketMs?: number): JobSeries;
+  /** Stores the depth seen by `stats()` as this minute's sample; at most one write per minute per process. */
+  sampleDepth(queued: number, running: number): void;
+  workers(): WorkerInfo[];
+}
+
+type SeriesRow = Record<string, number | string>;
+
+/** Makes the series store. Reads use the primary keys: a day is at most 1,440 rows per task. */
+export function createSeriesStore(context: SqliteContext): SeriesStore {
+  const { db } = context;
+  const counters = ['succeeded', 'failed', 'run_ms', 'wait_ms', ...durationBoundsMs.map((_, i) => `r${i}`), ...durationBoundsMs.map((_, i) => `w${i}`)];
+  // Summed in SQL: a day in 15-minute buckets is 96 rows per task, not 1,440.
+  const minutes = db.prepare(
+    `SELECT minute - minute % @bucket AS minute, task, ${counters.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+     FROM errand_series WHERE minute >= @since GROUP BY 1, task ORDER BY 1, task`,
+  );
+  const depth = db.prepare(`SELECT minute AS at, queued, running FROM errand_depth WHERE minute >= ? ORDER BY minute`);
+  const writeDepth = db.prepare(
+    `INSERT INTO errand_depth (minute, queued, running) VALUES (?, ?, ?) ON CONFLICT (minute) DO UPDATE SET queued = excluded.queued, running = excluded.running`,
+  );
+  const workers = db.prepare(
+    `SELECT w.id, w.alive_until, j.id AS job FROM errand_workers w LEFT JOIN errand_jobs j ON j.worker_id = w.id AND j.state = 'running' WHERE w.alive_until > ? ORDER BY w.id`,
+  );
+  let sampledMinute = -1;
+  let lastSample = '';
+
+  return {
+    series(since, bucketMs = 60_000) {
+      const rows = minutes.all({ since, bucket: bucketMs }) as SeriesRow[];
+      const toMinute = (row: SeriesRow): TaskMinute => ({
+        at: Number(row.minute),
+        task: String(row.task),
+        succeeded: Number(row.succeeded),
+        failed: Number(row.failed),
+        run: durationBoundsMs.map((_, index) => Number(row[`r${index}`])),
+        runMs: Number(row.run_ms),
+        wait: durationBoundsMs.map((_, index) => Number(row[`w${index}`])),
+        waitMs: Number(row.wait_ms),
+      });
+      return { minutes: rows.map(toMinute), depth: depth.all(since) as JobSeries['depth'] };
+    },
+    sampleDepth(queued, running) {
+      const minute = minuteOf(context.now());
+      const sample = `${queued}/${running}`;
+      if (minute === sampledMinute && sample === lastSample) return;
+      sampledMinute = minute;
+      lastSample = sample;
+      writeDepth.run(minute, queued, running);
+    },
+    workers() {
+      const byId = new Map<string, WorkerInfo>();
+      for (const row of workers.all(context.now()) as { id: string; alive_until: number; job: string | null }[]) {
+        let worker = byId.get(row.id);
+        if (worker === undefined) byId.set(row.id, (worker = { id: row.id, aliveUntil: row.alive_until, jobs: [] }));
+        if (row.job !== null) worker.jobs.push(row.job);
+      }
+      return [...byId.values()];
+    },
+  };
+}
