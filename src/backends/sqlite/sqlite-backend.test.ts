@@ -148,7 +148,7 @@ describe.each(drivers)('sqlite backend on %s, specific to the file', (driver) =>
     const db = openDatabase(path, 1000, driver);
     try {
       expect(migrate(db)).toEqual([]);
-      expect(db.prepareValue('SELECT version FROM errand_migrations').all()).toEqual([1, 2, 3, 4, 5]);
+      expect(db.prepareValue('SELECT version FROM errand_migrations').all()).toEqual([1, 2, 3, 4, 5, 6]);
       expect(db.prepareValue('PRAGMA journal_mode').get()).toBe('wal');
     } finally {
       db.close();
