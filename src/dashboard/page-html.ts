@@ -69,6 +69,10 @@ export function renderPage(page: PageContext): string {
     <h2>Tasks <span class="sub" id="tasks-window">last hour</span></h2>
     <div id="task-figures"><p class="empty">No job ended in this window.</p></div>
   </section>
+  <section class="full view-overview" aria-label="Schedules" id="schedules-section" hidden>
+    <h2>Schedules</h2>
+    <div id="schedules"></div>
+  </section>
 ${optional(page.taskFailures, `  <section class="full view-overview" aria-label="After-response task failures">
     <h2>Recent after-response task failures</h2>
     <div id="task-failures"><p class="empty">None yet.</p></div>

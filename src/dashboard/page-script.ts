@@ -179,6 +179,32 @@ function renderFailures(data) {
     el('th', { text: 'Outcome' }), el('th', { text: 'Error' }), el('th', { text: 'Request' }))), body));
 }
 
+function renderSchedules(data) {
+  byId('schedules-section').hidden = !data.enabled || data.schedules.length === 0;
+  var box = clear(byId('schedules'));
+  var body = el('tbody');
+  data.schedules.forEach(function (s) {
+    var timing = s.spec.every !== undefined ? 'every ' + duration(s.spec.every) : 'cron ' + s.spec.cron + (s.spec.timezone === 'UTC' ? '' : ' (' + s.spec.timezone + ')');
+    var action = s.paused ? 'resume' : 'pause';
+    body.appendChild(el('tr', { className: 'schedule', 'data-schedule': s.name, 'data-paused': s.paused ? '1' : '0' },
+      el('td', { className: 'mono', text: s.name }), el('td', { text: s.spec.task }), el('td', { text: timing }),
+      el('td', { text: s.spec.overlap + ' / ' + s.spec.missed }),
+      el('td', { className: 'next-run', title: s.paused ? '' : time(s.nextRunAt), text: s.paused ? 'paused' : time(s.nextRunAt) }),
+      el('td', { title: s.lastTickAt === null ? '' : time(s.lastTickAt), text: s.lastTickAt === null ? '—' : ago(s.lastTickAt) }),
+      el('td', null, el('button', { className: 'btn', type: 'button', 'data-action': action, text: action === 'pause' ? 'Pause' : 'Resume', onclick: function () { void scheduleAction(s.name, action); } }))));
+  });
+  box.appendChild(el('table', null, el('thead', null, el('tr', null, el('th', { text: 'Schedule' }), el('th', { text: 'Task' }),
+    el('th', { text: 'Timing' }), el('th', { text: 'Overlap / missed' }), el('th', { text: 'Next run' }), el('th', { text: 'Last tick' }), el('th', { text: '' }))), body));
+}
+
+async function scheduleAction(name, action) {
+  try {
+    await api('POST', '/schedules/' + encodeURIComponent(name) + '/' + action);
+    notify(name + ': ' + (action === 'pause' ? 'paused' : 'resumed'));
+  } catch (error) { notify(error.message, true); }
+  await refresh();
+}
+
 function renderMailbox(data) {
   var box = clear(byId('mailbox'));
   if (data.messages.length === 0) { box.appendChild(el('p', { className: 'empty', text: 'No mail yet.' })); return; }
@@ -431,6 +457,7 @@ async function refresh() {
     if (current === 'overview') {
       // The series moves by the minute: every 10 s is plenty.
       if (Date.now() - seriesAt > 10000) { seriesAt = Date.now(); await refreshSeries(); }
+      renderSchedules(await api('GET', '/schedules'));
       if (features.failures) renderFailures(await api('GET', '/task-failures'));
       if (features.mailbox) renderMailbox(await api('GET', '/mailbox'));
     }

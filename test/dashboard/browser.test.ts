@@ -19,6 +19,7 @@ import { createSqliteBackend } from '../../src/backends/sqlite/create-sqlite-bac
 import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { createTaskFailureLog } from '../../src/dashboard/task-failure-log.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
+import { defineSchedule } from '../../src/jobs/define-schedule.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createQueue } from '../../src/jobs/queue.js';
 import { createWorker, type Worker } from '../../src/jobs/worker.js';
@@ -58,7 +59,7 @@ describe('dashboard in Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'errand-dashboard-'));
     backend = createSqliteBackend({ path: join(dir, 'jobs.db') });
     const queue = createQueue({ backend });
-    worker = createWorker({ backend, tasks: [generateThumbnails, sendWelcome], pollMs: 25, pruneIntervalMs: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    worker = createWorker({ backend, tasks: [generateThumbnails, sendWelcome, nightlyReport], schedules: [defineSchedule(nightlyReport, { cron: '0 2 * * *', timezone: 'Europe/Paris' })], pollMs: 25, pruneIntervalMs: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } });
 
     const failures = createTaskFailureLog();
     failures.record({ at: Date.now() - 95_000, task: 'saveUserData', outcome: 'failed', requestId: '7f3c9a1e-audit', durationMs: 12, error: { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'EACCES: permission denied, open data/users.txt' } });
@@ -159,6 +160,16 @@ describe('dashboard in Chromium', () => {
     expect(timeline).toContain('dead');
     expect(timeline).toContain('retried');
     await expect.poll(() => deadCount.textContent(), { timeout: 30_000 }).toBe('0');
+
+    // The schedule is listed with its next run, and paused and resumed with a click.
+    const schedule = page.locator('tr.schedule[data-schedule="nightly-report"]');
+    await schedule.waitFor();
+    expect(await schedule.textContent()).toContain('cron 0 2 * * * (Europe/Paris)');
+    await schedule.locator('[data-action="pause"]').click();
+    await page.locator('tr.schedule[data-schedule="nightly-report"][data-paused="1"]').waitFor();
+    expect((await createQueue({ backend }).listSchedules())[0]?.paused).toBe(true);
+    await page.locator('tr.schedule[data-schedule="nightly-report"] [data-action="resume"]').click();
+    await page.locator('tr.schedule[data-schedule="nightly-report"][data-paused="0"]').waitFor();
 
     // The screenshot for docs/: every job, the retried one open with its timeline.
     await page.locator('#state-filter').selectOption('');
