@@ -161,7 +161,8 @@ describe('dashboard in Chromium', () => {
     expect(timeline).toContain('retried');
     await expect.poll(() => deadCount.textContent(), { timeout: 30_000 }).toBe('0');
 
-    // The schedule is listed with its next run, and paused and resumed with a click.
+    // The schedule is listed on the overview with its next run, and paused and resumed with a click.
+    await page.locator('[data-nav="overview"]').click();
     const schedule = page.locator('tr.schedule[data-schedule="nightly-report"]');
     await schedule.waitFor();
     expect(await schedule.textContent()).toContain('cron 0 2 * * * (Europe/Paris)');
@@ -170,6 +171,7 @@ describe('dashboard in Chromium', () => {
     expect((await createQueue({ backend }).listSchedules())[0]?.paused).toBe(true);
     await page.locator('tr.schedule[data-schedule="nightly-report"] [data-action="resume"]').click();
     await page.locator('tr.schedule[data-schedule="nightly-report"][data-paused="0"]').waitFor();
+    await page.locator('[data-nav="jobs"]').click();
 
     // The screenshot for docs/: every job, the retried one open with its timeline.
     await page.locator('#state-filter').selectOption('');
