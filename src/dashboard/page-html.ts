@@ -115,7 +115,7 @@ ${optional(page.mailbox, `  <section class="full view-overview" aria-label="Dev 
   <form method="dialog">
     <h3 id="confirm-title">Confirm</h3>
     <p id="confirm-text"></p>
-    <div class="actions"><button class="btn" value="cancel" type="submit">Keep them</button><button class="btn danger" id="confirm-ok" value="ok" type="submit">Do it</button></div>
+    <div class="actions"><button class="btn" value="cancel" type="submit">Not now</button><button class="btn primary" id="confirm-ok" value="ok" type="submit">Do it</button></div>
   </form>
 </dialog>
 <div class="notice" id="notice" role="status" hidden></div>

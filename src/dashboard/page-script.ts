@@ -232,11 +232,12 @@ function svg(tag, attrs) {
   for (var i = 2; i < arguments.length; i++) if (arguments[i]) node.appendChild(arguments[i]);
   return node;
 }
+/** The top of the y axis: four gridline steps of 1, 2 or 5 × 10^k, so every label is a whole number. */
 function niceMax(value) {
   if (!(value > 0)) return 4;
-  var step = Math.pow(10, Math.floor(Math.log10(value)));
-  var nice = [1, 2, 2.5, 5, 10].map(function (m) { return m * step; }).filter(function (m) { return m >= value; })[0];
-  return nice < 4 ? 4 : nice;
+  var raw = value / 4, power = Math.pow(10, Math.floor(Math.log10(raw)));
+  var step = [1, 2, 5, 10].map(function (m) { return m * power; }).filter(function (m) { return m >= raw; })[0];
+  return Math.max(1, Math.ceil(step)) * 4;
 }
 function hhmm(ms) { var d = new Date(ms); return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0'); }
 function shortNumber(n) { return n >= 10000 ? Math.round(n / 1000) + 'k' : n >= 1000 ? (n / 1000).toFixed(1) + 'k' : String(n); }
@@ -397,10 +398,12 @@ async function search(q) {
   await refresh();
 }
 
-function confirmDialog(text, okLabel) {
+function confirmDialog(title, text, okLabel, danger) {
   var dialog = byId('confirm');
+  byId('confirm-title').textContent = title;
   byId('confirm-text').textContent = text;
   byId('confirm-ok').textContent = okLabel;
+  byId('confirm-ok').className = 'btn ' + (danger ? 'danger-solid' : 'primary');
   return new Promise(function (resolve) {
     dialog.addEventListener('close', function () { resolve(dialog.returnValue === 'ok'); }, { once: true });
     dialog.returnValue = '';
@@ -421,7 +424,7 @@ async function bulk(action) {
   if (n === 0) { notify('No ' + what + ' to ' + action + (action === 'retry' ? ' (only dead and cancelled jobs can be retried)' : ' (only unfinished jobs can be cancelled)'), true); return; }
   var text = action === 'retry' ? 'Retry ' + n + ' ' + what + '? Dead and cancelled ones go back to the queue with fresh attempts.'
     : 'Cancel ' + n + ' ' + what + '? Waiting ones are cancelled at once; running ones are aborted at their next heartbeat.';
-  if (!(await confirmDialog(text, action === 'retry' ? 'Retry ' + n : 'Cancel ' + n))) return;
+  if (!(await confirmDialog(action === 'retry' ? 'Retry jobs' : 'Cancel jobs', text, action === 'retry' ? 'Retry ' + n : 'Cancel ' + n, action === 'cancel'))) return;
   try {
     var q = [];
     if (view.state) q.push('state=' + encodeURIComponent(view.state));

@@ -83,7 +83,9 @@ body[data-view="workers"] .view-overview, body[data-view="workers"] .view-jobs {
 .k-succeeded { background: var(--succeeded); } .k-failed { background: var(--dead); } .k-queued { background: var(--queued); } .k-running { background: var(--running); }
 .range { display: inline-flex; }
 .range .btn { border-radius: 0; } .range .btn:first-child { border-radius: 6px 0 0 6px; } .range .btn:last-child { border-radius: 0 6px 6px 0; margin-left: -1px; }
-.range .btn.active, .btn.active { background: var(--ink); color: #fff; border-color: var(--ink); }
+button.btn.active, button.btn.active:hover:not(:disabled) { background: var(--ink); color: #fff; border-color: var(--ink); }
+button.btn.danger-solid, button.btn.danger-solid:hover:not(:disabled) { background: var(--dead); border-color: var(--dead); color: #fff; }
+button.btn.primary:hover:not(:disabled) { background: #2449c7; }
 .chart { position: relative; min-height: 190px; }
 .chart svg.plot { display: block; width: 100%; height: auto; }
 .chart-empty { position: absolute; left: 0; right: 0; top: 70px; text-align: center; color: var(--muted); margin: 0; }
