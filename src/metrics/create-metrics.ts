@@ -6,6 +6,7 @@ import { ErrandError } from '../errors/errand-error.js';
 import { createHttpMetrics, type ObservedRequest } from './http-metrics.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { createQueueMetrics } from './queue-metrics.js';
+import { createSeriesMetrics } from './series-metrics.js';
 import { createTaskMetrics, type TaskMetrics } from './task-metrics.js';
 
 /** Options of {@link createMetrics}. */
@@ -63,6 +64,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const tasks = createTaskMetrics(registry, prefix, buckets);
   const jobs = createJobMetrics(registry, prefix, buckets);
   if (options.backend !== undefined) createQueueMetrics(registry, prefix, options.backend);
+  const backend = options.backend;
+  if (backend?.series !== undefined) createSeriesMetrics(registry, prefix, (since) => backend.series!(since));
   const { token } = options;
 
   const handler: Handler = async function errandMetricsHandler(c) {

@@ -15,6 +15,8 @@ import { createQueue, type Queue } from '../../src/jobs/queue.js';
 import { createWorker, type Worker } from '../../src/jobs/worker.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
 import { createMetrics, type Metrics } from '../../src/metrics/create-metrics.js';
+import { createSeriesMetrics } from '../../src/metrics/series-metrics.js';
+import { Registry } from 'prom-client';
 import { createTaskRunner, type TaskRunner } from '../../src/tasks/task-runner.js';
 
 /** Reads one sample's value from Prometheus text, 0 when the series does not exist yet. */
@@ -168,5 +170,58 @@ describe('/metrics', () => {
     scrapeApp.get('/metrics', guarded.handler);
     expect((await scrapeApp.request('/metrics')).status).toBe(401);
     expect((await scrapeApp.request('/metrics', { headers: { authorization: 'Bearer scrape-secret' } })).status).toBe(200);
+  });
+});
+
+describe('queue series metrics', () => {
+  it('exposes the backend time series as a counter and run and wait histograms that only grow between scrapes', async () => {
+    let clock = Date.now() - 3 * 60_000;
+    const backend = createMemoryBackend({ now: () => clock });
+    const metrics = createMetrics({ backend });
+    const scrape = async (): Promise<string> => metrics.registry.metrics();
+    const finish = async (id: string, waitMs: number, runMs: number, ok: boolean): Promise<void> => {
+      await backend.enqueue([{ id, task: 'resize', payload: null, runAt: clock, priority: 0, maxAttempts: 1, createdAt: clock }]);
+      clock += waitMs;
+      const [lease] = await backend.claim({ workerId: 'w', tasks: ['resize'], limit: 1, leaseMs: 60_000, waitMs: 0 });
+      clock += runMs;
+      if (ok) await backend.complete(lease, null);
+      else await backend.fail(lease, { error: { type: 'about:blank', title: 'x', status: 500 }, retryAt: null });
+    };
+    await finish('a', 3, 200, true);
+    await finish('b', 3, 200, true);
+    await finish('c', 700, 7_000, false);
+    const text = await scrape();
+    expect(text).toContain('# TYPE errand_queue_job_run_seconds histogram');
+    expect(sample(text, 'errand_queue_attempts_total', { task: 'resize', outcome: 'succeeded' })).toBe(2);
+    expect(sample(text, 'errand_queue_attempts_total', { task: 'resize', outcome: 'failed' })).toBe(1);
+    expect(sample(text, 'errand_queue_job_run_seconds_bucket', { task: 'resize', le: '0.25' })).toBe(2);
+    expect(sample(text, 'errand_queue_job_run_seconds_bucket', { task: 'resize', le: '10' })).toBe(3);
+    expect(sample(text, 'errand_queue_job_run_seconds_bucket', { task: 'resize', le: '+Inf' })).toBe(3);
+    expect(sample(text, 'errand_queue_job_run_seconds_sum', { task: 'resize' })).toBeCloseTo(7.4);
+    expect(sample(text, 'errand_queue_job_wait_seconds_bucket', { task: 'resize', le: '0.005' })).toBe(2);
+    expect(sample(text, 'errand_queue_job_wait_seconds_count', { task: 'resize' })).toBe(3);
+
+  });
+
+  it('adds each minute once it is over, and never counts a minute twice', async () => {
+    let clock = Date.UTC(2026, 0, 1, 12, 0, 10);
+    const backend = createMemoryBackend({ now: () => clock });
+    const registry = new Registry();
+    createSeriesMetrics(registry, 'errand_', (since) => backend.series!(since), () => clock);
+    const finish = async (id: string): Promise<void> => {
+      await backend.enqueue([{ id, task: 'mail', payload: null, runAt: clock, priority: 0, maxAttempts: 1, createdAt: clock }]);
+      const [lease] = await backend.claim({ workerId: 'w', tasks: ['mail'], limit: 1, leaseMs: 60_000, waitMs: 0 });
+      await backend.complete(lease, null);
+    };
+    const succeeded = async (): Promise<number> => sample(await registry.metrics(), 'errand_queue_attempts_total', { task: 'mail', outcome: 'succeeded' });
+    await finish('a');
+    expect(await succeeded()).toBe(0); // its minute is not over
+    clock += 60_000;
+    await finish('b');
+    expect(await succeeded()).toBe(1);
+    clock += 2_000;
+    expect(await succeeded()).toBe(1);
+    clock += 60_000;
+    expect(await succeeded()).toBe(2);
   });
 });
