@@ -7,7 +7,10 @@ import type { ProblemFormat } from './render-problem.js';
 export type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
 
 /** What an error handler sees besides the error. `Extra` is framework glue, e.g. Hono's `{ c }`. */
-export type ErrorContext<Extra extends object = Record<never, never>> = Extra & {
+export type ErrorContext<Extra extends object = Record<never, never>> = Extra & ErrorContextBase;
+
+/** The members of {@link ErrorContext} that every host gives. */
+export interface ErrorContextBase {
   request: Request;
   requestId: string;
   /** A logger bound to the request id. */
@@ -21,7 +24,7 @@ export type ErrorContext<Extra extends object = Record<never, never>> = Extra & 
   headers: Record<string, string>;
   /** Renders a problem (the default one when omitted) in the configured format; safe to destructure. */
   render: (problem?: ProblemDetails, headers?: Record<string, string>) => Response;
-};
+}
 
 /**
  * What a handler may return: a `Response` (sent as is, with `X-Request-Id` and the error's headers

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { coerceError } from './coerce-error.js';
-import type { ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
+import type { ErrorContext, ErrorContextBase, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
 import type { HttpErrorInfo } from './http-error-info.js';
 import { hiddenDetail, problemFromError } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
@@ -52,8 +52,7 @@ export async function resolveError<Extra extends object>(
   const problem = problemFromError(error, { mode: input.mode, instance, requestId }, info).problem;
   const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): Response =>
     renderProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: { error, request: input.request, requestId } });
-  const context: ErrorContext<Extra> = {
-    ...input.extra,
+  const base: ErrorContextBase = {
     request: input.request,
     requestId,
     logger,
@@ -63,6 +62,10 @@ export async function resolveError<Extra extends object>(
     headers,
     render: (shown = problem, extraHeaders) => render(shown, extraHeaders),
   };
+  // The adapter's extra (Hono: `c`) added to a literal of fixed shape: a spread followed by eight
+  // properties measured 3× slower than this whole resolution (bench figure in the commit).
+  const context = base as ErrorContext<Extra>;
+  for (const key in input.extra) if (!(key in base)) (context as Record<string, unknown>)[key] = input.extra[key];
   const log = (status: number): void => logOutcome(error, problem, status, logger, settings);
   try {
     for (const handler of handlers) {
