@@ -64,8 +64,8 @@ async function measureProcessing(work: () => Promise<void>): Promise<[number, nu
   return [(jobs * 1000) / elapsed, (node.user + node.system) / jobs, (redisCpu * 1000) / jobs];
 }
 
-async function errandRound(prefix: string): Promise<RoundResult> {
-  const backend = createRedisBackend({ url: testRedisUrl, prefix });
+async function errandRound(prefix: string, batchScripts: boolean): Promise<RoundResult> {
+  const backend = createRedisBackend({ url: testRedisUrl, prefix, batchScripts });
   try {
     const queue = createQueue({ backend });
     const items: EnqueueItem<typeof noop>[] = Array.from({ length: jobs }, (_, n) => ({ task: noop, payload: { n } }));
@@ -125,11 +125,16 @@ export async function run(): Promise<BenchSection> {
   const notices: string[] = [];
   const title = `Durable jobs on Redis: errand vs raw BullMQ (${jobs} no-op jobs, concurrency ${concurrency})`;
   if (!(await redisAvailable())) return { title, rows: [], ratios: [], notices: [`Redis not reachable at ${testRedisUrl}: section skipped`] };
-  const samples = { errand: [[], [], [], []] as number[][], bullmq: [[], [], [], []] as number[][] };
+  const samples = { errand: [[], [], [], []] as number[][], 'errand-batch': [[], [], [], []] as number[][], bullmq: [[], [], [], []] as number[][] };
   const celeryPeer = findCelery();
   const celeryRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const [system, measure] of [['errand', errandRound], ['bullmq', bullmqRound]] as const) {
+    const systems = [
+      ['errand', (prefix: string) => errandRound(prefix, false)],
+      ['errand-batch', (prefix: string) => errandRound(prefix, true)],
+      ['bullmq', bullmqRound],
+    ] as const;
+    for (const [system, measure] of systems) {
       const prefix = uniqueRedisPrefix(`bench-${system}`);
       try {
         const result = await measure(prefix);
@@ -149,14 +154,16 @@ export async function run(): Promise<BenchSection> {
     }
   }
   const rows: BenchRow[] = [];
-  const med = (system: 'errand' | 'bullmq', index: 0 | 1 | 2 | 3): number => Math.round(median(samples[system][index] ?? []));
-  for (const system of ['errand', 'bullmq'] as const) {
-    const label = system === 'errand' ? 'errand/redis' : 'bullmq';
+  const med = (system: keyof typeof samples, index: 0 | 1 | 2 | 3): number => Math.round(median(samples[system][index] ?? []));
+  const labels = { errand: 'errand/redis', 'errand-batch': 'errand/redis batchScripts: true', bullmq: 'bullmq' } as const;
+  for (const system of ['errand', 'errand-batch', 'bullmq'] as const) {
+    const label = labels[system];
     rows.push({ system: label, case: `enqueue ${jobs} jobs in bulk (${chunk} per call)`, value: med(system, 0), unit: 'jobs/s', extra: { rounds } });
     rows.push({ system: label, case: `process ${jobs} no-op jobs, concurrency ${concurrency}`, value: med(system, 1), unit: 'jobs/s', extra: { rounds, nodeCpuUsPerJob: med(system, 2), redisCpuUsPerJob: med(system, 3) } });
   }
   const ratios: BenchRatio[] = [
     { name: 'errand/redis vs raw BullMQ, process no-op jobs', value: ratio(med('errand', 1), med('bullmq', 1)), target: 0.9 },
+    { name: 'errand/redis with batchScripts: true (opt-in) vs raw BullMQ, process no-op jobs', value: ratio(med('errand-batch', 1), med('bullmq', 1)), target: 0.9 },
     { name: 'errand/redis vs raw BullMQ, process no-op jobs, by CPU per job (Node + Redis; BullMQ ÷ errand)', value: ratio(med('bullmq', 2) + med('bullmq', 3), med('errand', 2) + med('errand', 3)) },
     { name: 'errand/redis vs raw BullMQ, bulk enqueue', value: ratio(med('errand', 0), med('bullmq', 0)) },
   ];

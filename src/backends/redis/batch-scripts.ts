@@ -11,9 +11,12 @@ import type { Redis } from 'ioredis';
  * with a fresh token. Same atomic moves, same keys, same events as BullMQ's Worker; one round trip and
  * one script invocation per batch instead of per job.
  *
- * The scripts come from BullMQ's build (`dist/cjs/scripts`). If a future BullMQ changes the one line
- * this relies on (how the options argument is decoded), {@link loadBatchScripts} answers `undefined`
- * and the backend falls back to one BullMQ call per job.
+ * The scripts come from BullMQ's build (`dist/cjs/scripts`), which is not BullMQ's public API: this
+ * path is **opt-in** (`createRedisBackend({ batchScripts: true })`), off by default. It is tested
+ * against the oldest and the newest BullMQ in errand's peer range (batch-scripts.test.ts). If a
+ * BullMQ changes the one line this relies on (how the options argument is decoded),
+ * {@link loadBatchScripts} answers `undefined` and the backend falls back to one BullMQ call per
+ * job (its public `Worker.getNextJob` and `Job.moveToCompleted`).
  */
 
 interface BullScript {
@@ -123,17 +126,18 @@ type ScriptCommand = (...args: (string | Buffer | number)[]) => Promise<unknown>
 
 /**
  * Defines errand's batch commands on `client` (ioredis sends EVALSHA, loading the script once), or
- * answers `undefined` when the installed BullMQ's scripts do not have the expected shape.
+ * answers `undefined` when the installed BullMQ's scripts do not have the expected shape. The
+ * command names carry nothing of the version: load one BullMQ build per client.
  */
-export function loadBatchScripts(client: Redis): BatchScripts | undefined {
+export function loadBatchScripts(client: Redis, bullmq = 'bullmq'): BatchScripts | undefined {
   let scripts: BullScripts;
   let decode: DecodeNextJob | undefined;
   try {
     // BullMQ ships its scripts (includes inlined) and its reply decoder in its CommonJS build; there
-    // is no public export of either.
+    // is no public export of either. `bullmq`: the package to read them from (tests: another version).
     const require = createRequire(import.meta.url);
-    scripts = require('bullmq/dist/cjs/scripts/index.js') as BullScripts;
-    decode = (require('bullmq/dist/cjs/classes/redis-queue-backend.js') as { raw2NextJobData?: DecodeNextJob }).raw2NextJobData;
+    scripts = require(`${bullmq}/dist/cjs/scripts/index.js`) as BullScripts;
+    decode = (require(`${bullmq}/dist/cjs/classes/redis-queue-backend.js`) as { raw2NextJobData?: DecodeNextJob }).raw2NextJobData;
   } catch {
     return undefined;
   }

@@ -31,9 +31,12 @@ export interface RedisBackendOptions {
   /** How long finished jobs are kept (BullMQ's removeOnComplete/removeOnFail ages, and `prune`). */
   retention?: RetentionOptions;
   /**
-   * Claim and complete a batch of jobs in one Redis call each, running BullMQ's own moveToActive and
-   * moveToFinished scripts once per job inside one Lua call. `false`: one BullMQ call per job
-   * (`Worker.getNextJob`, `Job.moveToCompleted`), about half the throughput. @default true
+   * Opt-in speed-up: claim and complete a batch of jobs in one Redis call each, running BullMQ's own
+   * moveToActive and moveToFinished scripts once per job inside one Lua call. It reads those
+   * scripts from BullMQ's build, which is not BullMQ's public API (tested against the oldest and
+   * newest BullMQ in errand's peer range; an unexpected build falls back by itself). Off: one
+   * public BullMQ call per job (`Worker.getNextJob`, `Job.moveToCompleted`). docs/jobs.md has the
+   * throughput of both. @default false
    */
   batchScripts?: boolean;
 }

@@ -109,7 +109,7 @@ class RedisBackend implements JobBackend {
     this.queues = new TaskQueues({ client: this.client, names: this.names, stalledIntervalMs: options.stalledIntervalMs ?? 1_000 });
     this.cancelledJobs = new CancelledJobs(this.client, this.names);
     this.waiter = new WorkWaiter(this.client);
-    this.scripts = options.batchScripts === false ? undefined : loadBatchScripts(this.client);
+    this.scripts = options.batchScripts === true ? loadBatchScripts(this.client) : undefined;
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
