@@ -47,7 +47,7 @@ describe('batch scripts (the opt-in path that reads BullMQ’s build)', () => {
       expect(claimed.map((job) => job.token)).toEqual(tokens.slice(0, 3));
       for (const job of claimed) expect(await queue.getJobState(job.id)).toBe('active');
       // A wrong token is refused (fencing); the right ones complete.
-      const [wrong] = await scripts.complete(completeKeys(queue.keys), queue.keys[''] ?? '', [{ id: claimed[0]!.id, token: 'not-the-token', returnValue: 'null', attempts: 1, keepJobs: '{"count":-1}' }]);
+      const [wrong] = await scripts.complete(completeKeys(queue.keys), queue.keys[''] ?? '', [{ id: claimed[0].id, token: 'not-the-token', returnValue: 'null', attempts: 1, keepJobs: '{"count":-1}' }]);
       expect(wrong).toBeLessThan(0);
       const codes = await scripts.complete(
         completeKeys(queue.keys),
