@@ -101,6 +101,9 @@ describe.each(['express', 'fastify'])('%s', (name) => {
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     const stats = await sendRequest(host().port, { path: '/ops/dashboard/api/stats' });
     expect(stats.status).toBe(200);
+    for (const path of ['/ops/dashboard/api/series?range=day', '/ops/dashboard/api/workers', '/ops/dashboard/api/search?q=x']) {
+      expect((await sendRequest(host().port, { path })).status).toBe(200);
+    }
     const slash = await sendRequest(host().port, { path: '/ops/dashboard/' });
     if (slash.status === 200) expect(slash.text).toContain('href="./assets/dashboard.css"');
     const missing = await sendRequest(host().port, { path: '/ops/dashboard/api/no-such', headers: { 'x-request-id': `miss-${name}` } });

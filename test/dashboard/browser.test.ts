@@ -183,4 +183,40 @@ describe('dashboard in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('draws the overview from the series, finds a job by key, cancels what a filter selects after confirming, and lists the live worker', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${origin}/dashboard`);
+    // The jobs the other tests ran ended in this hour: bars, and a row of figures per task.
+    await until(async () => Number(await page.locator('#throughput-chart').getAttribute('data-total')) >= 3);
+    expect(await page.locator('#throughput-chart svg rect.succeeded').count()).toBeGreaterThan(0);
+    const welcome = page.locator('#task-figures tr[data-task="send-welcome-email"]');
+    await welcome.waitFor();
+    expect(await welcome.locator('td').nth(3).textContent()).toBe('3');
+
+    const queue = createQueue({ backend });
+    const keyed = await queue.enqueue(nightlyReport, {}, { delay: 3_600_000, key: 'report:2026-12-24' });
+    await queue.enqueue(nightlyReport, {}, { delay: 3_600_000 });
+    await page.locator('[data-nav="jobs"]').click();
+    await page.locator('#search-input').fill('report:2026-12-24');
+    await page.locator('#search button').click();
+    await page.locator(`[data-detail-id="${keyed}"]`).waitFor();
+
+    await page.locator('#task-filter').selectOption('nightly-report');
+    await page.locator('#state-filter').selectOption('delayed');
+    await page.locator('#bulk-cancel').click();
+    const dialog = page.locator('dialog#confirm[open]');
+    await dialog.waitFor();
+    expect(await dialog.locator('#confirm-text').textContent()).toContain('Cancel 2 nightly-report delayed jobs?');
+    await dialog.locator('#confirm-ok').click();
+    await until(async () => (await backend.stats()).byTask['nightly-report']?.delayed === undefined);
+    expect((await backend.get(keyed))!.state).toBe('cancelled');
+
+    await page.locator('[data-nav="workers"]').click();
+    await page.locator(`#workers tr[data-worker-id="${worker.id}"]`).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
