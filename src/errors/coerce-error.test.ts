@@ -28,4 +28,9 @@ describe('coerceError', () => {
     cyclic.self = cyclic;
     expect(coerceError(cyclic).message).toBe('a non-error object was thrown');
   });
+
+  it('passes a DOMException (an abort reason) through as the error it is', () => {
+    const abort = new DOMException('The operation was aborted.', 'AbortError');
+    expect(coerceError(abort)).toBe(abort);
+  });
 });

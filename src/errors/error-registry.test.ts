@@ -211,7 +211,7 @@ describe('createErrorRegistry', () => {
     expect(calls).toEqual(['app:req-9:false', 'error:plain:mail']);
     const failed = lines.filter((line) => line.task === 'charge' && line.level === 50);
     // The failure itself is logged once, by the task runner; the registry logs only a handler that broke.
-    expect(failed.map((line) => line.code)).toEqual(['ERRAND_HANDLER_FAILED']);
+    expect(failed.map((line) => [line.code, line.msg])).toEqual([['ERRAND_HANDLER_FAILED', 'a task error handler threw; trying the next one']]);
     expect(lines.find((line) => line.task === 'mail')).toBeUndefined();
     await expect(createErrorRegistry({ logger }).handleTaskError(new ErrandError('ERRAND_TASK_FAILED', 'x'), { task: 't', timedOut: false })).resolves.toBeUndefined();
   });

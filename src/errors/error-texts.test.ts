@@ -75,6 +75,7 @@ describe('reason phrases and statuses', () => {
     expect(isErrorCode('ERRAND_NOPE')).toBe(false);
     expect(isErrorCode('toString')).toBe(false);
     expect(isErrorCode(404)).toBe(false);
+    expect(isErrorCode(['ERRAND_NOT_FOUND'])).toBe(false);
     expect(Object.keys(errorCodes).every(isErrorCode)).toBe(true);
   });
 });

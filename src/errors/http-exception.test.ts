@@ -3,7 +3,7 @@ import { HTTPException as HonoHTTPException } from 'hono/http-exception';
 import createHttpError from 'http-errors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrandError } from './errand-error.js';
-import { setClientErrorStacks } from './error-mode.js';
+import { clientErrorStacks, setClientErrorStacks } from './error-mode.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { HTTPException, isHTTPException } from './http-exception.js';
 
@@ -29,15 +29,18 @@ describe('HTTPException', () => {
     expect(isHTTPException(foreign)).toBe(true);
     expect(isHTTPException(new Error('x'))).toBe(false);
     expect(isHTTPException({})).toBe(false);
+    for (const value of [null, undefined, 'HTTPException', 404]) expect(isHTTPException(value)).toBe(false);
   });
 
   it('captures no stack for client errors when stacks are off (production), but does for 5xx', () => {
     setClientErrorStacks(false);
+    expect(clientErrorStacks()).toBe(false);
     expect(new HTTPException(404).stack).toBe('HTTPException: Not Found');
     expect(new ErrandError('ERRAND_NOT_FOUND', 'gone').stack).toBe('ErrandError: gone');
     expect(new HTTPException(500).stack).toContain('\n    at ');
     expect(Error.stackTraceLimit).toBeGreaterThan(0);
     setClientErrorStacks(true);
+    expect(clientErrorStacks()).toBe(true);
     expect(new HTTPException(404).stack).toContain('\n    at ');
   });
 });
@@ -47,6 +50,12 @@ describe('httpErrorInfo', () => {
     const res = new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="x"' } });
     expect(httpErrorInfo(new HonoHTTPException(401, { res }))).toMatchObject({ status: 401, detail: 'Unauthorized', headers: { 'www-authenticate': 'Basic realm="x"' } });
     expect(httpErrorInfo(new HonoHTTPException(403, { message: 'no' }))).toMatchObject({ status: 403, detail: 'no' });
+  });
+
+  it("keeps only the headers of a Hono HTTPException's response that are not about its own body", () => {
+    const res = new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Content-Type': 'text/plain', 'Content-Length': '12' } });
+    expect(httpErrorInfo(new HonoHTTPException(401, { res }))?.headers).toEqual({ 'www-authenticate': 'Bearer' });
+    expect(httpErrorInfo(new HonoHTTPException(401, { res: new Response(null, { status: 401 }) }))?.headers).toBeUndefined();
   });
 
   it('honours http-errors, hiding the message of what it does not expose', () => {
@@ -64,6 +73,12 @@ describe('httpErrorInfo', () => {
   it('honours Fastify-style statusCode and code', () => {
     const error = Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
     expect(httpErrorInfo(error)).toMatchObject({ status: 413, detail: 'body too large', code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+  });
+
+  it('sends header values that are strings or numbers, and survives headers that are not an object', () => {
+    const limited = Object.assign(new Error('slow down'), { statusCode: 429, headers: { 'retry-after': 30, 'x-limit': '10', 'x-none': undefined, 'x-list': ['a'] } });
+    expect(httpErrorInfo(limited)?.headers).toEqual({ 'retry-after': '30', 'x-limit': '10' });
+    expect(httpErrorInfo(Object.assign(new Error('gone'), { statusCode: 410, headers: null }))).toMatchObject({ status: 410, detail: 'gone', headers: undefined });
   });
 
   it('ignores statuses that are not error statuses and plain errors', () => {

@@ -122,6 +122,53 @@ describe('jsonable', () => {
     expect(jsonable(new Error('x', { cause: () => 1 }))).toEqual({ name: 'Error', message: 'x', cause: null });
   });
 
+  it('encodes a value shared by two branches twice, on the slow path too', () => {
+    const shared = { at: new Date(0) };
+    expect(jsonable({ a: shared, b: [shared], c: new Map([['k', shared]]) })).toStrictEqual({
+      a: { at: '1970-01-01T00:00:00.000Z' },
+      b: [{ at: '1970-01-01T00:00:00.000Z' }],
+      c: { k: { at: '1970-01-01T00:00:00.000Z' } },
+    });
+  });
+
+  it('drops undefined, functions and symbols from objects, maps and errors rather than keeping empty keys', () => {
+    const value = jsonable({ kept: 1, gone: undefined, fn: () => 1, sym: Symbol('s'), map: new Map<string, unknown>([['x', undefined], ['y', 2]]), error: Object.assign(new Error('e'), { extra: undefined }) });
+    expect(value).toStrictEqual({ kept: 1, map: { y: 2 }, error: { name: 'Error', message: 'e' } });
+  });
+
+  it('never encodes an error\'s stack, even one a library made enumerable', () => {
+    const error = new Error('revived');
+    Object.defineProperty(error, 'stack', { value: 'Error: revived\n    at secret (/srv/app.js:1:1)', enumerable: true });
+    expect(Object.keys(error)).toContain('stack');
+    expect(jsonable({ error })).toStrictEqual({ error: { name: 'Error', message: 'revived' } });
+  });
+
+  it('names where a cycle is: through a cause, an aggregate, a toJSON result or an array', () => {
+    const failure = (value: unknown): string => {
+      try {
+        encodeJson(value);
+      } catch (error) {
+        expect(isErrandError(error, 'ERRAND_ENCODING_FAILED')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('expected ERRAND_ENCODING_FAILED');
+    };
+    const loop: Record<string, unknown> = {};
+    const outer = new Error('outer', { cause: { loop } });
+    loop.back = outer;
+    expect(failure({ body: outer })).toBe('cannot encode the response body as JSON: a cycle at /body/cause/loop/back');
+    const many = new AggregateError([], 'many');
+    many.errors.push(many);
+    expect(failure(many)).toBe('cannot encode the response body as JSON: a cycle at /errors/0');
+    const node: Record<string, unknown> = {};
+    node.self = { toJSON: () => node };
+    expect(failure(node)).toBe('cannot encode the response body as JSON: a cycle at /self/toJSON');
+    // Plain data takes the native fast path first: a cycle there still ends in the same error.
+    const list: unknown[] = [1];
+    list.push(list);
+    expect(failure({ list })).toBe('cannot encode the response body as JSON: a cycle at /list/1');
+  });
+
   it('refuses nesting deeper than 512 levels with ERRAND_ENCODING_FAILED, and accepts 500', () => {
     const nest = (levels: number) => Array.from({ length: levels }).reduce<unknown>((inner) => [inner], 'bottom');
     expect(() => jsonable(nest(500))).not.toThrow();

@@ -143,4 +143,23 @@ describe('withErrorResponses', () => {
       expect(result.components?.schemas).toHaveProperty(name);
     }
   });
+
+  it("puts the app's own schema under components.schemas.Error, or in each response with ref: false", () => {
+    const own = { type: 'object', properties: { error: { type: 'string' } } };
+    expect(withErrorResponses(document, { schema: own }).components.schemas).toEqual({ Error: own });
+    const inline = withErrorResponses(document, { schema: own, ref: false });
+    expect(inline.components.schemas).toEqual({});
+    expect((inline.paths['/health'].get as { responses: Record<string, { content: object }> }).responses['500'].content).toEqual({ 'application/json': { schema: own } });
+  });
+
+  it('skips path items and operations a generator left empty', () => {
+    const sparse = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/gone': undefined, '/ping': { get: null, post: { responses: {} } } } };
+    const result = withErrorResponses(sparse as unknown as OpenApiDocumentLike);
+    expect(result.paths).toEqual({ '/gone': undefined, '/ping': { get: null, post: { responses: expect.objectContaining({ '500': expect.any(Object) }) } } });
+  });
+
+  it('gives the 422 only to operations that really have parameters', () => {
+    const empty = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/ping': { parameters: [], get: { parameters: [], responses: {} } } } } satisfies OpenApiDocumentLike & Record<string, unknown>;
+    expect(Object.keys(withErrorResponses(empty).paths['/ping'].get.responses)).toEqual(['500']);
+  });
 });

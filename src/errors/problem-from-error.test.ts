@@ -15,6 +15,21 @@ describe('problemFromError', () => {
     expect(explicit.host).toBeUndefined();
   });
 
+  it('hides the code and extensions of a 500 exactly as of any other 5xx in production', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { statusCode: 500, code: 'ECONNREFUSED' });
+    // As for the 502 of registry-answers.test.ts: the foreign code is left out, not sent.
+    expect(problemFromError(refused, { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail });
+    const withHost = problemFromError(new HTTPException(500, 'pool exhausted', { extensions: { host: 'db-2' } }), { mode: 'production' }).problem;
+    expect(withHost).not.toHaveProperty('host');
+    // Debug mode shows what the error carried.
+    expect(problemFromError(refused, { mode: 'debug' }).problem).toMatchObject({ detail: 'connect ECONNREFUSED 10.0.0.7:5432', code: 'ECONNREFUSED' });
+  });
+
+  it('gives a client error no code unless its error carries one', () => {
+    expect(problemFromError(new HTTPException(404), { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Not Found' });
+    expect(problemFromError(new HTTPException(404), { mode: 'debug' }).problem).not.toHaveProperty('code');
+  });
+
   it('adds stack and cause as extensions in debug mode', () => {
     const error = new Error('boom', { cause: new Error('root') });
     const { problem } = problemFromError(error, { mode: 'debug' });
@@ -65,6 +80,13 @@ describe('renderProblem', () => {
       expect(await renderProblem(missProblem, { context: { error: miss } }).json()).toMatchObject({ detail: miss.message });
       const custom = renderProblem({ ...missProblem, detail: 'nothing lives here' }, { format: 'fastapi', context: { error: miss } });
       expect(await custom.json()).toEqual({ detail: 'nothing lives here' });
+    }
+  });
+
+  it("sends an HTTPException's own detail in the fastapi format, even one that carries an errand code", async () => {
+    for (const error of [new HTTPException(404, 'no item 7'), new HTTPException(404, 'no item 7', { code: 'APP_NO_ITEM' })]) {
+      const { problem } = problemFromError(error, { mode: 'production' });
+      expect(await renderProblem(problem, { format: 'fastapi', context: { error } }).json()).toEqual({ detail: 'no item 7' });
     }
   });
 

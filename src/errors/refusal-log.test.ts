@@ -3,6 +3,7 @@ import { ErrandError } from './errand-error.js';
 import { clientErrorStacks, setClientErrorStacks } from './error-mode.js';
 import { createErrorRegistry } from './error-registry.js';
 import type { HandleInput } from './error-handler.js';
+import { RefusalLog } from './refusal-log.js';
 import { memoryLogger } from '../testing/memory-logger.js';
 
 function input(requestId: string): HandleInput {
@@ -36,7 +37,7 @@ describe('expected refusals (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN)', () =
 
     vi.advanceTimersByTime(1000);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ level: 40, status: 503, code: 'ERRAND_OVERLOADED', refused: 999, intervalMs: 1000 });
+    expect(lines[1]).toMatchObject({ level: 40, status: 503, code: 'ERRAND_OVERLOADED', refused: 999, intervalMs: 1000, msg: '999 more requests refused with ERRAND_OVERLOADED in the last 1000 ms' });
     expect(lines[1]).not.toHaveProperty('requestId');
 
     // Still refusing: the next interval's refusals go to the next summary, not to lines of their own.
@@ -70,6 +71,20 @@ describe('expected refusals (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN)', () =
       [50, 'ERRAND_BACKEND_UNAVAILABLE', 'req-4'],
     ]);
     expect(lines[2]).toHaveProperty('err.stack');
+  });
+
+  it('writes the summaries still due at exit at once, and nothing twice once the interval ends', () => {
+    const { logger, lines } = memoryLogger();
+    const log = new RefusalLog(logger);
+    const fields = (code: string) => ({ status: 503, code, instance: '/register' });
+    for (let i = 0; i < 3; i++) log.refused(logger, fields('ERRAND_SHUTTING_DOWN'), 'request refused: closing');
+    log.refused(logger, fields('ERRAND_OVERLOADED'), 'request refused: busy');
+    expect(lines).toHaveLength(2);
+    log.flush();
+    // The code refused only once has nothing to summarise.
+    expect(lines.slice(2)).toEqual([expect.objectContaining({ level: 40, code: 'ERRAND_SHUTTING_DOWN', refused: 2 })]);
+    vi.advanceTimersByTime(5000);
+    expect(lines).toHaveLength(3);
   });
 
   it('logs a refusal a handler turned into another status as that status says', async () => {

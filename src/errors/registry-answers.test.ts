@@ -251,3 +251,134 @@ describe('handler lookup', () => {
     expect(registry.hasTaskErrorHandlers()).toBe(false);
   });
 });
+
+describe('answers that must not fail', () => {
+  it('answers 500 even when the request id cannot be sent as a header value', async () => {
+    const { logger } = memoryLogger();
+    const response = await createErrorRegistry({ logger }).handle(new Error('db down'), input({ requestId: 'bad\nid' }));
+    expect(response.status).toBe(500);
+  });
+
+  it('answers the last resort when the registry logger cannot make a request logger', async () => {
+    const { logger, lines } = memoryLogger();
+    const broken = Object.assign(Object.create(logger) as typeof logger, {
+      child: () => {
+        throw new Error('child failed');
+      },
+    });
+    const response = await createErrorRegistry({ logger: broken }).handle(new HTTPException(404), input());
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+    expect(await response.json()).toMatchObject({ code: 'ERRAND_HANDLER_FAILED', requestId: 'req-42' });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, code: 'ERRAND_HANDLER_FAILED', requestId: 'req-42' }));
+  });
+
+  it('logs a body it cannot encode with the request id, and answers a safe 500 that still names the request', async () => {
+    const { logger, lines } = memoryLogger();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const response = await createErrorRegistry({ logger }).handle(new HTTPException(400, 'bad', { extensions: { cyclic } }), input());
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail, instance: '/orders/7', code: 'ERRAND_ENCODING_FAILED', requestId: 'req-42' });
+    const line = lines.find((entry) => entry.msg === 'the error response could not be rendered');
+    expect(line).toMatchObject({ level: 50, requestId: 'req-42', code: 'ERRAND_ENCODING_FAILED' });
+    expect((line?.err as { message: string }).message).toContain('a cycle');
+  });
+
+  it('logs a handler that threw, with what it threw, before trying the next one', async () => {
+    const { logger, lines } = memoryLogger();
+    const registry = createErrorRegistry({ logger })
+      .on(AppError, () => {
+        throw new Error('handler bug');
+      })
+      .on(500, () => ({ detail: 'from the 500 handler' }));
+    const response = await registry.handle(new AppError('x'), input());
+    expect(await response.json()).toMatchObject({ status: 500, detail: 'from the 500 handler' });
+    const line = lines.find((entry) => entry.code === 'ERRAND_HANDLER_FAILED');
+    expect(line).toMatchObject({ level: 50, requestId: 'req-42', msg: 'an error handler threw; trying the next one' });
+    expect((line?.err as { message: string }).message).toBe('handler bug');
+  });
+
+  it('logs a 5xx whose code errand does not know at error, like any other fault', async () => {
+    const { logger, lines } = memoryLogger();
+    const foreign = Object.assign(new Error('vendor outage'), { statusCode: 503, code: 'ERRAND_VENDOR_OUTAGE' });
+    await createErrorRegistry({ logger }).handle(foreign, input());
+    expect(lines).toEqual([expect.objectContaining({ level: 50, status: 503, msg: 'request failed: vendor outage' })]);
+  });
+});
+
+describe('what handlers and formatters get and give', () => {
+  it('gives a custom formatter the error, the request and the request id', async () => {
+    const { logger } = memoryLogger();
+    const error = new HTTPException(404, 'no order 7');
+    const request = new Request('http://local/orders/7');
+    let seen: unknown;
+    const format = (problem: { detail?: string }, context: unknown) => {
+      seen = context;
+      return { error: problem.detail };
+    };
+    const response = await createErrorRegistry({ logger }).handle(error, input({ request, format }));
+    expect(await response.json()).toEqual({ error: 'no order 7' });
+    expect(seen).toEqual({ error, request, requestId: 'req-42' });
+  });
+
+  it('merges members a handler returns into the default problem, keeping its title and code while the status stays', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(404, () => ({ detail: 'nothing lives here', hint: 'try /orders' }));
+    const response = await registry.handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job 7'), input());
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'nothing lives here', hint: 'try /orders', instance: '/orders/7', code: 'ERRAND_JOB_NOT_FOUND', requestId: 'req-42' });
+  });
+
+  it('sends a response from another copy of the Fetch API as is', async () => {
+    const { logger } = memoryLogger();
+    // Not an instance of this realm's Response (another undici, a vm context), but a response all the same.
+    const foreign = { status: 418, statusText: "I'm a Teapot", headers: new Headers({ 'x-brewed': 'yes' }), body: null, arrayBuffer: () => Promise.resolve(new ArrayBuffer(0)) };
+    const registry = createErrorRegistry({ logger }).on(AppError, () => foreign as unknown as Response);
+    const response = await registry.handle(new AppError('x'), input());
+    expect(response).toBe(foreign);
+    expect(response.headers.get('x-request-id')).toBe('req-42');
+  });
+});
+
+describe('registrations', () => {
+  it('says in each conflict what was replaced or can never run', () => {
+    const { logger } = memoryLogger();
+    const Anonymous = (() => class extends Error {})();
+    const registry = createErrorRegistry({ logger })
+      .on(404, () => undefined)
+      .on(404, () => undefined)
+      .on(AppError, () => undefined)
+      .on(AppError, () => undefined)
+      .on(302, () => undefined)
+      .onTaskError(AppError, () => undefined)
+      .onTaskError(AppError, () => undefined)
+      .on(Anonymous, () => undefined)
+      .on(Anonymous, () => undefined);
+    expect(registry.conflicts().map(({ key, message }) => [key, message])).toEqual([
+      ['status 404', 'a second status handler for status 404 replaced the first; register one handler per key'],
+      ['class AppError', 'a second error handler for class AppError replaced the first; register one handler per key'],
+      ['status 302', 'status 302 is not an error status (400..599), so its handler can never run'],
+      ['class AppError', 'a second task error handler for class AppError replaced the first; register one handler per key'],
+      ['class anonymous', 'a second error handler for class anonymous replaced the first; register one handler per key'],
+    ]);
+  });
+
+  it('says whether a task-error handler is registered', () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    expect(registry.hasTaskErrorHandlers()).toBe(false);
+    registry.onTaskError(AppError, () => undefined);
+    expect(registry.hasTaskErrorHandlers()).toBe(true);
+  });
+
+  it('reaches a task-error handler for a base class without logging the classes it walked past', async () => {
+    const { logger, lines } = memoryLogger();
+    const seen: string[] = [];
+    const registry = createErrorRegistry({ logger }).onTaskError(Error, (error) => void seen.push(error.name));
+    await registry.handleTaskError(new TypeError('bad input'), { task: 'mail', requestId: 'req-1', timedOut: false });
+    expect(seen).toEqual(['TypeError']);
+    expect(lines).toEqual([]);
+  });
+});
