@@ -369,8 +369,8 @@ async function refreshSeries() {
 
 function renderWorkers(data) {
   var box = clear(byId('workers'));
-  if (!data.enabled) { box.appendChild(el('p', { className: 'empty', text: 'This backend keeps no worker liveness records (memory, Redis): workers are known by their leases only.' })); return; }
-  if (data.workers.length === 0) { box.appendChild(el('p', { className: 'empty', text: 'No worker is alive. Workers with liveness (SQLite, Postgres) appear here while they beat.' })); return; }
+  if (!data.enabled) { box.appendChild(el('p', { className: 'empty', text: 'This backend keeps no worker liveness records (memory): workers are known by their leases only.' })); return; }
+  if (data.workers.length === 0) { box.appendChild(el('p', { className: 'empty', text: 'No worker is alive. Workers with liveness (SQLite, Postgres, Redis) appear here while they beat.' })); return; }
   var body = el('tbody');
   data.workers.forEach(function (w) {
     var left = Math.max(0, w.aliveUntil - data.now);

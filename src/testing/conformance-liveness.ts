@@ -42,6 +42,28 @@ export function describeLiveness(options: ConformanceOptions): void {
       }
     });
 
+    it('lists the workers whose record is fresh with the jobs they hold, and drops one that forgot its record', async () => {
+      const backend = await makeBackend();
+      const writer = await writerOf(backend);
+      if (writer === undefined || backend.workers === undefined) return;
+      try {
+        const [a, b] = [newJob(), newJob()];
+        await backend.enqueue([a, b]);
+        await writer.beat('listed-worker', 10_000);
+        await writer.beat('idle-worker', 10_000);
+        await claim(backend, { workerId: 'listed-worker', limit: 2, leaseMs: 60_000, liveness: true });
+        const workers = await backend.workers();
+        const listed = workers.find((w) => w.id === 'listed-worker');
+        expect(listed?.jobs.sort()).toEqual([a.id, b.id].sort());
+        expect(listed?.aliveUntil).toBeGreaterThan(Date.now());
+        expect(workers.find((w) => w.id === 'idle-worker')?.jobs).toEqual([]);
+        await writer.forget('idle-worker');
+        expect((await backend.workers()).map((w) => w.id)).not.toContain('idle-worker');
+      } finally {
+        await writer.close();
+      }
+    });
+
     it('leaves a job with its worker while the worker keeps beating, and with a worker that keeps no record', async () => {
       const backend = await makeBackend();
       const writer = await writerOf(backend);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { isErrandError } from '../../errors/errand-error.js';
 import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, QueueStats, RetentionOptions } from '../../jobs/backend.js';
 import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
-import type { JobSeries } from '../../jobs/job-series.js';
+import type { JobSeries, WorkerInfo } from '../../jobs/job-series.js';
 import { CancelledJobs } from './cancelled-jobs.js';
 import { encodeEvent, toJobRecord } from './job-record.js';
 import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
@@ -65,6 +65,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     list: (listOptions) => bounded('list', () => backend.list(listOptions)),
     stats: () => bounded('stats', () => backend.stats()),
     series: (since, bucketMs) => bounded('series', () => backend.readSeries(since, bucketMs)),
+    workers: () => bounded('workers', () => backend.workers()),
     cancel: (id) => bounded('cancel', () => backend.cancel(id)),
     retry: (id) => bounded('retry', () => backend.retry(id)),
     remove: (id) => bounded('remove', () => backend.remove(id)),
@@ -378,6 +379,41 @@ class RedisBackend implements JobBackend {
       const stats = await queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task));
       await this.timeSeries.sampleDepth(stats.counts.queued, stats.counts.running);
       return stats;
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  /**
+   * Workers with a liveness record (`SCAN` of the record keys, their `PTTL` giving when each lapses),
+   * and the jobs they hold: the active jobs whose lock token names them (`<uuid>~<workerId>`).
+   */
+  async workers(): Promise<WorkerInfo[]> {
+    try {
+      const prefix = this.names.livenessKeyPrefix;
+      const now = Date.now();
+      const byId = new Map<string, WorkerInfo>();
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
+        cursor = next;
+        for (const key of keys) {
+          const ttl = await this.client.pttl(key);
+          if (ttl > 0) byId.set(key.slice(prefix.length), { id: key.slice(prefix.length), aliveUntil: now + ttl, jobs: [] });
+        }
+      } while (cursor !== '0');
+      if (byId.size === 0) return [];
+      for (const task of await this.queues.allTasks()) {
+        const active = await this.client.lrange(`${this.queueKey(task)}active`, 0, -1);
+        if (active.length === 0) continue;
+        const locks = await this.client.mget(active.map((id) => this.names.lockKey(task, id)));
+        active.forEach((id, index) => {
+          const lock = locks[index];
+          const at = lock?.indexOf('~') ?? -1;
+          if (lock !== null && lock !== undefined && at >= 0) byId.get(lock.slice(at + 1))?.jobs.push(id);
+        });
+      }
+      return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
     } catch (error) {
       throw toBackendError(error);
     }
