@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// The reference service (examples/) imports errand by its package name, as a user's app does; the
+// `errand-source` condition in package.json `exports` resolves those imports to src/*.ts here, so
+// tests run the sources, not a stale dist/. Setting conditions replaces Vite's defaults, so they are
+// repeated after it (vite's defaultServerConditions / defaultClientConditions).
 export default defineConfig({
+  resolve: { conditions: ['errand-source', 'module', 'browser', 'development|production'] },
+  ssr: { resolve: { conditions: ['errand-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     setupFiles: ['test/setup/leaks.ts'],

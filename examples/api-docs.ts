@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Hono } from 'hono';
 import { describeRoute, generateSpecs, resolver, type DescribeRouteOptions } from 'hono-openapi';
-import { jsonResponse } from '../src/adapters/hono/json-response.js';
-import { withErrorResponses } from '../src/errors/openapi.js';
+import { jsonResponse } from 'errand/hono';
+import { withErrorResponses } from 'errand/errors';
 import type { ServiceEnv } from './service-env.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { serve } from '../src/adapters/hono/serve.js';
-import type { JobBackend } from '../src/jobs/backend.js';
+import { serve } from 'errand/hono';
+import type { JobBackend } from 'errand/jobs';
 import { createApp, type ServiceApp } from './app.js';
 import type { ServiceConfig } from './config.js';
 

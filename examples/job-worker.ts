@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { JobBackend } from '../src/jobs/backend.js';
-import { createWorker, type Worker } from '../src/jobs/worker.js';
+import type { JobBackend } from 'errand/jobs';
+import { createWorker, type Worker } from 'errand/jobs';
 import type { ServiceConfig } from './config.js';
 import { LineWriter } from './files/line-writer.js';
 import { startUploadRetention } from './files/upload-retention.js';

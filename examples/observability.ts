@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
-import { createDashboard } from '../src/dashboard/create-dashboard.js';
-import { recordTaskFailures } from '../src/dashboard/record-task-failures.js';
-import { createTaskFailureLog } from '../src/dashboard/task-failure-log.js';
-import type { JobBackend } from '../src/jobs/backend.js';
-import { createMetrics, type Metrics } from '../src/metrics/create-metrics.js';
-import type { TaskRunner } from '../src/tasks/task-runner.js';
+import { createDashboard } from 'errand/dashboard';
+import { recordTaskFailures } from 'errand/dashboard';
+import { createTaskFailureLog } from 'errand/dashboard';
+import type { JobBackend } from 'errand/jobs';
+import { createMetrics, type Metrics } from 'errand/metrics';
+import type { TaskRunner } from 'errand/tasks';
 import type { ServiceConfig } from './config.js';
 import type { ServiceEnv } from './service-env.js';
 import type { ServiceStore } from './store/service-store.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createBackendFromUrl } from '../src/backends/from-url.js';
-import type { JobBackend } from '../src/jobs/backend.js';
+import { createBackendFromUrl } from 'errand/backends/from-url';
+import type { JobBackend } from 'errand/jobs';
 import type { ServiceConfig } from './config.js';
 
 /** The queue URL of the service: ERRAND_QUEUE, else the SQLite file `errand.db` in the data directory. */

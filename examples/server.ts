@@ -1,7 +1,7 @@
 // The reference service: `npm start` (builds, then runs this file), `npm start -- --workers 4`.
 import cluster from 'node:cluster';
 import { pino } from 'pino';
-import { createLogDestination } from '../src/logging/log-destination.js';
+import { createLogDestination } from 'errand';
 import { runPrimary } from './cluster-primary.js';
 import { loadConfig } from './config.js';
 import { runSingleProcess, runClusterWorker } from './run-process.js';

@@ -1,6 +1,6 @@
-import type { BackgroundEnv } from '../src/adapters/hono/background.js';
-import type { ErrandEnv } from '../src/adapters/hono/errand-env.js';
-import type { Queue } from '../src/jobs/queue.js';
+import type { BackgroundEnv } from 'errand/hono';
+import type { ErrandEnv } from 'errand/hono';
+import type { Queue } from 'errand/jobs';
 import type { ServiceConfig } from './config.js';
 import type { LineWriter } from './files/line-writer.js';
 import type { OrderBook } from './store/order-book.js';

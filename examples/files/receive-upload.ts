@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy, { type Busboy, type FileInfo } from 'busboy';
-import { coerceError } from '../../src/errors/coerce-error.js';
-import { ErrandError } from '../../src/errors/errand-error.js';
+import { coerceError } from 'errand/errors';
+import { ErrandError } from 'errand/errors';
 import { uploadFilename, uploadExtension } from './upload-filename.js';
 
 /** A file received by {@link receiveUpload}, already complete on disk. */

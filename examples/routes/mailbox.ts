@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { validate } from '../../src/adapters/hono/validate.js';
+import { validate } from 'errand/hono';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { privateAccess } from './private-access.js';
 

@@ -1,4 +1,4 @@
-import type { Errand } from '../../src/adapters/hono/errand.js';
+import type { Errand } from 'errand/hono';
 
 /**
  * The seed's first exercise: the app's own 404 body for any unknown path, naming the method and

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
-import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
-import { validate } from '../../src/adapters/hono/validate.js';
-import { HTTPException } from '../../src/errors/http-exception.js';
+import { bodyLimit } from 'errand/hono';
+import { validate } from 'errand/hono';
+import { HTTPException } from 'errand/errors';
 import { documentJsonBody } from '../api-docs.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { orderSchema } from '../tasks/order-tasks.js';

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { createAccessControl } from '../../src/dashboard/access-control.js';
+import { createAccessControl } from 'errand/dashboard';
 import type { ServiceConfig } from '../config.js';
 
 /**

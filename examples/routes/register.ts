@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
-import { validate } from '../../src/adapters/hono/validate.js';
+import { bodyLimit } from 'errand/hono';
+import { validate } from 'errand/hono';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 
 const registration = z.object({ email: z.email() });

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { Errand } from '../../src/adapters/hono/errand.js';
+import type { Errand } from 'errand/hono';
 import type { ServiceEnv } from '../service-env.js';
 
 /** The seed's `MyCustomException` (§1.1): raised by `GET /test/error`. */

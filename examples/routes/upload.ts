@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { acceptedJob } from '../../src/adapters/hono/index.js';
+import { acceptedJob } from 'errand/hono';
 import { receiveUpload } from '../files/receive-upload.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 

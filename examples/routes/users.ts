@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Hono } from 'hono';
-import { bodyLimit } from '../../src/adapters/hono/body-limit.js';
-import { validate } from '../../src/adapters/hono/validate.js';
+import { bodyLimit } from 'errand/hono';
+import { validate } from 'errand/hono';
 import { documentJsonBody } from '../api-docs.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 import { userSchema } from '../tasks/save-user.js';

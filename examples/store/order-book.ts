@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { parsePostgresQueueUrl } from '../../src/backends/from-url.js';
-import { migratePostgres } from '../../src/backends/postgres/migrate.js';
-import type { AppTransaction, JobBackend } from '../../src/jobs/backend.js';
+import { parsePostgresQueueUrl } from 'errand/backends/from-url';
+import { migratePostgres } from 'errand/backends/postgres';
+import type { AppTransaction, JobBackend } from 'errand/jobs';
 
 /** An order as `POST /orders` accepted it. */
 export interface PlacedOrder {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTask } from '../../src/jobs/define-task.js';
-import type { TaskDefinition } from '../../src/jobs/task-definition.js';
+import { defineTask } from 'errand/jobs';
+import type { TaskDefinition } from 'errand/jobs';
 import { analyzeFile, type FileAnalysis } from '../files/analyze-file.js';
 
 const uploadSchema = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTask } from '../../src/jobs/define-task.js';
-import type { TaskDefinition } from '../../src/jobs/task-definition.js';
+import { defineTask } from 'errand/jobs';
+import type { TaskDefinition } from 'errand/jobs';
 import type { ServiceDeps } from './service-deps.js';
 
 const emailSchema = z.object({

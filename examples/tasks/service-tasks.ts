@@ -1,5 +1,4 @@
-import type { RunnableTask } from '../../src/jobs/runnable-task.js';
-import type { TaskDefinition } from '../../src/jobs/task-definition.js';
+import type { AnyTask, TaskDefinition } from 'errand/jobs';
 import { createAnalyzeUploadTask, type UploadAnalysis, type UploadPayload } from './analyze-upload.js';
 import { createOrderTasks, type OrderTasks } from './order-tasks.js';
 import { createSaveUserTask, type UserPayload } from './save-user.js';
@@ -34,6 +33,6 @@ export function createServiceTasks(deps: ServiceDeps): ServiceTasks {
  * The tasks a durable worker must know: every one, since the after-response tasks move to the
  * queue when a shutdown deadline leaves them unstarted.
  */
-export function durableTasks(tasks: ServiceTasks): RunnableTask[] {
+export function durableTasks(tasks: ServiceTasks): AnyTask[] {
   return [tasks.sendEmail, tasks.analyzeUpload, tasks.saveUser, tasks.orders.audit, tasks.orders.confirm, tasks.orders.count, tasks.orders.fulfil];
 }

@@ -25,14 +25,15 @@ export interface StartOptions {
   /** @default 60_000 */
   startTimeoutMs?: number;
   /**
-   * Runs `examples/server.ts` through tsx instead of the build: for tests of one behaviour, which
-   * must not rebuild `dist/` while another test file runs it. @default false
+   * Runs `examples/server.ts` through tsx instead of the build (`--conditions=errand-source`, so its
+   * `errand/...` imports resolve to `src/`): for tests of one behaviour, which must not rebuild
+   * `dist/` while another test file runs it. @default false
    */
   fromSource?: boolean;
 }
 
 export function startService(options: StartOptions): Promise<RunningService> {
-  const entry = options.fromSource === true ? ['--import', 'tsx', 'examples/server.ts'] : ['dist/examples/server.js'];
+  const entry = options.fromSource === true ? ['--conditions=errand-source', '--import', 'tsx', 'examples/server.ts'] : ['dist/examples/server.js'];
   const child = spawn(process.execPath, [...entry, ...(options.args ?? [])], {
     cwd: options.cwd,
     // Its own process group, so teardown can kill a cluster whose primary hung.
