@@ -6,7 +6,6 @@ export { acceptedJob, jobsRoutes } from './jobs-routes.js';
 export { httpMetrics } from './http-metrics.js';
 export { jsonResponse } from './json-response.js';
 export { mount } from './mount.js';
-export { RouteTable, routePattern, type RouteTableOptions } from './route-table.js';
 export { validate } from './validate.js';
 export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from '../shared/job-status.js';
 export type { ValidationTarget } from '../shared/request-validation.js';

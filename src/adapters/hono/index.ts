@@ -1,5 +1,5 @@
 export { allowedMethods } from './allowed-methods.js';
-export { bodyLimit, enforceBodyLimit } from './body-limit.js';
+export { bodyLimit } from './body-limit.js';
 export { errand, type Errand, type ErrandOptions, type HonoErrorExtra } from './errand.js';
 export type { ErrandEnv, ErrandVariables } from './errand-env.js';
 export { guardStream, onStreamError } from './guard-stream.js';
