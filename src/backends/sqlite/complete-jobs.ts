@@ -3,6 +3,7 @@ import { encodeJson } from './job-row.js';
 import { tokenSeq } from './leased-row.js';
 import { leaseLostError } from '../../jobs/backend-errors.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { createSucceededWriter, type CompletedRow } from './series-writer.js';
 
 interface PendingCompletion {
   lease: Lease;
@@ -33,18 +34,33 @@ export function createCompleter(context: SqliteContext): Completer {
   const update = db.prepare(
     `UPDATE errand_jobs SET state = 'succeeded', result = ?, token = NULL, lease_until = NULL, finished_at = ?, updated_at = ?,
        history = history || ',' || json_object('at', ?, 'type', 'succeeded', 'attempt', attempts)
-     WHERE seq = ? AND token = ? AND state = 'running'`,
+     WHERE seq = ? AND token = ? AND state = 'running'
+     RETURNING task, started_at, run_at`,
   );
-  const commit = db.immediate((batch: readonly PendingCompletion[], now: number): number[] =>
-    batch.map((item) => update.run(item.result, now, now, now, tokenSeq(item.lease.token), item.lease.token).changes),
-  );
+  // The time series and finished counts of the batch, one upsert per task (migration 7).
+  const addSucceeded = createSucceededWriter(db);
+  const commit = db.immediate((batch: readonly PendingCompletion[], now: number): number[] => {
+    const rows: CompletedRow[] = [];
+    const changes = batch.map((item) => {
+      const row = update.get(item.result, now, now, now, tokenSeq(item.lease.token), item.lease.token) as CompletedRow | undefined;
+      if (row === undefined) return 0;
+      rows.push(row);
+      return 1;
+    });
+    addSucceeded(rows, now);
+    return changes;
+  });
   // The batch form needs no per-completion promise or closure: one transaction, one answer per row.
   const commitMany = db.immediate((completions: readonly Completion[], results: readonly (string | null)[], now: number): boolean[] => {
     const stored: boolean[] = new Array<boolean>(completions.length);
+    const rows: CompletedRow[] = [];
     for (let index = 0; index < completions.length; index += 1) {
       const token = completions[index].lease.token;
-      stored[index] = update.run(results[index], now, now, now, tokenSeq(token), token).changes === 1;
+      const row = update.get(results[index], now, now, now, tokenSeq(token), token) as CompletedRow | undefined;
+      stored[index] = row !== undefined;
+      if (row !== undefined) rows.push(row);
     }
+    addSucceeded(rows, now);
     return stored;
   });
   let pending: PendingCompletion[] = [];
