@@ -4,7 +4,7 @@ import { bodyLimit } from 'errand/hono';
 import { validate } from 'errand/hono';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 
-const registration = z.object({ email: z.email() });
+const registration = z.object({ email: z.email().meta({ example: 'ada@example.com' }) });
 const fromQuery = validate<'query', typeof registration, ServiceEnv>('query', registration);
 const fromBody = validate<'json', typeof registration, ServiceEnv>('json', registration);
 

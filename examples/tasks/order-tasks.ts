@@ -6,9 +6,10 @@ import type { ServiceDeps } from './service-deps.js';
 
 /** The schema of `POST /orders`. */
 export const orderSchema = z.object({
-  item: z.string().trim().min(1).max(100),
+  item: z.string().trim().min(1).max(100).meta({ example: 'teapot' }),
   quantity: z.number().int().min(1).max(1_000).default(1),
-  email: z.email(),
+  // Swagger UI shows an example from a field's pattern when it has no example: zod's email regex gives gibberish.
+  email: z.email().meta({ example: 'ada@example.com' }),
 });
 
 const orderPayload = orderSchema.extend({ orderId: z.uuid(), quantity: z.number().int().min(1) });
