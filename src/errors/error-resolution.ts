@@ -50,10 +50,20 @@ export async function resolveError<Extra extends object>(
   // What errand adds to the response it sends: the request id only when the adapter did not send it already.
   const added: Record<string, string> = input.requestIdSent === true ? { ...info?.headers } : headers;
   const problem = problemFromError(error, { mode: input.mode, instance, requestId }, info).problem;
+  const renderContext = {
+    error,
+    get request() {
+      return input.request;
+    },
+    requestId,
+  };
   const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): Response =>
-    renderProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: { error, request: input.request, requestId } });
+    renderProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: renderContext });
   const base: ErrorContextBase = {
-    request: input.request,
+    // Read on demand: a Node adapter builds its web Request only when something asks for it.
+    get request() {
+      return input.request;
+    },
     requestId,
     logger,
     mode: input.mode,

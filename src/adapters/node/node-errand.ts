@@ -109,7 +109,20 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       return runner.createBatch({ requestId: identity.requestId, context: kept, report, response: outgoing });
     },
     respond(thrown, incoming, url, instance, identity, extra) {
-      const input = { request: webRequest(incoming, url), requestId: identity.requestId, logger: identity.logger, mode, format, instance, extra };
+      // The web Request is built only if something reads it (a handler, a custom format): building
+      // one costs more than the rest of an error response on Node.
+      let request: Request | undefined;
+      const input = {
+        get request(): Request {
+          return (request ??= webRequest(incoming, url));
+        },
+        requestId: identity.requestId,
+        logger: identity.logger,
+        mode,
+        format,
+        instance,
+        extra,
+      };
       return registry.handle(thrown, input);
     },
     afterHeaders(thrown, identity) {
