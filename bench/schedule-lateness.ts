@@ -1,0 +1,81 @@
+/**
+ * schedule-lateness: how late a schedule's handler starts after its tick, on SQLite and Redis, beside
+ * BullMQ's job scheduler (`upsertJobScheduler`) and BullMQ delayed jobs on the same Redis, in one run.
+ * Each system runs 200 ticks of a 100 ms interval with one worker in this process; lateness is the
+ * handler's start minus the tick's time (errand: from the job id, which names its tick; BullMQ:
+ * `timestamp + opts.delay`, the time the job was due).
+ *
+ * `npx tsx bench/schedule-lateness.ts` prints median, p99 and max per system. ERRAND_BENCH_TICKS
+ * (default 200) changes the count; ERRAND_TEST_REDIS_URL picks Redis. Not yet part of `npm run bench`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createRedisBackend } from '../src/backends/redis/redis-backend.js';
+import { createSqliteBackend } from '../src/backends/sqlite/index.js';
+import type { JobBackend } from '../src/jobs/backend.js';
+import { defineSchedule } from '../src/jobs/define-schedule.js';
+import { defineTask } from '../src/jobs/define-task.js';
+import { createWorker } from '../src/jobs/worker.js';
+import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../src/testing/redis.js';
+
+const ticks = Number(process.env.ERRAND_BENCH_TICKS ?? 200);
+const everyMs = 100;
+const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+function summary(label: string, lateness: number[]): string {
+  const sorted = lateness.slice(0, ticks).sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return `${label.padEnd(28)} ${String(sorted.length).padStart(4)} ticks  median ${String(at(0.5)).padStart(4)} ms  p99 ${String(at(0.99)).padStart(4)} ms  max ${String(sorted.at(-1)).padStart(4)} ms`;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function errandLateness(backend: JobBackend): Promise<number[]> {
+  const lateness: number[] = [];
+  const tick = defineTask('tick', { retries: 0, handler: (_payload, { jobId }) => void lateness.push(Date.now() - Number(jobId.split('.').at(-1))) });
+  const worker = createWorker({ backend, tasks: [tick], schedules: [defineSchedule(tick, { every: everyMs, overlap: 'allow', missed: 'all' })], pruneIntervalMs: 0, logger: quiet }).start();
+  await until(() => lateness.length >= ticks);
+  await worker.stop();
+  await backend.close();
+  return lateness;
+}
+
+async function bullLateness(prefix: string, mode: 'scheduler' | 'delayed'): Promise<number[]> {
+  const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('lateness', { connection, prefix });
+  const lateness: number[] = [];
+  const worker = new Worker('lateness', async (job: Job) => void lateness.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0))), { connection: connection.duplicate(), prefix, concurrency: 10 });
+  if (mode === 'scheduler') await queue.upsertJobScheduler('tick', { every: everyMs }, { name: 'tick', data: {}, opts: { removeOnComplete: true } });
+  else {
+    const start = Date.now() + 500;
+    await queue.addBulk(Array.from({ length: ticks }, (_, n) => ({ name: 'tick', data: {}, opts: { delay: start + n * everyMs - Date.now(), removeOnComplete: true } })));
+  }
+  await until(() => lateness.length >= ticks);
+  await worker.close();
+  if (mode === 'scheduler') await queue.removeJobScheduler('tick');
+  await queue.close();
+  connection.disconnect();
+  return lateness;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'errand-lateness-'));
+try {
+  console.log(summary('errand sqlite schedule', await errandLateness(createSqliteBackend({ path: join(dir, 'lateness.db') }))));
+  if (await redisAvailable()) {
+    const prefix = uniqueRedisPrefix('lateness');
+    try {
+      console.log(summary('errand redis schedule', await errandLateness(createRedisBackend({ url: testRedisUrl, prefix }))));
+      console.log(summary('bullmq job scheduler', await bullLateness(prefix, 'scheduler')));
+      console.log(summary('bullmq delayed jobs', await bullLateness(prefix, 'delayed')));
+    } finally {
+      await deleteRedisPrefix(prefix);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
