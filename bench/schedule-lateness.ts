@@ -49,7 +49,7 @@ async function bullLateness(prefix: string, mode: 'scheduler' | 'delayed'): Prom
   const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('lateness', { connection, prefix });
   const lateness: number[] = [];
-  const worker = new Worker('lateness', async (job: Job) => void lateness.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0))), { connection: connection.duplicate(), prefix, concurrency: 10 });
+  const worker = new Worker('lateness', (job: Job) => Promise.resolve(void lateness.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0)))), { connection: connection.duplicate(), prefix, concurrency: 10 });
   if (mode === 'scheduler') await queue.upsertJobScheduler('tick', { every: everyMs }, { name: 'tick', data: {}, opts: { removeOnComplete: true } });
   else {
     const start = Date.now() + 500;
