@@ -7,7 +7,8 @@
 export const subpathPeers: Readonly<Record<string, readonly string[]>> = {
   './hono': ['hono', '@hono/node-server'],
   './dashboard': ['hono', '@hono/node-server'],
-  './metrics': ['prom-client', 'hono'],
+  // hono only for metrics.middleware, which imports hono/route on its first request.
+  './metrics': ['prom-client'],
   './backends/redis': ['bullmq', 'ioredis'],
   './backends/postgres': ['pg'],
   './testing/conformance': ['vitest'],

@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Request metrics and the middleware that records them. */
@@ -34,6 +33,19 @@ export function errorCodeOf(error: unknown): string {
   return typeof code === 'string' && code.length <= 64 ? code : 'none';
 }
 
+type RoutePath = (c: Context) => string;
+let routePathOf: RoutePath | undefined;
+
+/**
+ * hono/route's `routePath`, imported on the middleware's first request: only a Hono app runs the
+ * middleware, so errand/metrics loads without hono for Fastify and Express apps.
+ */
+async function loadRoutePath(): Promise<RoutePath> {
+  const { routePath } = await import('hono/route');
+  routePathOf = routePath;
+  return routePath;
+}
+
 function statusOf(error: unknown): number {
   const status = typeof error === 'object' && error !== null ? (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode : undefined;
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
@@ -65,21 +77,22 @@ export function createHttpMetrics(registry: Registry, prefix: string, buckets: n
     if (status >= 400) recordError(status, error);
   }
 
-  function record(c: Context, status: number, started: number, error: unknown): void {
+  function record(routePath: RoutePath, c: Context, status: number, started: number, error: unknown): void {
     observe({ method: c.req.method, route: routePath(c), status, seconds: (performance.now() - started) / 1000, error });
   }
 
   const middleware: MiddlewareHandler = async function errandHttpMetrics(c, next) {
     const started = performance.now();
+    const routePath = routePathOf ?? (await loadRoutePath());
     try {
       await next();
     } catch (error) {
       // No error handler inside us turned it into a response: count it as the outer handler will answer.
-      record(c, statusOf(error), started, error);
+      record(routePath, c, statusOf(error), started, error);
       throw error;
     }
     // Hono's compose stores an error that onError turned into a response on c.error.
-    record(c, c.res.status, started, c.error);
+    record(routePath, c, c.res.status, started, c.error);
   };
   return { middleware, recordError, observe };
 }

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { subpathPeers } from '../../scripts/subpath-peers.js';
 
@@ -44,5 +46,40 @@ describe('package.json exports', () => {
     }
     for (const range of Object.values(manifest.peerDependencies)) expect(range).toMatch(/^\^\d/);
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['@standard-schema/spec', 'pino']);
+  });
+});
+
+/** The sources a module loads when imported (static imports and re-exports that are not type-only). */
+const loadedSpecifiers = /^(?:import|export)\s+(?!type\b)(?:[^'";]*?\s+from\s+)?'([^']+)'/gm;
+
+/** The packages (not node: built-ins) that loading `file` loads, following errand's own relative imports. */
+function packagesLoadedBy(file: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [file];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    for (const [, specifier = ''] of readFileSync(next, 'utf8').matchAll(loadedSpecifiers)) {
+      if (specifier.startsWith('.')) pending.push(join(dirname(next), specifier.replace(/\.js$/, '.ts')));
+      else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
+        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? specifier));
+      }
+    }
+  }
+  return packages;
+}
+
+describe('what each subpath loads', () => {
+  it.each(entries)('%s loads only its dependencies and the optional peers scripts/subpath-peers.ts names', (subpath, entry) => {
+    // An app importing errand/express has express (its host); the rest must be listed peers.
+    const host = subpath === './express' || subpath === './fastify' ? [subpath.slice(2)] : [];
+    const allowed = new Set([...Object.keys(manifest.dependencies), ...(subpathPeers[subpath] ?? []), ...host]);
+    const loaded = [...packagesLoadedBy(entry['errand-source'])].filter((name) => !allowed.has(name));
+    expect(loaded, `${subpath} (${relative('.', entry['errand-source'])})`).toEqual([]);
+  });
+
+  it('loads errand/metrics, errand/fastify and errand/express without hono (mount and metrics.middleware import it on first use)', () => {
+    for (const file of ['src/metrics/index.ts', 'src/adapters/fastify/index.ts', 'src/adapters/express/index.ts']) expect(packagesLoadedBy(file), file).not.toContain('hono');
   });
 });

@@ -143,6 +143,22 @@ for absent in hono better-sqlite3 @hono/node-server prom-client; do
 done
 echo "  ok  no hono, @hono/node-server, better-sqlite3 or prom-client"
 compile_and_check fastify-redis "$node20_bin" "@types/node@20"
+# errand/metrics on Fastify needs prom-client alone: metrics.middleware (Hono's) loads hono on first use.
+PATH="$node20_bin:$PATH" npm install --no-audit --no-fund --loglevel=error "prom-client@$(peer prom-client)" >/dev/null
+[ ! -d node_modules/hono ] || { echo "fastify-redis: installing prom-client brought hono" >&2; exit 1; }
+node --input-type=module -e "
+  const { createMetrics } = await import('errand/metrics');
+  const { httpMetrics } = await import('errand/fastify');
+  const app = (await import('fastify')).default();
+  const metrics = createMetrics();
+  await app.register(httpMetrics(metrics));
+  app.get('/ping', async () => ({ ok: true }));
+  await app.inject({ url: '/ping' });
+  const text = await metrics.registry.metrics();
+  await app.close();
+  if (!text.includes('errand_http_requests_total{method=\"GET\",route=\"/ping\",status=\"200\"} 1')) throw new Error(text);
+  console.log('  ok  errand/metrics with errand/fastify counts a request, with no hono installed');
+"
 
 new_project express-sqlite "$node20_bin" "express@$(peer express)" zod -- "better-sqlite3@$(peer better-sqlite3)"
 compile_and_check express-sqlite "$node20_bin" "@types/node@20" "@types/express@$(peer @types/express)"

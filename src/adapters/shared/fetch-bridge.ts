@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { webRequest } from '../node/web-request.js';
 
 /** A Hono app (the dashboard, a metrics app): what `mount` serves under a path of an Express or Fastify app. */
@@ -19,12 +19,20 @@ export class MountedMiss extends Error {
  * response as `c.env.incoming` / `c.env.outgoing` (`getConnInfo` works), and its errors are thrown
  * to the host's error path instead of answered by Hono's default handler.
  */
+let honoClass: typeof Hono | undefined;
+
+/** Hono, imported on the first mounted request: errand/fastify and errand/express load without hono. */
+async function loadHono(): Promise<typeof Hono> {
+  honoClass = (await import('hono')).Hono;
+  return honoClass;
+}
+
 export function fetchBridge(sub: Hono<never> | MountableApp): (incoming: IncomingMessage, outgoing: ServerResponse, base: string, url: string) => Promise<Response> {
   const outers = new Map<string, MountableApp>();
-  function outerFor(base: string): MountableApp {
+  function outerFor(HonoApp: typeof Hono, base: string): MountableApp {
     let outer = outers.get(base);
     if (outer === undefined) {
-      const app = new Hono();
+      const app = new HonoApp();
       app.onError((error) => {
         throw error;
       });
@@ -39,9 +47,10 @@ export function fetchBridge(sub: Hono<never> | MountableApp): (incoming: Incomin
     return outer;
   }
   return async (incoming, outgoing, base, url) => {
+    const HonoApp = honoClass ?? (await loadHono());
     const bare = webRequest(incoming, url);
     const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD' && !incoming.readableEnded;
     const request = hasBody ? new Request(bare, { body: Readable.toWeb(incoming) as ReadableStream, duplex: 'half' } as RequestInit) : bare;
-    return outerFor(base).fetch(request, { incoming, outgoing });
+    return outerFor(HonoApp, base).fetch(request, { incoming, outgoing });
   };
 }
