@@ -2,6 +2,7 @@ import type { Completion, Lease } from '../../jobs/backend.js';
 import { leaseLostError } from '../../jobs/backend-errors.js';
 import { encodeJson, tokenSeq } from './job-row.js';
 import type { PostgresContext } from './postgres-context.js';
+import { durationBoundsMs } from '../../jobs/job-series.js';
 
 /** `complete` and its batch form. */
 export interface Completer {
@@ -17,12 +18,26 @@ export interface Completer {
  * changed, which tells stored from lost.
  */
 export function createCompleter(context: PostgresContext): Completer {
-  const { table, query } = context;
-  const text = `UPDATE ${table} AS j SET state = 'succeeded', result = c.result::json, token = NULL, lease_until = NULL, finished_at = $4, updated_at = $4,
-      history = j.history || jsonb_build_object('at', $4::bigint, 'type', 'succeeded', 'attempt', j.attempts)
-    FROM unnest($1::bigint[], $2::text[], $3::text[]) AS c(seq, token, result)
-    WHERE j.seq = c.seq AND j.token = c.token AND j.state = 'running'
-    RETURNING c.token`;
+  const { table, query, schema } = context;
+  // The batch's time series (migration 7): one upsert per task, in the same statement as the completions.
+  const run = `greatest(0, $4 - coalesce(started_at, $4))`;
+  const wait = `greatest(0, coalesce(started_at, $4) - run_at)`;
+  const counters = ['succeeded', 'run_ms', 'wait_ms', ...durationBoundsMs.map((_, i) => `r${i}`), ...durationBoundsMs.map((_, i) => `w${i}`)];
+  const sums = ['count(*)', `sum(${run})`, `sum(${wait})`, ...durationBoundsMs.map((b) => `count(*) FILTER (WHERE ${run} <= ${b})`), ...durationBoundsMs.map((b) => `count(*) FILTER (WHERE ${wait} <= ${b})`)];
+  const text = `WITH done AS (
+      UPDATE ${table} AS j SET state = 'succeeded', result = c.result::json, token = NULL, lease_until = NULL, finished_at = $4, updated_at = $4,
+        history = j.history || jsonb_build_object('at', $4::bigint, 'type', 'succeeded', 'attempt', j.attempts)
+      FROM unnest($1::bigint[], $2::text[], $3::text[]) AS c(seq, token, result)
+      WHERE j.seq = c.seq AND j.token = c.token AND j.state = 'running'
+      RETURNING c.token, j.task, j.started_at, j.run_at
+    ), added AS (
+      INSERT INTO ${schema}.series AS s (minute, task, shard, ${counters.join(', ')})
+      SELECT $4::bigint - $4::bigint % 60000, task, pg_backend_pid() % 16, ${sums.join(', ')} FROM done GROUP BY task
+      ON CONFLICT (minute, task, shard) DO UPDATE SET ${counters.map((c) => `${c} = s.${c} + excluded.${c}`).join(', ')}
+    ), pruned AS (
+      DELETE FROM ${schema}.series WHERE minute < $4::bigint - 90000000
+    )
+    SELECT token FROM done`;
 
   async function completeMany(completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];

@@ -4,6 +4,7 @@ import { sql as addJobMeta } from './0003-add-job-meta.js';
 import { sql as createSchedules } from './0004-create-schedules.js';
 import { sql as createRateLimits } from './0005-create-rate-limits.js';
 import { sql as createSeries } from './0006-create-series.js';
+import { sql as seriesByBatch } from './0007-series-by-batch.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -21,4 +22,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 4, name: 'create-schedules', sql: createSchedules },
   { version: 5, name: 'create-rate-limits', sql: createRateLimits },
   { version: 6, name: 'create-series', sql: createSeries },
+  { version: 7, name: 'series-by-batch', sql: seriesByBatch },
 ];
