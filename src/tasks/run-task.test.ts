@@ -5,7 +5,7 @@ import type { TaskContext } from '../jobs/task-definition.js';
 import { TaskRun } from './run-task.js';
 import type { TaskEntry } from './task-entry.js';
 
-function entryOf(handler: (payload: undefined, context: TaskContext) => Promise<void>): TaskEntry {
+function entryOf(handler: (payload: unknown, context: TaskContext) => Promise<void>): TaskEntry {
   const definition = defineTask('lazy-context', { handler });
   return { kind: 'definition', index: 0, name: definition.name, when: 'success', timeout: undefined, trace: undefined, definition, payload: undefined, durable: false, enqueue: undefined };
 }
