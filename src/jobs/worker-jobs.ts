@@ -8,7 +8,7 @@ import { ActiveJob } from './worker-active-job.js';
 import type { WorkerEmitter } from './worker-events.js';
 import type { WorkerLogger } from './worker-logger.js';
 import type { WorkerSlots } from './worker-slots.js';
-import type { AttemptSpanParent } from '../tracing/job-spans.js';
+import type { AttemptSpanParent } from '../tracing/attempt-span-parent.js';
 
 /** Told whenever a slot may have been freed (the worker's claimer, which then decides whether to claim). */
 export interface SlotListener {

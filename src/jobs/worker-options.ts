@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JobBackend } from './backend.js';
-import type { AttemptSpanParent } from '../tracing/job-spans.js';
+import type { AttemptSpanParent } from '../tracing/attempt-span-parent.js';
 import type { ScheduleDefinition } from './define-schedule.js';
 import type { TaskList } from './runnable-task.js';
 import type { WorkerEvents, WorkerListener } from './worker-events.js';

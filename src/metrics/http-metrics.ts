@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ObservedRequest } from './observed-request.js';
 
 /** Request metrics and the middleware that records them. */
 export interface HttpMetrics {
@@ -10,16 +11,7 @@ export interface HttpMetrics {
   observe(request: ObservedRequest): void;
 }
 
-/** One answered request, as a host adapter saw it. */
-export interface ObservedRequest {
-  method: string;
-  /** The matched route pattern (`/jobs/:id`), or `undefined` when no route matched. */
-  route: string | undefined;
-  status: number;
-  seconds: number;
-  /** What was thrown, when the response is an error errand answered. */
-  error?: unknown;
-}
+export type { ObservedRequest } from './observed-request.js';
 
 /** The name of an error's class, as a label (`'none'` when no error object was thrown). */
 export function errorClassOf(error: unknown): string {

@@ -1,16 +1,11 @@
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { ClaimedJob } from '../jobs/backend.js';
 import type { JobMeta } from '../jobs/job.js';
+import type { AttemptSpanParent } from './attempt-span-parent.js';
 import { errandTracer, tracingApi } from './otel-api.js';
 import { spanContextFrom, traceHeaders } from './trace-parent.js';
 
-/**
- * How a job attempt's span relates to the span that enqueued the job:
- * - `'link'`: each attempt starts its own trace, linked to the enqueuing span (OpenTelemetry's
- *   advice for messaging: a job may run long after the request, many times);
- * - `'child'`: each attempt is a child of the enqueuing span, in the request's trace.
- */
-export type AttemptSpanParent = 'link' | 'child';
+export type { AttemptSpanParent } from './attempt-span-parent.js';
 
 const messagingSystem = 'errand';
 

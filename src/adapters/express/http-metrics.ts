@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ObservedRequest } from '../../metrics/http-metrics.js';
+import type { ObservedRequest } from '../../metrics/observed-request.js';
 import { answeredError } from '../shared/answered-errors.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { fetchBridge, MountedMiss, type MountableApp } from '../shared/fetch-bridge.js';
+import { fetchBridge, MountedMiss } from '../shared/fetch-bridge.js';
+import type { MountableApp } from '../shared/mountable-app.js';
 import { writeResponse } from '../node/node-response.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
-import type { ObservedRequest } from '../../metrics/http-metrics.js';
+import type { ObservedRequest } from '../../metrics/observed-request.js';
 import { answeredError } from '../shared/answered-errors.js';
 
 /**

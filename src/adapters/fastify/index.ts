@@ -10,5 +10,5 @@ export { validate } from './validate.js';
 export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from '../shared/job-status.js';
 export type { ValidationTarget } from '../shared/request-validation.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
-export type { MountableApp } from '../shared/fetch-bridge.js';
+export type { MountableApp } from '../shared/mountable-app.js';
 export { createGracefulShutdown, type ClosableBackend, type GracefulShutdown, type GracefulShutdownOptions, type StoppableWorker } from '../node/graceful-shutdown.js';

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { fetchBridge, MountedMiss, type MountableApp } from '../shared/fetch-bridge.js';
+import { fetchBridge, MountedMiss } from '../shared/fetch-bridge.js';
+import type { MountableApp } from '../shared/mountable-app.js';
 import { sendReply } from './errand.js';
 
 /**

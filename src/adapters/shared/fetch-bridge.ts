@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import { webRequest } from '../node/web-request.js';
+import type { MountableApp } from './mountable-app.js';
 
-/** A Hono app (the dashboard, a metrics app): what `mount` serves under a path of an Express or Fastify app. */
-export interface MountableApp {
-  fetch(request: Request, env?: unknown): Response | Promise<Response>;
-}
+export type { MountableApp } from './mountable-app.js';
 
 /** Thrown by the bridge when the mounted app has no route for the request: the host's own 404 then answers. */
 export class MountedMiss extends Error {
