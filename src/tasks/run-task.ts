@@ -53,6 +53,11 @@ export class TaskRun {
     if (timeoutMs !== undefined && !this.#done) this.#timer = setTimeout(() => this.#timeOut(timeoutMs), timeoutMs);
   }
 
+  /** The trace id of the task's span, when the request was traced. */
+  get traceId(): string | undefined {
+    return this.#span?.span.spanContext().traceId;
+  }
+
   /** Aborts the signal at the shutdown deadline and reports the run as interrupted. */
   interrupt(): void {
     const error = new ErrandError('ERRAND_TASK_DROPPED', `after-response task "${this.entry.name}" was still running at the shutdown deadline; its signal was aborted`);

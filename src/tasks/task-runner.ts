@@ -298,11 +298,11 @@ export class TaskRunner {
     batch.current = undefined;
     this.#stats.running--;
     this.#stats.pending--;
-    await this.#record(batch, task, outcome);
+    await this.#record(batch, task, outcome, run.traceId);
   }
 
   /** Counts how a run ended, logs and reports a failure, and emits its event. */
-  async #record(batch: Batch, task: TaskInfo, outcome: RunOutcome): Promise<void> {
+  async #record(batch: Batch, task: TaskInfo, outcome: RunOutcome, traceId: string | undefined): Promise<void> {
     if (outcome.status !== 'interrupted') this.#stats.durationMsTotal += outcome.durationMs;
     switch (outcome.status) {
       case 'succeeded':
@@ -311,13 +311,13 @@ export class TaskRunner {
         return;
       case 'failed':
         this.#stats.failed++;
-        await this.#fail(batch, task, outcome.error, false);
+        await this.#fail(batch, task, outcome.error, false, traceId);
         this.#events.emit('task:failed', { task, error: outcome.error, durationMs: outcome.durationMs });
         return;
       case 'timed-out':
         this.#stats.timedOut++;
         this.#abandon(outcome.late);
-        await this.#fail(batch, task, outcome.error, true);
+        await this.#fail(batch, task, outcome.error, true, traceId);
         this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs });
         return;
       case 'interrupted':
@@ -357,10 +357,12 @@ export class TaskRunner {
    * The one log line of a failed task (with its request id and task name), then the reporter (the
    * registry's task-error handlers), which must not break the runner.
    */
-  async #fail(batch: Batch, task: TaskInfo, error: Error, timedOut: boolean): Promise<void> {
+  async #fail(batch: Batch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
     const code = timedOut ? 'ERRAND_TASK_TIMEOUT' : 'ERRAND_TASK_FAILED';
     const message = timedOut ? 'after-response task timed out' : 'after-response task failed';
-    this.#logger.error({ err: error, code, task: task.name, requestId: task.requestId, timedOut }, message);
+    // The task's span has ended by now: its trace id is logged explicitly (the request's trace).
+    const fields = { err: error, code, task: task.name, requestId: task.requestId, timedOut };
+    this.#logger.error(traceId === undefined ? fields : { ...fields, traceId }, message);
     const reporter = batch.report ?? this.#onError;
     if (reporter === undefined) return;
     try {

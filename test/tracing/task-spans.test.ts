@@ -17,7 +17,8 @@ const quiet = { error() {}, warn() {}, info() {} };
 
 describe('after-response tasks under OpenTelemetry', () => {
   it('runs each task in its own span, a child of the span active where it was added, with a failure recorded on its span', async () => {
-    const runner = createTaskRunner({ logger: quiet, taskTimeoutMs: 30_000 });
+    const errors: Record<string, unknown>[] = [];
+    const runner = createTaskRunner({ logger: { ...quiet, error: (fields: object) => errors.push(fields as Record<string, unknown>) }, taskTimeoutMs: 30_000 });
     const tracer = trace.getTracer('test');
     const request = tracer.startSpan('GET /register');
     const batch = runner.createBatch({ requestId: 'req-7' });
@@ -46,6 +47,8 @@ describe('after-response tasks under OpenTelemetry', () => {
     expect(welcome.status.code).toBe(SpanStatusCode.UNSET);
     expect(audit.status).toEqual({ code: SpanStatusCode.ERROR, message: 'audit store down' });
     expect(audit.events.map((event) => [event.name, event.attributes?.['exception.message']])).toEqual([['exception', 'audit store down']]);
+    // The failure's log line carries the request's trace id, though the task's span has ended.
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERRAND_TASK_FAILED', task: 'audit', requestId: 'req-7', traceId: request.spanContext().traceId })]);
   });
 
   it('records a timed-out task as an error on its span', async () => {
