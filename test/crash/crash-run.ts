@@ -55,6 +55,8 @@ export interface CrashReport {
   recoveriesMs: number[];
   /** Interrupted jobs whose result had already been stored when the kill landed (nothing to re-run). */
   finishedBeforeKill: number;
+  /** Interrupted jobs another worker had already taken over when the kill landed (their re-run started before it). */
+  takenOverBeforeKill: number;
   /** Interrupted jobs never seen again (should be empty). */
   unrecovered: string[];
   /** Jobs not succeeded at the end (should be empty). */
@@ -91,6 +93,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   // The killed worker's last lines can still arrive after the kill: its own `started` for the
   // killed attempt says nothing, its `succeeded` for it means the job finished just before the kill.
   let succeededJustBeforeKill = 0;
+  let takenOverBeforeKill = 0;
   const onEvent = (event: CrashEvent, worker: CrashWorkerProcess): void => {
     if (event.event === 'started') {
       // Another worker took the job over: the old holder's lease lapsed (a loaded machine starves
@@ -109,6 +112,11 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
       recoveriesMs.push(performance.now() - pending.killedAt);
     } else if (event.attempt === pending.attempt) {
       succeededJustBeforeKill += 1;
+    } else {
+      // A later attempt finished and its start was never seen after the kill: another worker had
+      // taken the job over before the kill landed (the victim's lease or liveness lapsed on a
+      // starved machine, and that start line arrived before the kill was recorded).
+      takenOverBeforeKill += 1;
     }
     awaitingRerun.delete(event.jobId);
   };
@@ -206,6 +214,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     kills,
     recoveriesMs,
     finishedBeforeKill: finishedBeforeKill.length + succeededJustBeforeKill,
+    takenOverBeforeKill,
     unrecovered,
     lost: report.lost,
     completedTwice: report.completedTwice,

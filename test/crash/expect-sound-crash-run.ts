@@ -16,7 +16,7 @@ export function expectSoundCrashRun(report: CrashReport, options: { label: strin
   const recovery = summary(report.recoveriesMs);
   console.log(
     `${options.label} crash run: ${report.kills.length} kills, ${report.enqueued} jobs, ${report.recoveriesMs.length} killed jobs re-ran ` +
-      `(${report.finishedBeforeKill} had finished just before the kill); recovery ms min ${recovery.min} / median ${recovery.median} / max ${recovery.max}; ` +
+      `(${report.finishedBeforeKill} had finished just before the kill, ${report.takenOverBeforeKill} had been taken over before it); recovery ms min ${recovery.min} / median ${recovery.median} / max ${recovery.max}; ` +
       `${(report.durationMs / 1000).toFixed(1)} s`,
   );
   expect(report.kills).toHaveLength(options.kills);
@@ -25,6 +25,6 @@ export function expectSoundCrashRun(report: CrashReport, options: { label: strin
   expect(report.completedTwice).toEqual([]);
   expect(report.mismatched).toEqual([]);
   expect(report.unrecovered).toEqual([]);
-  expect(report.recoveriesMs.length + report.finishedBeforeKill).toBe(report.kills.reduce((sum, kill) => sum + kill.jobs.length, 0));
+  expect(report.recoveriesMs.length + report.finishedBeforeKill + report.takenOverBeforeKill).toBe(report.kills.reduce((sum, kill) => sum + kill.jobs.length, 0));
   expect(recovery.max).toBeLessThanOrEqual(options.maxRecoveryMs);
 }
