@@ -4,16 +4,16 @@
  * one-second schedule; this runs 100 ticks of a 200 ms interval (same mechanism, a fifth of the
  * time). Per backend: SQLite (one file), Redis (one prefix), Postgres (one schema).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scheduleJobId } from '../../src/jobs/schedule-ticks.js';
 import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
 import { openBackend } from './open-backend.js';
+import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
 
 const intervalMs = 200;
 const ticks = 100;
@@ -23,29 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), 'errand-schedule-kill-'));
 
 type Line = { event: 'ready'; pid: number } | { event: 'ran'; jobId: string; pid: number };
 
-function start(queueUrl: string, onLine: (line: Line) => void): { child: ChildProcess; exited: Promise<number | null> } {
-  const path = fileURLToPath(new URL('./schedule-worker.fixture.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ERRAND_QUEUE: queueUrl, INTERVAL_MS: String(intervalMs) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.startsWith('{')) onLine(JSON.parse(line) as Line);
-    }
-  });
-  return { child, exited };
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function start(queueUrl: string, onLine: (line: Line) => void): JsonLineProcess {
+  return spawnJsonLines(new URL('./schedule-worker.fixture.ts', import.meta.url), { ERRAND_QUEUE: queueUrl, INTERVAL_MS: String(intervalMs) }, onLine, children);
 }
 
 const tickOf = (id: string): number => Number(id.slice('schedule.kill-test.'.length));

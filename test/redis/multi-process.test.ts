@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisBackend } from '../../src/backends/redis/redis-backend.js';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
 
 const redisUp = await redisAvailable();
 const prefix = uniqueRedisPrefix('multi');
@@ -13,29 +13,8 @@ const children: ChildProcess[] = [];
 type Line = { event: 'ready'; pid: number } | { event: 'ran'; jobId: string; pid: number } | { event: 'enqueued'; ids: string[] };
 
 /** Spawns a fixture and hands each JSON line it prints to `onLine`. */
-function start(fixture: string, onLine: (line: Line) => void): { child: ChildProcess; exited: Promise<number | null> } {
-  const path = fileURLToPath(new URL(fixture, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ERRAND_QUEUE: queueUrl, JOBS: String(jobs) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.startsWith('{')) onLine(JSON.parse(line) as Line);
-    }
-  });
-  return { child, exited };
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function start(fixture: string, onLine: (line: Line) => void): JsonLineProcess {
+  return spawnJsonLines(new URL(fixture, import.meta.url), { ERRAND_QUEUE: queueUrl, JOBS: String(jobs) }, onLine, children);
 }
 
 afterAll(async () => {
