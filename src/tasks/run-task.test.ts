@@ -44,3 +44,12 @@ describe('an after-response task’s context', () => {
     expect(seen!.ids[1]).toBe(seen!.ids[0]);
   });
 });
+
+describe('which tasks a response status runs', () => {
+  it('treats 400 as the first failure and 399 as a success, for success, failure and always tasks', async () => {
+    const { shouldRun } = await import('./task-entry.js');
+    expect([399, 400, 599].map((status) => shouldRun('success', status))).toEqual([true, false, false]);
+    expect([399, 400, 599].map((status) => shouldRun('failure', status))).toEqual([false, true, true]);
+    expect([200, 400, 500].map((status) => shouldRun('always', status))).toEqual([true, true, true]);
+  });
+});
