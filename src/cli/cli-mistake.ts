@@ -30,7 +30,11 @@ export function cliMistake(error: unknown): string | undefined {
   }
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
     const file = /for (\S+)$/.exec(error.message)?.[1] ?? 'the tasks file';
-    return `cannot load ${file}: Node does not run TypeScript by itself. Build it and pass the .js file, or run errand with a loader: \`node --import tsx node_modules/.bin/errand …\`.`;
+    return `cannot load ${file}: this Node does not run TypeScript by itself. Build it and pass the .js file, or run errand with a loader: \`node --import tsx node_modules/.bin/errand …\`.`;
+  }
+  // Node 22.18+ strips types by itself, but refuses syntax that needs compiling (enum, namespace, parameter properties).
+  if (code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') {
+    return `cannot load the tasks file: ${error.message.split('\n')[0] ?? ''}. Node strips types but does not compile TypeScript: build it and pass the .js file, or run errand with a loader: \`node --import tsx node_modules/.bin/errand …\`.`;
   }
   if (isErrandError(error, 'ERRAND_BACKEND_UNAVAILABLE') || isErrandError(error, 'ERRAND_BACKEND_CONFIG')) {
     return `${error.message}. Pass --queue <url> or set ERRAND_QUEUE (the default is the SQLite file ./data/errand.db, relative to the current directory).`;

@@ -73,7 +73,8 @@ describe('errand on ordinary mistakes', () => {
 
   it('names the fix for a TypeScript tasks file without a loader and for a missing queue driver', async () => {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'tasks.ts'), 'export const x: number = 1;\n');
+    // An enum needs compiling: plain Node refuses it whether it strips types (22.18+) or not (20).
+    writeFileSync(join(dir, 'tasks.ts'), 'export enum Kind { A }\nexport const x: number = Kind.A;\n');
     expect(cliMistake(await nodeImportError(dir, './tasks.ts'))).toMatch(/tsx/);
     expect(cliMistake(await nodeImportError(dir, 'bullmq'))).toMatch(/npm install bullmq ioredis/);
     expect(cliMistake(new Error('a real bug'))).toBeUndefined();
