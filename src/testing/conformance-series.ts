@@ -21,7 +21,7 @@ export function describeSeries(options: ConformanceOptions): void {
   describe('time series', () => {
     it('counts succeeded and failed attempts per task and minute with run and wait histograms; a released attempt is neither', async (context) => {
       const backend = await makeBackend();
-      if (backend.series === undefined) return context.skip();
+      if (backend.series === undefined) return context.skip('the backend keeps no time series (series() is optional in the contract)');
       const since = minuteOf(Date.now());
       const a = newJob({ maxAttempts: 3 });
       const b = newJob({ task: 'other' });
@@ -50,7 +50,7 @@ export function describeSeries(options: ConformanceOptions): void {
 
     it('finds jobs by dedupe key, newest first, finished ones too', async (context) => {
       const backend = await makeBackend();
-      if (backend.findByKey === undefined) return context.skip();
+      if (backend.findByKey === undefined) return context.skip('the backend has no search by key (findByKey() is optional; Redis lacks it)');
       const first = newJob({ key: 'invoice:7' });
       await backend.enqueue([first, newJob({ key: 'invoice:8' })]);
       const lease = await claimOne(backend, { limit: 1 });
@@ -63,7 +63,7 @@ export function describeSeries(options: ConformanceOptions): void {
 
     it('keeps a queue depth sample for the minute in which stats() ran', async (context) => {
       const backend = await makeBackend();
-      if (backend.series === undefined) return context.skip();
+      if (backend.series === undefined) return context.skip('the backend keeps no time series (series() is optional in the contract)');
       const since = minuteOf(Date.now());
       await backend.enqueue([newJob(), newJob(), newJob()]);
       await claimOne(backend);

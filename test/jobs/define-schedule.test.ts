@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryBackend } from '../backends/memory/memory-backend.js';
-import { defineSchedule } from './define-schedule.js';
-import { defineTask } from './define-task.js';
-import { createWorker } from './worker.js';
+import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { defineSchedule } from '../../src/jobs/define-schedule.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createWorker } from '../../src/jobs/worker.js';
 
 const task = defineTask('digest', { handler: () => undefined });
 
