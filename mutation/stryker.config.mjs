@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 const folders = JSON.parse(readFileSync(new URL('./folders.json', import.meta.url), 'utf8'));
 const name = process.env.ERRAND_MUTATE ?? '';
 if (!Object.hasOwn(folders, name)) throw new Error(`ERRAND_MUTATE must be one of: ${Object.keys(folders).join(', ')}`);
-const reports = `reports/mutation/${name}`;
+// ERRAND_MUTATION_REPORTS: another report folder (and incremental file) for a partial run with
+// `--mutate <files>`, so that it neither replaces the folder's report nor forgets its other files.
+const reports = process.env.ERRAND_MUTATION_REPORTS ?? `reports/mutation/${name}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -25,6 +25,12 @@ describe('problemFromError', () => {
     expect(problemFromError(refused, { mode: 'debug' }).problem).toMatchObject({ detail: 'connect ECONNREFUSED 10.0.0.7:5432', code: 'ECONNREFUSED' });
   });
 
+  it('keeps an errand code on a 5xx in production, and gives a 5xx without a code ERRAND_INTERNAL', () => {
+    const overloaded = Object.assign(new Error('too many tasks in flight'), { status: 503, code: 'ERRAND_OVERLOADED' });
+    expect(problemFromError(overloaded, { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: hiddenDetail, code: 'ERRAND_OVERLOADED' });
+    expect(problemFromError(new HTTPException(502), { mode: 'production' }).problem).toMatchObject({ status: 502, code: 'ERRAND_INTERNAL' });
+  });
+
   it('gives a client error no code unless its error carries one', () => {
     expect(problemFromError(new HTTPException(404), { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'Not Found' });
     expect(problemFromError(new HTTPException(404), { mode: 'debug' }).problem).not.toHaveProperty('code');

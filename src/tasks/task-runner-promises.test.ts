@@ -239,6 +239,35 @@ describe('failures', () => {
     expect(runner.stats()).toMatchObject({ failed: 1, enqueued: 0, succeeded: 1, pending: 0 });
   });
 
+  it("tells each event the task's name, kind, arguments, request id, position and whether it is durable", async () => {
+    const queue: Enqueuer = { enqueue: () => Promise.resolve('job-1') };
+    const { runner } = setup({ queue, taskTimeoutMs: 30 });
+    const stuck = deferred();
+    const seen: unknown[] = [];
+    runner.on('task:succeeded', ({ task }) => seen.push(['succeeded', task]));
+    runner.on('task:timed-out', ({ task, error }) => seen.push(['timed-out', task, isErrandError(error, 'ERRAND_TASK_TIMEOUT')]));
+    runner.on('task:enqueued', ({ task, jobId }) => seen.push(['enqueued', task, jobId]));
+    const batch = runner.createBatch({ requestId: 'r7' });
+    batch.add(function add(a: number, b: number) {
+      return a + b;
+    }, 1, 2);
+    batch.add(definition('welcome', () => undefined), { to: 'a@b.c' });
+    batch.add(definition('mail', () => undefined), { to: 'd@e.f' }, { durable: true });
+    batch.add(function hangs() {
+      return stuck.promise;
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    expect(seen).toEqual([
+      ['succeeded', { name: 'add', kind: 'function', args: [1, 2], requestId: 'r7', index: 0, durable: false }],
+      ['succeeded', { name: 'welcome', kind: 'definition', args: [{ to: 'a@b.c' }], requestId: 'r7', index: 1, durable: false }],
+      ['enqueued', { name: 'mail', kind: 'definition', args: [{ to: 'd@e.f' }], requestId: 'r7', index: 2, durable: true }, 'job-1'],
+      ['timed-out', { name: 'hangs', kind: 'function', args: [], requestId: 'r7', index: 3, durable: false }, true],
+    ]);
+    stuck.resolve();
+    await until(() => runner.stats().abandoned === 0);
+  });
+
   it('sums the run time of tasks that succeeded, failed or timed out', async () => {
     const { runner } = setup({ taskTimeoutMs: 30 });
     const stuck = deferred();
@@ -266,9 +295,12 @@ describe('drain', () => {
     runner.start(batch, 200);
     await until(() => runner.stats().running === 1);
     expect(runner.closing).toBe(false);
+    const before = performance.now();
     const draining = runner.drain();
     expect(runner.closing).toBe(true);
     const report = await draining;
+    // A duration: at least the deadline, and no more than the time the drain took.
+    expect(report.durationMs).toBeLessThanOrEqual(performance.now() - before);
     expect(report.interrupted).toEqual([{ task: 'stuck', requestId: 'r1' }]);
     expect(report.durationMs).toBeGreaterThanOrEqual(29);
     const warning = logs.find((line) => line.message === 'after-response tasks did not all finish within 30 ms');

@@ -1,0 +1,164 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { createQueue, createWorker, defineTask, type JobBackend, type Worker, type WorkerLogger, type WorkerOptions } from '../../src/jobs/index.js';
+import { leaseLostError } from '../../src/jobs/backend-errors.js';
+import { eventually } from '../../src/testing/conformance-helpers.js';
+
+// What a worker tells its operator (the log lines, with the ids an operator searches by) and its
+// events when an attempt ends, through the public API on a real memory backend.
+
+interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+function recordingLogger(): { logger: WorkerLogger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at =
+    (level: LogLine['level']) =>
+    (fields: object, message?: string): void =>
+      void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
+}
+
+const workers: Worker[] = [];
+const backends: JobBackend[] = [];
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeoutMs: 0 })));
+  for (const backend of backends.splice(0)) await backend.close();
+});
+
+function memory(): JobBackend {
+  const backend = createMemoryBackend();
+  backends.push(backend);
+  return backend;
+}
+
+function start(backend: JobBackend, options: Omit<WorkerOptions, 'backend'>): Worker {
+  const worker = createWorker({ backend, concurrency: 2, leaseMs: 30_000, heartbeatMs: 1_000, pollMs: 20, pruneIntervalMs: 0, ...options }).start();
+  workers.push(worker);
+  return worker;
+}
+
+describe('worker attempt logs and events', () => {
+  it('logs a failure that will be retried at warn, with its ids, code and retry time, then the death at error', async () => {
+    const backend = memory();
+    const { logger, lines } = recordingLogger();
+    const flaky = defineTask('flaky', {
+      retries: 1,
+      backoff: { type: 'fixed', delayMs: 10 },
+      handler: () => {
+        throw Object.assign(new Error('upstream refused'), { code: 'E_UPSTREAM' });
+      },
+    });
+    const id = await createQueue({ backend }).enqueue(flaky, null);
+    start(backend, { tasks: [flaky], logger });
+    await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'dead', attempts: 2 }));
+    await eventually(() => expect(lines.filter((line) => line.level === 'error')).toHaveLength(1));
+    const [retried, dead] = lines.filter((line) => line.message.startsWith('job '));
+    expect(retried).toMatchObject({
+      level: 'warn',
+      message: 'job attempt failed: task "flaky" attempt 1 of 2; it will run again',
+      fields: { jobId: id, task: 'flaky', attempt: 1, maxAttempts: 2, code: 'E_UPSTREAM' },
+    });
+    expect(retried?.fields.err).toBeInstanceOf(Error);
+    expect(new Date(String(retried?.fields.retryAt)).toISOString()).toBe(retried?.fields.retryAt);
+    expect(dead).toMatchObject({
+      level: 'error',
+      message: 'job dead: task "flaky" failed on attempt 2 of 2 and will not run again',
+      fields: { jobId: id, task: 'flaky', attempt: 2, maxAttempts: 2, code: 'E_UPSTREAM' },
+    });
+    expect(dead?.fields).not.toHaveProperty('retryAt');
+    expect((dead?.fields.err as Error).message).toBe('upstream refused');
+  });
+
+  it('logs a lost lease with the job, task, attempt and the discarded action, and no failure', async () => {
+    const inner = memory();
+    const { logger, lines } = recordingLogger();
+    const backend: JobBackend = {
+      ...inner,
+      fail: (lease) => Promise.reject(leaseLostError(lease.jobId)),
+      progress: (lease) => Promise.reject(leaseLostError(lease.jobId)),
+    };
+    const stolen = defineTask('stolen', {
+      retries: 0,
+      handler: async (_payload: null, context) => {
+        await context.progress('half');
+        throw new Error('too late anyway');
+      },
+    });
+    const id = await createQueue({ backend }).enqueue(stolen, null);
+    const worker = start(backend, { tasks: [stolen], logger });
+    const events: string[] = [];
+    worker.on('job:failed', ({ willRetry }) => void events.push(`failed retry=${String(willRetry)}`));
+    worker.on('job:dead', () => void events.push('dead'));
+    await eventually(() => expect(events).toEqual(['failed retry=false', 'dead']));
+    const lost = lines.filter((line) => line.message.startsWith('lease lost'));
+    expect(lost).toEqual([
+      { level: 'warn', message: 'lease lost: another worker owns this job now; this outcome was discarded', fields: { jobId: id, task: 'stolen', attempt: 1, action: 'progress' } },
+      { level: 'warn', message: 'lease lost: another worker owns this job now; this outcome was discarded', fields: { jobId: id, task: 'stolen', attempt: 1, action: 'fail' } },
+    ]);
+    // The failure was not recorded, so it is not logged as a death either.
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('reports a backend error other than a lost lease as worker:error, not as a lost lease', async () => {
+    const inner = memory();
+    const { logger, lines } = recordingLogger();
+    const backend: JobBackend = { ...inner, fail: () => Promise.reject(new Error('disk full')) };
+    const failing = defineTask('failing', {
+      retries: 0,
+      handler: () => {
+        throw new Error('handler failed');
+      },
+    });
+    await createQueue({ backend }).enqueue(failing, null);
+    const worker = start(backend, { tasks: [failing], logger });
+    const errors: string[] = [];
+    worker.on('worker:error', ({ error }) => void errors.push(error.message));
+    await eventually(() => expect(errors).toEqual(['disk full']));
+    expect(lines.filter((line) => line.message.startsWith('lease lost') || line.message.startsWith('job dead'))).toEqual([]);
+  });
+
+  it('records a job cancelled while running as cancelled at the next heartbeat, long before its lease would lapse', async () => {
+    const backend = memory();
+    let started = false;
+    const slow = defineTask('slow', {
+      handler: async (_payload: null, { signal }) => {
+        started = true;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      },
+    });
+    const queue = createQueue({ backend });
+    const id = await queue.enqueue(slow, null);
+    const worker = start(backend, { tasks: [slow], heartbeatMs: 20, leaseMs: 60_000 });
+    const cancelled: string[] = [];
+    worker.on('job:cancelled', ({ job }) => void cancelled.push(job.jobId));
+    await eventually(() => expect(started).toBe(true));
+    expect(await queue.cancel(id)).toBe(true);
+    await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'cancelled' }));
+    expect(cancelled).toEqual([id]);
+  });
+
+  it('logs a cancellation whose lease was lost with the action "cancelled"', async () => {
+    const inner = memory();
+    const { logger, lines } = recordingLogger();
+    const backend: JobBackend = { ...inner, cancelled: (lease) => Promise.reject(leaseLostError(lease.jobId)) };
+    let started = false;
+    const slow = defineTask('slow', {
+      handler: async (_payload: null, { signal }) => {
+        started = true;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      },
+    });
+    const queue = createQueue({ backend });
+    const id = await queue.enqueue(slow, null);
+    start(backend, { tasks: [slow], heartbeatMs: 20, logger });
+    await eventually(() => expect(started).toBe(true));
+    await queue.cancel(id);
+    await eventually(() => expect(lines.filter((line) => line.message.startsWith('lease lost'))).toHaveLength(1));
+    expect(lines.find((line) => line.message.startsWith('lease lost'))?.fields).toEqual({ jobId: id, task: 'slow', attempt: 1, action: 'cancelled' });
+  });
+});
