@@ -47,6 +47,61 @@ describe('parseCron', () => {
   });
 });
 
+describe('parseCron, field by field', () => {
+  it('says which field is wrong and why, with the expression', () => {
+    expect(() => parseCron('* * * *')).toThrow(new RangeError('cron "* * * *": expected 5 fields (minute hour day month weekday) or 6 (with seconds first), got 4'));
+    expect(() => parseCron('* * * * * * *')).toThrow(/got 7$/);
+    expect(() => parseCron('*/0 * * * *')).toThrow(new RangeError('cron "*/0 * * * *", minutes: step "0" must be a whole number >= 1'));
+    expect(() => parseCron('*/1.5 * * * *')).toThrow(/minutes: step "1.5" must be a whole number >= 1/);
+    expect(() => parseCron('0 5-3 * * *')).toThrow(new RangeError('cron "0 5-3 * * *", hours: "5-3" is outside 0-23'));
+    expect(() => parseCron('0 0 0 * *')).toThrow(/day of month: "0" is outside 1-31/);
+    expect(() => parseCron('0 0 32 * *')).toThrow(/day of month: "32" is outside 1-31/);
+    expect(() => parseCron('0 0 * 13 *')).toThrow(/month: "13" is outside 1-12/);
+    expect(() => parseCron('0 0 * * 8')).toThrow(/day of week: "8" is outside 0-6/);
+    expect(() => parseCron('0 24 * * *')).toThrow(/hours: "24" is outside 0-23/);
+    expect(() => parseCron('60 * * * * *')).toThrow(/seconds: "60" is outside 0-59/);
+    expect(() => parseCron('1x * * * *')).toThrow(new RangeError('cron "1x * * * *", minutes: "1x" is not a number'));
+  });
+
+  it('takes names in any case: jan is month 1, sun is day 0', () => {
+    expect(ticks('0 0 1 JAN *', '2026-03-01T00:00:00Z', 1)).toEqual(['2027-01-01T00:00:00.000Z']);
+    expect(ticks('0 0 * * Sun', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-04T00:00:00.000Z']);
+    expect(ticks('0 0 * * sat', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-03T00:00:00.000Z']);
+  });
+
+  it('reads a/n as from a to the end of the field, every n', () => {
+    expect(ticks('5/20 * * * *', '2026-01-01T00:00:00Z', 4)).toEqual(['2026-01-01T00:05:00.000Z', '2026-01-01T00:25:00.000Z', '2026-01-01T00:45:00.000Z', '2026-01-01T01:05:00.000Z']);
+  });
+
+  it('takes 7 as Sunday at the end of a range', () => {
+    // 2026-01-02 is a Friday.
+    expect(ticks('0 0 * * 5-7', '2026-01-01T12:00:00Z', 4)).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z', '2026-01-04T00:00:00.000Z', '2026-01-09T00:00:00.000Z']);
+  });
+
+  it('reads ? as *: with one day field unrestricted, both must match', () => {
+    // Mondays only, not every day: the day of month is unrestricted.
+    expect(ticks('0 0 ? * mon', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-05T00:00:00.000Z', '2026-01-12T00:00:00.000Z']);
+    expect(ticks('0 0 13 * ?', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-13T00:00:00.000Z', '2026-02-13T00:00:00.000Z']);
+    // A step is a restriction: the 13th, or a Sunday (*/7 on days of week is Sunday only).
+    expect(ticks('0 0 13 * */7', '2026-01-01T00:00:00Z', 3)).toEqual(['2026-01-04T00:00:00.000Z', '2026-01-11T00:00:00.000Z', '2026-01-13T00:00:00.000Z']);
+  });
+
+  it('starts a later month, day, hour or minute at its first matching time, not at the time it searched from', () => {
+    expect(ticks('30 6 * mar *', '2026-01-15T12:45:30Z', 1)).toEqual(['2026-03-01T06:30:00.000Z']);
+    expect(ticks('15 6 * * mon', '2026-01-06T12:45:30Z', 1)).toEqual(['2026-01-12T06:15:00.000Z']);
+    expect(ticks('10 */15 * * * *', '2026-01-01T00:07:30Z', 2)).toEqual(['2026-01-01T00:15:10.000Z', '2026-01-01T00:30:10.000Z']);
+    expect(ticks('20 5 9 * * *', '2026-01-01T08:30:40Z', 1)).toEqual(['2026-01-01T09:05:20.000Z']);
+  });
+
+  it('fires strictly after a time between two seconds, on the next whole second', () => {
+    expect(ticks('* * * * * *', '2026-01-01T00:00:00.500Z', 2)).toEqual(['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:02.000Z']);
+  });
+
+  it('finds 29 February across a century year that is not a leap year (eight years on)', () => {
+    expect(ticks('0 0 29 2 *', '2096-03-01T00:00:00Z', 1)).toEqual(['2104-02-29T00:00:00.000Z']);
+  });
+});
+
 describe('time zones and daylight saving time', () => {
   it('reads the expression as wall-clock time in the zone', () => {
     // 09:00 in New York in January is 14:00 UTC; in July (EDT) 13:00 UTC.
