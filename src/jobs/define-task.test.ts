@@ -50,3 +50,29 @@ describe('defineTask', () => {
     expect(() => defineTask('t', { handler: () => 1, concurrency: 0 })).toThrow(RangeError);
   });
 });
+
+describe('defineTask option checks', () => {
+  const handler = (): number => 1;
+
+  it('says which option is wrong, with the value it got', () => {
+    const bad = (options: object, name = 't'): unknown => () => defineTask(name, { handler, ...options });
+    expect(bad({}, '')).toThrow(new TypeError('defineTask: the task name must be a non-empty string'));
+    expect(bad({}, 42 as never)).toThrow(new TypeError('defineTask: the task name must be a non-empty string'));
+    expect(bad({ handler: 'run' })).toThrow(new TypeError('defineTask("t"): handler must be a function'));
+    expect(bad({ retries: -1 })).toThrow(new RangeError('defineTask("t"): retries must be an integer >= 0, got -1'));
+    expect(bad({ retries: 1.5 })).toThrow(new RangeError('defineTask("t"): retries must be an integer >= 0, got 1.5'));
+    expect(bad({ timeout: 0 })).toThrow(new RangeError('defineTask("t"): timeout must be > 0 ms, got 0'));
+    expect(bad({ timeout: Number.NaN })).toThrow(new RangeError('defineTask("t"): timeout must be > 0 ms, got NaN'));
+    expect(bad({ concurrency: 0.5 })).toThrow(new RangeError('defineTask("t"): concurrency must be >= 1, got 0.5'));
+    expect(bad({ rateLimit: { limit: 0, intervalMs: 1_000 } })).toThrow(new RangeError('defineTask("t"): rateLimit.limit must be a whole number >= 1, got 0'));
+    expect(bad({ rateLimit: { limit: 1.5, intervalMs: 1_000 } })).toThrow(/rateLimit.limit must be a whole number >= 1, got 1.5/);
+    expect(bad({ rateLimit: { limit: 1, intervalMs: 0 } })).toThrow(new RangeError('defineTask("t"): rateLimit.intervalMs must be a whole number of ms >= 1, got 0'));
+    expect(bad({ rateLimit: { limit: 1, intervalMs: 2.5 } })).toThrow(/rateLimit.intervalMs must be a whole number of ms >= 1, got 2.5/);
+    expect(bad({ rateLimit: { limit: 1, intervalMs: 1, key: 'tenant' } })).toThrow(new TypeError('defineTask("t"): rateLimit.key must be a function of the payload'));
+  });
+
+  it('accepts the smallest valid values', () => {
+    const task = defineTask('t', { handler, retries: 0, timeout: 1, concurrency: 1, rateLimit: { limit: 1, intervalMs: 1, key: () => 'k' } });
+    expect(task).toMatchObject({ kind: 'errand:task', name: 't', options: { retries: 0, timeout: 1, concurrency: 1 } });
+  });
+});

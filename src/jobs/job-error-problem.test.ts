@@ -30,3 +30,31 @@ describe('jobErrorProblem', () => {
     expect(debug.cause).toEqual({ name: 'RangeError', message: 'inner' });
   });
 });
+
+describe('jobErrorProblem, edges', () => {
+  it('names a nameless error Error and leaves out an empty message', () => {
+    const nameless = Object.assign(new Error(''), { name: '' });
+    expect(jobErrorProblem(nameless)).toEqual({ type: 'about:blank', title: 'Error', status: 500 });
+  });
+
+  it('takes status, else statusCode, when it is a whole number from 400 to 599', () => {
+    const status = (fields: object): number => jobErrorProblem(Object.assign(new Error('x'), fields)).status;
+    expect([400, 599, 399, 600, 450.5, '404'].map((value) => status({ status: value }))).toEqual([400, 599, 500, 500, 500, 500]);
+    expect(status({ statusCode: 503 })).toBe(503);
+    expect(status({ status: 404, statusCode: 503 })).toBe(404);
+    expect(jobErrorProblem(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no such job')).status).toBe(404);
+  });
+
+  it('ignores a code that is not a string, and field errors on an error that is not errand’s', () => {
+    const foreign = Object.assign(new Error('x'), { code: 42, errors: [{ pointer: '/a' }] });
+    expect(jobErrorProblem(foreign)).toEqual({ type: 'about:blank', title: 'Error', status: 500, detail: 'x' });
+  });
+
+  it('keeps a cause that is not an Error as JSON, or as text when it cannot be JSON', () => {
+    expect(jobErrorProblem(new Error('x', { cause: { retryIn: 5 } }), { debug: true }).cause).toEqual({ retryIn: 5 });
+    const circular: { self?: unknown } = {};
+    circular.self = circular;
+    expect(jobErrorProblem(new Error('x', { cause: circular }), { debug: true }).cause).toBe('[object Object]');
+    expect(jobErrorProblem(new Error('x', { cause: 'plain words' }), { debug: false })).not.toHaveProperty('cause');
+  });
+});
