@@ -44,4 +44,34 @@ describe('computeBackoff', () => {
     expect(computeBackoff(() => -5, 1, error)).toBe(0);
     expect(computeBackoff(() => Number.NaN, 1, error)).toBe(0);
   });
+
+  it('counts an attempt below 1 as the first, and a fractional attempt as the whole one below', () => {
+    const option = { type: 'exponential', delayMs: 100, jitter: false } as const;
+    expect([0, -3, 1, 2.7].map((attempt) => computeBackoff(option, attempt, error))).toEqual([100, 100, 100, 200]);
+    const seen: number[] = [];
+    computeBackoff((attempt) => (seen.push(attempt), 0), 0, error);
+    expect(seen).toEqual([1]);
+  });
+
+  it('treats a negative delay or cap as zero and rounds to whole milliseconds', () => {
+    expect(computeBackoff({ type: 'exponential', delayMs: -100, jitter: false }, 2, error)).toBe(0);
+    expect(computeBackoff({ type: 'exponential', delayMs: 100, maxDelayMs: -1, jitter: false }, 2, error)).toBe(0);
+    expect(computeBackoff({ type: 'fixed', delayMs: -250 }, 1, error)).toBe(0);
+    expect(computeBackoff({ type: 'fixed', delayMs: 250.6 }, 1, error)).toBe(251);
+    expect(computeBackoff({ type: 'exponential', delayMs: 0.3, jitter: false }, 2, error)).toBe(1);
+    expect(computeBackoff({ type: 'exponential', delayMs: 3 }, 1, error, () => 0.5)).toBe(2);
+    expect(computeBackoff(() => 12.5, 1, error)).toBe(13);
+    expect(computeBackoff(() => Number.POSITIVE_INFINITY, 1, error)).toBe(0);
+  });
+
+  it('takes the previous delay of decorrelated jitter as the un-jittered one, within the cap', () => {
+    const option = { type: 'exponential', delayMs: 100, maxDelayMs: 10_000, jitter: 'decorrelated' } as const;
+    // Attempt 2: previous delay 100, so between 100 and 300.
+    expect([0, 0.5, 1].map((draw) => computeBackoff(option, 2, error, () => draw))).toEqual([100, 200, 300]);
+    expect(computeBackoff({ ...option, maxDelayMs: 250 }, 2, error, () => 1)).toBe(250);
+    expect(computeBackoff({ ...option, maxDelayMs: 250 }, 5, error, () => 0.5)).toBe(250);
+    // No delayMs: one second.
+    expect(computeBackoff({ type: 'exponential', jitter: 'decorrelated' }, 1, error, () => 0)).toBe(1_000);
+    expect(computeBackoff({ type: 'exponential', jitter: false }, 30, error)).toBe(3_600_000);
+  });
 });

@@ -18,4 +18,20 @@ describe('jobId', () => {
     const ids = new Set(Array.from({ length: 5_000 }, () => jobId(42)));
     expect(ids.size).toBe(5_000);
   });
+
+  it('draws every random digit: none is fixed, and the variant takes all four values', () => {
+    const ids = Array.from({ length: 2_000 }, () => jobId(7).replaceAll('-', ''));
+    // Digits 13 and 16 are the version (7) and the variant; the 12 before are the time.
+    for (let digit = 13; digit < 32; digit += 1) {
+      const seen = new Set(ids.map((id) => id[digit]));
+      if (digit === 16) expect([...seen].sort()).toEqual(['8', '9', 'a', 'b']);
+      else expect(seen.size, `digit ${digit}`).toBeGreaterThan(8);
+    }
+  });
+
+  it('writes a time before 1970 as zero and keeps the low 48 bits of a later one', () => {
+    expect(jobId(-5).slice(0, 13)).toBe('00000000-0000');
+    expect(jobId(2 ** 48 + 0xabc).slice(0, 13)).toBe('00000000-0abc');
+    expect(jobId(255.9).slice(0, 13)).toBe('00000000-00ff');
+  });
 });
