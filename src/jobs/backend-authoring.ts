@@ -9,6 +9,7 @@ export type {
   ClaimOptions,
   Completion,
   FailOptions,
+  GroupClaim,
   JobBackend,
   JobPage,
   Lease,
@@ -22,6 +23,7 @@ export type {
 } from './backend.js';
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
 export type { EnqueueResult, JobEvent, JobMeta, JobRecord, JobState, NewJob } from './job.js';
+export { fairGroupId, pickFair, type FairCandidate, type FairGroupState, type FairPick } from './fair-order.js';
 export { rateRetryAt } from './rate-window.js';
 export type { RunnableTask } from './runnable-task.js';
 export type { ScheduleAdvance, ScheduleStore } from './schedule-store.js';

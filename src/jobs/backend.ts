@@ -49,6 +49,19 @@ export interface ClaimOptions {
    * may also find a worker's record without this flag (SQLite joins on `workerId`). @default false
    */
   liveness?: boolean;
+  /**
+   * Tasks among `tasks` whose jobs are claimed by group (docs/jobs.md, "Fair queues"): among ready
+   * jobs of the same priority, the groups of a task take turns (the group served least recently
+   * first), and no group has more than `concurrency` jobs running across all workers. Jobs of these
+   * tasks stored without a group are claimed once no grouped job of the task is ready. @default none
+   */
+  groups?: Readonly<Record<string, GroupClaim>>;
+}
+
+/** How one task's groups are claimed (see {@link ClaimOptions.groups}). */
+export interface GroupClaim {
+  /** Most jobs of one group running at once across all workers. @default Infinity */
+  concurrency?: number;
 }
 
 /**

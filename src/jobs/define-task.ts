@@ -17,6 +17,12 @@ function checkOptions(name: string, options: TaskOptions<unknown, unknown>): voi
     if (!(Number.isInteger(rateLimit.intervalMs) && rateLimit.intervalMs >= 1)) throw new RangeError(`defineTask("${name}"): rateLimit.intervalMs must be a whole number of ms >= 1, got ${rateLimit.intervalMs}`);
     if (rateLimit.key !== undefined && typeof rateLimit.key !== 'function') throw new TypeError(`defineTask("${name}"): rateLimit.key must be a function of the payload`);
   }
+  const group = options.group;
+  if (group !== undefined) {
+    if (typeof group.key !== 'function') throw new TypeError(`defineTask("${name}"): group.key must be a function of the payload`);
+    const limit = group.concurrency;
+    if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new RangeError(`defineTask("${name}"): group.concurrency must be a whole number >= 1, got ${limit}`);
+  }
 }
 
 /**

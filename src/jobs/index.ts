@@ -20,6 +20,7 @@ export {
   type JobId,
   type RateLimit,
   type TaskContext,
+  type TaskGroup,
   type TaskDefinition,
   type TaskInput,
   type TaskOptions,

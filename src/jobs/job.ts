@@ -50,6 +50,8 @@ export interface NewJob {
   key?: string;
   /** Epoch ms. */
   createdAt: number;
+  /** Fair-queue group (the task's `group.key(payload)`): claims take the groups of a task in turns. Absent for ungrouped tasks. */
+  group?: string;
   /**
    * Headers carried with the job and handed back at claim and in its record, stored as they are
    * (today the W3C trace context of the enqueue: `traceparent`, `tracestate`). Absent when empty.

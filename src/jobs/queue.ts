@@ -1,6 +1,7 @@
 import { ErrandError } from '../errors/errand-error.js';
 import { enqueueTraceMeta } from '../tracing/job-spans.js';
 import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
+import { groupOf } from './group-of.js';
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
@@ -109,7 +110,7 @@ interface PendingEnqueue {
 
 /** What enqueueing needs of a task, whatever its payload type. */
 interface TaskToEnqueue {
-  task: { readonly name: string; readonly options: { readonly retries?: number; readonly schema?: unknown }; parse(payload: unknown): Promise<unknown> };
+  task: { readonly name: string; readonly options: { readonly retries?: number; readonly schema?: unknown; readonly group?: { readonly key: (payload: never) => string } }; parse(payload: unknown): Promise<unknown> };
   payload: unknown;
   options?: EnqueueOptions | undefined;
 }
@@ -117,6 +118,8 @@ interface TaskToEnqueue {
 function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, priority: number, now: number): NewJob {
   const job: NewJob = { id: jobId(now), task: item.task.name, payload: item.payload, runAt, priority, maxAttempts: (item.task.options.retries ?? 3) + 1, createdAt: now };
   if (options.key !== undefined) job.key = options.key;
+  const group = groupOf(item.task, item.payload);
+  if (group !== undefined) job.group = group;
   const meta = enqueueTraceMeta(job.task, job.id);
   if (meta !== undefined) job.meta = meta;
   return job;

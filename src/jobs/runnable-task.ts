@@ -1,3 +1,4 @@
+import type { GroupClaim } from './backend.js';
 import type { BackoffOption, TaskContext } from './task-definition.js';
 
 /**
@@ -17,6 +18,7 @@ export interface RunnableTask {
     readonly timeout?: number;
     readonly concurrency?: number;
     readonly rateLimit?: { readonly limit: number; readonly intervalMs: number; readonly key?: (payload: never) => string };
+    readonly group?: { readonly key: (payload: never) => string; readonly concurrency?: number };
   };
   parse(payload: unknown): Promise<unknown>;
 }
@@ -45,3 +47,15 @@ export function indexTasks(tasks: TaskList): Map<string, RunnableTask> {
   return byName;
 }
 
+
+/** The claim settings of the grouped tasks among `tasks` (see `ClaimOptions.groups`), or undefined when none is grouped. */
+export function groupClaims(tasks: ReadonlyMap<string, RunnableTask>): Record<string, GroupClaim> | undefined {
+  let groups: Record<string, GroupClaim> | undefined;
+  for (const [name, task] of tasks) {
+    const group = task.options.group;
+    if (group === undefined) continue;
+    groups ??= {};
+    groups[name] = group.concurrency === undefined || group.concurrency === Infinity ? {} : { concurrency: group.concurrency };
+  }
+  return groups;
+}

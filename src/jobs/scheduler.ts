@@ -84,9 +84,15 @@ export async function syncSchedules(store: ScheduleStore, definitions: readonly 
   return report;
 }
 
-function tickJob(schedule: StoredSchedule, tick: number, now: number): NewJob {
+/** The fair-queue group of a job of `task` with `payload` (the worker's task definitions know it), or undefined. */
+export type GroupOf = (task: string, payload: unknown) => string | undefined;
+
+function tickJob(schedule: StoredSchedule, tick: number, now: number, groupOf: GroupOf | undefined): NewJob {
   const { spec } = schedule;
-  return { id: scheduleJobId(schedule.name, tick), task: spec.task, payload: spec.payload, runAt: tick, priority: spec.priority, maxAttempts: spec.maxAttempts, createdAt: now };
+  const job: NewJob = { id: scheduleJobId(schedule.name, tick), task: spec.task, payload: spec.payload, runAt: tick, priority: spec.priority, maxAttempts: spec.maxAttempts, createdAt: now };
+  const group = groupOf?.(spec.task, spec.payload);
+  if (group !== undefined) job.group = group;
+  return job;
 }
 
 /** Whether the job of the schedule's last fired tick is unfinished. */
@@ -104,7 +110,7 @@ export type TickOutcome = { fired: number[]; skipped: number; held: boolean; los
  * policy, then enqueues their jobs and advances `nextRunAt` with one compare-and-set. `lost` is true
  * when another node handled it first (nothing was done here).
  */
-export async function runSchedule(backend: JobBackend, store: ScheduleStore, schedule: StoredSchedule, now: number): Promise<TickOutcome> {
+export async function runSchedule(backend: JobBackend, store: ScheduleStore, schedule: StoredSchedule, now: number, groupOf?: GroupOf): Promise<TickOutcome> {
   const none: TickOutcome = { fired: [], skipped: 0, held: false, lost: false };
   if (schedule.paused || schedule.nextRunAt > now) return none;
   const { spec } = schedule;
@@ -129,7 +135,7 @@ export async function runSchedule(backend: JobBackend, store: ScheduleStore, sch
     }
   }
   const lastTickAt = fire.at(-1) ?? schedule.lastTickAt;
-  const won = await store.advance({ name: schedule.name, expectedNextRunAt: schedule.nextRunAt, nextRunAt, lastTickAt, now }, fire.map((tick) => tickJob(schedule, tick, now)));
+  const won = await store.advance({ name: schedule.name, expectedNextRunAt: schedule.nextRunAt, nextRunAt, lastTickAt, now }, fire.map((tick) => tickJob(schedule, tick, now, groupOf)));
   return won ? { fired: fire, skipped, held: false, lost: false } : { ...none, lost: true };
 }
 
@@ -137,12 +143,12 @@ export async function runSchedule(backend: JobBackend, store: ScheduleStore, sch
 const heldRecheckMs = 250;
 
 /** Runs every due schedule of `tasks` once; answers the earliest `nextRunAt` among them afterwards (Infinity when none). */
-export async function runDueSchedules(backend: JobBackend, store: ScheduleStore, tasks: ReadonlySet<string>, now: number): Promise<number> {
+export async function runDueSchedules(backend: JobBackend, store: ScheduleStore, tasks: ReadonlySet<string>, now: number, groupOf?: GroupOf): Promise<number> {
   let earliest = Number.POSITIVE_INFINITY;
   for (const schedule of await store.list()) {
     if (!tasks.has(schedule.spec.task) || schedule.paused) continue;
     if (schedule.nextRunAt <= now) {
-      const outcome = await runSchedule(backend, store, schedule, now);
+      const outcome = await runSchedule(backend, store, schedule, now, groupOf);
       // A held tick is looked at again soon; otherwise the stored row now says when.
       if (outcome.held) earliest = Math.min(earliest, now + heldRecheckMs);
       else earliest = Math.min(earliest, (await store.get(schedule.name))?.nextRunAt ?? Number.POSITIVE_INFINITY);

@@ -50,6 +50,21 @@ export interface TaskOptions<Payload, Result, Input = Payload> {
    * failing or using an attempt. See docs/jobs.md, "Rate limits". @default undefined (no limit)
    */
   rateLimit?: RateLimit<Input>;
+  /**
+   * Fair queues: the task's jobs are grouped by `key(payload)` and claims take the groups in turns,
+   * so a large backlog of one group does not starve another; `concurrency` caps the jobs of one group
+   * running at once across every worker of the backend. See docs/jobs.md, "Fair queues".
+   * @default undefined (no groups: jobs are claimed in priority, then due-time order)
+   */
+  group?: TaskGroup<Input>;
+}
+
+/** A task's fair-queue grouping: the group of each job, and optionally a cap on each group's running jobs. */
+export interface TaskGroup<Input = unknown> {
+  /** The job's group (a tenant, an account). Gets the payload as enqueued; evaluated once, at enqueue. */
+  key: (payload: Input) => string;
+  /** Most jobs of one group running at once, across every worker of the backend (whole, >= 1). @default Infinity */
+  concurrency?: number;
 }
 
 /** A task's rate limit: `limit` starts per `intervalMs`, optionally per key of the payload. */
@@ -84,7 +99,7 @@ export interface AnyTask<Input = unknown, Result = unknown> {
   /** Types only, never set: what the task accepts and what its handler returns. */
   readonly '~types'?: { readonly input: Input; readonly result: Result };
   /** The options enqueueing reads (the handler is left out: its parameter would make this invariant). */
-  readonly options: { readonly retries?: number; readonly timeout?: number; readonly schema?: unknown };
+  readonly options: { readonly retries?: number; readonly timeout?: number; readonly schema?: unknown; readonly group?: { readonly key: (payload: never) => string } };
   /** Validates and returns the payload; throws ErrandError('ERRAND_JOB_PAYLOAD_INVALID') with `errors[]`. */
   parse(payload: unknown): Promise<unknown>;
 }

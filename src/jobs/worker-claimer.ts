@@ -1,5 +1,5 @@
 import { coerceError } from '../errors/coerce-error.js';
-import type { ClaimedJob, JobBackend } from './backend.js';
+import type { ClaimedJob, ClaimOptions, GroupClaim, JobBackend } from './backend.js';
 import type { WorkerSlots } from './worker-slots.js';
 import { sleep } from './worker-timers.js';
 
@@ -9,6 +9,8 @@ export interface WorkerClaimerOptions {
   workerId: string;
   /** Names of the tasks the worker runs. */
   taskNames: readonly string[];
+  /** The grouped tasks' claim settings (fair queues), handed to every claim; undefined when no task is grouped. */
+  groups?: Readonly<Record<string, GroupClaim>> | undefined;
   /** The worker's slot bookkeeping, shared with the jobs it holds: it says how much a claim may ask for. */
   slots: WorkerSlots;
   concurrency: number;
@@ -39,6 +41,7 @@ export class WorkerClaimer {
   readonly #backend: JobBackend;
   readonly #workerId: string;
   readonly #taskNames: readonly string[];
+  readonly #groups: Readonly<Record<string, GroupClaim>> | undefined;
   readonly #slots: WorkerSlots;
   readonly #batchSize: number;
   readonly #leaseMs: number;
@@ -69,6 +72,7 @@ export class WorkerClaimer {
     this.#backend = options.backend;
     this.#workerId = options.workerId;
     this.#taskNames = options.taskNames;
+    this.#groups = options.groups;
     this.#slots = options.slots;
     this.#batchSize = options.batchSize;
     this.#leaseMs = options.leaseMs;
@@ -174,8 +178,11 @@ export class WorkerClaimer {
     this.#coalesce = undefined;
     const limit = Math.min(this.#batchSize, slots.claimRoom());
     const names = this.#taskNames;
-    const roomy = names.filter((name) => slots.freeFor(name) >= limit);
-    const tight = names.filter((name) => slots.freeFor(name) > 0 && slots.freeFor(name) < limit);
+    // A grouped task claims alone, as a tight one does: its groups take turns within its own claims, and
+    // a backlog of the other tasks in queue order cannot crowd it out of a shared one.
+    const alone = (name: string): boolean => this.#groups?.[name] !== undefined || slots.freeFor(name) < limit;
+    const roomy = names.filter((name) => slots.freeFor(name) >= limit && !alone(name));
+    const tight = names.filter((name) => slots.freeFor(name) > 0 && alone(name));
     // Nothing to ask for (should not happen: #shouldClaim() said there was room): wait as when dry, do not spin.
     if (roomy.length === 0 && tight.length === 0) this.#dry = true;
     const groups: [string[], number][] = [[roomy, limit], ...tight.map((name): [string[], number] => [[name], slots.freeFor(name)])];
@@ -197,7 +204,7 @@ export class WorkerClaimer {
     };
     let sent: Promise<ClaimedJob[]>;
     try {
-      sent = this.#backend.claim({ workerId: this.#workerId, tasks: group, limit: room, leaseMs: this.#leaseMs, waitMs: 0, liveness: this.#liveness() });
+      sent = this.#backend.claim(this.#withGroups({ workerId: this.#workerId, tasks: group, limit: room, leaseMs: this.#leaseMs, waitMs: 0, liveness: this.#liveness() }));
     } catch (thrown) {
       sent = Promise.reject(coerceError(thrown));
     }
@@ -221,6 +228,12 @@ export class WorkerClaimer {
     this.#claiming.add(claim);
   }
 
+  /** Adds the grouped tasks' settings to a claim (left out when no task is grouped: a claim unchanged from before fair queues). */
+  #withGroups(claim: ClaimOptions): ClaimOptions {
+    if (this.#groups !== undefined) claim.groups = this.#groups;
+    return claim;
+  }
+
   /** Idle: one waiting claim for a single job of any task with room, cut short by a freed slot or stop(). */
   async #idleWait(): Promise<void> {
     const pollMs = this.#pollMs;
@@ -230,7 +243,7 @@ export class WorkerClaimer {
     this.#idling = true;
     let jobs: ClaimedJob[];
     try {
-      jobs = await this.#backend.claim({ workerId: this.#workerId, tasks: names, limit: 1, leaseMs: this.#leaseMs, waitMs: pollMs, signal: this.#wake.signal, liveness: this.#liveness() });
+      jobs = await this.#backend.claim(this.#withGroups({ workerId: this.#workerId, tasks: names, limit: 1, leaseMs: this.#leaseMs, waitMs: pollMs, signal: this.#wake.signal, liveness: this.#liveness() }));
     } finally {
       this.#idling = false;
     }

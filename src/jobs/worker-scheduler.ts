@@ -2,7 +2,7 @@ import { isErrandError } from '../errors/errand-error.js';
 import type { JobBackend } from './backend.js';
 import type { ScheduleDefinition } from './define-schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
-import { runDueSchedules, syncSchedules } from './scheduler.js';
+import { runDueSchedules, syncSchedules, type GroupOf } from './scheduler.js';
 import { sleep } from './worker-timers.js';
 
 /** What a worker's scheduler needs. */
@@ -14,6 +14,8 @@ export interface WorkerSchedulerOptions {
   tasks: readonly string[];
   /** Longest sleep between two looks at the stored schedules. */
   pollMs: number;
+  /** The fair-queue group of a tick's job, from the worker's task definitions. */
+  groupOf?: GroupOf;
   now: () => number;
   onError: (error: Error) => void;
 }
@@ -28,7 +30,7 @@ const minSleepMs = 5;
  * Returns the function that stops it (resolving once the round in progress has ended).
  */
 export function startScheduler(options: WorkerSchedulerOptions): () => Promise<void> {
-  const { backend, definitions, tasks, pollMs, now, onError } = options;
+  const { backend, definitions, tasks, pollMs, now, onError, groupOf } = options;
   const store = backend.schedules;
   const stop = new AbortController();
   if (store === undefined) return () => Promise.resolve();
@@ -53,7 +55,7 @@ export function startScheduler(options: WorkerSchedulerOptions): () => Promise<v
       let wait = pollMs;
       try {
         const at = now();
-        wait = Math.min(pollMs, Math.max(minSleepMs, (await runDueSchedules(backend, store, taskSet, at)) - now()));
+        wait = Math.min(pollMs, Math.max(minSleepMs, (await runDueSchedules(backend, store, taskSet, at, groupOf)) - now()));
       } catch (error) {
         report(error);
       }

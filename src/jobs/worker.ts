@@ -1,5 +1,6 @@
 import { coerceError } from '../errors/coerce-error.js';
-import { indexTasks, type RunnableTask } from './runnable-task.js';
+import { groupClaims, indexTasks, type RunnableTask } from './runnable-task.js';
+import { groupOf } from './group-of.js';
 import { WorkerClaimer } from './worker-claimer.js';
 import { WorkerEmitter } from './worker-events.js';
 import { WorkerJobs } from './worker-jobs.js';
@@ -62,6 +63,7 @@ class WorkerRuntime {
   #stopTimers: (() => void) | undefined;
   #stopScheduler: (() => Promise<void>) | undefined;
   readonly #taskNames: string[];
+  readonly #tasks: ReadonlyMap<string, RunnableTask>;
   /** The liveness thread, started with the worker (undefined when the backend offers none, or it is off). */
   #liveness: Liveness | undefined;
 
@@ -71,6 +73,7 @@ class WorkerRuntime {
     this.#options = options;
     this.#settings = settings;
     this.#taskNames = [...tasks.keys()];
+    this.#tasks = tasks;
     this.events = new WorkerEmitter((error, event) => logger.error({ err: coerceError(error), event }, 'a worker event listener threw'));
     const slots = new WorkerSlots(tasks, concurrency, batchSize);
     const shared = { backend: options.backend, slots, concurrency, batchSize, reportError: this.#reportError };
@@ -80,12 +83,18 @@ class WorkerRuntime {
       ready: () => this.#liveness?.ready ?? Promise.resolve(),
       workerId: id,
       taskNames: [...tasks.keys()],
+      groups: groupClaims(tasks),
       leaseMs: settings.leaseMs,
       pollMs: settings.pollMs,
       onClaimed: (jobs) => this.#jobs.accept(jobs),
     });
     this.#jobs = new WorkerJobs({ ...shared, tasks, events: this.events, logger, debug: options.debug ?? false, attemptSpanParent: options.attemptSpanParent, claimer: this.#claimer });
   }
+
+  readonly #groupOf = (name: string, payload: unknown): string | undefined => {
+    const task = this.#tasks.get(name);
+    return task === undefined ? undefined : groupOf(task, payload);
+  };
 
   get activeCount(): number {
     return this.#jobs.active.size;
@@ -104,7 +113,7 @@ class WorkerRuntime {
     if (this.#options.scheduler !== false) {
       const schedulerPollMs = this.#options.schedulerPollMs ?? 1000;
       if (!(schedulerPollMs > 0)) throw new RangeError(`createWorker: schedulerPollMs must be > 0, got ${schedulerPollMs}`);
-      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError });
+      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError, groupOf: this.#groupOf });
     }
     this.#loop = this.#claimer.run();
   }

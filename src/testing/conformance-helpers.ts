@@ -16,6 +16,8 @@ export interface ConformanceOptions {
   create(options: BackendFactoryOptions): Promise<JobBackend>;
   /** Runs after the backend was closed (delete its file, flush its keys). */
   cleanup?(backend: JobBackend): Promise<void>;
+  /** Whether the backend claims by group (`ClaimOptions.groups`, docs/jobs.md "Fair queues"); false skips those tests, for a backend without them. @default true */
+  fairQueues?: boolean;
 }
 
 /** Registers an afterEach that closes and cleans every backend the test made; returns the maker. */

@@ -20,6 +20,7 @@
  */
 import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
+import { describeFairness } from './conformance-fairness.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
 import { describeRateLimits } from './conformance-rate-limits.js';
@@ -44,6 +45,7 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeLiveness(options);
     describeSchedules(options);
     describeRateLimits(options);
+    describeFairness(options);
     describeSeries(options);
   });
 }

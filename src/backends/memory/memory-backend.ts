@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimedJob, ClaimOptions, Completion, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
+import type { ClaimedJob, ClaimOptions, Completion, GroupClaim, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
 import { defaultRetention, leaseExpiredProblem, leaseLostError } from '../../jobs/backend-errors.js';
 import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '../../jobs/job.js';
 import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
+import { fairGroupId, pickFair, type FairGroupState } from '../../jobs/fair-order.js';
 import { createMemoryScheduleStore } from './memory-schedules.js';
 import { createMemorySeries } from './memory-series.js';
 import { waitFor } from './wait-for.js';
@@ -33,6 +34,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
   /** Rate-limit counters: the current fixed window of each bucket and the starts counted in it. */
   const rateCounters = new Map<string, { window: number; count: number }>();
   let closed = false;
+  /** Fair queues: each group's last-served stamp (by fairGroupId), and the next stamp to hand out. */
+  const served = new Map<string, number>();
+  let servedStamp = 0;
 
   /** Records the end of a running job's attempt in the series (a cancelled attempt is neither success nor failure). */
   function attemptEnded(job: StoredJob, outcome: 'succeeded' | 'failed', at: number): void {
@@ -71,8 +75,11 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       promote(job, at);
       if (job.record.state === 'queued' && tasks.has(job.record.task)) ready.push(job);
     }
-    ready.sort((a, b) => a.record.priority - b.record.priority || a.record.runAt - b.record.runAt || a.seq - b.seq);
-    return ready.slice(0, Math.max(0, claim.limit)).map((job) => {
+    const limit = Math.max(0, claim.limit);
+    const grouped = claim.groups === undefined ? [] : pickGroups(ready, claim.groups, limit);
+    const plain = ready.filter((job) => claim.groups?.[job.record.task] === undefined);
+    plain.sort((a, b) => a.record.priority - b.record.priority || a.record.runAt - b.record.runAt || a.seq - b.seq);
+    return [...grouped, ...plain].slice(0, limit).map((job) => {
       const record = job.record;
       job.token = randomUUID();
       job.leaseUntil = at + claim.leaseMs;
@@ -84,6 +91,25 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
       if (record.meta !== undefined) claimed.meta = { ...record.meta };
       return claimed;
     });
+  }
+
+  /**
+   * The jobs of grouped tasks a claim takes, fairly (see `pickFair`): ready ones, the running ones
+   * counted against each group's concurrency. Jobs stored without a group count as the group ''.
+   */
+  function pickGroups(ready: readonly StoredJob[], groups: Readonly<Record<string, GroupClaim>>, limit: number): StoredJob[] {
+    const running = new Map<string, number>();
+    for (const job of jobs.values()) {
+      if (job.record.state !== 'running' || groups[job.record.task] === undefined) continue;
+      const id = fairGroupId(job.record.task, job.group ?? '');
+      running.set(id, (running.get(id) ?? 0) + 1);
+    }
+    const candidates = ready.filter((job) => groups[job.record.task] !== undefined).map((job) => ({ job, task: job.record.task, group: job.group ?? '', priority: job.record.priority, runAt: job.record.runAt, seq: job.seq }));
+    const state = (id: string, task: string): FairGroupState => ({ served: served.get(id), room: (groups[task]?.concurrency ?? Infinity) - (running.get(id) ?? 0) });
+    const pick = pickFair(candidates, state, limit, servedStamp);
+    for (const group of pick.served) served.set(group.id, group.stamp);
+    servedStamp += pick.served.length;
+    return pick.taken.map((candidate) => candidate.job);
   }
 
   /** When the next delayed job becomes due or the next lease lapses: a waiting claim should look again then. */

@@ -10,6 +10,8 @@ export interface StoredJob {
   token?: string;
   leaseUntil?: number;
   cancelRequested: boolean;
+  /** Fair-queue group (NewJob.group). */
+  group?: string;
 }
 
 /** Most recent history entries kept per job. */
@@ -43,7 +45,9 @@ export function toStored(job: NewJob, seq: number, now: number): StoredJob {
   };
   if (job.key !== undefined) record.key = job.key;
   if (job.meta !== undefined) record.meta = { ...job.meta };
-  return { record, seq, cancelRequested: false };
+  const stored: StoredJob = { record, seq, cancelRequested: false };
+  if (job.group !== undefined) stored.group = job.group;
+  return stored;
 }
 
 /** Ends the lease bookkeeping of a job leaving `running`. */

@@ -11,7 +11,7 @@ import { livenessConnection, type PostgresLivenessConfig } from './liveness-writ
 import { createManager } from './manage-jobs.js';
 import { mapPostgresError, redactUrl } from './map-postgres-error.js';
 import { defaultSchema, migratePostgres } from './migrate.js';
-import { channelOf, quoteIdentifier, type PostgresContext, type RunQuery } from './postgres-context.js';
+import { channelOf, quoteIdentifier, type PostgresContext, type RunQuery, type RunTransaction } from './postgres-context.js';
 import { createPostgresScheduleStore } from './postgres-schedules.js';
 import { createRateCounter } from './rate-limits.js';
 import { createPrune } from './prune-jobs.js';
@@ -101,9 +101,41 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
       throw mapPostgresError(error, label);
     }
   };
+  const transaction: RunTransaction = async (work) => {
+    await ready().catch((error: unknown) => {
+      throw mapPostgresError(error, label);
+    });
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw mapPostgresError(error, label);
+    }
+    const inTransaction: RunQuery = async <Row>(text: string, values: readonly unknown[], name?: string) => {
+      try {
+        const result = await client.query<Row & pg.QueryResultRow>({ text, values: [...values], ...(prepared && name !== undefined ? { name } : {}) });
+        return { rows: result.rows, rowCount: result.rowCount };
+      } catch (error) {
+        throw mapPostgresError(error, label);
+      }
+    };
+    let broken: Error | undefined;
+    try {
+      await inTransaction('BEGIN', []);
+      const result = await work(inTransaction);
+      await inTransaction('COMMIT', []);
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback instanceof Error ? rollback : new Error(String(rollback))));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
   const schema = quoteIdentifier(schemaName);
   const context: PostgresContext = {
     query,
+    transaction,
     schema,
     table: `${schema}.jobs`,
     workers: `${schema}.workers`,

@@ -41,11 +41,12 @@ export async function enqueueJobs(target: EnqueueTarget, jobs: readonly NewJob[]
     `[{"at":${now},"type":"enqueued"}]`,
     target.channel,
     textArrayLiteral(jobs.map((job) => encodeJson(job.meta))),
+    textArrayLiteral(jobs.map((job) => job.group)),
   ];
-  const insert = `INSERT INTO ${table} (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta)
-       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, $10::jsonb, meta::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::int[], $8::bigint[], $12::text[]) WITH ORDINALITY
-         AS i(id, task, payload, priority, run_at, key, max_attempts, created_at, meta, ord)
+  const insert = `INSERT INTO ${table} (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta, group_key)
+       SELECT id, task, payload::json, 'queued', priority, run_at, key, max_attempts, created_at, $9, $10::jsonb, meta::jsonb, group_key
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::int[], $8::bigint[], $12::text[], $13::text[]) WITH ORDINALITY
+         AS i(id, task, payload, priority, run_at, key, max_attempts, created_at, meta, group_key, ord)
        ORDER BY ord`;
   if (!keyed) {
     // Without keys every row is inserted or the statement fails: one row back, not one per job.

@@ -12,9 +12,13 @@ export interface QueryResult<Row> {
  */
 export type RunQuery = <Row>(text: string, values: readonly unknown[], name?: string) => Promise<QueryResult<Row>>;
 
+/** Runs `work` in one transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when it throws. */
+export type RunTransaction = <T>(work: (query: RunQuery) => Promise<T>) => Promise<T>;
+
 /** What every storage operation of the Postgres backend shares. */
 export interface PostgresContext {
   readonly query: RunQuery;
+  readonly transaction: RunTransaction;
   /** The quoted schema name, ready to put in SQL: `"errand"`. */
   readonly schema: string;
   /** `"errand".jobs` */

@@ -53,9 +53,9 @@ export function createPostgresScheduleStore(context: PostgresContext, onEnqueued
            UPDATE ${schedules} SET next_run_at = $2, last_tick_at = $3, updated_at = $4
            WHERE name = $1 AND next_run_at = $5 AND NOT paused RETURNING name),
          inserted AS (
-           INSERT INTO ${table} (id, task, payload, state, priority, run_at, max_attempts, created_at, updated_at, history)
-           SELECT id, task, payload::json, 'queued', priority, run_at, max_attempts, created_at, $4, $11::jsonb
-           FROM unnest($6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[], $12::int[], $13::bigint[]) AS i(id, task, payload, priority, run_at, max_attempts, created_at)
+           INSERT INTO ${table} (id, task, payload, state, priority, run_at, max_attempts, created_at, updated_at, history, group_key)
+           SELECT id, task, payload::json, 'queued', priority, run_at, max_attempts, created_at, $4, $11::jsonb, group_key
+           FROM unnest($6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[], $12::int[], $13::bigint[], $15::text[]) AS i(id, task, payload, priority, run_at, max_attempts, created_at, group_key)
            WHERE EXISTS (SELECT 1 FROM moved)
            ON CONFLICT (id) DO NOTHING
            RETURNING id)
@@ -76,6 +76,7 @@ export function createPostgresScheduleStore(context: PostgresContext, onEnqueued
           jobs.map((job) => job.maxAttempts),
           jobs.map((job) => job.createdAt),
           channel,
+          jobs.map((job) => job.group ?? null),
         ],
       );
       const [row] = result.rows;

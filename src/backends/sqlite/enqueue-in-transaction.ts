@@ -40,15 +40,15 @@ export function enqueueInSqliteTransaction(tx: AppTransaction, path: string, job
   }
   const findByKey = tx.prepare(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
   const insert = tx.prepare(
-    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta, group_key)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return jobs.map((job) => {
     if (job.key !== undefined) {
       const existing = findByKey.get(job.key) as { id: string } | undefined;
       if (existing !== undefined) return { id: existing.id, created: false };
     }
-    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, `{"at":${now},"type":"enqueued"}`, encodeJson(job.meta));
+    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, `{"at":${now},"type":"enqueued"}`, encodeJson(job.meta), job.group ?? null);
     return { id: job.id, created: true };
   });
 }

@@ -11,8 +11,8 @@ import type { SqliteContext } from './sqlite-context.js';
 export function createEnqueue(context: SqliteContext): (jobs: readonly NewJob[]) => EnqueueResult[] {
   const { db } = context;
   const insert = db.prepare(
-    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta, group_key)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const findByKey = db.prepareValue(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
 
@@ -23,7 +23,7 @@ export function createEnqueue(context: SqliteContext): (jobs: readonly NewJob[])
     }
     // The same text encodeEvent would give, without JSON.stringify on the hot path.
     const history = `{"at":${now},"type":"enqueued"}`;
-    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, history, encodeJson(job.meta));
+    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, history, encodeJson(job.meta), job.group ?? null);
     return { id: job.id, created: true };
   }
 

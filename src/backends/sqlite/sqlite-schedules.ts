@@ -33,12 +33,12 @@ export function createSqliteScheduleStore(context: SqliteContext, run: <T>(opera
   const pause = db.prepare('UPDATE errand_schedules SET paused = ?, next_run_at = ?, updated_at = ? WHERE name = ?');
   const move = db.prepare('UPDATE errand_schedules SET next_run_at = ?, last_tick_at = ?, updated_at = ? WHERE name = ? AND next_run_at = ? AND paused = 0');
   const insertJob = db.prepare(
-    `INSERT OR IGNORE INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history)
-     VALUES (?, ?, ?, 'queued', ?, ?, NULL, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, group_key)
+     VALUES (?, ?, ?, 'queued', ?, ?, NULL, ?, ?, ?, ?, ?)`,
   );
   const advance = db.immediate((step: Parameters<ScheduleStore['advance']>[0], jobs: Parameters<ScheduleStore['advance']>[1]): boolean => {
     if (move.run(step.nextRunAt, step.lastTickAt, step.now, step.name, step.expectedNextRunAt).changes !== 1) return false;
-    for (const job of jobs) insertJob.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.maxAttempts, job.createdAt, step.now, `{"at":${step.now},"type":"enqueued","message":"schedule ${step.name}"}`);
+    for (const job of jobs) insertJob.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.maxAttempts, job.createdAt, step.now, `{"at":${step.now},"type":"enqueued","message":"schedule ${step.name}"}`, job.group ?? null);
     return true;
   });
   return {

@@ -5,6 +5,7 @@ import { sql as createSchedules } from './0004-create-schedules.js';
 import { sql as createRateLimits } from './0005-create-rate-limits.js';
 import { sql as createSeries } from './0006-create-series.js';
 import { sql as seriesByBatch } from './0007-series-by-batch.js';
+import { sql as addJobGroups } from './0008-add-job-groups.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -23,4 +24,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 5, name: 'create-rate-limits', sql: createRateLimits },
   { version: 6, name: 'create-series', sql: createSeries },
   { version: 7, name: 'series-by-batch', sql: seriesByBatch },
+  { version: 8, name: 'add-job-groups', sql: addJobGroups },
 ];
