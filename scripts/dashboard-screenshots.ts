@@ -84,7 +84,7 @@ async function simulateDay(): Promise<void> {
       }
     }
     clock = minuteStart + 60_000;
-    await backend.stats(); // a depth sample, as a dashboard or a /metrics scrape takes one
+    await backend.sampleDepth?.(); // the depth sample a running worker takes once a minute
   }
   await backend.close();
 }

@@ -15,7 +15,7 @@ export interface SeriesPoint {
   at: number;
   succeeded: number;
   failed: number;
-  /** The latest queue depth sample in the bucket, `null` when none was taken (nobody read stats then). */
+  /** The latest queue depth sample in the bucket, `null` when none was taken (no worker ran and nobody read stats then). */
   queued: number | null;
   running: number | null;
 }

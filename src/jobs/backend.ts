@@ -253,14 +253,27 @@ export interface JobBackend {
 
   /**
    * Optional: the bounded time series of ended attempts (per minute and task, summed into buckets of
-   * `bucketMs`, a multiple of 60 000 that defaults to it) and the queue depth samples (per minute)
-   * from `since` (epoch ms) on, oldest first; see `job-series.ts`. Kept as attempts end, never by
-   * scanning jobs. Every bundled backend has it; the dashboard's charts and per-task figures use it.
+   * `bucketMs`, a multiple of 60 000 that defaults to it) and the queue depth samples (per minute,
+   * see `sampleDepth`) from `since` (epoch ms) on, oldest first; see `job-series.ts`. Kept as attempts
+   * end, never by scanning jobs. Every bundled backend has it; the dashboard's charts and per-task
+   * figures use it.
    */
   series?(since: number, bucketMs?: number): Promise<JobSeries>;
 
-  /** Optional: the jobs whose dedupe key is `key`, newest first (at most 50): the dashboard's search. */
-  findByKey?(key: string): Promise<JobRecord[]>;
+  /**
+   * Optional, for backends with `series()`: stores this minute's queue depth sample (jobs ready and
+   * not claimed, jobs running) unless the minute has one already, so calling it again in the same
+   * minute, from any process, costs a lookup and changes nothing. Every worker calls it once a minute,
+   * so the depth chart has a point per minute whether or not anyone looks (`stats()` is a read and
+   * stores nothing). Counts through indexes, never by scanning finished jobs.
+   */
+  sampleDepth?(): Promise<void>;
+
+  /**
+   * The jobs whose dedupe key is `key`, newest first (at most 50), finished ones too while kept: the
+   * dashboard's search. Through an index of keys (or a bounded list per key), never a scan of the jobs.
+   */
+  findByKey(key: string): Promise<JobRecord[]>;
 
   /** Optional: the workers whose liveness record has not lapsed, with the jobs they hold (backends with liveness records). */
   workers?(): Promise<WorkerInfo[]>;

@@ -31,7 +31,7 @@ export interface TaskMinute {
   waitMs: number;
 }
 
-/** A sample of the queue depth, at most one per minute (the latest of that minute). */
+/** A sample of the queue depth, at most one per minute: the first taken in it (workers take one a minute, see `JobBackend.sampleDepth`). */
 export interface DepthSample {
   /** Epoch ms of the minute's start. */
   at: number;
@@ -49,7 +49,9 @@ export interface JobSeries {
 /** A worker as backends with liveness records know it. */
 export interface WorkerInfo {
   id: string;
-  /** Epoch ms until which its last beat keeps it alive. */
+  /** Epoch ms of its last beat (absent only for a record an older errand wrote, until the worker's next beat). */
+  lastBeatAt?: number;
+  /** Epoch ms until which its last beat keeps it alive (the beat's time plus the worker's `livenessTtlMs`). */
   aliveUntil: number;
   /** Ids of the jobs it holds (running, claimed by it). */
   jobs: string[];

@@ -80,6 +80,37 @@ export function startPruning(backend: JobBackend, intervalMs: number, onError: (
   });
 }
 
+/**
+ * Asks the backend for this minute's queue depth sample (`sampleDepth`) when the worker starts and
+ * then once a minute, a few random seconds into each minute (the backend keeps the first sample of a
+ * minute, so many workers cost one count). Does nothing on a backend without it. Returns a stop
+ * function that resolves once a sample in flight has ended, so none outlives the worker.
+ */
+export function startDepthSampling(backend: JobBackend, onError: (error: Error) => void): () => Promise<void> {
+  const sample = backend.sampleDepth?.bind(backend);
+  if (sample === undefined) return () => Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = (): void => {
+    inFlight = sample()
+      .catch((thrown: unknown) => {
+        if (!stopped) onError(coerceError(thrown));
+      })
+      .finally(() => {
+        if (stopped) return;
+        const now = Date.now();
+        timer = setTimeout(tick, 60_000 - (now % 60_000) + Math.floor(Math.random() * 5_000));
+      });
+  };
+  tick();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await inFlight;
+  };
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts. Leaves no timer behind. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

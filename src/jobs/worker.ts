@@ -6,7 +6,7 @@ import { WorkerEmitter } from './worker-events.js';
 import { WorkerJobs } from './worker-jobs.js';
 import { resolveWorkerOptions, type Worker, type WorkerOptions, type WorkerSettings } from './worker-options.js';
 import { WorkerSlots } from './worker-slots.js';
-import { sleep, startHeartbeat, startPruning } from './worker-timers.js';
+import { sleep, startDepthSampling, startHeartbeat, startPruning } from './worker-timers.js';
 import { startLiveness, type Liveness } from './worker-liveness.js';
 import { startScheduler } from './worker-scheduler.js';
 
@@ -47,8 +47,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
 /**
  * A worker's parts and its lifecycle. The claimer decides when to claim and sends the claims; the
- * jobs take what the claims answer, run it within the slots and record how it ended; the heartbeat
- * and pruning timers run beside them from `start()` to the end of `stop()`.
+ * jobs take what the claims answer, run it within the slots and record how it ended; the heartbeat,
+ * pruning and depth sampling timers run beside them from `start()` to the end of `stop()`.
  */
 class WorkerRuntime {
   readonly id: string;
@@ -61,6 +61,7 @@ class WorkerRuntime {
   #loop: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
   #stopTimers: (() => void) | undefined;
+  #stopDepthSampling: (() => Promise<void>) | undefined;
   #stopScheduler: (() => Promise<void>) | undefined;
   readonly #taskNames: string[];
   readonly #tasks: ReadonlyMap<string, RunnableTask>;
@@ -110,6 +111,7 @@ class WorkerRuntime {
     const stopHeartbeat = startHeartbeat({ backend, active: this.#jobs.active, leaseMs, heartbeatMs, logger, onError: this.#reportError });
     const stopPruning = startPruning(backend, this.#options.pruneIntervalMs ?? 60_000, this.#reportError);
     this.#stopTimers = () => (stopHeartbeat(), stopPruning());
+    this.#stopDepthSampling = startDepthSampling(backend, this.#reportError);
     if (this.#options.scheduler !== false) {
       const schedulerPollMs = this.#options.schedulerPollMs ?? 1000;
       if (!(schedulerPollMs > 0)) throw new RangeError(`createWorker: schedulerPollMs must be > 0, got ${schedulerPollMs}`);
@@ -134,6 +136,7 @@ class WorkerRuntime {
     await this.#jobs.drainCompletions();
     this.#claimer.cancelRefill();
     this.#stopTimers?.();
+    await this.#stopDepthSampling?.();
     // Last: the record goes once no job of this worker is left to take back.
     await this.#liveness?.stop();
     this.events.emit('worker:stopped', { workerId: this.id, released: this.#jobs.released + aborted });

@@ -42,20 +42,28 @@ export function describeLiveness(options: ConformanceOptions): void {
       }
     });
 
-    it('lists the workers whose record is fresh with the jobs they hold, and drops one that forgot its record', async () => {
+    it('lists the workers whose record is fresh with the time of their last beat and the jobs they hold, and drops one that forgot its record', async () => {
       const backend = await makeBackend();
       const writer = await writerOf(backend);
       if (writer === undefined || backend.workers === undefined) return;
       try {
         const [a, b] = [newJob(), newJob()];
         await backend.enqueue([a, b]);
+        const before = Date.now();
         await writer.beat('listed-worker', 10_000);
+        const after = Date.now();
         await writer.beat('idle-worker', 10_000);
         await claim(backend, { workerId: 'listed-worker', limit: 2, leaseMs: 60_000, liveness: true });
         const workers = await backend.workers();
         const listed = workers.find((w) => w.id === 'listed-worker');
         expect(listed?.jobs.sort()).toEqual([a.id, b.id].sort());
         expect(listed?.aliveUntil).toBeGreaterThan(Date.now());
+        // The time of the beat itself, not the record's expiry (a database clock may differ from ours by a little).
+        const beatAt = listed?.lastBeatAt ?? Number.NaN;
+        expect(beatAt).toBeGreaterThanOrEqual(before - 1_000);
+        expect(beatAt).toBeLessThanOrEqual(after + 1_000);
+        expect((listed?.aliveUntil ?? 0) - beatAt).toBeGreaterThanOrEqual(9_000);
+        expect((listed?.aliveUntil ?? 0) - beatAt).toBeLessThanOrEqual(10_500);
         expect(workers.find((w) => w.id === 'idle-worker')?.jobs).toEqual([]);
         await writer.forget('idle-worker');
         expect((await backend.workers()).map((w) => w.id)).not.toContain('idle-worker');

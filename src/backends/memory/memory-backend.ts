@@ -264,8 +264,21 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
         perTask[state] = (perTask[state] ?? 0) + 1;
         if (state === 'queued') oldestQueuedAt = Math.min(oldestQueuedAt ?? Infinity, runAt);
       }
-      series.depth(at, counts.queued, counts.running);
       return Promise.resolve(oldestQueuedAt === undefined ? { counts, byTask } : { counts, byTask, oldestQueuedAt });
+    },
+
+    async sampleDepth() {
+      const at = now();
+      if (series.hasDepth(at)) return Promise.resolve();
+      let queued = 0;
+      let running = 0;
+      for (const job of jobs.values()) {
+        promote(job, at);
+        if (job.record.state === 'queued') queued += 1;
+        else if (job.record.state === 'running') running += 1;
+      }
+      series.depth(at, queued, running);
+      return Promise.resolve();
     },
 
     async findByKey(key) {

@@ -6,6 +6,8 @@ export interface MemorySeries {
   attempt(task: string, outcome: 'succeeded' | 'failed', at: number, startedAt: number, dueAt: number): void;
   /** Records the queue depth seen at `at` (the latest sample of a minute wins). */
   depth(at: number, queued: number, running: number): void;
+  /** Whether the minute holding `at` has a depth sample. */
+  hasDepth(at: number): boolean;
   read(since: number, bucketMs: number): JobSeries;
 }
 
@@ -39,6 +41,9 @@ export function createMemorySeries(): MemorySeries {
       const minute = minuteOf(at);
       prune(minute);
       depths.set(minute, { at: minute, queued, running });
+    },
+    hasDepth(at) {
+      return depths.has(minuteOf(at));
     },
     read(since, bucketMs) {
       const pick = <T extends { at: number }>(values: Iterable<T>): T[] =>

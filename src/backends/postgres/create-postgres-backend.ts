@@ -180,12 +180,9 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
     takeRateToken: createRateCounter(context),
     get: reader.get,
     list: reader.list,
-    async stats() {
-      const stats = await reader.stats();
-      await seriesStore.sampleDepth(stats.counts.queued, stats.counts.running);
-      return stats;
-    },
+    stats: reader.stats,
     series: (since, bucketMs) => seriesStore.series(since, bucketMs),
+    sampleDepth: () => seriesStore.recordDepth(),
     findByKey: reader.findByKey,
     workers: () => seriesStore.workers(),
     cancel: manager.cancel,

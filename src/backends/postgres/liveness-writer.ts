@@ -21,8 +21,9 @@ export interface PostgresLivenessConfig {
 
 /**
  * The Postgres side of worker liveness, run in a worker's liveness thread on a connection of its
- * own: upserts the worker's row in `<schema>.workers` (migration 0002), valid until the database's
- * now + ttl. A one-connection pool, so a dropped connection is replaced at the next beat. Plain
+ * own: upserts the worker's row in `<schema>.workers` (migrations 0002 and 0009): the beat's time and
+ * the time the record lapses (the database's now + ttl). A one-connection pool, so a dropped
+ * connection is replaced at the next beat. Plain
  * statements in autocommit: they work behind PgBouncer in transaction mode too. A schema not yet
  * migrated (the worker's first beat can come before its backend's first call) is migrated once.
  *
@@ -36,8 +37,8 @@ export function createLivenessWriter(config: unknown): LivenessWriter {
   const pool = new pg.Pool({ ...connection, max: 1, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: connection.application_name ?? 'errand liveness' });
   // A connection that dies while idle is reported on the pool; the next beat opens another.
   pool.on('error', () => undefined);
-  const upsert = `INSERT INTO ${workers} (id, alive_until) VALUES ($1, ${databaseNowMs} + $2)
-    ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until`;
+  const upsert = `INSERT INTO ${workers} (id, beat_at, alive_until) VALUES ($1, ${databaseNowMs}, ${databaseNowMs} + $2)
+    ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, alive_until = excluded.alive_until`;
   return {
     async beat(workerId, ttlMs) {
       const values = [workerId, Math.max(1, Math.ceil(ttlMs))];
@@ -58,10 +59,10 @@ export function createLivenessWriter(config: unknown): LivenessWriter {
   };
 }
 
-/** Postgres said the relation does not exist (SQLSTATE 42P01) or the schema does not (3F000). */
+/** Postgres said the relation does not exist (SQLSTATE 42P01), the schema does not (3F000), or a column of a later migration does not (42703). */
 function isUndefinedTable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '42P01' || code === '3F000';
+  return code === '42P01' || code === '3F000' || code === '42703';
 }
 
 /**

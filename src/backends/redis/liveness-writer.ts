@@ -11,7 +11,7 @@ export interface RedisLivenessConfig {
 
 /**
  * The Redis side of worker liveness, run in a worker's liveness thread on a connection of its own:
- * `SET <prefix>:<queue>:errand:worker:<id> 1 PX ttl`. A worker's claim tokens name it, so the claim
+ * `SET <prefix>:<queue>:errand:worker:<id> <now> PX ttl`. A worker's claim tokens name it, so the claim
  * that finds its record gone takes its jobs back (see lua-scripts.ts, takeBackLapsed).
  *
  * @example
@@ -40,7 +40,8 @@ export function createLivenessWriter(config: unknown): LivenessWriter {
   return {
     async beat(workerId, ttlMs) {
       await ready();
-      await client.set(`${keyPrefix}${workerId}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)));
+      // The value is the beat's time (the dashboard's "last heartbeat"); the key's expiry is the record's validity.
+      await client.set(`${keyPrefix}${workerId}`, String(Date.now()), 'PX', Math.max(1, Math.ceil(ttlMs)));
     },
     async forget(workerId) {
       if (client.status === 'ready') await client.del(`${keyPrefix}${workerId}`);

@@ -8,7 +8,7 @@ import { CancelledJobs } from './cancelled-jobs.js';
 import { encodeEvent, toJobRecord } from './job-record.js';
 import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
 import { renewLeasesIfHeld, setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld, type LeaseToRenew } from './lua-scripts.js';
-import { listJobs, queueStats } from './redis-listing.js';
+import { listJobs, queueDepth, queueStats } from './redis-listing.js';
 import { redisNames, type RedisNames } from './redis-names.js';
 import { claimFromTask, type HeldJob } from './claim-from-task.js';
 import { completeKeys, loadBatchScripts, type BatchCompletion, type BatchScripts } from './batch-scripts.js';
@@ -17,6 +17,7 @@ import { WorkWaiter } from './wait-for-work.js';
 import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
 import { readJob } from './read-job.js';
 import { RedisSeries } from './redis-series.js';
+import { KeyIndex } from './key-index.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
@@ -65,6 +66,8 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     list: (listOptions) => bounded('list', () => backend.list(listOptions)),
     stats: () => bounded('stats', () => backend.stats()),
     series: (since, bucketMs) => bounded('series', () => backend.readSeries(since, bucketMs)),
+    sampleDepth: () => bounded('sampleDepth', () => backend.sampleDepth()),
+    findByKey: (key) => bounded('findByKey', () => backend.findByKey(key)),
     workers: () => bounded('workers', () => backend.workers()),
     cancel: (id) => bounded('cancel', () => backend.cancel(id)),
     retry: (id) => bounded('retry', () => backend.retry(id)),
@@ -82,6 +85,7 @@ class RedisBackend implements JobBackend {
   private readonly ownsClient: boolean;
   private readonly names: RedisNames;
   private readonly timeSeries: RedisSeries;
+  private readonly keyIndex: KeyIndex;
   private readonly queues: TaskQueues;
   private readonly cancelledJobs: CancelledJobs;
   private readonly waiter: WorkWaiter;
@@ -107,6 +111,7 @@ class RedisBackend implements JobBackend {
     this.retention = { ...defaultRetention, ...options.retention };
     this.lockDurationMs = options.lockDurationMs ?? 10_000;
     this.timeSeries = new RedisSeries(this.client, this.names.tasksKey.slice(0, -'tasks'.length));
+    this.keyIndex = new KeyIndex(this.client, this.names.keyIndexPrefix, Math.max(this.retention.succeededMs, this.retention.deadMs, this.retention.cancelledMs));
     this.queues = new TaskQueues({ client: this.client, names: this.names, stalledIntervalMs: options.stalledIntervalMs ?? 1_000 });
     this.cancelledJobs = new CancelledJobs(this.client, this.names);
     this.waiter = new WorkWaiter(this.client);
@@ -135,7 +140,26 @@ class RedisBackend implements JobBackend {
           });
         }),
       );
+      await this.keyIndex.add(jobs.flatMap((job, index) => (job.key !== undefined && results[index].created ? [{ id: job.id, key: job.key }] : [])));
       return results;
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  /** The jobs enqueued with `key` that are still kept, newest first, from errand's key index (no scan). */
+  async findByKey(key: string): Promise<JobRecord[]> {
+    try {
+      const ids = await this.keyIndex.ids(key);
+      const found: JobRecord[] = [];
+      const gone: string[] = [];
+      for (const id of ids) {
+        const job = await this.get(id);
+        if (job === undefined) gone.push(id);
+        else if (job.key === key) found.push(job);
+      }
+      await this.keyIndex.drop(key, gone);
+      return found;
     } catch (error) {
       throw toBackendError(error);
     }
@@ -376,16 +400,23 @@ class RedisBackend implements JobBackend {
 
   async stats(): Promise<QueueStats> {
     try {
-      const stats = await queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task));
-      await this.timeSeries.sampleDepth(stats.counts.queued, stats.counts.running);
-      return stats;
+      return await queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task));
+    } catch (error) {
+      throw toBackendError(error);
+    }
+  }
+
+  async sampleDepth(): Promise<void> {
+    try {
+      await this.timeSeries.recordDepth(() => queueDepth(this.queues));
     } catch (error) {
       throw toBackendError(error);
     }
   }
 
   /**
-   * Workers with a liveness record (`SCAN` of the record keys, their `PTTL` giving when each lapses),
+   * Workers with a liveness record (`SCAN` of the record keys, their value the time of the last beat
+   * and their `PTTL` when each lapses),
    * and the jobs they hold: the active jobs whose lock token names them (`<uuid>~<workerId>`).
    */
   async workers(): Promise<WorkerInfo[]> {
@@ -398,8 +429,13 @@ class RedisBackend implements JobBackend {
         const [next, keys] = await this.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
         cursor = next;
         for (const key of keys) {
-          const ttl = await this.client.pttl(key);
-          if (ttl > 0) byId.set(key.slice(prefix.length), { id: key.slice(prefix.length), aliveUntil: now + ttl, jobs: [] });
+          const [ttl, value] = await Promise.all([this.client.pttl(key), this.client.get(key)]);
+          if (!(ttl > 0)) continue;
+          const worker: WorkerInfo = { id: key.slice(prefix.length), aliveUntil: now + ttl, jobs: [] };
+          // The beat's time; an older errand wrote '1'.
+          const beatAt = Number(value);
+          if (beatAt > 1) worker.lastBeatAt = beatAt;
+          byId.set(worker.id, worker);
         }
       } while (cursor !== '0');
       if (byId.size === 0) return [];

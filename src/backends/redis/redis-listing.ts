@@ -105,3 +105,15 @@ export async function queueStats(queues: TaskQueues, cancelled: CancelledJobs, j
   if (oldestQueuedAt !== undefined) stats.oldestQueuedAt = oldestQueuedAt;
   return stats;
 }
+
+/** Jobs ready and not claimed, and jobs running, over every task queue: BullMQ's counts of four lists, nothing else read. */
+export async function queueDepth(queues: TaskQueues): Promise<{ queued: number; running: number }> {
+  let queued = 0;
+  let running = 0;
+  for (const task of await queues.allTasks()) {
+    const raw = await queues.queue(task).getJobCounts('waiting', 'prioritized', 'waiting-children', 'active');
+    queued += (raw.waiting ?? 0) + (raw.prioritized ?? 0) + (raw['waiting-children'] ?? 0);
+    running += raw.active ?? 0;
+  }
+  return { queued, running };
+}

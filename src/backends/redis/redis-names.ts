@@ -1,7 +1,7 @@
 /**
  * Key and queue names of the Redis backend. errand keeps one BullMQ queue per task so a worker can
  * claim only the tasks it knows and has capacity for (BullMQ workers cannot filter a queue by job
- * name), plus three keys of its own next to BullMQ's, all under the same prefix.
+ * name), plus keys of its own next to BullMQ's, all under the same prefix.
  */
 export interface RedisNames {
   /** BullMQ key prefix (BullMQ's own default is `bull`). */
@@ -22,6 +22,8 @@ export interface RedisNames {
   readonly schedulesKey: string;
   /** Prefix of worker liveness records: worker `id`'s record is `<livenessKeyPrefix><id>`. */
   readonly livenessKeyPrefix: string;
+  /** Prefix of the dedupe key index: the ids of the jobs enqueued with key `k` are the LIST `<keyIndexPrefix><k>` (see key-index.ts). */
+  readonly keyIndexPrefix: string;
   /** BullMQ queue name holding the jobs of `task`. */
   taskQueue(task: string): string;
   /** Key of BullMQ's hash for job `id` in the queue of `task`. */
@@ -57,6 +59,7 @@ export function redisNames(prefix: string, queueName: string): RedisNames {
     cancelledKey: `${own}:cancelled`,
     cancelledDataKey: `${own}:cancelled-data`,
     livenessKeyPrefix: `${own}:worker:`,
+    keyIndexPrefix: `${own}:key:`,
     schedulesKey: `${own}:schedules`,
     rateKeyPrefix: `${own}:rate:`,
     taskQueue,

@@ -62,9 +62,15 @@ export class RedisSeries {
     await this.client.eval(recordAttempts, 0, String(now), this.minuteKey(minuteOf(now)), String(seriesRetentionMs), ...args);
   }
 
-  async sampleDepth(queued: number, running: number): Promise<void> {
-    const minute = minuteOf(Date.now());
-    await this.client.set(`${this.keyPrefix}depth:${minute}`, `${queued}/${running}`, 'PX', seriesRetentionMs);
+  /**
+   * Stores this minute's sample unless it has one: `count` runs only when the minute's key is missing,
+   * and the write is `SET NX`, so workers racing in one minute store one sample.
+   */
+  async recordDepth(count: () => Promise<{ queued: number; running: number }>): Promise<void> {
+    const key = `${this.keyPrefix}depth:${minuteOf(Date.now())}`;
+    if ((await this.client.exists(key)) > 0) return;
+    const { queued, running } = await count();
+    await this.client.set(key, `${queued}/${running}`, 'PX', seriesRetentionMs, 'NX');
   }
 
   async read(since: number, bucketMs = 60_000): Promise<JobSeries> {

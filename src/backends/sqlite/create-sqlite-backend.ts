@@ -123,13 +123,9 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     takeRateToken: (bucket, limit, windowMs, now) => run(() => takeRateToken(bucket, limit, windowMs, now)),
     get: (id) => run(() => reader.get(id)),
     list: (listOptions) => run(() => reader.list(listOptions)),
-    stats: () =>
-      run(() => {
-        const stats = reader.stats();
-        seriesStore.sampleDepth(stats.counts.queued, stats.counts.running);
-        return stats;
-      }),
+    stats: () => run(() => reader.stats()),
     series: (since, bucketMs) => run(() => seriesStore.series(since, bucketMs)),
+    sampleDepth: () => run(() => seriesStore.recordDepth()),
     findByKey: (key) => run(() => reader.findByKey(key)),
     workers: () => run(() => seriesStore.workers()),
     cancel: (id) => run(() => manager.cancel(id)),

@@ -12,7 +12,8 @@ export interface SqliteLivenessConfig {
 
 /**
  * The SQLite side of worker liveness, run in a worker's liveness thread on a connection of its own:
- * upserts the worker's row in `errand_workers` (see migration 0002).
+ * upserts the worker's row in `errand_workers` (migrations 0002 and 0009): the time of this beat
+ * and the time the record lapses.
  *
  * @example
  * const writer = createLivenessWriter({ path: 'data/jobs.db', busyTimeoutMs: 1000 })
@@ -21,11 +22,14 @@ export interface SqliteLivenessConfig {
 export function createLivenessWriter(config: unknown): LivenessWriter {
   const { path, busyTimeoutMs, driver } = config as SqliteLivenessConfig;
   const db = openDatabase(path, busyTimeoutMs, driver);
-  const upsert = db.prepare('INSERT INTO errand_workers (id, alive_until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET alive_until = excluded.alive_until');
+  const upsert = db.prepare(
+    'INSERT INTO errand_workers (id, beat_at, alive_until) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, alive_until = excluded.alive_until',
+  );
   const remove = db.prepare('DELETE FROM errand_workers WHERE id = ?');
   return {
     beat(workerId, ttlMs) {
-      upsert.run(workerId, Date.now() + ttlMs);
+      const now = Date.now();
+      upsert.run(workerId, now, now + ttlMs);
     },
     forget(workerId) {
       remove.run(workerId);

@@ -1,11 +1,11 @@
-import { durationBoundsMs, minuteOf, type JobSeries, type TaskMinute, type WorkerInfo } from '../../jobs/job-series.js';
+import { durationBoundsMs, minuteOf, seriesRetentionMs, type JobSeries, type TaskMinute, type WorkerInfo } from '../../jobs/job-series.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** The series reads and the depth sampler of the SQLite backend (tables of migration 5). */
 export interface SeriesStore {
   series(since: number, bucketMs?: number): JobSeries;
-  /** Stores the depth seen by `stats()` as this minute's sample; at most one write per minute per process. */
-  sampleDepth(queued: number, running: number): void;
+  /** Counts the depth and stores it as this minute's sample, unless the minute has one (the workers' once-a-minute sample). */
+  recordDepth(): void;
   workers(): WorkerInfo[];
 }
 
@@ -21,14 +21,18 @@ export function createSeriesStore(context: SqliteContext): SeriesStore {
      FROM errand_series WHERE minute >= @since GROUP BY 1, task ORDER BY 1, task`,
   );
   const depth = db.prepare(`SELECT minute AS at, queued, running FROM errand_depth WHERE minute >= ? ORDER BY minute`);
-  const writeDepth = db.prepare(
-    `INSERT INTO errand_depth (minute, queued, running) VALUES (?, ?, ?) ON CONFLICT (minute) DO UPDATE SET queued = excluded.queued, running = excluded.running`,
+  const hasDepth = db.prepareValue(`SELECT count(*) FROM errand_depth WHERE minute = ?`);
+  // Through the partial indexes of unfinished jobs: finished ones are never read.
+  const countDepth = db.prepare(
+    `SELECT (SELECT count(*) FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now) AS queued,
+       (SELECT count(*) FROM errand_jobs WHERE state = 'running') AS running`,
   );
+  const addDepth = db.prepare(`INSERT INTO errand_depth (minute, queued, running) VALUES (?, ?, ?) ON CONFLICT (minute) DO NOTHING`);
+  // Series rows prune old depth rows too; this keeps the table bounded while no attempt ends.
+  const pruneDepth = db.prepare(`DELETE FROM errand_depth WHERE minute < ?`);
   const workers = db.prepare(
-    `SELECT w.id, w.alive_until, j.id AS job FROM errand_workers w LEFT JOIN errand_jobs j ON j.worker_id = w.id AND j.state = 'running' WHERE w.alive_until > ? ORDER BY w.id`,
+    `SELECT w.id, w.beat_at, w.alive_until, j.id AS job FROM errand_workers w LEFT JOIN errand_jobs j ON j.worker_id = w.id AND j.state = 'running' WHERE w.alive_until > ? ORDER BY w.id`,
   );
-  let sampledMinute = -1;
-  let lastSample = '';
 
   return {
     series(since, bucketMs = 60_000) {
@@ -45,19 +49,22 @@ export function createSeriesStore(context: SqliteContext): SeriesStore {
       });
       return { minutes: rows.map(toMinute), depth: depth.all(since) as JobSeries['depth'] };
     },
-    sampleDepth(queued, running) {
-      const minute = minuteOf(context.now());
-      const sample = `${queued}/${running}`;
-      if (minute === sampledMinute && sample === lastSample) return;
-      sampledMinute = minute;
-      lastSample = sample;
-      writeDepth.run(minute, queued, running);
+    recordDepth() {
+      const now = context.now();
+      const minute = minuteOf(now);
+      if (Number(hasDepth.get(minute)) > 0) return;
+      const { queued, running } = countDepth.get({ now }) as { queued: number; running: number };
+      if (addDepth.run(minute, queued, running).changes > 0) pruneDepth.run(minute - seriesRetentionMs);
     },
     workers() {
       const byId = new Map<string, WorkerInfo>();
-      for (const row of workers.all(context.now()) as { id: string; alive_until: number; job: string | null }[]) {
+      for (const row of workers.all(context.now()) as { id: string; beat_at: number | null; alive_until: number; job: string | null }[]) {
         let worker = byId.get(row.id);
-        if (worker === undefined) byId.set(row.id, (worker = { id: row.id, aliveUntil: row.alive_until, jobs: [] }));
+        if (worker === undefined) {
+          worker = { id: row.id, aliveUntil: row.alive_until, jobs: [] };
+          if (row.beat_at !== null) worker.lastBeatAt = row.beat_at;
+          byId.set(row.id, worker);
+        }
         if (row.job !== null) worker.jobs.push(row.job);
       }
       return [...byId.values()];

@@ -148,7 +148,7 @@ describe.each(drivers)('sqlite backend on %s, specific to the file', (driver) =>
     const db = openDatabase(path, 1000, driver);
     try {
       expect(migrate(db)).toEqual([]);
-      expect(db.prepareValue('SELECT version FROM errand_migrations').all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(db.prepareValue('SELECT version FROM errand_migrations').all()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(db.prepareValue('PRAGMA journal_mode').get()).toBe('wal');
     } finally {
       db.close();
@@ -295,7 +295,7 @@ describe.each(drivers)('time series and counts on %s', (driver) => {
     const db = openDatabase(path, 5_000, driver);
     for (const trigger of ['series_failed', 'series_prune', 'finished_counts_insert', 'finished_counts_update', 'finished_counts_delete']) db.exec(`DROP TRIGGER errand_${trigger}`);
     db.exec('DROP INDEX errand_jobs_group_ready; DROP INDEX errand_jobs_group_running; DROP TABLE errand_job_groups; ALTER TABLE errand_jobs DROP COLUMN group_key');
-    db.exec('DROP INDEX errand_jobs_key_any; DROP TABLE errand_series; DROP TABLE errand_depth; DROP TABLE errand_finished_counts; DELETE FROM errand_migrations WHERE version >= 6');
+    db.exec('DROP INDEX errand_jobs_key_any; DROP TABLE errand_series; DROP TABLE errand_depth; DROP TABLE errand_finished_counts; ALTER TABLE errand_workers DROP COLUMN beat_at; DELETE FROM errand_migrations WHERE version >= 6');
     db.exec(`INSERT INTO errand_jobs (id, task, state, priority, run_at, max_attempts, created_at, finished_at, updated_at, history)
       VALUES ('old-1', 'race', 'succeeded', 0, 0, 1, 0, 0, 0, ''), ('old-2', 'race', 'dead', 0, 0, 1, 0, 0, 0, '')`);
     db.close();

@@ -6,6 +6,7 @@ import { sql as createRateLimits } from './0005-create-rate-limits.js';
 import { sql as createSeries } from './0006-create-series.js';
 import { sql as seriesByBatch } from './0007-series-by-batch.js';
 import { sql as addJobGroups } from './0008-add-job-groups.js';
+import { sql as workerBeatTime } from './0009-worker-beat-time.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -25,4 +26,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 6, name: 'create-series', sql: createSeries },
   { version: 7, name: 'series-by-batch', sql: seriesByBatch },
   { version: 8, name: 'add-job-groups', sql: addJobGroups },
+  { version: 9, name: 'worker-beat-time', sql: workerBeatTime },
 ];
