@@ -19,7 +19,7 @@ export interface Completer {
  */
 export function createCompleter(context: PostgresContext): Completer {
   const { table, query, schema } = context;
-  // The batch's time series (migration 7): one upsert per task, in the same statement as the completions.
+  // The batch's time series (migration 7) and finished counts (migration 10): one upsert each per task, in the same statement as the completions.
   const run = `greatest(0, $4 - coalesce(started_at, $4))`;
   const wait = `greatest(0, coalesce(started_at, $4) - run_at)`;
   const counters = ['succeeded', 'run_ms', 'wait_ms', ...durationBoundsMs.map((_, i) => `r${i}`), ...durationBoundsMs.map((_, i) => `w${i}`)];
@@ -34,6 +34,10 @@ export function createCompleter(context: PostgresContext): Completer {
       INSERT INTO ${schema}.series AS s (minute, task, shard, ${counters.join(', ')})
       SELECT $4::bigint - $4::bigint % 60000, task, pg_backend_pid() % 16, ${sums.join(', ')} FROM done GROUP BY task
       ON CONFLICT (minute, task, shard) DO UPDATE SET ${counters.map((c) => `${c} = s.${c} + excluded.${c}`).join(', ')}
+    ), counted AS (
+      INSERT INTO ${schema}.finished_counts AS f (task, state, shard, n)
+      SELECT task, 'succeeded', pg_backend_pid() % 16, count(*) FROM done GROUP BY task ORDER BY task
+      ON CONFLICT (task, state, shard) DO UPDATE SET n = f.n + excluded.n
     ), pruned AS (
       DELETE FROM ${schema}.series WHERE minute < $4::bigint - 90000000
     )
