@@ -216,6 +216,10 @@ describe('dashboard in Chromium', () => {
 
     await page.locator('[data-nav="workers"]').click();
     await page.locator(`#workers tr[data-worker-id="${worker.id}"]`).waitFor();
+    // The time since the worker's last beat (it beats every 0.5 s; a listed worker beat within its 3 s ttl), not the record's expiry.
+    const lastBeat = page.locator(`#workers tr[data-worker-id="${worker.id}"] td.last-beat`);
+    expect(await lastBeat.textContent()).toMatch(/^\d+\.\d s ago$/);
+    expect(Number(await lastBeat.getAttribute('data-beat-age-ms'))).toBeLessThan(3_000);
     expect(problems).toEqual([]);
     await page.close();
   });
