@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
 import { isErrandError } from '../../src/errors/errand-error.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
@@ -45,6 +46,21 @@ describe('enqueue inside the app transaction (sqlite)', () => {
     expect(await backend.get(id)).toMatchObject({ state: 'queued', payload: { orderId: 'o-1' } });
     const [job] = await backend.claim({ workerId: 'w', tasks: ['ship-order'], limit: 1, leaseMs: 60_000, waitMs: 0 });
     expect(job?.jobId).toBe(id);
+  });
+
+  it('db.transaction(): a payload checked by a synchronous schema is written before the transaction ends, and commits with it', async () => {
+    const checked = defineTask('ship-checked', { schema: z.object({ orderId: z.string() }), handler: (payload) => payload.orderId });
+    let id: Promise<string> | undefined;
+    let ids: Promise<string[]> | undefined;
+    const placeOrder = db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('o-3');
+      // No await: the transaction commits when this callback returns.
+      id = queue.enqueue(checked, { orderId: 'o-3' }, { tx: db });
+      ids = queue.enqueueMany([{ task: checked, payload: { orderId: 'o-3b' } }], { tx: db });
+    });
+    placeOrder();
+    expect(await backend.get(await id!)).toMatchObject({ state: 'queued', task: 'ship-checked', payload: { orderId: 'o-3' } });
+    expect(await backend.get((await ids!)[0])).toMatchObject({ state: 'queued', payload: { orderId: 'o-3b' } });
   });
 
   it('db.transaction(): a throw rolls back the order and the job together', async () => {
