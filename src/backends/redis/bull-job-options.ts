@@ -1,6 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import type { RetentionOptions } from '../../jobs/backend.js';
 import type { JobMeta, NewJob } from '../../jobs/job.js';
+import { heldDelayMs } from './fair-groups.js';
 
 /**
  * The BullMQ options a new errand job is added with: its id, schedule, attempts, errand's own
@@ -13,8 +14,8 @@ export function bullJobOptions(job: NewJob, retention: Required<RetentionOptions
   const options: JobsOptions = {
     jobId: job.id,
     timestamp: job.createdAt,
-    // BullMQ schedules at timestamp + delay.
-    delay: job.runAt > Date.now() ? job.runAt - job.createdAt : 0,
+    // BullMQ schedules at timestamp + delay; a grouped job is held until a fair claim releases it.
+    delay: (job.runAt > Date.now() ? job.runAt - job.createdAt : 0) + (job.group === undefined ? 0 : heldDelayMs),
     attempts: job.maxAttempts,
     backoff: { type: 'errand' },
     removeOnComplete: { age: Math.ceil(retention.succeededMs / 1000) },

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { ProblemDetails } from '../../errors/problem-details.js';
 import type { JobEvent, JobRecord, JobState } from '../../jobs/job.js';
 import { jobMetaOf } from './bull-job-options.js';
+import { heldRunAt } from './fair-groups.js';
 
 /** BullMQ's states, as `getState()` and the queue's sets name them. */
 export type BullState = 'waiting' | 'prioritized' | 'waiting-children' | 'delayed' | 'active' | 'completed' | 'failed' | 'unknown';
@@ -105,7 +106,7 @@ export function toJobRecord(job: Job, state: JobState, extras: RecordExtras = {}
     attempts: job.attemptsStarted,
     maxAttempts: job.opts.attempts ?? 1,
     createdAt: job.timestamp,
-    runAt: extras.runAt ?? job.timestamp + (job.opts.delay ?? 0),
+    runAt: extras.runAt ?? heldRunAt(job.timestamp, job.opts.delay) ?? job.timestamp + (job.opts.delay ?? 0),
     updatedAt: Math.max(job.timestamp, job.processedOn ?? 0, job.finishedOn ?? 0),
     history: historyOf(job, state, extras.logs ?? []),
   };

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { heldRunAt } from './fair-groups.js';
 import type { JobRecord } from '../../jobs/job.js';
 import type { CancelledJobs } from './cancelled-jobs.js';
 import { jobStateOf, toJobRecord } from './job-record.js';
@@ -36,6 +37,12 @@ export async function readJob(context: JobReadContext, task: string | undefined,
     if (score !== null) runAt = Math.floor(Number(score) / 4096);
     // Due but not yet promoted: BullMQ moves it to wait at the next claim, so it is ready now.
     if (runAt !== undefined && runAt <= Date.now()) state = 'queued';
+    // A grouped job held for its group's turn: its own due time says whether it is ready.
+    const held = job.attemptsMade === 0 ? heldRunAt(job.timestamp, job.opts.delay) : undefined;
+    if (held !== undefined) {
+      runAt = held;
+      state = held <= Date.now() ? 'queued' : 'delayed';
+    }
   }
   return toJobRecord(job, state, { logs, ...(runAt === undefined ? {} : { runAt }) });
 }

@@ -22,8 +22,6 @@ describe.skipIf(!redisUp)('redis backend', () => {
         const prefix = prefixes.get(backend);
         if (prefix !== undefined) await deleteRedisPrefix(prefix);
       },
-      // Fair queues on Redis come in a following commit.
-      fairQueues: false,
     });
   }
 

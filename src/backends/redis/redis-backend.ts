@@ -19,6 +19,7 @@ import { readJob } from './read-job.js';
 import { RedisSeries } from './redis-series.js';
 import { KeyIndex } from './key-index.js';
 import { bullJobOptions } from './bull-job-options.js';
+import { FairGroups, type GroupedTask } from './fair-groups.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
 import { boundedCall } from './bounded-call.js';
@@ -97,6 +98,7 @@ class RedisBackend implements JobBackend {
   private readonly lastLapsedScan = new Map<string, number>();
   /** errand's batch forms of BullMQ's scripts (one call per batch), or undefined to use one call per job. */
   private readonly scripts: BatchScripts | undefined;
+  private readonly fair: FairGroups;
 
   constructor(options: RedisBackendOptions) {
     const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -116,6 +118,7 @@ class RedisBackend implements JobBackend {
     this.cancelledJobs = new CancelledJobs(this.client, this.names);
     this.waiter = new WorkWaiter(this.client);
     this.scripts = options.batchScripts === true ? loadBatchScripts(this.client) : undefined;
+    this.fair = new FairGroups(this.client);
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
@@ -138,6 +141,9 @@ class RedisBackend implements JobBackend {
             const id = job.id ?? requested.id;
             results[indexes[position]] = { id, created: id === requested.id };
           });
+          // Grouped jobs were stored held: index the new ones, so fair claims release them in turns.
+          const held = batch.filter((job, position) => job.group !== undefined && results[indexes[position]]?.created === true);
+          if (held.length > 0) await this.fair.hold(this.groupedTask(task), held);
         }),
       );
       await this.keyIndex.add(jobs.flatMap((job, index) => (job.key !== undefined && results[index].created ? [{ id: job.id, key: job.key }] : [])));
@@ -188,6 +194,8 @@ class RedisBackend implements JobBackend {
         const task = tasks[(start + i) % tasks.length];
         const worker = this.queues.worker(task, options.leaseMs || this.lockDurationMs);
         await this.takeBackLapsed(task, options.leaseMs || this.lockDurationMs);
+        const group = options.groups?.[task];
+        if (group !== undefined) await this.fair.release(this.groupedTask(task), options.limit - claimed.length, group.concurrency, Date.now());
         const jobs = await claimFromTask(worker, task, options, options.limit - claimed.length, this.client, (id) => this.names.jobKey(task, id), this.names.cancelRequestedKey, this.scripts);
         for (const { claim, held, cancel } of jobs) {
           this.held.set(claim.jobId, held);
@@ -212,6 +220,11 @@ class RedisBackend implements JobBackend {
     if (now - (this.lastLapsedScan.get(task) ?? 0) < Math.min(250, Math.max(10, leaseMs / 2))) return;
     this.lastLapsedScan.set(task, now);
     await takeBackLapsedJobs(this.client, this.queueKey(task), this.names.livenessKeyPrefix);
+  }
+
+  /** Where the groups of `task` are kept (errand's keys) and released to (its BullMQ queue). */
+  private groupedTask(task: string): GroupedTask {
+    return { task, ownPrefix: `${this.names.tasksKey.slice(0, -'tasks'.length)}groups:${task}:`, bullPrefix: this.queueKey(task), queue: this.queues.queue(task) };
   }
 
   /** Prefix of the keys of the BullMQ queue of `task` (`<prefix>:<queue>:`). */

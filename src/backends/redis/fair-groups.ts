@@ -1,0 +1,172 @@
+import { Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { NewJob } from '../../jobs/job.js';
+import { fairGroupId, pickFair, type FairCandidate } from '../../jobs/fair-order.js';
+
+/**
+ * How far a grouped job is pushed into BullMQ's delayed set while it waits for its group's turn:
+ * ten years, added to its own delay so its due time is still read back exactly (see {@link heldRunAt}).
+ * BullMQ never promotes it by itself; a fair claim does, with the public `Job.promote()`.
+ */
+export const heldDelayMs = 315_360_000_000;
+
+/** The due time of a job added with {@link heldDelayMs} (a grouped job), or undefined for another job. */
+export function heldRunAt(timestamp: number, delay: number | undefined): number | undefined {
+  return delay !== undefined && delay >= heldDelayMs ? timestamp + delay - heldDelayMs : undefined;
+}
+
+/**
+ * KEYS: groups, sequence. ARGV: own key prefix, then (group, sort prefix, id) triples. Indexes held
+ * jobs: a member `<priority 7>:<due 15>:<seq 12>:<id>` sorts by priority, due time, then insertion,
+ * exactly, as strings; a group new to the ring enters it with stamp 0 (never served).
+ */
+const index = `
+for i = 2, #ARGV, 3 do
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('ZADD', ARGV[1] .. 'idx:' .. ARGV[i], 0, ARGV[i + 1] .. ':' .. string.format('%012d', seq) .. ':' .. ARGV[i + 2])
+  redis.call('ZADD', KEYS[1], 'NX', 0, ARGV[i])
+end
+return 0`;
+
+/** Where a member's fields are (1-based, inclusive, as Lua's string.sub counts). */
+const idFrom = 38;
+
+// Shared by both scripts: how many jobs of group `g` are live (dispatched and not finished): locked
+// (running), in wait (promoted, not yet taken) or delayed (a retry's backoff; a held job is never
+// in the running set). Ids that are none of these finished: they are dropped from the set.
+const live = `
+local function live(running, lockPrefix, waitKey, delayedKey)
+  local count = 0
+  for _, id in ipairs(redis.call('SMEMBERS', running)) do
+    if redis.call('EXISTS', lockPrefix .. id .. ':lock') == 1 or redis.call('ZSCORE', delayedKey, id) or redis.call('LPOS', waitKey, id) then
+      count = count + 1
+    else
+      redis.call('SREM', running, id)
+    end
+  end
+  return count
+end`;
+
+/**
+ * KEYS: groups (ZSET group → served stamp). ARGV: own key prefix, BullMQ key prefix of the queue,
+ * limit, now, concurrency (-1: none). For each group with held jobs: its stamp, its room and up to
+ * min(limit, room) members whose due time has passed (looking at most limit + 50 deep); a group whose
+ * index is empty leaves the ring. Returns a flat list: group, stamp, room, count, members…
+ */
+const gather = `${live}
+local own, bull, limit, now, cap = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local out = {}
+local groups = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #groups, 2 do
+  local g, stamp = groups[i], groups[i + 1]
+  local index = own .. 'idx:' .. g
+  if redis.call('EXISTS', index) == 0 then
+    redis.call('ZREM', KEYS[1], g)
+  else
+    local room = limit
+    if cap >= 0 then room = math.min(limit, cap - live(own .. 'run:' .. g, bull, bull .. 'wait', bull .. 'delayed')) end
+    if room > 0 then
+      local ready = {}
+      for _, m in ipairs(redis.call('ZRANGE', index, '-', '+', 'BYLEX', 'LIMIT', 0, limit + 50)) do
+        if tonumber(string.sub(m, 9, 23)) <= now then
+          ready[#ready + 1] = m
+          if #ready >= room then break end
+        end
+      end
+      if #ready > 0 then
+        out[#out + 1] = g
+        out[#out + 1] = stamp
+        out[#out + 1] = tostring(room)
+        out[#out + 1] = tostring(#ready)
+        for _, m in ipairs(ready) do out[#out + 1] = m end
+      end
+    end
+  end
+end
+return out`;
+
+/**
+ * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), n, then n pairs
+ * (group, member), then (group, stamp) pairs. Takes each picked member still held (it may have been
+ * taken by another claim, cancelled or removed since the gather) while its group has room, marks it
+ * running in its group, and stamps the served groups. Returns the ids taken.
+ */
+const take = `${live}
+local own, bull, cap, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local delayed = bull .. 'delayed'
+local room = {}
+local taken = {}
+for i = 0, n - 1 do
+  local g, m = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
+  local running = own .. 'run:' .. g
+  if room[g] == nil then room[g] = cap < 0 and 1e9 or (cap - live(running, bull, bull .. 'wait', delayed)) end
+  if room[g] > 0 and redis.call('ZREM', own .. 'idx:' .. g, m) == 1 then
+    local id = string.sub(m, ${idFrom})
+    if redis.call('ZSCORE', delayed, id) then
+      redis.call('SADD', running, id)
+      room[g] = room[g] - 1
+      taken[#taken + 1] = id
+    end
+  end
+end
+for i = 5 + 2 * n, #ARGV, 2 do redis.call('ZADD', KEYS[1], 'XX', ARGV[i + 1], ARGV[i]) end
+return taken`;
+
+/** Where one task's groups live: errand's own keys, and the BullMQ queue holding its jobs. */
+export interface GroupedTask {
+  task: string;
+  /** `<prefix>:<own key root of the task>:` for errand's group keys. */
+  ownPrefix: string;
+  /** `<prefix>:<bull queue>:`: BullMQ's keys of the task's queue (read only, by the scripts). */
+  bullPrefix: string;
+  queue: Queue;
+}
+
+/**
+ * Fair queues on Redis (docs/jobs.md, "Fair queues"). BullMQ's open-source queue has no groups, so a
+ * grouped job is added to BullMQ held (delayed by {@link heldDelayMs}) and indexed in errand's own
+ * keys: per group a sorted index of its held jobs, per task a ring of groups scored by when each was
+ * last served, and per group the set of its jobs released and not yet finished (its running count).
+ * A claim of a grouped task first releases, in turns, the jobs it may take (two scripts: gather the
+ * groups' first due jobs and their room, then `pickFair`, then take those still held while their
+ * group has room) and promotes them with BullMQ's public `Job.promote()`; the claim then takes them
+ * from the queue's wait list as for any task.
+ */
+export class FairGroups {
+  constructor(private readonly client: Redis) {}
+
+  /** Indexes newly added grouped jobs of one task (after BullMQ stored them held). */
+  async hold(target: GroupedTask, jobs: readonly NewJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const args = jobs.flatMap((job) => (job.group === undefined ? [] : [job.group, `${String(job.priority).padStart(7, '0')}:${String(job.runAt).padStart(15, '0')}`, job.id]));
+    if (args.length > 0) await this.client.eval(index, 2, `${target.ownPrefix}groups`, `${target.ownPrefix}seq`, target.ownPrefix, ...args);
+  }
+
+  /** Releases up to `limit` held jobs of the task's groups, in turns, into BullMQ's wait list; answers how many. */
+  async release(target: GroupedTask, limit: number, concurrency: number | undefined, now: number): Promise<number> {
+    const cap = concurrency === undefined || concurrency === Infinity ? -1 : concurrency;
+    const flat = (await this.client.eval(gather, 1, `${target.ownPrefix}groups`, target.ownPrefix, target.bullPrefix, limit, now, cap)) as string[];
+    const candidates: (FairCandidate & { member: string })[] = [];
+    const served = new Map<string, number>();
+    let stamp = 1;
+    for (let i = 0; i < flat.length; ) {
+      const group = flat[i] ?? '';
+      const score = Number(flat[i + 1]);
+      const count = Number(flat[i + 3]);
+      served.set(fairGroupId(target.task, group), score);
+      stamp = Math.max(stamp, score + 1);
+      for (const item of flat.slice(i + 4, i + 4 + count)) {
+        candidates.push({ task: target.task, group, priority: Number(item.slice(0, 7)), runAt: Number(item.slice(8, 23)), seq: Number(item.slice(24, 36)), member: item });
+      }
+      i += 4 + count;
+    }
+    if (candidates.length === 0) return 0;
+    // Never-served groups (stamp 0) go first, as on the other backends.
+    const picked = pickFair(candidates, (id) => ({ served: served.get(id) === 0 ? undefined : served.get(id) }), limit, stamp);
+    const args = [target.ownPrefix, target.bullPrefix, cap, picked.taken.length, ...picked.taken.flatMap((candidate) => [candidate.group, candidate.member]), ...picked.served.flatMap((group) => [group.group, group.stamp])];
+    const ids = (await this.client.eval(take, 1, `${target.ownPrefix}groups`, ...args)) as string[];
+    // A job cancelled or removed between the take and its promotion is simply not there to promote.
+    await Promise.all(ids.map((id) => new Job(target.queue, target.task, {}, {}, id).promote().catch(() => undefined)));
+    return ids.length;
+  }
+}
