@@ -9,6 +9,8 @@ export const subpathPeers: Readonly<Record<string, readonly string[]>> = {
   './dashboard': ['hono', '@hono/node-server'],
   // hono only for metrics.middleware, which imports hono/route on its first request.
   './metrics': ['prom-client'],
+  // express for the job routes' Router; the rest of errand/express only names express's types.
+  './express': ['express'],
   './backends/redis': ['bullmq', 'ioredis'],
   './backends/postgres': ['pg'],
   './testing/conformance': ['vitest'],

@@ -17,6 +17,8 @@ export {
   type FieldError,
   type ProblemDetails,
 } from './errors/index.js';
+export type { ErrandLogger } from './logging/errand-logger.js';
+export { createJsonLogger, type JsonLoggerOptions, type JsonLogLevel } from './logging/json-logger.js';
 export { createLogDestination, type LogDestination, type LogDestinationOptions } from './logging/log-destination.js';
 export { activeTraceId, traceLogFields, type TraceLogFields } from './tracing/trace-id.js';
 export { BackgroundTasks, createTaskRunner, currentTask, type TaskRunner, type TaskRunnerOptions } from './tasks/index.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
 import type { ErrorMode } from './error-mode.js';
 import type { ProblemDetails } from './problem-details.js';
 import type { ProblemFormat } from './render-problem.js';
@@ -14,7 +14,7 @@ export interface ErrorContextBase {
   request: Request;
   requestId: string;
   /** A logger bound to the request id. */
-  logger: Logger;
+  logger: ErrandLogger;
   mode: ErrorMode;
   /** The status errand would answer with. */
   status: number;
@@ -44,7 +44,7 @@ export interface HandleInput<Extra extends object = Record<never, never>> {
   request: Request;
   requestId: string;
   /** @default the registry's logger, bound to `requestId` */
-  logger?: Logger;
+  logger?: ErrandLogger;
   mode: ErrorMode;
   /** @default 'problem' */
   format?: ProblemFormat;

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
 import { defaultLogger } from '../logging/default-logger.js';
 import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
@@ -22,7 +22,7 @@ export interface RegistryConflict {
 /** Options of {@link createErrorRegistry}. */
 export interface ErrorRegistryOptions {
   /** Where conflicts, task errors and (when a request has none) request errors are logged. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
-  logger?: Logger;
+  logger?: ErrandLogger;
   /**
    * Log level of client errors (4xx). Server errors are logged at `error`, except expected refusals
    * (503 ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN): `warn`, at most one line a second per code with
@@ -49,7 +49,7 @@ export interface ErrorRegistry<Extra extends object = Record<never, never>> {
   hasTaskErrorHandlers(): boolean;
   /** Duplicate or unreachable registrations so far (each was also logged as a warning). */
   conflicts(): readonly RegistryConflict[];
-  readonly logger: Logger;
+  readonly logger: ErrandLogger;
 }
 
 // Catch-all bases: a status handler is more specific than a handler for these.

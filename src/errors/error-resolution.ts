@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
 import { coerceError } from './coerce-error.js';
 import type { ErrorContext, ErrorContextBase, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
 import type { HttpErrorInfo } from './http-error-info.js';
@@ -13,7 +13,7 @@ import { isExpectedCode } from './error-codes.js';
 /** What a resolution needs from its registry. */
 export interface ResolutionSettings {
   /** The registry's logger: where handler failures go when the request has none. */
-  readonly logger: Logger;
+  readonly logger: ErrandLogger;
   /** Log level of client errors (4xx). */
   readonly clientLevel: 'info' | 'debug' | 'warn';
   /** Where expected refusals (ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN) are logged, throttled. */
@@ -41,7 +41,7 @@ export async function resolveError<Extra extends object>(
   info: HttpErrorInfo | undefined,
   handlers: readonly ErrorHandler<Error, Extra>[],
   input: HandleInput<Extra>,
-  logger: Logger,
+  logger: ErrandLogger,
   settings: ResolutionSettings,
 ): Promise<Response> {
   const requestId = input.requestId;
@@ -109,7 +109,7 @@ export async function resolveError<Extra extends object>(
   }
 }
 
-function logOutcome(error: Error, problem: ProblemDetails, status: number, log: Logger, settings: ResolutionSettings): void {
+function logOutcome(error: Error, problem: ProblemDetails, status: number, log: ErrandLogger, settings: ResolutionSettings): void {
   try {
     const level = settings.clientLevel;
     const fields = { status, code: status === problem.status ? problem.code : undefined, instance: problem.instance };
@@ -123,7 +123,7 @@ function logOutcome(error: Error, problem: ProblemDetails, status: number, log: 
 }
 
 /** Logs what broke the error handling itself and answers the fixed 500. Never throws. */
-export function failResponse(logger: Logger, requestId: string, fatal: unknown): Response {
+export function failResponse(logger: ErrandLogger, requestId: string, fatal: unknown): Response {
   try {
     logger.error({ requestId, code: 'ERRAND_HANDLER_FAILED', err: coerceError(fatal) }, 'error handling failed; sent the last-resort 500');
   } catch {

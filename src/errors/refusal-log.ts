@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
 
 /** The fields of one refusal's log line. */
 export interface RefusalFields {
@@ -27,13 +27,13 @@ export class RefusalLog {
   readonly #windows = new Map<string, Window>();
 
   constructor(
-    private readonly summaryLogger: Logger,
+    private readonly summaryLogger: ErrandLogger,
     /** @default 1000 */
     private readonly intervalMs = 1000,
   ) {}
 
   /** Logs one refusal at once, or counts it for the summary of the current interval. */
-  refused(logger: Logger, fields: RefusalFields, message: string): void {
+  refused(logger: ErrandLogger, fields: RefusalFields, message: string): void {
     const window = this.#windows.get(fields.code);
     if (window !== undefined) {
       window.refused++;

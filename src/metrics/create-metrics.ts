@@ -1,8 +1,8 @@
-import type { Handler, MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { JobBackend } from '../jobs/backend.js';
 import { safeEqual } from '../dashboard/safe-equal.js';
 import { ErrandError } from '../errors/errand-error.js';
+import type { HonoHandler, HonoMiddleware } from './hono-shapes.js';
 import { createHttpMetrics, type ObservedRequest } from './http-metrics.js';
 import { createJobMetrics, type JobMetrics } from './job-metrics.js';
 import { createQueueMetrics } from './queue-metrics.js';
@@ -28,9 +28,9 @@ export interface Metrics {
   /** This instance's own registry (never prom-client's global one, so instances and tests never collide). */
   readonly registry: Registry;
   /** Hono middleware counting requests, durations, and errors by status and error class. Mount it first. */
-  readonly middleware: MiddlewareHandler;
+  readonly middleware: HonoMiddleware;
   /** Hono handler serving the registry in Prometheus text format. */
-  readonly handler: Handler;
+  readonly handler: HonoHandler;
   /** After-response task metrics: `tasks.observe(runner)`. */
   readonly tasks: TaskMetrics;
   /** Durable job metrics: `jobs.observe(worker)`, `jobs.instrument(backend)`. */
@@ -68,7 +68,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (backend?.series !== undefined) createSeriesMetrics(registry, prefix, (since) => backend.series!(since));
   const { token } = options;
 
-  const handler: Handler = async function errandMetricsHandler(c) {
+  const handler: HonoHandler = async function errandMetricsHandler(c) {
     if (token !== undefined) {
       const header = c.req.header('authorization') ?? '';
       if (!header.toLowerCase().startsWith('bearer ') || !safeEqual(header.slice(7).trim(), token)) {
@@ -76,7 +76,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
     }
     const body = await registry.metrics();
-    return c.body(body, 200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+    return new Response(body, { status: 200, headers: { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' } });
   };
 
   return { registry, middleware: http.middleware, handler, tasks, jobs, recordError: (status, error) => http.recordError(status, error), observe: (request) => http.observe(request) };

@@ -1,10 +1,11 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { HonoContextLike, HonoMiddleware } from './hono-shapes.js';
 import type { ObservedRequest } from './observed-request.js';
 
 /** Request metrics and the middleware that records them. */
 export interface HttpMetrics {
-  middleware: MiddlewareHandler;
+  middleware: HonoMiddleware;
   /** Records one failed request by hand (for adapters other than Hono). */
   recordError(status: number, error: unknown): void;
   /** Records one answered request: what the Fastify and Express adapters' `httpMetrics` call. */
@@ -69,11 +70,12 @@ export function createHttpMetrics(registry: Registry, prefix: string, buckets: n
     if (status >= 400) recordError(status, error);
   }
 
-  function record(routePath: RoutePath, c: Context, status: number, started: number, error: unknown): void {
-    observe({ method: c.req.method, route: routePath(c), status, seconds: (performance.now() - started) / 1000, error });
+  // Only Hono runs the middleware, so the context it gets is Hono's whole Context.
+  function record(routePath: RoutePath, c: HonoContextLike, status: number, started: number, error: unknown): void {
+    observe({ method: c.req.method, route: routePath(c as Context), status, seconds: (performance.now() - started) / 1000, error });
   }
 
-  const middleware: MiddlewareHandler = async function errandHttpMetrics(c, next) {
+  const middleware: HonoMiddleware = async function errandHttpMetrics(c, next) {
     const started = performance.now();
     const routePath = routePathOf ?? (await loadRoutePath());
     try {

@@ -19,7 +19,7 @@
  * | `GET /jobs/:id` | the host's `jobsRoutes(context.queue)` mounted at `/jobs` |
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
 import { createMemoryBackend } from '../backends/memory/memory-backend.js';
 import { createErrorRegistry, type ErrorRegistry } from '../errors/error-registry.js';
 import { defineTask } from '../jobs/define-task.js';
@@ -34,7 +34,7 @@ export { conformanceItemSchema, type ConformanceItem } from './adapter-conforman
 /** What the host's app is built from: the same objects on every host. */
 export interface AdapterConformanceContext {
   readonly registry: ErrorRegistry;
-  readonly logger: Logger;
+  readonly logger: ErrandLogger;
   readonly bodyLimit: number;
   readonly itemSchema: typeof conformanceItemSchema;
   /** Where `POST /jobs` enqueues and `GET /jobs/:id` reads. */

@@ -1,8 +1,9 @@
-import { pino, type Logger } from 'pino';
+import type { ErrandLogger } from '../logging/errand-logger.js';
+import { createJsonLogger, type JsonLogLevel } from '../logging/json-logger.js';
 
-/** A pino logger that keeps its lines in memory, for tests. */
-export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+/** A logger that keeps its lines in memory (parsed), for tests; `debug` and up unless `level` says otherwise. */
+export function memoryLogger(level: JsonLogLevel = 'debug'): { logger: ErrandLogger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createJsonLogger({ level, destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
   return { logger, lines };
 }

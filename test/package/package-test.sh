@@ -129,6 +129,12 @@ missing=$(node --input-type=module -e "await import('errand/hono')" 2>&1 | grep 
 [ "$missing" = 'errand/hono needs hono and @hono/node-server, which are not installed: npm i hono @hono/node-server' ] \
   || { node --input-type=module -e "await import('errand/hono')" || true; echo "core: errand/hono without hono did not fail with the one line" >&2; exit 1; }
 echo "  ok  errand/hono without its peers: $missing"
+missing=$(node --input-type=module -e "await import('errand/express')" 2>&1 | grep -o 'errand/express needs .*' || true)
+[ "$missing" = 'errand/express needs express, which is not installed: npm i express' ] \
+  || { node --input-type=module -e "await import('errand/express')" || true; echo "core: errand/express without express did not fail with the one line" >&2; exit 1; }
+echo "  ok  errand/express without express: $missing"
+[ ! -d node_modules/pino ] || { echo "core: pino was installed (errand logs with its own JSON logger)" >&2; exit 1; }
+echo "  ok  no logging package installed"
 
 new_project hono-sqlite "$NODE24_BIN" "hono@$(peer hono)" "@hono/node-server@$(peer @hono/node-server)" zod --
 [ "$(find node_modules -name package.json -path '*/hono/package.json' | grep -vc '/hono/.*/hono/')" = 1 ] \
@@ -159,6 +165,18 @@ node --input-type=module -e "
   if (!text.includes('errand_http_requests_total{method=\"GET\",route=\"/ping\",status=\"200\"} 1')) throw new Error(text);
   console.log('  ok  errand/metrics with errand/fastify counts a request, with no hono installed');
 "
+# ... and its declarations compile there too (strict, skipLibCheck false): they name no hono type.
+cat > src/metrics-app.ts <<'TS'
+import Fastify from 'fastify';
+import { httpMetrics } from 'errand/fastify';
+import { createMetrics, type Metrics } from 'errand/metrics';
+const metrics: Metrics = createMetrics();
+const app = Fastify();
+await app.register(httpMetrics(metrics));
+app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+TS
+node "$tsc" -p . || { echo "fastify-redis: errand/metrics' declarations do not compile without hono" >&2; exit 1; }
+echo "  ok  errand/metrics' declarations compile with no hono installed (skipLibCheck false)"
 
 new_project express-sqlite "$node20_bin" "express@$(peer express)" zod -- "better-sqlite3@$(peer better-sqlite3)"
 compile_and_check express-sqlite "$node20_bin" "@types/node@20" "@types/express@$(peer @types/express)"

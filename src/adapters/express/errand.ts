@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Application, NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { HTTPException } from '../../errors/http-exception.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { allowedMethods } from './allowed-methods.js';
@@ -22,7 +22,7 @@ declare global {
       /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
       requestId: string;
       /** A pino logger bound to `requestId` (its child is created on first use). */
-      logger: Logger;
+      logger: ErrandLogger;
       /** The request's after-response tasks: `req.background.add(fn, ...args)`. */
       background: BackgroundTasks;
     }

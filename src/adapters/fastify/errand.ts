@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyTypeProvider, FastifyTypeProviderDefault, RawServerDefault } from 'fastify';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
@@ -16,7 +16,7 @@ declare module 'fastify' {
     /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
     requestId: string;
     /** A pino logger bound to `requestId` (its child is created on first use). Fastify's own `request.log` is unchanged. */
-    logger: Logger;
+    logger: ErrandLogger;
     /** The request's after-response tasks: `request.background.add(fn, ...args)`. */
     background: BackgroundTasks;
   }
@@ -37,7 +37,7 @@ export interface FastifyErrandOptions extends Omit<NodeErrandOptions<FastifyErro
    * request is logged under one id.
    * @default app.log when Fastify logs, otherwise pino()
    */
-  logger?: Logger | FastifyBaseLogger;
+  logger?: ErrandLogger | FastifyBaseLogger;
   /** Largest request body in bytes for every route added after `errand()` without a `bodyLimit` of its own. @default Fastify's `bodyLimit` option (1 MiB unless changed) */
   bodyLimit?: number;
 }
@@ -110,7 +110,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 ): FastifyErrand {
   // Fastify logs (`logger: true` or an instance): errand logs through it, under Fastify's request id.
   const appLogs = typeof app.log.level === 'string';
-  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined)) as Logger | undefined;
+  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined)) as ErrandLogger | undefined;
   const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const config = app.initialConfig;
@@ -133,7 +133,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   function identify(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
     if (!appLogs) return core.identify(request.raw, reply.raw);
     if (!reply.raw.headersSent) reply.raw.setHeader(headerName, request.id);
-    return { requestId: request.id, logger: request.log as Logger };
+    return { requestId: request.id, logger: request.log as ErrandLogger };
   }
 
   async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { Errand } from './errand.js';
 
 /** Request variables `errand(app)` sets on every request. */
@@ -6,7 +6,7 @@ export interface ErrandVariables {
   /** The request id: a sane incoming `X-Request-Id`, otherwise a generated one (`newRequestId`). */
   requestId: string;
   /** A pino logger bound to `requestId` (created on first use). */
-  logger: Logger;
+  logger: ErrandLogger;
   /** The installed errand: its registry, logger, mode and format. */
   errand: Errand;
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono, MiddlewareHandler, Schema } from 'hono';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
@@ -24,7 +24,7 @@ export interface ErrandOptions {
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
   /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
-  logger?: Logger;
+  logger?: ErrandLogger;
   /**
    * The handler registry (share one with after-response tasks, or with Fastify and Express apps: a
    * registry made without Hono's extra is accepted; its handlers simply do not use `c`).
@@ -42,7 +42,7 @@ export interface ErrandOptions {
 /** What {@link errand} installed; also `c.var.errand` on every request. */
 export interface Errand {
   readonly registry: ErrorRegistry<HonoErrorExtra>;
-  readonly logger: Logger;
+  readonly logger: ErrandLogger;
   readonly mode: ErrorMode;
   readonly format: ProblemFormat;
   /** Turns anything thrown into the error response for this request (what `onError` does). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
@@ -24,7 +24,7 @@ export interface NodeErrandOptions<Extra extends object> {
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
   /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
-  logger?: Logger;
+  logger?: ErrandLogger;
   /**
    * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
    * between apps of different frameworks; its handlers then see `request`, `requestId`, `problem`…
@@ -44,7 +44,7 @@ export interface NodeErrandOptions<Extra extends object> {
 export interface NodeErrand<Extra extends object> {
   /** The registry in use. One shared with apps of other frameworks also answers their requests, without this adapter's `extra`. */
   readonly registry: ErrorRegistry<Extra>;
-  readonly logger: Logger;
+  readonly logger: ErrandLogger;
   readonly mode: ErrorMode;
   readonly format: ProblemFormat;
   /** Runs every request's after-response tasks; `runner.drain()` at shutdown. */
@@ -54,7 +54,7 @@ export interface NodeErrand<Extra extends object> {
 /** What errand knows about a request once it entered. */
 export interface RequestIdentity {
   requestId: string;
-  logger: Logger;
+  logger: ErrandLogger;
 }
 
 /** The framework-free part of the Fastify and Express adapters. Not part of the public API. */

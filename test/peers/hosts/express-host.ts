@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../../src/logging/errand-logger.js';
 import { errand } from '../../../src/adapters/express/errand.js';
 import type { ErrorRegistry } from '../../../src/errors/error-registry.js';
 import type { ProblemFormat } from '../../../src/errors/render-problem.js';
@@ -31,7 +31,7 @@ function mount(app: express.Express, route: PeerRoute): void {
 }
 
 /** The app on Express: errand(app) first, express.json() on each route, on a free port. */
-export async function startExpress(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: Logger): Promise<Started> {
+export async function startExpress(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: ErrandLogger): Promise<Started> {
   const app = express();
   const { runner } = errand(app, { mode: spec.mode ?? 'production', format, registry, logger, ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }) });
   for (const route of spec.routes) mount(app, route);

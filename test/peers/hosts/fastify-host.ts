@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../../src/logging/errand-logger.js';
 import { errand } from '../../../src/adapters/fastify/errand.js';
 import type { ErrorRegistry } from '../../../src/errors/error-registry.js';
 import type { ProblemFormat } from '../../../src/errors/render-problem.js';
@@ -35,7 +35,7 @@ function mount(app: ReturnType<typeof Fastify>, route: PeerRoute): void {
 }
 
 /** The app on Fastify: errand(app) on the root, then the routes, on a free port. */
-export async function startFastify(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: Logger): Promise<Started> {
+export async function startFastify(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: ErrandLogger): Promise<Started> {
   const app = Fastify();
   const { runner } = errand(app, { mode: spec.mode ?? 'production', format, registry, logger, ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }) });
   for (const route of spec.routes) mount(app, route);

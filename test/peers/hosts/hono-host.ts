@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { streamText } from 'hono/streaming';
-import type { Logger } from 'pino';
+import type { ErrandLogger } from '../../../src/logging/errand-logger.js';
 import { background, type BackgroundEnv } from '../../../src/adapters/hono/background.js';
 import { errand } from '../../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../../src/adapters/hono/errand-env.js';
@@ -53,7 +53,7 @@ function mount(app: Hono<Env>, route: PeerRoute): void {
 }
 
 /** The app on Hono: errand(app), background(), errand's serve() on a free port. */
-export async function startHono(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: Logger): Promise<Started> {
+export async function startHono(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: ErrandLogger): Promise<Started> {
   const app = new Hono<Env>();
   errand(app, { mode: spec.mode ?? 'production', format, registry, logger, ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }) });
   const tasks = background({ logger });
