@@ -13,8 +13,19 @@ describe('loadConfig', () => {
       workers: 1,
       uploadLimitBytes: 10 * 1024 * 1024,
       uploadRetentionSeconds: 86_400,
+      uploadSweepSeconds: 600,
+      digest: { to: 'operators@example.com', cron: '0 8 * * *', timezone: 'UTC' },
       dashboardMode: 'dev',
     });
+  });
+
+  it('sweeps uploads every half retention (1 s to 10 min) unless UPLOAD_SWEEP_SECONDS says, and reads the digest schedule', () => {
+    expect(loadConfig([], { UPLOAD_RETENTION_SECONDS: '5' }).uploadSweepSeconds).toBe(3);
+    expect(loadConfig([], { UPLOAD_RETENTION_SECONDS: '1' }).uploadSweepSeconds).toBe(1);
+    expect(loadConfig([], { UPLOAD_RETENTION_SECONDS: '5', UPLOAD_SWEEP_SECONDS: '2' }).uploadSweepSeconds).toBe(2);
+    expect(loadConfig([], { DIGEST_TO: 'ops@acme.test', DIGEST_CRON: '0 18 * * mon-fri', DIGEST_TIMEZONE: 'Europe/Paris' }).digest).toEqual({ to: 'ops@acme.test', cron: '0 18 * * mon-fri', timezone: 'Europe/Paris' });
+    expect(loadConfig([], { DIGEST_INTERVAL_SECONDS: '1' }).digest.intervalSeconds).toBe(1);
+    expect(() => loadConfig([], { DIGEST_INTERVAL_SECONDS: '0' })).toThrow(/DIGEST_INTERVAL_SECONDS must be an integer >= 1/);
   });
 
   it('protects the dashboard in production and takes its token from the environment', () => {

@@ -23,6 +23,19 @@ export interface ServiceConfig {
   uploadLimitBytes: number;
   /** Uploaded files older than this many seconds are removed; 0 keeps them forever. @default 86_400 (env UPLOAD_RETENTION_SECONDS) */
   uploadRetentionSeconds: number;
+  /** How often the `uploads-retention` schedule sweeps. @default half the retention, between 1 and 600 (env UPLOAD_SWEEP_SECONDS) */
+  uploadSweepSeconds: number;
+  /** The `daily-digest` schedule: a mail of the registrations before each tick. */
+  digest: {
+    /** Recipient. @default 'operators@example.com' (env DIGEST_TO) */
+    to: string;
+    /** Cron expression of the ticks. @default '0 8 * * *' (env DIGEST_CRON) */
+    cron: string;
+    /** IANA time zone the cron expression is read in. @default 'UTC' (env DIGEST_TIMEZONE) */
+    timezone: string;
+    /** When set, a tick every this many seconds instead of the cron expression, counting that interval. (env DIGEST_INTERVAL_SECONDS) */
+    intervalSeconds?: number;
+  };
   /**
    * Dashboard access: 'dev' is open without credentials to loopback clients only; 'production'
    * always asks for the token. @default 'production' when NODE_ENV=production, else 'dev'
@@ -39,6 +52,10 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function text(raw: string | undefined, fallback: string): string {
+  return raw === undefined || raw === '' ? fallback : raw;
 }
 
 function workersFlag(argv: readonly string[]): string | undefined {
@@ -60,6 +77,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const smtpUrl = env.SMTP_URL === '' ? undefined : env.SMTP_URL;
   const queueUrl = env.ERRAND_QUEUE === '' ? undefined : env.ERRAND_QUEUE;
   const dashboardToken = env.ERRAND_DASHBOARD_TOKEN === '' ? undefined : env.ERRAND_DASHBOARD_TOKEN;
+  const uploadRetentionSeconds = integer('UPLOAD_RETENTION_SECONDS', env.UPLOAD_RETENTION_SECONDS, 86_400, 0);
+  const digestInterval = env.DIGEST_INTERVAL_SECONDS === undefined || env.DIGEST_INTERVAL_SECONDS === '' ? undefined : integer('DIGEST_INTERVAL_SECONDS', env.DIGEST_INTERVAL_SECONDS, 0, 1);
   return {
     port: integer('PORT', env.PORT, 8000, 0),
     host: env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST,
@@ -69,7 +88,14 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     ...(queueUrl === undefined ? {} : { queueUrl }),
     workers: integer('--workers', workersFlag(argv) ?? env.WORKERS, 1, 1),
     uploadLimitBytes: integer('UPLOAD_LIMIT_BYTES', env.UPLOAD_LIMIT_BYTES, 10 * 1024 * 1024, 1),
-    uploadRetentionSeconds: integer('UPLOAD_RETENTION_SECONDS', env.UPLOAD_RETENTION_SECONDS, 86_400, 0),
+    uploadRetentionSeconds,
+    uploadSweepSeconds: integer('UPLOAD_SWEEP_SECONDS', env.UPLOAD_SWEEP_SECONDS, Math.min(Math.max(Math.round(uploadRetentionSeconds / 2), 1), 600), 1),
+    digest: {
+      to: text(env.DIGEST_TO, 'operators@example.com'),
+      cron: text(env.DIGEST_CRON, '0 8 * * *'),
+      timezone: text(env.DIGEST_TIMEZONE, 'UTC'),
+      ...(digestInterval === undefined ? {} : { intervalSeconds: digestInterval }),
+    },
     dashboardMode: env.NODE_ENV === 'production' ? 'production' : 'dev',
     ...(dashboardToken === undefined ? {} : { dashboardToken }),
   };

@@ -4,8 +4,8 @@ import type { JobBackend } from 'errand/jobs';
 import { createWorker, type Worker } from 'errand/jobs';
 import type { ServiceConfig } from './config.js';
 import { LineWriter } from './files/line-writer.js';
-import { startUploadRetention } from './files/upload-retention.js';
 import { createMailer } from './mail/mailer.js';
+import { createServiceSchedules } from './service-schedules.js';
 import { ServiceStore } from './store/service-store.js';
 import { createServiceTasks, durableTasks } from './tasks/service-tasks.js';
 
@@ -18,7 +18,8 @@ export interface JobWorker {
 
 /**
  * Starts the one durable-job worker of the service: it runs the upload analyses and the welcome
- * emails (with the queue's retries), and sweeps uploads past UPLOAD_RETENTION_SECONDS. In `--workers N` mode only the primary process runs it, so
+ * emails (with the queue's retries), and ticks the service's schedules (examples/service-schedules.ts:
+ * the uploads retention sweep and the registrations digest). In `--workers N` mode only the primary process runs it, so
  * job concurrency does not grow with the number of HTTP processes.
  *
  * @example
@@ -30,16 +31,14 @@ export function startJobWorker(config: ServiceConfig, options: { backend: JobBac
   const users = new LineWriter(join(config.dataDir, 'users.txt'));
   const audit = new LineWriter(join(config.dataDir, 'audit.log'));
   const tasks = createServiceTasks({ store, mailer, users, audit });
-  const worker = createWorker({ backend: options.backend, tasks: durableTasks(tasks), concurrency: 8, logger: options.logger, pollMs: 500 }).start();
+  const scheduled = createServiceSchedules(config, { store, mailer });
+  const worker = createWorker({ backend: options.backend, tasks: [...durableTasks(tasks), ...scheduled.tasks], schedules: scheduled.schedules, concurrency: 8, logger: options.logger, pollMs: 500 }).start();
   worker.on('job:failed', ({ job, problem, willRetry }) =>
     options.logger.warn({ jobId: job.jobId, task: job.task, attempt: job.attempt, detail: problem.detail, willRetry }, 'a job attempt failed'),
   );
-  // Where the uploads' jobs run, their files are swept: once per queue worker, not per HTTP process.
-  const retention = startUploadRetention({ dir: join(config.dataDir, 'uploads'), retentionMs: config.uploadRetentionSeconds * 1000, logger: options.logger });
   return {
     worker,
     async close() {
-      retention.stop();
       await worker.stop({ timeoutMs: 10_000 });
       await Promise.all([users.close(), audit.close()]);
       mailer.close();

@@ -26,6 +26,8 @@ export function registerRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): 
     (c) => {
       const { email } = validEmail(c);
       c.var.background.add(runtime.tasks.sendEmail, { to: email, subject: 'Welcome!', text: `Hello ${email},\n\nWelcome to our platform!\n` }, { durable: true });
+      // Counted by the daily-digest schedule (examples/service-schedules.ts).
+      c.var.background.add(runtime.tasks.recordRegistration, { email });
       return c.json({ message: 'Registration successful. You will receive an email shortly.' });
     },
   );

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, item TEXT NOT NULL, quan
 CREATE TABLE IF NOT EXISTS order_steps (seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL, step TEXT NOT NULL,
   started_at TEXT NOT NULL, finished_at TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS registrations (seq INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, registered_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS registrations_by_time ON registrations (registered_at);
 `;
 
 interface MailRow { id: string; sender: string; recipients: string; subject: string; body: string; received_at: string }
@@ -140,6 +142,29 @@ export class ServiceStore {
   counter(name: string): number {
     const row = this.#db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number } | undefined;
     return row?.value ?? 0;
+  }
+
+  /** Records one registration (`POST /register`) at `at` (epoch ms). */
+  addRegistration(email: string, at: number = Date.now()): void {
+    this.#db.prepare('INSERT INTO registrations (email, registered_at) VALUES (?, ?)').run(email, at);
+  }
+
+  /** The registrations in [`from`, `to`) (epoch ms): how many, and the first `limit` emails in order. */
+  registrationsBetween(from: number, to: number, limit: number): { count: number; emails: string[] } {
+    const { count } = this.#db.prepare('SELECT COUNT(*) AS count FROM registrations WHERE registered_at >= ? AND registered_at < ?').get(from, to) as { count: number };
+    const rows = this.#db.prepare('SELECT email FROM registrations WHERE registered_at >= ? AND registered_at < ? ORDER BY registered_at, seq LIMIT ?').all(from, to, limit) as { email: string }[];
+    return { count, emails: rows.map((row) => row.email) };
+  }
+
+  /** Where the last registrations digest ended (epoch ms), or `undefined` before the first. */
+  digestEnd(): number | undefined {
+    const row = this.#db.prepare("SELECT value FROM counters WHERE name = 'digest-end'").get() as { value: number } | undefined;
+    return row?.value;
+  }
+
+  /** Records that a digest covered registrations up to `at` (never moves back). */
+  setDigestEnd(at: number): void {
+    this.#db.prepare("INSERT INTO counters (name, value) VALUES ('digest-end', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)").run(at);
   }
 
   close(): void {

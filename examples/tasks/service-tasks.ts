@@ -1,6 +1,7 @@
 import type { AnyTask, TaskDefinition } from 'errand/jobs';
 import { createAnalyzeUploadTask, type UploadAnalysis, type UploadPayload } from './analyze-upload.js';
 import { createOrderTasks, type OrderTasks } from './order-tasks.js';
+import { createRecordRegistrationTask, type RegistrationPayload } from './record-registration.js';
 import { createSaveUserTask, type UserPayload } from './save-user.js';
 import { createSendEmailTask, type EmailPayload } from './send-email.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -10,6 +11,7 @@ export interface ServiceTasks {
   sendEmail: TaskDefinition<EmailPayload, { messageId: string }>;
   analyzeUpload: TaskDefinition<UploadPayload, UploadAnalysis>;
   saveUser: TaskDefinition<UserPayload, void>;
+  recordRegistration: TaskDefinition<RegistrationPayload, void>;
   orders: OrderTasks;
 }
 
@@ -25,6 +27,7 @@ export function createServiceTasks(deps: ServiceDeps): ServiceTasks {
     sendEmail: createSendEmailTask(deps),
     analyzeUpload: createAnalyzeUploadTask(),
     saveUser: createSaveUserTask(deps),
+    recordRegistration: createRecordRegistrationTask(deps),
     orders: createOrderTasks(deps),
   };
 }
@@ -34,5 +37,5 @@ export function createServiceTasks(deps: ServiceDeps): ServiceTasks {
  * queue when a shutdown deadline leaves them unstarted.
  */
 export function durableTasks(tasks: ServiceTasks): AnyTask[] {
-  return [tasks.sendEmail, tasks.analyzeUpload, tasks.saveUser, tasks.orders.audit, tasks.orders.confirm, tasks.orders.count, tasks.orders.fulfil];
+  return [tasks.sendEmail, tasks.analyzeUpload, tasks.saveUser, tasks.recordRegistration, tasks.orders.audit, tasks.orders.confirm, tasks.orders.count, tasks.orders.fulfil];
 }
