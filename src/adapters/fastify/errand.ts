@@ -110,7 +110,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 ): FastifyErrand {
   // Fastify logs (`logger: true` or an instance): errand logs through it, under Fastify's request id.
   const appLogs = typeof app.log.level === 'string';
-  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined)) as ErrandLogger | undefined;
+  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined));
   const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const config = app.initialConfig;
@@ -133,7 +133,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   function identify(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
     if (!appLogs) return core.identify(request.raw, reply.raw);
     if (!reply.raw.headersSent) reply.raw.setHeader(headerName, request.id);
-    return { requestId: request.id, logger: request.log as ErrandLogger };
+    return { requestId: request.id, logger: request.log };
   }
 
   async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
