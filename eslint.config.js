@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', 'eslint.config.js', 'mutation/stryker.config.mjs', 'reports/**', '.stryker-tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', 'eslint.config.js', 'mutation/stryker.config.mjs', 'reports/**', '.stryker-tmp/**',
+    // Plain ES modules run by Node itself (no TypeScript loader), outside the typed project.
+    'test/tracing/fixtures/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
