@@ -159,14 +159,14 @@ export function createApiRoutes(options: ApiRoutesOptions): Hono<{ Variables: { 
     return c.json({ enabled: true, now: Date.now(), workers: await backend.workers() });
   });
 
-  // A job id, else a dedupe key (on backends that can look keys up).
+  // A job id, then the jobs of a dedupe key (every backend looks keys up through an index).
   api.get('/search', async (c) => {
     const q = c.req.query('q')?.trim() ?? '';
     if (q === '') return c.json({ jobs: [] });
     const byId = await backend.get(q);
-    const byKey = backend.findByKey === undefined ? [] : await backend.findByKey(q);
+    const byKey = await backend.findByKey(q);
     const jobs = byId === undefined ? byKey : [byId, ...byKey.filter((job) => job.id !== byId.id)];
-    return c.json({ jobs: jobs.map((job) => toJobView(job, debug)), keys: backend.findByKey !== undefined });
+    return c.json({ jobs: jobs.map((job) => toJobView(job, debug)), keys: true });
   });
 
   api.get('/task-failures', async (c) => {
