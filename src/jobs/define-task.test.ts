@@ -74,5 +74,6 @@ describe('defineTask option checks', () => {
   it('accepts the smallest valid values', () => {
     const task = defineTask('t', { handler, retries: 0, timeout: 1, concurrency: 1, rateLimit: { limit: 1, intervalMs: 1, key: () => 'k' } });
     expect(task).toMatchObject({ kind: 'errand:task', name: 't', options: { retries: 0, timeout: 1, concurrency: 1 } });
+    expect(defineTask('t', { handler, rateLimit: { limit: 1, intervalMs: 1 } }).options.rateLimit).toEqual({ limit: 1, intervalMs: 1 });
   });
 });

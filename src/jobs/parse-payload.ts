@@ -9,8 +9,9 @@ export interface ParsableTask {
   parse(payload: unknown): Promise<unknown>;
 }
 
+// A schema may be a function as well as an object: an arktype type is a callable with `~standard`.
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<StandardSchemaV1>)['~standard']?.validate === 'function';
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Partial<StandardSchemaV1>)['~standard']?.validate === 'function';
 }
 
 /** Whether `value` is a promise or any thenable. */

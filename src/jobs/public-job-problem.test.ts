@@ -10,6 +10,11 @@ describe('publicJobProblem', () => {
     expect(publicJobProblem({ ...stored, status: 503, type: 'https://example.com/busy' }, 'production')).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: hiddenDetail });
   });
 
+  it('hides a 5xx that has no code', () => {
+    const { code: _code, ...uncoded } = stored;
+    expect(publicJobProblem(uncoded, 'production')).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail });
+  });
+
   it('keeps an errand code on a hidden 5xx', () => {
     expect(publicJobProblem({ ...stored, code: 'ERRAND_JOB_TIMEOUT' }, 'production')).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail, code: 'ERRAND_JOB_TIMEOUT' });
   });

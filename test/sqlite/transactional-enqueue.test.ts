@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type } from 'arktype';
 import { z } from 'zod';
 import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
 import { isErrandError } from '../../src/errors/errand-error.js';
@@ -61,6 +62,16 @@ describe('enqueue inside the app transaction (sqlite)', () => {
     placeOrder();
     expect(await backend.get(await id!)).toMatchObject({ state: 'queued', task: 'ship-checked', payload: { orderId: 'o-3' } });
     expect(await backend.get((await ids!)[0])).toMatchObject({ state: 'queued', payload: { orderId: 'o-3b' } });
+  });
+
+  it('db.transaction(): the same with an arktype schema (a function, not an object, that validates synchronously)', async () => {
+    const checked = defineTask('ship-ark', { schema: type({ orderId: 'string' }), handler: (payload) => payload.orderId });
+    let id: Promise<string> | undefined;
+    db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('o-4');
+      id = queue.enqueue(checked, { orderId: 'o-4' }, { tx: db });
+    })();
+    expect(await backend.get(await id!)).toMatchObject({ state: 'queued', task: 'ship-ark', payload: { orderId: 'o-4' } });
   });
 
   it('db.transaction(): a throw rolls back the order and the job together', async () => {
