@@ -63,6 +63,11 @@ describe('parseCron, field by field', () => {
     expect(() => parseCron('1x * * * *')).toThrow(new RangeError('cron "1x * * * *", minutes: "1x" is not a number'));
   });
 
+  it('reads fields separated by any run of spaces, ignoring spaces around the expression, and refuses text around a number', () => {
+    expect(ticks('  0   9 * *\t*  ', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-01T09:00:00.000Z']);
+    expect(() => parseCron('x5 * * * *')).toThrow(/minutes: "x5" is not a number/);
+  });
+
   it('takes names in any case: jan is month 1, sun is day 0', () => {
     expect(ticks('0 0 1 JAN *', '2026-03-01T00:00:00Z', 1)).toEqual(['2027-01-01T00:00:00.000Z']);
     expect(ticks('0 0 * * Sun', '2026-01-01T00:00:00Z', 1)).toEqual(['2026-01-04T00:00:00.000Z']);
@@ -131,6 +136,11 @@ describe('time zones and daylight saving time', () => {
       '2026-10-25T02:30:00.000Z',
       '2026-10-25T03:00:00.000Z',
     ]);
+  });
+
+  it('from within the second pass of a repeated hour, does not go back to a wall time of the first pass', () => {
+    // 01:10 UTC is 02:10 CET, the second 02:10 of 25 October 2026 in Paris; 02:30 was at 00:30 UTC.
+    expect(ticks('*/30 * * * *', '2026-10-25T01:10:00Z', 2, 'Europe/Paris')).toEqual(['2026-10-25T02:00:00.000Z', '2026-10-25T02:30:00.000Z']);
   });
 
   it('maps wall times to instants by the same rules', () => {
