@@ -110,7 +110,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 ): FastifyErrand {
   // Fastify logs (`logger: true` or an instance): errand logs through it, under Fastify's request id.
   const appLogs = typeof app.log.level === 'string';
-  const rootLogger = (options.logger ?? (appLogs ? app.log : undefined));
+  const rootLogger = options.logger ?? (appLogs ? app.log : undefined);
   const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const config = app.initialConfig;

@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { LivenessWriter } from '../../jobs/backend.js';
 
 /** What the liveness thread needs to reach Redis. */
 export interface RedisLivenessConfig {
-  url: string;
+  /** The backend connection's options that say where the server is and how to reach it (structured-cloneable). */
+  connection: Pick<RedisOptions, 'host' | 'port' | 'path' | 'family' | 'db' | 'username' | 'password' | 'tls'>;
   /** Key prefix of liveness records: the record of worker `id` is `<keyPrefix><id>`. */
   keyPrefix: string;
   commandTimeoutMs: number;
@@ -15,11 +16,11 @@ export interface RedisLivenessConfig {
  * that finds its record gone takes its jobs back (see lua-scripts.ts, takeBackLapsed).
  *
  * @example
- * const writer = createLivenessWriter({ url: 'redis://127.0.0.1:6379', keyPrefix: 'errand:jobs:errand:worker:', commandTimeoutMs: 1000 })
+ * const writer = createLivenessWriter({ connection: { host: '127.0.0.1', port: 6379 }, keyPrefix: 'errand:jobs:errand:worker:', commandTimeoutMs: 1000 })
  */
 export function createLivenessWriter(config: unknown): LivenessWriter {
-  const { url, keyPrefix, commandTimeoutMs } = config as RedisLivenessConfig;
-  const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
+  const { connection, keyPrefix, commandTimeoutMs } = config as RedisLivenessConfig;
+  const client = new Redis({ ...connection, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
   client.on('error', () => undefined);
   // Waits for the connection at most one command timeout: a beat that cannot be stored fails, and the
   // thread tries again at the next one.

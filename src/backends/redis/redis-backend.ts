@@ -533,24 +533,29 @@ class RedisBackend implements JobBackend {
   }
 
   /**
-   * Where a worker's liveness thread writes its record: a connection of its own to the same server
-   * (from the URL, or from the options of a shared connection; none over TLS or a socket path).
+   * Where a worker's liveness thread writes its record: a connection of its own to the same server,
+   * made from this connection's options (host and port or a unix socket path, db, credentials, TLS).
+   * Undefined only when those options cannot be handed to a thread (TLS options holding functions,
+   * such as a custom `checkServerIdentity`): the worker then relies on its leases alone.
    */
   liveness(commandTimeoutMs = 5_000): LivenessSpec | undefined {
-    const options = this.client.options;
-    if (options.tls !== undefined || options.path !== undefined) return undefined;
-    const url = new URL('redis://localhost');
-    url.hostname = options.host ?? '127.0.0.1';
-    url.port = String(options.port ?? 6379);
-    url.pathname = `/${options.db ?? 0}`;
+    const { host, port, path, db, username, password, tls, family } = this.client.options;
+    const connection: RedisLivenessConfig['connection'] = { db: db ?? 0 };
+    if (path !== undefined && path !== null) connection.path = path;
+    else Object.assign(connection, { host: host ?? '127.0.0.1', port: port ?? 6379 }, family === undefined ? {} : { family });
     // ioredis keeps absent credentials as null.
-    if (typeof options.username === 'string' && options.username !== '') url.username = encodeURIComponent(options.username);
-    if (typeof options.password === 'string' && options.password !== '') url.password = encodeURIComponent(options.password);
-    const config: RedisLivenessConfig = { url: url.toString(), keyPrefix: this.names.livenessKeyPrefix, commandTimeoutMs };
+    if (typeof username === 'string' && username !== '') connection.username = username;
+    if (typeof password === 'string' && password !== '') connection.password = password;
+    if (tls !== undefined) connection.tls = tls;
+    const config: RedisLivenessConfig = { connection, keyPrefix: this.names.livenessKeyPrefix, commandTimeoutMs };
+    try {
+      structuredClone(config);
+    } catch {
+      return undefined;
+    }
     return { moduleUrl: new URL(`./liveness-writer${moduleExtension}`, import.meta.url).href, config };
   }
 
-  /** The connection every call goes through (the bounded calls wait for it to be ready). */
   /** Counts one start in `bucket`'s current fixed window (INCR, expiring with the window): null when within `limit`, else the window's end. */
   async takeRateToken(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> {
     const window = Math.floor(now / windowMs);
