@@ -28,6 +28,7 @@ const sections: SectionEntry[] = [
   { name: 'jobs-sqlite', file: 'jobs-sqlite.ts' },
   { name: 'jobs-redis', file: 'jobs-redis.ts' },
   { name: 'jobs-postgres', file: 'jobs-postgres.ts' },
+  { name: 'fairness', file: 'fairness.ts' },
 ];
 
 function isSection(value: unknown): value is BenchSection {

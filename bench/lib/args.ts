@@ -3,7 +3,7 @@
  * smoke run is `npm run bench -- --duration 2 --rounds 1 --warmup 1`.
  */
 export interface BenchArgs {
-  /** Sections to run (`http`, `tasks`, `jobs-sqlite`, `jobs-redis`); empty means all. */
+  /** Sections to run (`http`, `tasks`, `jobs-sqlite`, `jobs-redis`, `jobs-postgres`, `fairness`); empty means all. */
   only: string[];
   /** Seconds of measured load per system, route and round. @default 10 */
   duration: number;
@@ -21,7 +21,7 @@ export interface BenchArgs {
   autocannon: boolean;
 }
 
-const usage = `usage: npm run bench -- [--only http,tasks,jobs-sqlite,jobs-redis] [--systems errand,hono,...]
+const usage = `usage: npm run bench -- [--only http,tasks,jobs-sqlite,jobs-redis,jobs-postgres,fairness] [--systems errand,hono,...]
   [--duration S] [--rounds N] [--warmup S] [--connections N] [--autocannon] [--update-docs]`;
 
 function list(value: string): string[] {

@@ -53,7 +53,8 @@ export interface ClaimOptions {
    * Tasks among `tasks` whose jobs are claimed by group (docs/jobs.md, "Fair queues"): among ready
    * jobs of the same priority, the groups of a task take turns (the group served least recently
    * first), and no group has more than `concurrency` jobs running across all workers. Jobs of these
-   * tasks stored without a group are claimed once no grouped job of the task is ready. @default none
+   * tasks stored without a group are still claimed (at the latest once no grouped job of the task is
+   * queued). A claim naming grouped and ungrouped tasks takes the grouped jobs first. @default none
    */
   groups?: Readonly<Record<string, GroupClaim>>;
 }
