@@ -22,6 +22,7 @@ export type {
   RetentionOptions,
 } from './backend.js';
 export { backendRetryAfterSeconds, backendUnavailableError, defaultRetention, leaseExpiredProblem, leaseLostError } from './backend-errors.js';
+export { decideDedupe, type DedupeDecision, type JobDedupe, type KeyHolder } from './dedupe.js';
 export type { EnqueueResult, JobEvent, JobMeta, JobRecord, JobState, NewJob } from './job.js';
 export { fairGroupId, pickFair, type FairCandidate, type FairGroupState, type FairPick } from './fair-order.js';
 export { rateRetryAt } from './rate-window.js';

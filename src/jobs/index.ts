@@ -3,6 +3,7 @@
 export type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats, RetentionOptions } from './backend.js';
 export { durationBoundsMs, quantile, seriesRetentionMs, type DepthSample, type JobSeries, type TaskMinute, type WorkerInfo } from './job-series.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
+export type { DebounceOptions, DedupeOption } from './dedupe.js';
 export { defineSchedule, type ScheduleDefinition, type ScheduleOptions } from './define-schedule.js';
 export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';

@@ -1,3 +1,4 @@
+import type { JobDedupe } from './dedupe.js';
 import type { ProblemDetails } from '../errors/problem-details.js';
 
 /**
@@ -46,8 +47,10 @@ export interface NewJob {
   priority: number;
   /** Attempts allowed in total (retries + 1). */
   maxAttempts: number;
-  /** Deduplication key: while an unfinished job has this key, enqueueing another returns that job. */
+  /** Deduplication key: what another job with this key does to this one is set by {@link NewJob.dedupe}. */
   key?: string;
+  /** How `key` deduplicates ({@link decideDedupe}); absent: `'active'`, nothing stored while an unfinished job has the key. */
+  dedupe?: JobDedupe;
   /** Epoch ms. */
   createdAt: number;
   /** Fair-queue group (the task's `group.key(payload)`): claims take the groups of a task in turns. Absent for ungrouped tasks. */
@@ -66,8 +69,10 @@ export type JobMeta = Record<string, string>;
 export interface EnqueueResult {
   /** The id of the stored job: the new one, or the existing job that the key deduplicated to. */
   id: string;
-  /** False when `key` matched an unfinished job and nothing new was stored. */
+  /** False when `key` matched a job and nothing new was stored. */
   created: boolean;
+  /** True when `key` matched a waiting job whose payload (and, debounced, run time) this job replaced (`replace` and debounce modes). */
+  replaced?: boolean;
 }
 
 /** Everything a backend knows about a job: what status routes, the dashboard and the CLI show. */

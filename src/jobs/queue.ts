@@ -2,6 +2,7 @@ import { ErrandError } from '../errors/errand-error.js';
 import { enqueueTraceMeta } from '../tracing/job-spans.js';
 import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
 import { groupOf } from './group-of.js';
+import { jobDedupeOf } from './dedupe.js';
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
@@ -94,6 +95,16 @@ function resolveRunAt(options: EnqueueOptions, now: number): number {
   return now;
 }
 
+/** Checks `dedupe` against the other options; for a debounce, the new job's run time (`delayMs` from now). */
+function resolveDedupe(options: EnqueueOptions, now: number): number | undefined {
+  const dedupe = jobDedupeOf(options.dedupe);
+  if (dedupe === undefined) return undefined;
+  if (options.key === undefined) throw new RangeError(`enqueue: dedupe ${JSON.stringify(options.dedupe)} needs a key`);
+  if (dedupe.mode !== 'debounce') return undefined;
+  if (options.delay !== undefined || options.runAt !== undefined) throw new RangeError('enqueue: a debounced job runs dedupe.debounce.delayMs after the last enqueue; give no delay or runAt');
+  return Math.ceil(now + dedupe.delayMs);
+}
+
 function resolvePriority(priority = 0): number {
   if (!(Number.isInteger(priority) && priority >= 0 && priority <= maxPriority)) {
     throw new RangeError(`enqueue: priority must be an integer in 0..${maxPriority} (lower runs sooner), got ${priority}`);
@@ -120,6 +131,8 @@ function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, pri
   if (options.key !== undefined) job.key = options.key;
   const group = groupOf(item.task, item.payload);
   if (group !== undefined) job.group = group;
+  const dedupe = jobDedupeOf(options.dedupe);
+  if (dedupe !== undefined) job.dedupe = dedupe;
   const meta = enqueueTraceMeta(job.task, job.id);
   if (meta !== undefined) job.meta = meta;
   return job;
@@ -132,7 +145,7 @@ function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, pri
  */
 function toNewJob(item: TaskToEnqueue, now: number): NewJob | Promise<NewJob> {
   const options = item.options ?? {};
-  const runAt = resolveRunAt(options, now);
+  const runAt = resolveDedupe(options, now) ?? resolveRunAt(options, now);
   const priority = resolvePriority(options.priority);
   // Validate at enqueue so the caller gets the error, but store what was given: the job re-validates
   // it at run, and a schema's input (not its transformed output) is what it accepts again.

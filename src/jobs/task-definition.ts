@@ -1,4 +1,5 @@
 import type { AppTransaction } from './backend.js';
+import type { DedupeOption } from './dedupe.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /** What a task handler receives besides its payload. */
@@ -130,8 +131,17 @@ export interface EnqueueOptions {
   runAt?: Date | number;
   /** Lower runs sooner; 0 is the most urgent. @default 0 */
   priority?: number;
-  /** Deduplication key: while an unfinished job has it, enqueue returns that job's id. */
+  /** Deduplication key: by default, while an unfinished job has it, enqueue stores nothing and returns that job's id (see `dedupe`). */
   key?: string;
+  /**
+   * How `key` deduplicates: `'active'` (drop while a job with the key is unfinished), `'queued'`
+   * (drop while one waits to start), `'replace'` (replace the waiting job's payload) or
+   * `{ debounce: { delayMs, maxDelayMs? } }` (one run, `delayMs` after the last enqueue, at most
+   * `maxDelayMs` after the first, last payload wins). Needs `key`; debounce excludes `delay` and `runAt`.
+   * @default 'active'
+   * @example await queue.enqueue(sync, { account }, { key: `sync:${account}`, dedupe: 'replace' })
+   */
+  dedupe?: DedupeOption;
   /**
    * The app's open database transaction: the job is stored with it and exists if and only if it
    * commits. Postgres: a node-postgres client inside BEGIN, a Kysely or Drizzle transaction;

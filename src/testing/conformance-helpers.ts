@@ -18,6 +18,12 @@ export interface ConformanceOptions {
   cleanup?(backend: JobBackend): Promise<void>;
   /** Whether the backend claims by group (`ClaimOptions.groups`, docs/jobs.md "Fair queues"); false skips those tests, for a backend without them. @default true */
   fairQueues?: boolean;
+  /**
+   * Opens a second backend on the same storage as `backend` (its own connection, pool or client),
+   * for the tests of concurrent enqueues; the suite closes it. Without it, those tests race two
+   * calls on the one backend.
+   */
+  createPeer?(backend: JobBackend): Promise<JobBackend>;
 }
 
 /** Registers an afterEach that closes and cleans every backend the test made; returns the maker. */

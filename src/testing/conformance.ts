@@ -21,6 +21,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
 import { describeFairness } from './conformance-fairness.js';
+import { describeDedupe } from './conformance-dedupe.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
 import { describeRateLimits } from './conformance-rate-limits.js';
@@ -40,6 +41,7 @@ export type { BackendFactoryOptions, ConformanceOptions } from './conformance-he
 export function describeBackendConformance(name: string, options: ConformanceOptions): void {
   describe(`${name} backend conformance`, () => {
     describeStorage(options);
+    describeDedupe(options);
     describeLeases(options);
     describeWorker(options);
     describeLiveness(options);

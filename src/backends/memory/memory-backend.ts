@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedJob, ClaimOptions, Completion, GroupClaim, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, QueueStats, RetentionOptions } from '../../jobs/backend.js';
+import { decideDedupe, type KeyHolder } from '../../jobs/dedupe.js';
 import { defaultRetention, leaseExpiredProblem, leaseLostError } from '../../jobs/backend-errors.js';
-import { jobStates, type EnqueueResult, type JobRecord, type JobState } from '../../jobs/job.js';
+import { jobStates, type EnqueueResult, type JobRecord, type JobState, type NewJob } from '../../jobs/job.js';
 import { addEvent, dropLease, failAttempt, finish, isFinished, jsonCopy, promote, toStored, type StoredJob } from './memory-store.js';
 import { rateRetryAt } from '../../jobs/rate-window.js';
 import { fairGroupId, pickFair, type FairGroupState } from '../../jobs/fair-order.js';
@@ -136,24 +137,35 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
     return structuredClone(job.record);
   }
 
+  /** The unfinished jobs holding `key`, newest first. */
+  function holdersOf(key: string): KeyHolder[] {
+    const holding = [...jobs.values()].filter((job) => job.record.key === key && !isFinished(job.record.state)).sort((a, b) => b.seq - a.seq);
+    return holding.map(({ record }) => ({ id: record.id, started: record.startedAt !== undefined, runAt: record.runAt, createdAt: record.createdAt }));
+  }
+
+  function enqueueOne(job: NewJob, at: number): EnqueueResult {
+    const decision = job.key === undefined ? { action: 'insert' as const } : decideDedupe(job, holdersOf(job.key), at);
+    if (decision.action === 'drop') return { id: decision.id, created: false };
+    if (decision.action === 'replace') {
+      const holder = jobs.get(decision.id);
+      if (holder !== undefined) {
+        holder.record.payload = jsonCopy(job.payload);
+        holder.record.runAt = decision.runAt;
+        holder.record.state = decision.runAt > at ? 'delayed' : 'queued';
+        holder.record.updatedAt = at;
+      }
+      return { id: decision.id, created: false, replaced: true };
+    }
+    jobs.set(job.id, toStored(job, seq++, at));
+    return { id: job.id, created: true };
+  }
+
   const backend: JobBackend = {
     name: 'memory',
 
     async enqueue(newJobs) {
       const at = now();
-      const results: EnqueueResult[] = [];
-      const byKey = new Map<string, string>();
-      for (const job of jobs.values()) if (job.record.key !== undefined && !isFinished(job.record.state)) byKey.set(job.record.key, job.record.id);
-      for (const job of newJobs) {
-        const existing = job.key === undefined ? undefined : byKey.get(job.key);
-        if (existing !== undefined) {
-          results.push({ id: existing, created: false });
-          continue;
-        }
-        jobs.set(job.id, toStored(job, seq++, at));
-        if (job.key !== undefined) byKey.set(job.key, job.id);
-        results.push({ id: job.id, created: true });
-      }
+      const results = newJobs.map((job) => enqueueOne(job, at));
       notify();
       return Promise.resolve(results);
     },

@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobBackend } from '../jobs/backend.js';
+import type { JobDedupe } from '../jobs/dedupe.js';
+import type { NewJob } from '../jobs/job.js';
+import { backendsFor, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+
+const queued: JobDedupe = { mode: 'queued' };
+const replace: JobDedupe = { mode: 'replace' };
+
+/** A keyed job in `dedupe` mode (undefined: the default, 'active'). */
+function keyed(key: string, dedupe: JobDedupe | undefined, overrides: Partial<NewJob> = {}): NewJob {
+  return newJob({ key, ...(dedupe === undefined ? {} : { dedupe }), ...overrides });
+}
+
+/** A job as `queue.enqueue(…, { dedupe: { debounce } })` builds it: due `delayMs` after its enqueue. */
+function debounced(key: string, delayMs: number, maxDelayMs: number | undefined, overrides: Partial<NewJob> = {}): NewJob {
+  const dedupe: JobDedupe = maxDelayMs === undefined ? { mode: 'debounce', delayMs } : { mode: 'debounce', delayMs, maxDelayMs };
+  return keyed(key, dedupe, { runAt: Date.now() + delayMs, ...overrides });
+}
+
+/** Unfinished jobs with `key` (findByKey when the backend has it, else the list). */
+async function unfinishedWithKey(backend: JobBackend, key: string): Promise<string[]> {
+  const jobs = backend.findByKey === undefined ? (await backend.list({ limit: 1_000 })).jobs.filter((job) => job.key === key) : await backend.findByKey(key);
+  return jobs.filter((job) => !['succeeded', 'dead', 'cancelled'].includes(job.state)).map((job) => job.id);
+}
+
+/** The dedupe modes on `key`: what each stores, answers and replaces, and that concurrent enqueues of one key store one job. */
+export function describeDedupe(options: ConformanceOptions): void {
+  const makeBackend = backendsFor(options);
+  const peers: JobBackend[] = [];
+  afterEach(async () => {
+    for (const peer of peers.splice(0)) await peer.close();
+  });
+  async function peerOf(backend: JobBackend): Promise<JobBackend> {
+    if (options.createPeer === undefined) return backend;
+    const peer = await options.createPeer(backend);
+    peers.push(peer);
+    return peer;
+  }
+
+  describe('dedupe modes', () => {
+    it("'active' (the default) answers the holder's id while it is waiting, running or retrying", async () => {
+      const backend = await makeBackend();
+      const first = keyed('active', undefined);
+      await backend.enqueue([first]);
+      const lease = await claimOne(backend);
+      expect(await backend.enqueue([keyed('active', undefined)])).toEqual([{ id: first.id, created: false }]);
+      await backend.fail(lease, { error: testProblem(), retryAt: Date.now() + 60_000 });
+      expect((await backend.get(first.id))?.state).toBe('retrying');
+      expect(await backend.enqueue([keyed('active', undefined)])).toEqual([{ id: first.id, created: false }]);
+      expect(await unfinishedWithKey(backend, 'active')).toEqual([first.id]);
+    });
+
+    it("'queued' drops an enqueue while a job with the key waits (queued or delayed), and stores a new one once it has started", async () => {
+      const backend = await makeBackend();
+      const delayed = keyed('q-delayed', queued, { runAt: Date.now() + 60_000 });
+      await backend.enqueue([delayed]);
+      expect(await backend.enqueue([keyed('q-delayed', queued)])).toEqual([{ id: delayed.id, created: false }]);
+
+      const first = keyed('q', queued, { payload: { n: 1 } });
+      await backend.enqueue([first]);
+      expect(await backend.enqueue([keyed('q', queued, { payload: { n: 2 } })])).toEqual([{ id: first.id, created: false }]);
+      expect((await backend.get(first.id))?.payload).toEqual({ n: 1 });
+      const lease = await claimOne(backend, { tasks: ['conformance'] });
+      expect(lease.jobId).toBe(first.id);
+      // The first has started: the next enqueue is stored, and the one after it dedupes to that one.
+      const second = keyed('q', queued, { payload: { n: 3 } });
+      expect(await backend.enqueue([second])).toEqual([{ id: second.id, created: true }]);
+      expect(await backend.enqueue([keyed('q', queued)])).toEqual([{ id: second.id, created: false }]);
+      // A started job that goes back to wait for a retry does not hold the key again.
+      await backend.fail(lease, { error: testProblem(), retryAt: Date.now() + 60_000 });
+      expect(await backend.enqueue([keyed('q', queued)])).toEqual([{ id: second.id, created: false }]);
+      expect((await unfinishedWithKey(backend, 'q')).sort()).toEqual([first.id, second.id].sort());
+    });
+
+    it("'replace' gives the waiting job the last payload, keeping its id, time and priority; a running holder gets a successor", async () => {
+      const backend = await makeBackend();
+      const runAt = Date.now() + 60_000;
+      const first = keyed('r', replace, { payload: { v: 1 }, runAt, priority: 4 });
+      await backend.enqueue([first]);
+      const later = keyed('r', replace, { payload: { v: 2 }, priority: 9 });
+      expect(await backend.enqueue([later])).toEqual([{ id: first.id, created: false, replaced: true }]);
+      expect(await backend.get(later.id)).toBeUndefined();
+      expect(await backend.get(first.id)).toMatchObject({ payload: { v: 2 }, runAt, priority: 4, state: 'delayed', attempts: 0 });
+
+      const ready = keyed('r2', replace, { payload: { v: 1 } });
+      await backend.enqueue([ready]);
+      await backend.enqueue([keyed('r2', replace, { payload: { v: 2 } })]);
+      const lease = await claimOne(backend);
+      expect(lease).toMatchObject({ jobId: ready.id, payload: { v: 2 } });
+      const successor = keyed('r2', replace, { payload: { v: 3 } });
+      expect(await backend.enqueue([successor])).toEqual([{ id: successor.id, created: true }]);
+      expect(await backend.enqueue([keyed('r2', replace, { payload: { v: 4 } })])).toEqual([{ id: successor.id, created: false, replaced: true }]);
+      expect((await backend.get(successor.id))?.payload).toEqual({ v: 4 });
+    });
+
+    it('applies the modes in order within one batch', async () => {
+      const backend = await makeBackend();
+      const [a, b, c] = [keyed('batch', replace, { payload: { v: 1 } }), keyed('batch', replace, { payload: { v: 2 } }), keyed('batch', queued, { payload: { v: 3 } })];
+      const plain = newJob();
+      expect(await backend.enqueue([a, plain, b, c])).toEqual([
+        { id: a.id, created: true },
+        { id: plain.id, created: true },
+        { id: a.id, created: false, replaced: true },
+        { id: a.id, created: false },
+      ]);
+      expect((await backend.get(a.id))?.payload).toEqual({ v: 2 });
+      expect(await unfinishedWithKey(backend, 'batch')).toEqual([a.id]);
+    });
+
+    it('debounce moves the waiting job to delayMs after the last enqueue, with the last payload', async () => {
+      const backend = await makeBackend();
+      const first = debounced('d', 60_000, undefined, { payload: { v: 1 } });
+      await backend.enqueue([first]);
+      const before = Date.now();
+      expect(await backend.enqueue([debounced('d', 60_000, undefined, { payload: { v: 2 } })])).toEqual([{ id: first.id, created: false, replaced: true }]);
+      const record = await backend.get(first.id);
+      expect(record).toMatchObject({ payload: { v: 2 }, state: 'delayed', createdAt: first.createdAt });
+      expect(record?.runAt).toBeGreaterThanOrEqual(Math.max(first.runAt, before + 60_000));
+      expect(record?.runAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    });
+
+    it('debounce never waits past maxDelayMs after the first enqueue of the burst', async () => {
+      const backend = await makeBackend();
+      // A burst that began 80 s ago and is due in 5 s: with maxDelayMs 90 s it may wait until 10 s from now, not 60.
+      const createdAt = Date.now() - 80_000;
+      const first = debounced('cap', 60_000, 90_000, { createdAt, runAt: Date.now() + 5_000 });
+      await backend.enqueue([first]);
+      await backend.enqueue([debounced('cap', 60_000, 90_000, { payload: { v: 'last' } })]);
+      expect(await backend.get(first.id)).toMatchObject({ runAt: createdAt + 90_000, payload: { v: 'last' }, state: 'delayed' });
+    });
+
+    it('debounce runs a burst once, with its last payload, and the next burst after it started is a new job', async () => {
+      const backend = await makeBackend();
+      const burst = [1, 2, 3].map((v) => debounced('run', 200, 5_000, { payload: { v } }));
+      const ids = [];
+      for (const job of burst) ids.push(...(await backend.enqueue([job])).map((result) => result.id));
+      expect(new Set(ids)).toEqual(new Set([burst[0]?.id]));
+      const lease = await eventually(() => claimOne(backend));
+      expect(lease).toMatchObject({ jobId: burst[0]?.id, payload: { v: 3 } });
+      const next = debounced('run', 200, 5_000, { payload: { v: 4 } });
+      expect(await backend.enqueue([next])).toEqual([{ id: next.id, created: true }]);
+      await backend.complete(lease, null);
+      expect(await unfinishedWithKey(backend, 'run')).toEqual([next.id]);
+    });
+
+    it('a due debounced job that no worker took yet keeps its time and takes the last payload', async () => {
+      const backend = await makeBackend();
+      const first = debounced('due', 0, undefined, { runAt: Date.now() - 1_000, payload: { v: 1 } });
+      await backend.enqueue([first]);
+      expect(await backend.enqueue([debounced('due', 60_000, undefined, { payload: { v: 2 } })])).toEqual([{ id: first.id, created: false, replaced: true }]);
+      expect(await claimOne(backend)).toMatchObject({ jobId: first.id, payload: { v: 2 } });
+    });
+  });
+
+  describe('concurrent enqueues of one key', () => {
+    const modes: [string, (payload: number) => NewJob][] = [
+      ['active', (n) => keyed('race', undefined, { payload: { n } })],
+      ['queued', (n) => keyed('race', queued, { payload: { n } })],
+      ['replace', (n) => keyed('race', replace, { payload: { n } })],
+      ['debounce', (n) => debounced('race', 60_000, undefined, { payload: { n } })],
+    ];
+    for (const [mode, make] of modes) {
+      it(`store exactly one job in '${mode}' mode, from two connections at once`, async () => {
+        const backend = await makeBackend();
+        const peer = await peerOf(backend);
+        const calls = Array.from({ length: 24 }, (_, n) => (n % 2 === 0 ? backend : peer).enqueue([make(n)]));
+        const results = (await Promise.all(calls)).flat();
+        const stored = await unfinishedWithKey(backend, 'race');
+        expect(stored).toHaveLength(1);
+        expect(new Set(results.map((result) => result.id))).toEqual(new Set(stored));
+        expect(results.filter((result) => result.created)).toHaveLength(1);
+      });
+    }
+  });
+}
