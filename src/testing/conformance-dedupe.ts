@@ -154,22 +154,28 @@ export function describeDedupe(options: ConformanceOptions): void {
   });
 
   describe('concurrent enqueues of one key', () => {
-    const modes: [string, (payload: number) => NewJob][] = [
-      ['active', (n) => keyed('race', undefined, { payload: { n } })],
-      ['queued', (n) => keyed('race', queued, { payload: { n } })],
-      ['replace', (n) => keyed('race', replace, { payload: { n } })],
-      ['debounce', (n) => debounced('race', 60_000, undefined, { payload: { n } })],
+    const modes: [string, (key: string, n: number) => NewJob][] = [
+      ['active', (key, n) => keyed(key, undefined, { payload: { n } })],
+      ['queued', (key, n) => keyed(key, queued, { payload: { n } })],
+      ['replace', (key, n) => keyed(key, replace, { payload: { n } })],
+      ['debounce', (key, n) => debounced(key, 60_000, undefined, { payload: { n } })],
     ];
     for (const [mode, make] of modes) {
-      it(`store exactly one job in '${mode}' mode, from two connections at once`, async () => {
+      it(`store exactly one job per key in '${mode}' mode, from two connections at once`, async () => {
         const backend = await makeBackend();
         const peer = await peerOf(backend);
-        const calls = Array.from({ length: 24 }, (_, n) => (n % 2 === 0 ? backend : peer).enqueue([make(n)]));
+        // Open every pooled connection first, so the enqueues below start together.
+        await Promise.all(Array.from({ length: 8 }, (_, n) => (n % 2 === 0 ? backend : peer).get('warm-up')));
+        const keys = Array.from({ length: 12 }, (_, n) => `race-${n}`);
+        const calls = keys.flatMap((key) => Array.from({ length: 6 }, (_, n) => (n % 2 === 0 ? backend : peer).enqueue([make(key, n)])));
         const results = (await Promise.all(calls)).flat();
-        const stored = await unfinishedWithKey(backend, 'race');
-        expect(stored).toHaveLength(1);
-        expect(new Set(results.map((result) => result.id))).toEqual(new Set(stored));
-        expect(results.filter((result) => result.created)).toHaveLength(1);
+        for (const [index, key] of keys.entries()) {
+          const stored = await unfinishedWithKey(backend, key);
+          expect(stored, key).toHaveLength(1);
+          const answers = results.slice(index * 6, index * 6 + 6);
+          expect(new Set(answers.map((result) => result.id)), key).toEqual(new Set(stored));
+          expect(answers.filter((result) => result.created), key).toHaveLength(1);
+        }
       });
     }
   });

@@ -156,7 +156,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
   return {
     name: `postgres:${label}`,
     async enqueue(jobs) {
-      const results = await enqueueJobs({ query, table: context.table, channel: context.channel, name: `errand-enqueue-${schema}` }, jobs, context.now());
+      const results = await enqueueJobs({ query, transaction, table: context.table, channel: context.channel, name: `errand-enqueue-${schema}` }, jobs, context.now());
       // Waiters in this process need not wait for the notification's round trip.
       if (results.some((result) => result.created)) wakeAll(waiters);
       return results;

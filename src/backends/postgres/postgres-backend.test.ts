@@ -22,5 +22,6 @@ describe.skipIf(!postgresUp)('postgres backend', () => {
       const schema = schemas.get(backend);
       if (schema !== undefined) await dropPostgresSchema(schema);
     },
+    createPeer: (backend) => Promise.resolve(createPostgresBackend({ connectionString: testPostgresUrl, schema: schemas.get(backend) ?? '', poolSize: 4, migrate: false })),
   });
 });

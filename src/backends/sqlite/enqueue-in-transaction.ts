@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import { ErrandError } from '../../errors/errand-error.js';
 import type { AppTransaction } from '../../jobs/backend.js';
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
-import { encodeJson } from './job-row.js';
+import { holdersSql, insertSql, replaceSql, storeNewJob, type NewJobStatements } from './store-new-job.js';
 
 /** What errand needs of the app's SQLite handle: better-sqlite3's `Database` and node:sqlite's `DatabaseSync` both have it. */
 interface SqliteHandle {
-  prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown };
+  prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
   /** better-sqlite3 */
   readonly inTransaction?: boolean;
   /** node:sqlite */
@@ -38,17 +38,7 @@ export function enqueueInSqliteTransaction(tx: AppTransaction, path: string, job
   if (typeof tx.name === 'string' && path !== ':memory:' && resolve(tx.name) !== resolve(path)) {
     throw unsupported(`the handle is on ${tx.name} but the queue is on ${path}; the job must live in the app's database file`);
   }
-  const findByKey = tx.prepare(`SELECT id FROM errand_jobs WHERE key = ? AND state IN ('queued', 'retrying', 'running')`);
-  const insert = tx.prepare(
-    `INSERT INTO errand_jobs (id, task, payload, state, priority, run_at, key, max_attempts, created_at, updated_at, history, meta, group_key)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  return jobs.map((job) => {
-    if (job.key !== undefined) {
-      const existing = findByKey.get(job.key) as { id: string } | undefined;
-      if (existing !== undefined) return { id: existing.id, created: false };
-    }
-    insert.run(job.id, job.task, encodeJson(job.payload), job.priority, job.runAt, job.key ?? null, job.maxAttempts, job.createdAt, now, `{"at":${now},"type":"enqueued"}`, encodeJson(job.meta), job.group ?? null);
-    return { id: job.id, created: true };
-  });
+  // The app's handle prepares errand's statements; they run inside its transaction, under its write lock.
+  const statements: NewJobStatements = { holders: tx.prepare(holdersSql), insert: tx.prepare(insertSql), replace: tx.prepare(replaceSql) };
+  return jobs.map((job) => storeNewJob(statements, job, now));
 }

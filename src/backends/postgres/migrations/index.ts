@@ -8,6 +8,7 @@ import { sql as seriesByBatch } from './0007-series-by-batch.js';
 import { sql as addJobGroups } from './0008-add-job-groups.js';
 import { sql as workerBeatTime } from './0009-worker-beat-time.js';
 import { sql as finishedCounts } from './0010-finished-counts.js';
+import { sql as dedupeModes } from './0011-dedupe-modes.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface PostgresMigration {
@@ -29,4 +30,5 @@ export const migrations: readonly PostgresMigration[] = [
   { version: 8, name: 'add-job-groups', sql: addJobGroups },
   { version: 9, name: 'worker-beat-time', sql: workerBeatTime },
   { version: 10, name: 'finished-counts', sql: finishedCounts },
+  { version: 11, name: 'dedupe-modes', sql: dedupeModes },
 ];

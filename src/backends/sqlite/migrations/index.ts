@@ -7,6 +7,7 @@ import { sql as createSeries } from './0006-create-series.js';
 import { sql as seriesByBatch } from './0007-series-by-batch.js';
 import { sql as addJobGroups } from './0008-add-job-groups.js';
 import { sql as workerBeatTime } from './0009-worker-beat-time.js';
+import { sql as dedupeModes } from './0010-dedupe-modes.js';
 
 /** One schema change. Versions are consecutive from 1 and never edited once released. */
 export interface Migration {
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'series-by-batch', sql: seriesByBatch },
   { version: 8, name: 'add-job-groups', sql: addJobGroups },
   { version: 9, name: 'worker-beat-time', sql: workerBeatTime },
+  { version: 10, name: 'dedupe-modes', sql: dedupeModes },
 ];
