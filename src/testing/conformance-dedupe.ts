@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobBackend } from '../jobs/backend.js';
 import type { JobDedupe } from '../jobs/dedupe.js';
 import type { NewJob } from '../jobs/job.js';
-import { backendsFor, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+import { backendsFor, claim, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 const queued: JobDedupe = { mode: 'queued' };
 const replace: JobDedupe = { mode: 'replace' };
@@ -161,19 +161,29 @@ export function describeDedupe(options: ConformanceOptions): void {
       ['debounce', (key, n) => debounced(key, 60_000, undefined, { payload: { n } })],
     ];
     for (const [mode, make] of modes) {
-      it(`store exactly one job per key in '${mode}' mode, from two connections at once`, async () => {
+      it(`store exactly one job per key in '${mode}' mode, from two connections at once, beside a running holder`, async () => {
         const backend = await makeBackend();
         const peer = await peerOf(backend);
+        const keys = Array.from({ length: 12 }, (_, n) => `race-${n}`);
+        // A started job per key: the modes other than 'active' store a new job beside it, which must happen once.
+        const running = keys.map((key) => ({ ...make(key, -1), runAt: Date.now() }));
+        await backend.enqueue(running);
+        expect(await claim(backend, { limit: keys.length })).toHaveLength(keys.length);
         // Open every pooled connection first, so the enqueues below start together.
         await Promise.all(Array.from({ length: 8 }, (_, n) => (n % 2 === 0 ? backend : peer).get('warm-up')));
-        const keys = Array.from({ length: 12 }, (_, n) => `race-${n}`);
         const calls = keys.flatMap((key) => Array.from({ length: 6 }, (_, n) => (n % 2 === 0 ? backend : peer).enqueue([make(key, n)])));
         const results = (await Promise.all(calls)).flat();
         for (const [index, key] of keys.entries()) {
-          const stored = await unfinishedWithKey(backend, key);
-          expect(stored, key).toHaveLength(1);
+          const holder = running[index]?.id ?? '';
+          const waiting = (await unfinishedWithKey(backend, key)).filter((id) => id !== holder);
           const answers = results.slice(index * 6, index * 6 + 6);
-          expect(new Set(answers.map((result) => result.id)), key).toEqual(new Set(stored));
+          if (mode === 'active') {
+            expect(waiting, key).toEqual([]);
+            expect(new Set(answers.map((result) => result.id)), key).toEqual(new Set([holder]));
+            continue;
+          }
+          expect(waiting, key).toHaveLength(1);
+          expect(new Set(answers.map((result) => result.id)), key).toEqual(new Set(waiting));
           expect(answers.filter((result) => result.created), key).toHaveLength(1);
         }
       });

@@ -22,6 +22,7 @@ describe.skipIf(!redisUp)('redis backend', () => {
         const prefix = prefixes.get(backend);
         if (prefix !== undefined) await deleteRedisPrefix(prefix);
       },
+      createPeer: (backend) => Promise.resolve(createRedisBackend({ url: testRedisUrl, prefix: prefixes.get(backend) ?? '', batchScripts })),
     });
   }
 

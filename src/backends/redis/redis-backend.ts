@@ -16,6 +16,7 @@ import { RetryAtError, TaskQueues } from './task-queues.js';
 import { WorkWaiter } from './wait-for-work.js';
 import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
 import { readJob } from './read-job.js';
+import { enqueueWithMode } from './enqueue-with-mode.js';
 import { RedisSeries } from './redis-series.js';
 import { KeyIndex } from './key-index.js';
 import { bullJobOptions } from './bull-job-options.js';
@@ -125,32 +126,37 @@ class RedisBackend implements JobBackend {
     if (jobs.length === 0) return [];
     try {
       await this.queues.remember(jobs.map((job) => job.task));
-      const byTask = new Map<string, number[]>();
-      jobs.forEach((job, index) => {
-        const indexes = byTask.get(job.task) ?? [];
-        indexes.push(index);
-        byTask.set(job.task, indexes);
-      });
-      const results: EnqueueResult[] = new Array<EnqueueResult>(jobs.length);
-      await Promise.all(
-        [...byTask].map(async ([task, indexes]) => {
-          const batch = indexes.map((index) => jobs[index]);
-          const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: bullJobOptions(job, this.retention) })));
-          added.forEach((job, position) => {
-            const requested = batch[position];
-            const id = job.id ?? requested.id;
-            results[indexes[position]] = { id, created: id === requested.id };
-          });
-          // Grouped jobs were stored held: index the new ones, so fair claims release them in turns.
-          const held = batch.filter((job, position) => job.group !== undefined && results[indexes[position]]?.created === true);
-          if (held.length > 0) await this.fair.hold(this.groupedTask(task), held);
-        }),
-      );
-      await this.keyIndex.add(jobs.flatMap((job, index) => (job.key !== undefined && results[index].created ? [{ id: job.id, key: job.key }] : [])));
-      return results;
+      return jobs.some((job) => job.dedupe !== undefined) ? await this.enqueueInOrder(jobs) : await this.addJobs(jobs);
     } catch (error) {
       throw toBackendError(error);
     }
+  }
+
+  /** Adds jobs through BullMQ (one addBulk per task), its deduplication id honoured, then indexes their groups and keys. */
+  private async addJobs(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
+    const byTask = new Map<string, number[]>();
+    jobs.forEach((job, index) => {
+      const indexes = byTask.get(job.task) ?? [];
+      indexes.push(index);
+      byTask.set(job.task, indexes);
+    });
+    const results: EnqueueResult[] = new Array<EnqueueResult>(jobs.length);
+    await Promise.all(
+      [...byTask].map(async ([task, indexes]) => {
+        const batch = indexes.map((index) => jobs[index]);
+        const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: bullJobOptions(job, this.retention) })));
+        added.forEach((job, position) => {
+          const requested = batch[position];
+          const id = job.id ?? requested.id;
+          results[indexes[position]] = { id, created: id === requested.id };
+        });
+        // Grouped jobs were stored held: index the new ones, so fair claims release them in turns.
+        const held = batch.filter((job, position) => job.group !== undefined && results[indexes[position]]?.created === true);
+        if (held.length > 0) await this.fair.hold(this.groupedTask(task), held);
+      }),
+    );
+    await this.keyIndex.add(jobs.flatMap((job, index) => (job.key !== undefined && results[index].created ? [{ id: job.id, key: job.key }] : [])));
+    return results;
   }
 
   /** The jobs enqueued with `key` that are still kept, newest first, from errand's key index (no scan). */
@@ -169,6 +175,30 @@ class RedisBackend implements JobBackend {
     } catch (error) {
       throw toBackendError(error);
     }
+  }
+
+  /**
+   * A batch with dedupe modes other than 'active', one job at a time in order (a later job of the
+   * batch may replace an earlier one's payload): see enqueue-with-mode.ts.
+   */
+  private async enqueueInOrder(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
+    const results: EnqueueResult[] = [];
+    for (const job of jobs) {
+      const queue = this.queues.queue(job.task);
+      const add = async (added: NewJob): Promise<EnqueueResult> => {
+        const [result] = await this.addJobs([added]);
+        return result ?? { id: added.id, created: false };
+      };
+      const context = {
+        client: this.client,
+        queue,
+        lockKey: `${this.queueKey(job.task)}errand-dedupe-lock:${job.key ?? ''}`,
+        read: (id: string) => readJob({ client: this.client, queues: this.queues, cancelledJobs: this.cancelledJobs, queueKey: (task) => this.queueKey(task) }, job.task, id),
+        add,
+      };
+      results.push(job.dedupe === undefined ? await add(job) : await enqueueWithMode(context, job));
+    }
+    return results;
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
