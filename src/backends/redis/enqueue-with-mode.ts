@@ -65,8 +65,10 @@ export async function enqueueWithMode(context: ModeEnqueueContext, job: NewJob):
       const bullJob = await context.queue.getJob(decision.id);
       if (bullJob !== undefined) {
         await bullJob.updateData(job.payload);
-        // Only a delayed job moves; one promoted meanwhile is due, and keeps its time.
-        if (decision.runAt !== holders[0]?.runAt) await bullJob.changeDelay(Math.max(0, decision.runAt - Date.now())).catch(() => undefined);
+        // Only a delayed job moves; one promoted meanwhile is due, and keeps its time. A job of a fair
+        // (grouped) task is held by a delay of its own (fair-groups.ts), which changeDelay would undo: it keeps its time.
+        const movable = job.group === undefined;
+        if (movable && decision.runAt !== holders[0]?.runAt) await bullJob.changeDelay(Math.max(0, decision.runAt - Date.now())).catch(() => undefined);
         const stillWaiting = holderOf(await context.read(decision.id)).some((holder) => !holder.started);
         if (stillWaiting) return { id: decision.id, created: false, replaced: true };
       }
