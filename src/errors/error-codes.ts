@@ -16,6 +16,10 @@ export interface ErrorCodeInfo {
   expected?: boolean;
 }
 
+/**
+ * Every code errand itself answers with, and for each its status, title and whether it is an
+ * expected refusal (the table in docs/errors.md#error-codes).
+ */
 export const errorCodes = {
   // HTTP
   ERRAND_NOT_FOUND: { status: 404, description: 'No route matches the request path. Register a 404 handler to customise the body.' },
