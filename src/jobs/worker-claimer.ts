@@ -91,6 +91,16 @@ export class WorkerClaimer {
   }
 
   /**
+   * A grouped task's job ended in the backend: its group may have room again, which a claim answered
+   * short before (the group was full) did not see. Claims again at once, instead of waiting as when dry.
+   */
+  groupSlotFreed(): void {
+    this.#dry = false;
+    this.#overdue = true;
+    this.#pump();
+  }
+
+  /**
    * The worker's loop: the blocking claim of an idle worker and the pause after a failed claim;
    * otherwise it only re-checks every `pollMs`. Resolves once stopped and every claim is answered.
    */

@@ -13,6 +13,8 @@ import type { AttemptSpanParent } from '../tracing/attempt-span-parent.js';
 /** Told whenever a slot may have been freed (the worker's claimer, which then decides whether to claim). */
 export interface SlotListener {
   slotFreed(): void;
+  /** A job of a grouped task ended in the backend: its group may take another job now (fair queues). */
+  groupSlotFreed(): void;
 }
 
 /** What a worker's jobs need from their worker. */
@@ -206,6 +208,8 @@ export class WorkerJobs {
     this.#handlerDone(entry);
     // Keyed by token: after a lease lapses this worker may claim the same job again while the old attempt winds down.
     if (!this.active.delete(entry.lease.token)) return;
+    // The group's running count dropped only now, in the backend: a claim sent when the slot freed may have found the group full.
+    if (this.#tasks.get(entry.job.task)?.options.group !== undefined) this.#claimer.groupSlotFreed();
     const idle = this.#idle;
     if (this.active.size === 0 && idle !== undefined) {
       idle.resolve();
