@@ -162,3 +162,30 @@ describe('worker attempt logs and events', () => {
     expect(lines.find((line) => line.message.startsWith('lease lost'))?.fields).toEqual({ jobId: id, task: 'slow', attempt: 1, action: 'cancelled' });
   });
 });
+
+describe('rate-limited attempts', () => {
+  it('fails a rate-limited job on a backend that keeps no rate-limit counters, saying so', async () => {
+    const inner = memory();
+    const backend: JobBackend = { ...inner };
+    delete backend.takeRateToken;
+    const limited = defineTask('limited', { retries: 0, rateLimit: { limit: 1, intervalMs: 60_000 }, handler: () => 'ran' });
+    const id = await createQueue({ backend }).enqueue(limited, null);
+    start(backend, { tasks: [limited], logger: recordingLogger().logger });
+    await eventually(async () => expect(await inner.get(id)).toMatchObject({ state: 'dead' }));
+    expect((await inner.get(id))?.error).toMatchObject({ code: 'ERRAND_BACKEND_CONFIG', detail: `task "limited" has a rateLimit but backend ${inner.name} keeps no rate-limit counters` });
+  });
+
+  it('counts starts per key: the key function of the payload names the counter', async () => {
+    const inner = memory();
+    const buckets: string[] = [];
+    const takeRateToken = inner.takeRateToken!.bind(inner);
+    const backend: JobBackend = { ...inner, takeRateToken: (bucket, limit, intervalMs, now) => (buckets.push(bucket), takeRateToken(bucket, limit, intervalMs, now)) };
+    const perTenant = defineTask('per-tenant', { rateLimit: { limit: 5, intervalMs: 60_000, key: (payload: { tenant: string }) => payload.tenant }, handler: () => undefined });
+    const plain = defineTask('plain', { rateLimit: { limit: 5, intervalMs: 60_000 }, handler: () => undefined });
+    const queue = createQueue({ backend });
+    const ids = [await queue.enqueue(perTenant, { tenant: 'acme' }), await queue.enqueue(plain, null)];
+    start(backend, { tasks: [perTenant, plain], logger: recordingLogger().logger });
+    await eventually(async () => expect((await Promise.all(ids.map((id) => inner.get(id)))).map((job) => job?.state)).toEqual(['succeeded', 'succeeded']));
+    expect(buckets.sort()).toEqual(['per-tenant:acme', 'plain']);
+  });
+});
