@@ -107,6 +107,9 @@ async function runOne(backend: string): Promise<ChaosRow> {
         if (count % 100 === 0) process.stderr.write(`[${backend}] ${line}\n`);
       },
     });
+    // Each job counted as lost or stuck, so that a failure can be looked into, not only counted.
+    for (const job of report.lost) process.stderr.write(`[${backend}] not finished: ${job.id} (${job.state})\n`);
+    for (const id of report.unrecovered) process.stderr.write(`[${backend}] killed mid-run, never ran again: ${id}\n`);
     return row(backend, report, effectsPath);
   } finally {
     rmSync(dir, { recursive: true, force: true });

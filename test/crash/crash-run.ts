@@ -223,11 +223,22 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   };
 }
 
-async function waitUntilDrained(backend: ReturnType<typeof openBackend>, total: number, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
+/**
+ * Waits until every job has ended, for as long as the queue makes progress: it gives up only after
+ * `stallMs` without one more job ending (a fixed deadline counted a backlog that was still draining
+ * on a loaded machine as stuck jobs).
+ */
+async function waitUntilDrained(backend: ReturnType<typeof openBackend>, total: number, stallMs: number): Promise<void> {
+  let ended = -1;
+  let progressAt = performance.now();
+  while (performance.now() - progressAt < stallMs) {
     const { counts } = await backend.stats();
-    if (counts.succeeded + counts.dead + counts.cancelled >= total) return;
+    const now = counts.succeeded + counts.dead + counts.cancelled;
+    if (now >= total) return;
+    if (now > ended) {
+      ended = now;
+      progressAt = performance.now();
+    }
     await sleep(100);
   }
 }
