@@ -45,6 +45,19 @@ export function describeRateLimits(options: ConformanceOptions): void {
       expect(await take('burst', 1, windowMs, Date.now())).toBeNull();
     });
 
+    it('a start whose clock reading is behind a window already counted in is counted in that window, without reopening it', async () => {
+      const backend = await makeBackend();
+      const take = backend.takeRateToken?.bind(backend);
+      if (take === undefined) throw new Error('the backend keeps no rate-limit counters');
+      // A process read the clock, was descheduled, and asks after another has counted in the next window.
+      const windowMs = 3_600_000;
+      const current = Math.floor(Date.now() / windowMs) * windowMs;
+      expect(await take('late-reader', 2, windowMs, current + 10)).toBeNull();
+      expect(await take('late-reader', 2, windowMs, current + 20)).toBeNull();
+      expect(await take('late-reader', 2, windowMs, current - 10)).toBe(current + windowMs);
+      expect(await take('late-reader', 2, windowMs, current + 30)).toBe(current + windowMs);
+    });
+
     it('release with a runAt delays the job and gives back its attempt', async () => {
       const backend = await makeBackend();
       const job = newJob();

@@ -352,8 +352,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
     },
 
     async takeRateToken(bucket, limit, windowMs, at) {
-      const window = Math.floor(at / windowMs);
+      // A clock reading behind the window already counted in counts in that window (it never goes back).
       const counter = rateCounters.get(bucket);
+      const window = Math.max(Math.floor(at / windowMs), counter?.window ?? Number.NEGATIVE_INFINITY);
       const count = counter?.window === window ? counter.count + 1 : 1;
       rateCounters.set(bucket, { window, count });
       return Promise.resolve(rateRetryAt(count, limit, window, windowMs));

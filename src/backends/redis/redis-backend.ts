@@ -28,10 +28,26 @@ import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js
 import type { RedisLivenessConfig } from './liveness-writer.js';
 
 /** KEYS: the window's counter. ARGV: its time to live in ms. Counts one start; answers the count. */
+/**
+ * Counts a start in the bucket's window: KEYS[1] is the bucket's hash {window, count}, ARGV[1] the
+ * caller's window, ARGV[2] the key's lifetime. The stored window never goes back: a caller whose
+ * clock reading is behind it (read before it was descheduled, or a machine whose clock is behind)
+ * counts in the stored window rather than in a past one, whose starts would run in the current one.
+ * Answers {count, window}.
+ */
 const countInWindow = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+local stored = tonumber(redis.call('HGET', KEYS[1], 'window'))
+local window = tonumber(ARGV[1])
+local count
+if stored ~= nil and stored >= window then
+  window = stored
+  count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+else
+  redis.call('HSET', KEYS[1], 'window', ARGV[1], 'count', 1)
+  count = 1
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {count, tostring(window)}`;
 
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
 const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -588,9 +604,8 @@ class RedisBackend implements JobBackend {
 
   /** Counts one start in `bucket`'s current fixed window (INCR, expiring with the window): null when within `limit`, else the window's end. */
   async takeRateToken(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> {
-    const window = Math.floor(now / windowMs);
-    const count = await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}:${window}`, String(windowMs * 2));
-    return rateRetryAt(Number(count), limit, window, windowMs);
+    const [count, window] = (await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}`, String(Math.floor(now / windowMs)), String(windowMs * 2))) as [number, string];
+    return rateRetryAt(Number(count), limit, Number(window), windowMs);
   }
 
   /** The hash holding this queue's schedules. */

@@ -16,7 +16,7 @@ export interface RedisNames {
   readonly cancelledKey: string;
   /** HASH of cancelled job id → JSON job record. */
   readonly cancelledDataKey: string;
-  /** Prefix of rate-limit counters: bucket `b`'s window `w` is `<rateKeyPrefix><b>:<w>`. */
+  /** Prefix of rate-limit counters: bucket `b`'s is the hash `<rateKeyPrefix><b>` (its window and its count there). */
   readonly rateKeyPrefix: string;
   /** HASH of schedule name → JSON schedule record. */
   readonly schedulesKey: string;
@@ -61,7 +61,7 @@ export function redisNames(prefix: string, queueName: string): RedisNames {
     livenessKeyPrefix: `${own}:worker:`,
     keyIndexPrefix: `${own}:key:`,
     schedulesKey: `${own}:schedules`,
-    rateKeyPrefix: `${own}:rate:`,
+    rateKeyPrefix: `${own}:rate-window:`,
     taskQueue,
     jobKey,
     lockKey: (task, id) => `${jobKey(task, id)}:lock`,

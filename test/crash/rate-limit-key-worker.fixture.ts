@@ -1,0 +1,42 @@
+/**
+ * A worker process of the per-key rate-limit test: runs the `per-tenant` task (LIMIT per INTERVAL_MS
+ * per `payload.tenant`) from ERRAND_QUEUE and prints JSON lines: each grant of the shared counter
+ * with the clock reading it was counted at (the window the backend used), each handler start, and
+ * each job sent back to wait for a later window.
+ */
+import type { JobBackend } from '../../src/jobs/backend.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createWorker } from '../../src/jobs/worker.js';
+import { openBackend } from './open-backend.js';
+
+const opened = openBackend(process.env.ERRAND_QUEUE ?? '');
+const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);
+
+// The backend as the worker sees it, except that each answer of the shared counter is printed with the `now` it was asked at.
+const backend: JobBackend = Object.create(opened, {
+  takeRateToken: {
+    value: async (bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> => {
+      const retryAt = await opened.takeRateToken?.(bucket, limit, windowMs, now) ?? null;
+      if (retryAt === null) print({ event: 'granted', bucket, window: Math.floor(now / windowMs) });
+      return retryAt;
+    },
+  },
+}) as JobBackend;
+
+const perTenant = defineTask('per-tenant', {
+  retries: 0,
+  rateLimit: { limit: Number(process.env.LIMIT), intervalMs: Number(process.env.INTERVAL_MS), key: (payload: { tenant: string }) => payload.tenant },
+  handler: (payload: { tenant: string }, { jobId }) => print({ event: 'ran', jobId, tenant: payload.tenant, at: Date.now() }),
+});
+const worker = createWorker({ backend, tasks: [perTenant], concurrency: 10, pollMs: 50, pruneIntervalMs: 0, workerId: `per-tenant-${process.pid}` });
+worker.on('worker:error', ({ error }) => void process.stderr.write(`worker error: ${error.message}\n`));
+worker.on('job:rate-limited', ({ job }) => print({ event: 'waited', jobId: job.jobId }));
+worker.start();
+print({ event: 'ready' });
+
+process.once('SIGTERM', () => {
+  void worker
+    .stop({ timeoutMs: 5_000 })
+    .then(() => opened.close())
+    .then(() => process.exit(0));
+});

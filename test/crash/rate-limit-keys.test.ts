@@ -1,0 +1,110 @@
+/**
+ * A rate limit per key holds across worker processes: three processes share one SQLite file, one
+ * Redis prefix or one Postgres schema and run the jobs of two tenants, limited to 5 per second each.
+ * No tenant is granted more than its limit in any window (counted in the window the backend used,
+ * from the clock reading each grant was counted at), the second tenant is not held behind the first
+ * one's backlog, and a job sent back to wait for a window still runs on its first attempt.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
+import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { openBackend } from './open-backend.js';
+import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
+
+const limit = 5;
+const intervalMs = 1_000;
+const perTenant = 20;
+const processes = 3;
+const children: ChildProcess[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'errand-rate-keys-'));
+
+type Line =
+  | { event: 'ready'; pid: number }
+  | { event: 'granted'; bucket: string; window: number; pid: number }
+  | { event: 'ran'; jobId: string; tenant: string; at: number; pid: number }
+  | { event: 'waited'; jobId: string; pid: number };
+
+interface Seen {
+  ready: Set<number>;
+  grants: Map<string, number>;
+  runs: Map<string, { tenant: string; at: number }[]>;
+  waited: number;
+}
+
+function start(queueUrl: string, onLine: (line: Line) => void): JsonLineProcess {
+  return spawnJsonLines(new URL('./rate-limit-key-worker.fixture.ts', import.meta.url), { ERRAND_QUEUE: queueUrl, LIMIT: String(limit), INTERVAL_MS: String(intervalMs) }, onLine, children);
+}
+
+function record(seen: Seen, line: Line): void {
+  if (line.event === 'ready') seen.ready.add(line.pid);
+  else if (line.event === 'granted') seen.grants.set(`${line.bucket}@${line.window}`, (seen.grants.get(`${line.bucket}@${line.window}`) ?? 0) + 1);
+  else if (line.event === 'ran') seen.runs.set(line.jobId, [...(seen.runs.get(line.jobId) ?? []), { tenant: line.tenant, at: line.at }]);
+  else seen.waited += 1;
+}
+
+/** `exactWindows`: the grants' windows are the backend's (false for Postgres, which counts by the database's clock). */
+async function runPerTenant(queueUrl: string, exactWindows: boolean): Promise<void> {
+  const seen: Seen = { ready: new Set(), grants: new Map(), runs: new Map(), waited: 0 };
+  const backend = openBackend(queueUrl);
+  const workers = Array.from({ length: processes }, () => start(queueUrl, (line) => record(seen, line)));
+  try {
+    await until(() => seen.ready.size === processes, 60_000, 'the workers to start');
+    // Tenant a's whole backlog first, then tenant b's: a limit shared by both would start b's jobs only after a's.
+    const now = Date.now();
+    const jobs = ['a', 'b'].flatMap((tenant, t) => Array.from({ length: perTenant }, (_, n) => ({ id: `${tenant}-${String(n).padStart(2, '0')}`, task: 'per-tenant', payload: { tenant }, runAt: now, priority: 0, maxAttempts: 1, createdAt: now + t })));
+    await backend.enqueue(jobs);
+    await until(() => seen.runs.size === jobs.length, 180_000, 'every job to run');
+    for (const { child } of workers) child.kill('SIGTERM');
+    expect(await Promise.all(workers.map(({ exited }) => exited))).toEqual([0, 0, 0]);
+
+    expect([...seen.runs.values()].filter((starts) => starts.length !== 1)).toEqual([]);
+    const page = await backend.list({ task: 'per-tenant', state: 'succeeded', limit: jobs.length });
+    expect(page.total).toBe(jobs.length);
+    expect(page.jobs.filter((job) => job.attempts !== 1)).toEqual([]);
+    // Jobs over the limit waited for a later window (how many depends on how fast they were claimed), and none failed for it.
+    expect(seen.waited).toBeGreaterThan(0);
+
+    if (exactWindows) {
+      expect([...seen.grants].filter(([, count]) => count > limit)).toEqual([]);
+      expect([...seen.grants.keys()].filter((key) => key.startsWith('per-tenant:a@')).length).toBeGreaterThanOrEqual(perTenant / limit);
+      expect([...seen.grants.keys()].filter((key) => key.startsWith('per-tenant:b@')).length).toBeGreaterThanOrEqual(perTenant / limit);
+    }
+
+    const startsOf = (tenant: string): number[] => [...seen.runs.values()].flat().filter((run) => run.tenant === tenant).map((run) => run.at).sort((x, y) => x - y);
+    const [a, b] = [startsOf('a'), startsOf('b')];
+    process.stderr.write(`${queueUrl.split(':')[0]}: grants per tenant and window ${[...seen.grants].map(([key, count]) => `${key.slice('per-tenant:'.length)}=${count}`).join(' ')}; ${seen.waited} waits\n`);
+    // Each tenant's 20 jobs at 5 per window need 4 windows: its first and last start are more than 2 whole windows apart.
+    for (const starts of [a, b]) expect((starts.at(-1) ?? 0) - (starts[0] ?? 0)).toBeGreaterThan(2 * intervalMs);
+    // Both tenants progress together: b's first job starts before a's backlog is through.
+    expect(b[0]).toBeLessThan(a.at(-1) ?? 0);
+  } finally {
+    for (const { child } of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await backend.close();
+  }
+}
+
+const redisUp = await redisAvailable();
+const postgresUp = await postgresAvailable();
+const redisPrefix = uniqueRedisPrefix('rate-keys');
+const postgresSchema = uniquePostgresSchema('rate_keys');
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  if (redisUp) await deleteRedisPrefix(redisPrefix);
+  if (postgresUp) await dropPostgresSchema(postgresSchema);
+});
+
+describe('a rate limit per key across three worker processes', () => {
+  it('SQLite: no tenant over its limit in any window, both progress, one attempt each', () => runPerTenant(`sqlite://${join(dir, 'per-tenant.db')}`, true), 300_000);
+  it.skipIf(!redisUp)('Redis: no tenant over its limit in any window, both progress, one attempt each', () => runPerTenant(`${testRedisUrl}/0?prefix=${redisPrefix}`, true), 300_000);
+  it.skipIf(!postgresUp)('Postgres: both tenants progress, one attempt each', () => {
+    const url = new URL(testPostgresUrl);
+    url.searchParams.set('schema', postgresSchema);
+    return runPerTenant(url.toString(), false);
+  }, 300_000);
+});
