@@ -106,7 +106,7 @@ function rowOf(system: string, seconds: number, figures: Figures): BenchRow {
 }
 
 /** The section for `npm run bench`: SQLite, then Redis when it answers. */
-export async function run(args?: Partial<BenchArgs> & { rateSeconds?: number }): Promise<BenchSection> {
+export async function run(args?: Partial<BenchArgs>): Promise<BenchSection> {
   const seconds = args?.rateSeconds ?? 60;
   const rows: BenchRow[] = [];
   const ratios: BenchRatio[] = [];

@@ -29,6 +29,8 @@ const sections: SectionEntry[] = [
   { name: 'jobs-redis', file: 'jobs-redis.ts' },
   { name: 'jobs-postgres', file: 'jobs-postgres.ts' },
   { name: 'fairness', file: 'fairness.ts' },
+  { name: 'schedule-lateness', file: 'schedule-lateness.ts' },
+  { name: 'rate-limit', file: 'rate-limit-accuracy.ts' },
 ];
 
 function isSection(value: unknown): value is BenchSection {

@@ -6,11 +6,14 @@
  * `timestamp + opts.delay`, the time the job was due).
  *
  * `npx tsx bench/schedule-lateness.ts` prints median, p99 and max per system. ERRAND_BENCH_TICKS
- * (default 200) changes the count; ERRAND_TEST_REDIS_URL picks Redis. Not yet part of `npm run bench`.
+ * (default 200) changes the count; ERRAND_TEST_REDIS_URL picks Redis. `npm run bench -- --only
+ * schedule-lateness` includes the figures in the full report (median as the value, p99 and max beside).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/backends/redis/redis-backend.js';
@@ -20,6 +23,8 @@ import { defineSchedule } from '../src/jobs/define-schedule.js';
 import { defineTask } from '../src/jobs/define-task.js';
 import { createWorker } from '../src/jobs/worker.js';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../src/testing/redis.js';
+import { ratio } from './lib/stats.js';
+import type { BenchRatio, BenchRow, BenchSection } from './section.js';
 
 const ticks = Number(process.env.ERRAND_BENCH_TICKS ?? 200);
 const everyMs = 100;
@@ -63,19 +68,58 @@ async function bullLateness(prefix: string, mode: 'scheduler' | 'delayed'): Prom
   return lateness;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'errand-lateness-'));
-try {
-  console.log(summary('errand sqlite schedule', await errandLateness(createSqliteBackend({ path: join(dir, 'lateness.db') }))));
-  if (await redisAvailable()) {
+interface Lateness {
+  system: string;
+  lateness: number[];
+}
+
+/** Runs every system in turn and answers each one's lateness per tick, in ms. */
+async function measureAll(notices: string[]): Promise<Lateness[]> {
+  const results: Lateness[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'errand-lateness-'));
+  try {
+    results.push({ system: 'errand sqlite schedule', lateness: await errandLateness(createSqliteBackend({ path: join(dir, 'lateness.db') })) });
+    if (!(await redisAvailable())) {
+      notices.push(`schedule-lateness: Redis not reachable at ${testRedisUrl}, its rows skipped`);
+      return results;
+    }
     const prefix = uniqueRedisPrefix('lateness');
     try {
-      console.log(summary('errand redis schedule', await errandLateness(createRedisBackend({ url: testRedisUrl, prefix }))));
-      console.log(summary('bullmq job scheduler', await bullLateness(prefix, 'scheduler')));
-      console.log(summary('bullmq delayed jobs', await bullLateness(prefix, 'delayed')));
+      results.push({ system: 'errand redis schedule', lateness: await errandLateness(createRedisBackend({ url: testRedisUrl, prefix })) });
+      results.push({ system: 'bullmq job scheduler', lateness: await bullLateness(prefix, 'scheduler') });
+      results.push({ system: 'bullmq delayed jobs', lateness: await bullLateness(prefix, 'delayed') });
     } finally {
       await deleteRedisPrefix(prefix);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  return results;
+}
+
+function quantile(lateness: number[], q: number): number {
+  const sorted = lateness.slice(0, ticks).sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** The section for `npm run bench`: median tick-to-handler lateness per system, p99 and max beside it. */
+export async function run(): Promise<BenchSection> {
+  const notices: string[] = [];
+  const results = await measureAll(notices);
+  const rows: BenchRow[] = results.map(({ system, lateness }) => ({
+    system,
+    case: `tick lateness, every ${everyMs} ms, ${ticks} ticks`,
+    value: quantile(lateness, 0.5),
+    unit: 'ms',
+    extra: { p99: quantile(lateness, 0.99), max: quantile(lateness, 1), load: os.loadavg()[0]?.toFixed(1) ?? '' },
+  }));
+  const p99 = (system: string): number | undefined => rows.find((row) => row.system === system)?.extra?.p99 as number | undefined;
+  const ratios: BenchRatio[] = [
+    { name: 'errand redis schedule p99 vs bullmq job scheduler p99 (lateness, lower is better)', value: ratio(p99('errand redis schedule'), p99('bullmq job scheduler')) },
+  ];
+  return { title: 'Schedule tick lateness (median ms; p99, max)', rows, ratios, notices };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const { system, lateness } of await measureAll([])) console.log(summary(system, lateness));
 }

@@ -19,10 +19,12 @@ export interface BenchArgs {
   updateDocs: boolean;
   /** Force autocannon even when wrk is installed. @default false */
   autocannon: boolean;
+  /** One-second windows counted by the rate-limit section (the issue's figure is over 60). @default 60 */
+  rateSeconds: number;
 }
 
-const usage = `usage: npm run bench -- [--only http,tasks,jobs-sqlite,jobs-redis,jobs-postgres,fairness] [--systems errand,hono,...]
-  [--duration S] [--rounds N] [--warmup S] [--connections N] [--autocannon] [--update-docs]`;
+const usage = `usage: npm run bench -- [--only http,tasks,jobs-sqlite,jobs-redis,jobs-postgres,fairness,schedule-lateness,rate-limit]
+  [--systems errand,hono,...] [--duration S] [--rounds N] [--warmup S] [--connections N] [--rate-seconds S] [--autocannon] [--update-docs]`;
 
 function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -37,7 +39,7 @@ function positive(name: string, value: string | undefined, allowZero = false): n
 /** Parses `argv` (without node and the script); throws with the usage on an unknown flag. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
-    only: [], duration: 10, rounds: 3, warmup: 2, connections: 50, systems: [], updateDocs: false, autocannon: false,
+    only: [], duration: 10, rounds: 3, warmup: 2, connections: 50, systems: [], updateDocs: false, autocannon: false, rateSeconds: 60,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
@@ -49,6 +51,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--rounds': args.rounds = Math.round(positive('rounds', value())); break;
       case '--warmup': args.warmup = positive('warmup', value(), true); break;
       case '--connections': args.connections = Math.round(positive('connections', value())); break;
+      case '--rate-seconds': args.rateSeconds = Math.round(positive('rate-seconds', value())); break;
       case '--update-docs': args.updateDocs = true; break;
       case '--autocannon': args.autocannon = true; break;
       case '--help': case '-h': console.log(usage); process.exit(0); break;
