@@ -30,24 +30,26 @@ import type { RedisLivenessConfig } from './liveness-writer.js';
 /** KEYS: the window's counter. ARGV: its time to live in ms. Counts one start; answers the count. */
 /**
  * Counts a start in the bucket's window: KEYS[1] is the bucket's hash {window, count}, ARGV[1] the
- * caller's window, ARGV[2] the key's lifetime. The stored window never goes back: a caller whose
- * clock reading is behind it (read before it was descheduled, or a machine whose clock is behind)
- * counts in the stored window rather than in a past one, whose starts would run in the current one.
- * Answers {count, window}.
+ * window's length in ms, ARGV[2] the key's lifetime. The window is read from Redis' clock when the
+ * script runs, not from the caller's: a take queued behind other commands under load is counted in
+ * the window in which it is granted (its handler starts a reply later, not a queue later), and every
+ * machine counts against one clock. The stored window never goes back (were the server's clock
+ * stepped back, the later window stays). Answers {count, window}.
  */
 const countInWindow = `
+local time = redis.call('TIME')
+local window = math.floor((tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)) / tonumber(ARGV[1]))
 local stored = tonumber(redis.call('HGET', KEYS[1], 'window'))
-local window = tonumber(ARGV[1])
 local count
 if stored ~= nil and stored >= window then
   window = stored
   count = redis.call('HINCRBY', KEYS[1], 'count', 1)
 else
-  redis.call('HSET', KEYS[1], 'window', ARGV[1], 'count', 1)
+  redis.call('HSET', KEYS[1], 'window', string.format('%d', window), 'count', 1)
   count = 1
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {count, tostring(window)}`;
+return {count, string.format('%d', window)}`;
 
 /** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
 const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -79,7 +81,7 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
     fail: (lease, failOptions) => bounded('fail', () => backend.fail(lease, failOptions)),
     cancelled: (lease) => bounded('cancelled', () => backend.cancelled(lease)),
     release: (lease, runAt) => bounded('release', () => backend.release(lease, runAt)),
-    takeRateToken: (bucket, limit, windowMs, now) => bounded('takeRateToken', () => backend.takeRateToken(bucket, limit, windowMs, now)),
+    takeRateToken: (bucket, limit, windowMs) => bounded('takeRateToken', () => backend.takeRateToken(bucket, limit, windowMs)),
     get: (id) => bounded('get', () => backend.get(id)),
     list: (listOptions) => bounded('list', () => backend.list(listOptions)),
     stats: () => bounded('stats', () => backend.stats()),
@@ -603,8 +605,8 @@ class RedisBackend implements JobBackend {
   }
 
   /** Counts one start in `bucket`'s current fixed window (INCR, expiring with the window): null when within `limit`, else the window's end. */
-  async takeRateToken(bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> {
-    const [count, window] = (await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}`, String(Math.floor(now / windowMs)), String(windowMs * 2))) as [number, string];
+  async takeRateToken(bucket: string, limit: number, windowMs: number): Promise<number | null> {
+    const [count, window] = (await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}`, String(windowMs), String(windowMs * 2))) as [number, string];
     return rateRetryAt(Number(count), limit, Number(window), windowMs);
   }
 
