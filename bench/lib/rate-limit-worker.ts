@@ -17,7 +17,11 @@ const limited = defineTask('limited', {
   rateLimit: { limit: Number(process.env.LIMIT), intervalMs: Number(process.env.INTERVAL_MS) },
   handler: () => void process.stdout.write(`ran ${Date.now()}\n`),
 });
-const quiet = { error: (object: object, message?: string) => void process.stderr.write(`${message ?? ''} ${JSON.stringify(object)}\n`), warn: () => undefined, info: () => undefined, debug: () => undefined };
+function logError(object: object, message?: string): void {
+  const { err } = object as { err?: unknown };
+  process.stderr.write(`${message ?? 'error'}: ${err instanceof Error ? `${err.name} ${err.message}` : JSON.stringify(object)}\n`);
+}
+const quiet = { error: logError, warn: () => undefined, info: () => undefined, debug: () => undefined };
 const worker = createWorker({ backend, tasks: [limited], concurrency: 20, pollMs: 50, pruneIntervalMs: 0, logger: quiet, workerId: `rate-bench-${process.pid}` });
 worker.start();
 process.stdout.write('ready\n');
