@@ -69,6 +69,17 @@ describe('defineTask option checks', () => {
     expect(bad({ rateLimit: { limit: 1, intervalMs: 0 } })).toThrow(new RangeError('defineTask("t"): rateLimit.intervalMs must be a whole number of ms >= 1, got 0'));
     expect(bad({ rateLimit: { limit: 1, intervalMs: 2.5 } })).toThrow(/rateLimit.intervalMs must be a whole number of ms >= 1, got 2.5/);
     expect(bad({ rateLimit: { limit: 1, intervalMs: 1, key: 'tenant' } })).toThrow(new TypeError('defineTask("t"): rateLimit.key must be a function of the payload'));
+    expect(bad({ group: { key: 'tenant' } })).toThrow(new TypeError('defineTask("t"): group.key must be a function of the payload'));
+    expect(bad({ group: { key: () => 'k', concurrency: 0 } })).toThrow(new RangeError('defineTask("t"): group.concurrency must be a whole number >= 1, got 0'));
+    expect(bad({ group: { key: () => 'k', concurrency: 1.5 } })).toThrow(/group.concurrency must be a whole number >= 1, got 1.5/);
+    expect(bad({ group: { key: () => 'k', concurrency: Number.NaN } })).toThrow(/group.concurrency must be a whole number >= 1, got NaN/);
+  });
+
+  it('takes a group with or without a concurrency, Infinity meaning none', () => {
+    for (const concurrency of [undefined, 1, 7, Infinity]) {
+      const group = concurrency === undefined ? { key: () => 'k' } : { key: () => 'k', concurrency };
+      expect(() => defineTask('t', { handler, group })).not.toThrow();
+    }
   });
 
   it('accepts the smallest valid values', () => {
