@@ -203,10 +203,16 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   // succeeded on that very attempt.
   const finishedBeforeKill: string[] = [];
   const unrecovered: string[] = [];
+  let takenOverUnseen = 0;
   for (const [id, pending] of awaitingRerun) {
     const record = await backend.get(id);
     const finished = report.loggedAttempt.get(id) === pending.attempt || (record?.state === 'succeeded' && record.attempts === pending.attempt);
-    (finished ? finishedBeforeKill : unrecovered).push(id);
+    if (finished) finishedBeforeKill.push(id);
+    // The record shows a later attempt: another worker took the job (it ran again). On a starved
+    // machine that attempt can start and end before the parent records the kill of a worker whose
+    // lease or liveness had already lapsed; then no line after the kill shows it.
+    else if (record !== undefined && record.attempts > pending.attempt) takenOverUnseen += 1;
+    else unrecovered.push(id);
   }
   await backend.close();
   return {
@@ -214,7 +220,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     kills,
     recoveriesMs,
     finishedBeforeKill: finishedBeforeKill.length + succeededJustBeforeKill,
-    takenOverBeforeKill,
+    takenOverBeforeKill: takenOverBeforeKill + takenOverUnseen,
     unrecovered,
     lost: report.lost,
     completedTwice: report.completedTwice,

@@ -34,8 +34,9 @@ describe.skipIf(!postgresUp)('kill -9 of a worker mid-job (postgres)', () => {
     const report = await runCrashRun({ queueUrl: queueUrl(schema), logPath: join(dir, 'completions.log'), kills, leaseMs, log: (line) => console.log(line) });
     // The lease lapses within leaseMs of the kill; a waiting claim polls at least every 100 ms (the
     // worker's pollMs) and each claim first takes lapsed leases back: lease + ~0.1 s by design. The
-    // rest is slack for a busy two-core machine.
-    expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + 1_000 });
+    // rest is slack for a two-core machine beside two CPU-bound processes (3.66 s seen there): far
+    // below the 30 s default lease the test is about.
+    expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + 4_000 });
   }, 600_000);
 
   it('runs the job of a kill -9ed worker again within seconds with the default settings, long before its 30 s lease', async () => {

@@ -28,8 +28,9 @@ describe.skipIf(!redisUp)('kill -9 of a worker mid-job (redis)', () => {
     const report = await runCrashRun({ queueUrl, logPath: join(dir, 'completions.log'), kills, leaseMs, log: (line) => console.log(line) });
     // The lease lapses within leaseMs of the kill; an idle claim blocks at most 250 ms and takes lapsed
     // leases back at most every 250 ms: about lease + 0.5 s by design (median ~1.1 s measured). The rest
-    // is slack for a two-core machine under heavy load (max 2.5 s seen at load average 19).
-    expectSoundCrashRun(report, { label: 'redis', kills, maxRecoveryMs: leaseMs + 2_000 });
+    // is slack for a two-core machine under heavy load (max 2.5 s seen at load average 19, 5.6 s at
+    // load 20 beside other test runs): far below the 30 s default lease the test is about.
+    expectSoundCrashRun(report, { label: 'redis', kills, maxRecoveryMs: leaseMs + 5_000 });
   }, 600_000);
 
   it('runs the job of a kill -9ed worker again within seconds with the default settings, long before its 30 s lease', async () => {
