@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
-import { createQueue, createWorker, defineTask, type JobBackend, type Worker, type WorkerLogger, type WorkerOptions } from '../../src/jobs/index.js';
+import { describe, expect, it } from 'vitest';
+import { createQueue, defineTask, type JobBackend, type WorkerLogger } from '../../src/jobs/index.js';
 import { leaseLostError } from '../../src/jobs/backend-errors.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
+import { useMemoryWorkers } from './memory-workers.js';
 
 // What a worker tells its operator (the log lines, with the ids an operator searches by) and its
 // events when an attempt ends, through the public API on a real memory backend.
@@ -22,25 +22,7 @@ function recordingLogger(): { logger: WorkerLogger; lines: LogLine[] } {
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
 
-const workers: Worker[] = [];
-const backends: JobBackend[] = [];
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeoutMs: 0 })));
-  for (const backend of backends.splice(0)) await backend.close();
-});
-
-function memory(): JobBackend {
-  const backend = createMemoryBackend();
-  backends.push(backend);
-  return backend;
-}
-
-function start(backend: JobBackend, options: Omit<WorkerOptions, 'backend'>): Worker {
-  const worker = createWorker({ backend, concurrency: 2, leaseMs: 30_000, heartbeatMs: 1_000, pollMs: 20, pruneIntervalMs: 0, ...options }).start();
-  workers.push(worker);
-  return worker;
-}
+const { memory, start } = useMemoryWorkers();
 
 describe('worker attempt logs and events', () => {
   it('logs a failure that will be retried at warn, with its ids, code and retry time, then the death at error', async () => {

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
-import { createQueue, createWorker, defineTask, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
+import { describe, expect, it } from 'vitest';
+import { createQueue, defineTask, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
 import { leaseLostError } from '../../src/jobs/backend-errors.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
+import { useMemoryWorkers } from './memory-workers.js';
 
 // How a worker hands the results of finished jobs to its backend (in batches with completeMany,
 // one by one without it) and what it says about each: through the public API on a real memory
@@ -13,25 +13,12 @@ interface Warning {
   message: string;
 }
 
-const workers: Worker[] = [];
-const backends: JobBackend[] = [];
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeoutMs: 0 })));
-  for (const backend of backends.splice(0)) await backend.close();
-});
-
-function memory(): JobBackend {
-  const backend = createMemoryBackend();
-  backends.push(backend);
-  return backend;
-}
+const workers = useMemoryWorkers();
+const memory = (): JobBackend => workers.memory();
 
 function start(backend: JobBackend, options: Omit<WorkerOptions, 'backend'>, warnings: Warning[] = []): Worker {
   const logger = { error: () => undefined, info: () => undefined, debug: () => undefined, warn: (fields: object, message?: string) => void warnings.push({ fields: fields as Record<string, unknown>, message: message ?? '' }) };
-  const worker = createWorker({ backend, concurrency: 4, leaseMs: 30_000, heartbeatMs: 1_000, pollMs: 20, pruneIntervalMs: 0, logger, ...options }).start();
-  workers.push(worker);
-  return worker;
+  return workers.start(backend, { concurrency: 4, logger, ...options });
 }
 
 const echo = defineTask('echo', { handler: (value: string) => value });

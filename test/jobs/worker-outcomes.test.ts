@@ -1,34 +1,18 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import { describe, expect, it } from 'vitest';
 import { isErrandError } from '../../src/errors/errand-error.js';
-import { createQueue, createWorker, defineTask, UnrecoverableError, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
+import { createQueue, defineTask, UnrecoverableError, type JobBackend, type Worker, type WorkerOptions } from '../../src/jobs/index.js';
 import { leaseLostError } from '../../src/jobs/backend-errors.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
+import { useMemoryWorkers } from './memory-workers.js';
 
 // How each way an attempt can end reaches the backend and the worker's events, through the
 // public API (createQueue, createWorker, a real memory backend).
 
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
-const workers: Worker[] = [];
-const backends: JobBackend[] = [];
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeoutMs: 0 })));
-  for (const backend of backends.splice(0)) await backend.close();
-});
-
-function memory(): JobBackend {
-  const backend = createMemoryBackend();
-  backends.push(backend);
-  return backend;
-}
-
-function start(backend: JobBackend, options: Omit<WorkerOptions, 'backend'>): Worker {
-  const worker = createWorker({ backend, concurrency: 2, leaseMs: 30_000, heartbeatMs: 1_000, pollMs: 20, pruneIntervalMs: 0, logger: quiet, ...options }).start();
-  workers.push(worker);
-  return worker;
-}
+const workers = useMemoryWorkers();
+const memory = (): JobBackend => workers.memory();
+const start = (backend: JobBackend, options: Omit<WorkerOptions, 'backend'>): Worker => workers.start(backend, { logger: quiet, ...options });
 
 /** A Standard Schema that validates asynchronously: `{ n }` with n a number, doubled. */
 function asyncSchema(accept: () => boolean): StandardSchemaV1<{ n: number }, { n: number }> {
