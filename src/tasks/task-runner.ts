@@ -4,9 +4,10 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
-import { BackgroundTasks, sinkOf, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
+import { sinkOf, type BackgroundTasks } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
 import { TaskRun, type RunOutcome } from './run-task.js';
+import { TaskBatch, type CreateBatchOptions, type SentResponse } from './task-batch.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
 import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
@@ -17,62 +18,7 @@ import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-ru
 /** What the error reporter learns about a failed task: the registry's own type (`context` is the Hono `Context` in the Hono adapter). */
 export type { TaskErrorInfo };
 export type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
-
-/**
- * The part of a Node `ServerResponse` the runner watches to start a request's tasks once its
- * response was sent (Fastify's `reply.raw` and Express's `res` are one).
- */
-export interface SentResponse {
-  readonly statusCode: number;
-  readonly writableFinished: boolean;
-  /** True once the connection closed (the client may have gone away before the handler returned). */
-  readonly destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
-}
-
-/** What `createBatch` takes besides the request's id and context. */
-export interface CreateBatchOptions extends BackgroundTasksInit {
-  /** Where this request's task failures go. @default the runner's `onError` */
-  report?: TaskErrorReporter;
-  /**
-   * The Node response: the tasks start by themselves when it closes (its `'close'` follows
-   * `'finish'` by one tick, or comes first when the client went away: a disconnect never cancels
-   * tasks), with its final status. Watched only once a task was added. Without it, call `start`.
-   * @default undefined
-   */
-  response?: SentResponse;
-}
-
-/** Lets a batch hand its tasks to the runner's private bookkeeping. */
-let acceptInto: (runner: TaskRunner, batch: Batch, entry: TaskEntry) => void;
-
-/** The runner's bookkeeping for one request's tasks, and the sink its task list hands tasks to. */
-class Batch implements TaskSink {
-  readonly tasks: BackgroundTasks;
-  /** The final response status, once the batch was started. */
-  status: number | undefined = undefined;
-  /** Index of the next task to run. */
-  next = 0;
-  /** Whether its loop is running now. */
-  running = false;
-  /** The task running now, interrupted at the drain deadline. */
-  current: TaskRun | undefined = undefined;
-  /** Whether the runner listens for `response`'s close (from the first task added). */
-  watching = false;
-
-  constructor(
-    readonly runner: TaskRunner,
-    readonly report: TaskErrorReporter | undefined,
-    readonly response: SentResponse | undefined,
-    init: BackgroundTasksInit,
-  ) {
-    this.tasks = new BackgroundTasks(this, init);
-  }
-
-  accept(_tasks: BackgroundTasks, entry: TaskEntry): void {
-    acceptInto(this.runner, this, entry);
-  }
-}
+export type { CreateBatchOptions, SentResponse } from './task-batch.js';
 
 /**
  * Runs every request's after-response tasks for one process: in order per request, concurrently
@@ -90,12 +36,14 @@ export class TaskRunner {
   readonly #events: TaskEvents;
   readonly #stats = emptyStats();
   /** Batches with a task not settled yet. */
-  readonly #pending = new Set<Batch>();
+  readonly #pending = new Set<TaskBatch>();
   #idleWaiters: (() => void)[] = [];
   #closing = false;
   /** Set once the drain gave up waiting: no task starts any more. */
   #stopping = false;
   #drained: Promise<DrainReport> | undefined;
+  /** One function for all batches, so a batch holds a reference rather than its own closure. */
+  readonly #acceptTask = (batch: TaskBatch, entry: TaskEntry): void => this.#accept(batch, entry);
 
   constructor(options: TaskRunnerOptions = {}) {
     this.maxPending = options.maxPending ?? 10_000;
@@ -149,15 +97,11 @@ export class TaskRunner {
 
   /** A new, empty task list for one request. */
   createBatch(options: CreateBatchOptions = {}): BackgroundTasks {
-    return new Batch(this, options.report, options.response, options).tasks;
-  }
-
-  static {
-    acceptInto = (runner, batch, entry) => runner.#accept(batch, entry);
+    return new TaskBatch(this, this.#acceptTask, options.report, options.response, options).tasks;
   }
 
   /** Takes a task added to one of this runner's batches. */
-  #accept(batch: Batch, entry: TaskEntry): void {
+  #accept(batch: TaskBatch, entry: TaskEntry): void {
     if (entry.kind === 'definition' && entry.durable && this.#queue === undefined) {
       throw new ErrandError('ERRAND_QUEUE_MISSING', `task "${entry.name}" was added with durable: true but the background runner has no queue; pass \`queue\` to createTaskRunner or background()`);
     }
@@ -170,7 +114,7 @@ export class TaskRunner {
   }
 
   /** Starts the batch once its Node response closed (at once when it already has). */
-  #startWhenSent(batch: Batch, response: SentResponse): void {
+  #startWhenSent(batch: TaskBatch, response: SentResponse): void {
     batch.watching = true;
     if (response.writableFinished || response.destroyed) this.#start(batch, response.statusCode);
     else response.once('close', () => this.#start(batch, response.statusCode));
@@ -183,10 +127,10 @@ export class TaskRunner {
    */
   start(tasks: BackgroundTasks, status: number): void {
     const batch = sinkOf(tasks);
-    if (batch instanceof Batch && batch.runner === this) this.#start(batch, status);
+    if (batch instanceof TaskBatch && batch.owner === this) this.#start(batch, status);
   }
 
-  #start(batch: Batch, status: number): void {
+  #start(batch: TaskBatch, status: number): void {
     if (batch.status !== undefined) return;
     batch.status = status;
     this.#resume(batch);
@@ -252,7 +196,7 @@ export class TaskRunner {
     }
   }
 
-  #resume(batch: Batch): void {
+  #resume(batch: TaskBatch): void {
     if (batch.running) return;
     if (this.#stopping) {
       void this.#giveUp(batch, undefined);
@@ -263,7 +207,7 @@ export class TaskRunner {
   }
 
   /** Runs the batch's tasks in order, one after the other; never rejects. */
-  async #run(batch: Batch): Promise<void> {
+  async #run(batch: TaskBatch): Promise<void> {
     const entries = batch.tasks.entries;
     try {
       while (batch.next < entries.length && !this.#stopping) {
@@ -278,7 +222,7 @@ export class TaskRunner {
     if (batch.next >= entries.length) this.#retire(batch);
   }
 
-  async #runEntry(batch: Batch, entry: TaskEntry): Promise<void> {
+  async #runEntry(batch: TaskBatch, entry: TaskEntry): Promise<void> {
     const status = batch.status ?? 500;
     const task = taskInfo(entry, batch.tasks.requestId);
     if (!shouldRun(entry.when, status)) {
@@ -302,7 +246,7 @@ export class TaskRunner {
   }
 
   /** Counts how a run ended, logs and reports a failure, and emits its event. */
-  async #record(batch: Batch, task: TaskInfo, outcome: RunOutcome, traceId: string | undefined): Promise<void> {
+  async #record(batch: TaskBatch, task: TaskInfo, outcome: RunOutcome, traceId: string | undefined): Promise<void> {
     if (outcome.status !== 'interrupted') this.#stats.durationMsTotal += outcome.durationMs;
     switch (outcome.status) {
       case 'succeeded':
@@ -336,7 +280,7 @@ export class TaskRunner {
   }
 
   /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
-  async #enqueue(batch: Batch, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
+  async #enqueue(batch: TaskBatch, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
     try {
       const jobId = await runInTraceContext(entry.trace, () => this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue));
       this.#stats.enqueued++;
@@ -357,7 +301,7 @@ export class TaskRunner {
    * The one log line of a failed task (with its request id and task name), then the reporter (the
    * registry's task-error handlers), which must not break the runner.
    */
-  async #fail(batch: Batch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
+  async #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
     const code = timedOut ? 'ERRAND_TASK_TIMEOUT' : 'ERRAND_TASK_FAILED';
     const message = timedOut ? 'after-response task timed out' : 'after-response task failed';
     // The task's span has ended by now: its trace id is logged explicitly (the request's trace).
@@ -378,7 +322,7 @@ export class TaskRunner {
    * finished (status unknown) only `when: 'always'` defined tasks are enqueued: the others'
    * condition cannot be judged, so they are dropped and reported.
    */
-  async #giveUp(batch: Batch, report: DrainReport | undefined): Promise<void> {
+  async #giveUp(batch: TaskBatch, report: DrainReport | undefined): Promise<void> {
     const entries = batch.tasks.entries;
     const rest = entries.slice(batch.next);
     // Claimed before any await, so the batch's own loop cannot run them too.
@@ -413,7 +357,7 @@ export class TaskRunner {
     });
   }
 
-  #retire(batch: Batch): void {
+  #retire(batch: TaskBatch): void {
     if (!this.#pending.delete(batch) || this.#pending.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
