@@ -40,6 +40,22 @@ export class KeyIndex {
     return this.client.lrange(this.listKey(key), 0, keyIndexLength - 1);
   }
 
+  /**
+   * The jobs recorded for `key` that are still kept and still carry it, newest first, each read
+   * with `read`; ids whose jobs are gone are forgotten on the way.
+   */
+  async jobs<Job extends { key?: string }>(key: string, read: (id: string) => Promise<Job | undefined>): Promise<Job[]> {
+    const found: Job[] = [];
+    const gone: string[] = [];
+    for (const id of await this.ids(key)) {
+      const job = await read(id);
+      if (job === undefined) gone.push(id);
+      else if (job.key === key) found.push(job);
+    }
+    await this.drop(key, gone);
+    return found;
+  }
+
   /** Forgets ids whose jobs are gone. */
   async drop(key: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

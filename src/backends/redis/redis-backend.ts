@@ -1,13 +1,12 @@
-import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isErrandError } from '../../errors/errand-error.js';
 import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, JobPage, Lease, LeaseStatus, ListOptions, LivenessSpec, QueueStats, RetentionOptions } from '../../jobs/backend.js';
 import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
 import type { JobSeries, WorkerInfo } from '../../jobs/job-series.js';
 import { CancelledJobs } from './cancelled-jobs.js';
-import { encodeEvent, toJobRecord } from './job-record.js';
 import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
-import { renewLeasesIfHeld, setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld, type LeaseToRenew } from './lua-scripts.js';
+import { setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld } from './lua-scripts.js';
+import { renewLeases } from './renew-leases.js';
 import { listJobs, queueDepth, queueStats } from './redis-listing.js';
 import { redisNames, type RedisNames } from './redis-names.js';
 import { claimFromTask, type HeldJob } from './claim-from-task.js';
@@ -16,43 +15,19 @@ import { RetryAtError, TaskQueues } from './task-queues.js';
 import { WorkWaiter } from './wait-for-work.js';
 import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js';
 import { readJob } from './read-job.js';
-import { enqueueWithMode } from './enqueue-with-mode.js';
 import { RedisSeries } from './redis-series.js';
 import { KeyIndex } from './key-index.js';
-import { bullJobOptions } from './bull-job-options.js';
-import { FairGroups, type GroupedTask } from './fair-groups.js';
+import { FairGroups } from './fair-groups.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
-import { rateRetryAt } from '../../jobs/rate-window.js';
 import { boundedCall } from './bounded-call.js';
 import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
-import type { RedisLivenessConfig } from './liveness-writer.js';
-
-/** KEYS: the window's counter. ARGV: its time to live in ms. Counts one start; answers the count. */
-/**
- * Counts a start in the bucket's window: KEYS[1] is the bucket's hash {window, count}, ARGV[1] the
- * window's length in ms, ARGV[2] the key's lifetime. The window is read from Redis' clock when the
- * script runs, not from the caller's: a take queued behind other commands under load is counted in
- * the window in which it is granted (its handler starts a reply later, not a queue later), and every
- * machine counts against one clock. The stored window never goes back (were the server's clock
- * stepped back, the later window stays). Answers {count, window}.
- */
-const countInWindow = `
-local time = redis.call('TIME')
-local window = math.floor((tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)) / tonumber(ARGV[1]))
-local stored = tonumber(redis.call('HGET', KEYS[1], 'window'))
-local count
-if stored ~= nil and stored >= window then
-  window = stored
-  count = redis.call('HINCRBY', KEYS[1], 'count', 1)
-else
-  redis.call('HSET', KEYS[1], 'window', string.format('%d', window), 'count', 1)
-  count = 1
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {count, string.format('%d', window)}`;
-
-/** `.ts` when this module runs from its TypeScript source (development, tests), else `.js`. */
-const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+import { groupedTaskOf, queueKeyOf, type RedisContext } from './redis-context.js';
+import { enqueueJobs } from './enqueue-jobs.js';
+import { takeRateToken } from './rate-tokens.js';
+import { listWorkers } from './redis-workers.js';
+import { livenessSpec } from './liveness-spec.js';
+import { logJobEvents } from './job-log.js';
+import { cancelJob, pruneJobs, removeJob, retryJob, toTombstone, type ManageContext } from './manage-jobs.js';
 
 export type { RedisBackendOptions } from './redis-backend-options.js';
 
@@ -118,6 +93,8 @@ class RedisBackend implements JobBackend {
   /** errand's batch forms of BullMQ's scripts (one call per batch), or undefined to use one call per job. */
   private readonly scripts: BatchScripts | undefined;
   private readonly fair: FairGroups;
+  /** The parts the storage modules share (enqueue-jobs.ts, manage-jobs.ts…). */
+  private readonly context: ManageContext;
 
   constructor(options: RedisBackendOptions) {
     const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -138,85 +115,23 @@ class RedisBackend implements JobBackend {
     this.waiter = new WorkWaiter(this.client);
     this.scripts = options.batchScripts === true ? loadBatchScripts(this.client) : undefined;
     this.fair = new FairGroups(this.client);
+    const shared: RedisContext = { client: this.client, names: this.names, queues: this.queues, cancelledJobs: this.cancelledJobs, keyIndex: this.keyIndex, fair: this.fair, retention: this.retention };
+    this.context = { ...shared, taskOf: (id) => this.taskOf(id), enqueue: (jobs) => this.enqueue(jobs) };
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
-    if (jobs.length === 0) return [];
     try {
-      await this.queues.remember(jobs.map((job) => job.task));
-      return jobs.some((job) => job.dedupe !== undefined) ? await this.enqueueInOrder(jobs) : await this.addJobs(jobs);
+      return await enqueueJobs(this.context, jobs);
     } catch (error) {
       throw toBackendError(error);
     }
-  }
-
-  /** Adds jobs through BullMQ (one addBulk per task), its deduplication id honoured, then indexes their groups and keys. */
-  private async addJobs(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
-    const byTask = new Map<string, number[]>();
-    jobs.forEach((job, index) => {
-      const indexes = byTask.get(job.task) ?? [];
-      indexes.push(index);
-      byTask.set(job.task, indexes);
-    });
-    const results: EnqueueResult[] = new Array<EnqueueResult>(jobs.length);
-    await Promise.all(
-      [...byTask].map(async ([task, indexes]) => {
-        const batch = indexes.map((index) => jobs[index]);
-        const added = await this.queues.queue(task).addBulk(batch.map((job) => ({ name: task, data: job.payload, opts: bullJobOptions(job, this.retention) })));
-        added.forEach((job, position) => {
-          const requested = batch[position];
-          const id = job.id ?? requested.id;
-          results[indexes[position]] = { id, created: id === requested.id };
-        });
-        // Grouped jobs were stored held: index the new ones, so fair claims release them in turns.
-        const held = batch.filter((job, position) => job.group !== undefined && results[indexes[position]]?.created === true);
-        if (held.length > 0) await this.fair.hold(this.groupedTask(task), held);
-      }),
-    );
-    await this.keyIndex.add(jobs.flatMap((job, index) => (job.key !== undefined && results[index].created ? [{ id: job.id, key: job.key }] : [])));
-    return results;
   }
 
   /** The jobs enqueued with `key` that are still kept, newest first, from errand's key index (no scan). */
   async findByKey(key: string): Promise<JobRecord[]> {
-    try {
-      const ids = await this.keyIndex.ids(key);
-      const found: JobRecord[] = [];
-      const gone: string[] = [];
-      for (const id of ids) {
-        const job = await this.get(id);
-        if (job === undefined) gone.push(id);
-        else if (job.key === key) found.push(job);
-      }
-      await this.keyIndex.drop(key, gone);
-      return found;
-    } catch (error) {
+    return this.keyIndex.jobs(key, (id) => this.get(id)).catch((error: unknown) => {
       throw toBackendError(error);
-    }
-  }
-
-  /**
-   * A batch with dedupe modes other than 'active', one job at a time in order (a later job of the
-   * batch may replace an earlier one's payload): see enqueue-with-mode.ts.
-   */
-  private async enqueueInOrder(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
-    const results: EnqueueResult[] = [];
-    for (const job of jobs) {
-      const queue = this.queues.queue(job.task);
-      const add = async (added: NewJob): Promise<EnqueueResult> => {
-        const [result] = await this.addJobs([added]);
-        return result ?? { id: added.id, created: false };
-      };
-      const context = {
-        client: this.client,
-        queue,
-        lockKey: `${this.queueKey(job.task)}errand-dedupe-lock:${job.key ?? ''}`,
-        read: (id: string) => readJob({ client: this.client, queues: this.queues, cancelledJobs: this.cancelledJobs, queueKey: (task) => this.queueKey(task) }, job.task, id),
-        add,
-      };
-      results.push(job.dedupe === undefined ? await add(job) : await enqueueWithMode(context, job));
-    }
-    return results;
+    });
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
@@ -243,7 +158,7 @@ class RedisBackend implements JobBackend {
         const worker = this.queues.worker(task, options.leaseMs || this.lockDurationMs);
         await this.takeBackLapsed(task, options.leaseMs || this.lockDurationMs);
         const group = options.groups?.[task];
-        if (group !== undefined) await this.fair.release(this.groupedTask(task), options.limit - claimed.length, group.concurrency, Date.now());
+        if (group !== undefined) await this.fair.release(groupedTaskOf(this.context, task), options.limit - claimed.length, group.concurrency, Date.now());
         const jobs = await claimFromTask(worker, task, options, options.limit - claimed.length, this.client, (id) => this.names.jobKey(task, id), this.names.cancelRequestedKey, this.scripts);
         for (const { claim, held, cancel } of jobs) {
           this.held.set(claim.jobId, held);
@@ -270,14 +185,8 @@ class RedisBackend implements JobBackend {
     await takeBackLapsedJobs(this.client, this.queueKey(task), this.names.livenessKeyPrefix);
   }
 
-  /** Where the groups of `task` are kept (errand's keys) and released to (its BullMQ queue). */
-  private groupedTask(task: string): GroupedTask {
-    return { task, ownPrefix: `${this.names.tasksKey.slice(0, -'tasks'.length)}groups:${task}:`, bullPrefix: this.queueKey(task), queue: this.queues.queue(task) };
-  }
-
-  /** Prefix of the keys of the BullMQ queue of `task` (`<prefix>:<queue>:`). */
   private queueKey(task: string): string {
-    return `${this.names.prefix}:${this.names.taskQueue(task)}:`;
+    return queueKeyOf(this.names, task);
   }
 
   /** The task of a job this process holds, else looked up in Redis. */
@@ -295,26 +204,9 @@ class RedisBackend implements JobBackend {
   }
 
   async heartbeat(leases: readonly Lease[], leaseMs: number): Promise<LeaseStatus[]> {
-    if (leases.length === 0) return [];
-    try {
-      const known: LeaseToRenew[] = [];
-      const positions: number[] = [];
-      for (const [index, lease] of leases.entries()) {
-        const task = await this.taskOf(lease.jobId);
-        if (task === undefined) continue;
-        known.push({ lockKey: this.names.lockKey(task, lease.jobId), stalledKey: `${this.queueKey(task)}stalled`, jobId: lease.jobId, token: lease.token });
-        positions.push(index);
-      }
-      const statuses: LeaseStatus[] = leases.map(() => 'lost');
-      if (known.length === 0) return statuses;
-      const answers = await renewLeasesIfHeld(this.client, this.names.cancelRequestedKey, known, leaseMs);
-      answers.forEach((answer, i) => {
-        statuses[positions[i]] = answer === 2 ? 'cancelled' : answer === 1 ? 'held' : 'lost';
-      });
-      return statuses;
-    } catch (error) {
+    return renewLeases(this.context, leases, leaseMs).catch((error: unknown) => {
       throw toBackendError(error);
-    }
+    });
   }
 
   async progress(lease: Lease, progress: unknown): Promise<void> {
@@ -397,7 +289,7 @@ class RedisBackend implements JobBackend {
     const at = Date.now();
     const events: JobEvent[] = [{ at, type: 'failed', attempt, message: options.error.title }];
     events.push(options.retryAt === null ? { at, type: 'dead', attempt } : { at, type: 'retrying', attempt, message: new Date(options.retryAt).toISOString() });
-    await this.log(task, lease.jobId, events);
+    await logJobEvents(this.queues, task, lease.jobId, events);
   }
 
   async cancelled(lease: Lease): Promise<void> {
@@ -406,7 +298,7 @@ class RedisBackend implements JobBackend {
     stop.name = 'UnrecoverableError';
     await withLease(lease.jobId, () => job.moveToFailed(stop, lease.token, false));
     this.forget(lease);
-    await this.toTombstone(task, lease.jobId);
+    await toTombstone(this.context, task, lease.jobId);
   }
 
   async release(lease: Lease, runAt?: number): Promise<void> {
@@ -418,31 +310,11 @@ class RedisBackend implements JobBackend {
       else await job.moveToWait(lease.token);
     });
     this.forget(lease);
-    await this.log(task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
+    await logJobEvents(this.queues, task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
   }
 
   private forget(lease: Lease): void {
     if (this.held.get(lease.jobId)?.token === lease.token) this.held.delete(lease.jobId);
-  }
-
-  /** Appends rare events to BullMQ's job log (the script skips jobs that no longer exist). */
-  private async log(task: string, jobId: string, events: readonly JobEvent[]): Promise<void> {
-    const queue = this.queues.queue(task);
-    for (const event of events) await Job.addJobLog(queue, jobId, encodeEvent(event), 50);
-  }
-
-  /** Moves a finished BullMQ job out of BullMQ into the cancelled records. */
-  private async toTombstone(task: string, id: string): Promise<void> {
-    const job = await this.queues.job(task, id);
-    if (job === undefined) return;
-    const logs = (await this.queues.queue(task).getJobLogs(id)).logs;
-    const now = Date.now();
-    const record = toJobRecord(job, 'cancelled', { logs: [...logs, encodeEvent({ at: now, type: 'cancelled' })] });
-    record.finishedAt = now;
-    record.updatedAt = now;
-    await this.cancelledJobs.save(record);
-    await this.queues.queue(task).remove(id);
-    await this.client.srem(this.names.cancelRequestedKey, id);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -475,45 +347,10 @@ class RedisBackend implements JobBackend {
     }
   }
 
-  /**
-   * Workers with a liveness record (`SCAN` of the record keys, their value the time of the last beat
-   * and their `PTTL` when each lapses),
-   * and the jobs they hold: the active jobs whose lock token names them (`<uuid>~<workerId>`).
-   */
   async workers(): Promise<WorkerInfo[]> {
-    try {
-      const prefix = this.names.livenessKeyPrefix;
-      const now = Date.now();
-      const byId = new Map<string, WorkerInfo>();
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
-        cursor = next;
-        for (const key of keys) {
-          const [ttl, value] = await Promise.all([this.client.pttl(key), this.client.get(key)]);
-          if (!(ttl > 0)) continue;
-          const worker: WorkerInfo = { id: key.slice(prefix.length), aliveUntil: now + ttl, jobs: [] };
-          // The beat's time; an older errand wrote '1'.
-          const beatAt = Number(value);
-          if (beatAt > 1) worker.lastBeatAt = beatAt;
-          byId.set(worker.id, worker);
-        }
-      } while (cursor !== '0');
-      if (byId.size === 0) return [];
-      for (const task of await this.queues.allTasks()) {
-        const active = await this.client.lrange(`${this.queueKey(task)}active`, 0, -1);
-        if (active.length === 0) continue;
-        const locks = await this.client.mget(active.map((id) => this.names.lockKey(task, id)));
-        active.forEach((id, index) => {
-          const lock = locks[index];
-          const at = lock?.indexOf('~') ?? -1;
-          if (lock !== null && lock !== undefined && at >= 0) byId.get(lock.slice(at + 1))?.jobs.push(id);
-        });
-      }
-      return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-    } catch (error) {
+    return listWorkers(this.context).catch((error: unknown) => {
       throw toBackendError(error);
-    }
+    });
   }
 
   async readSeries(since: number, bucketMs?: number): Promise<JobSeries> {
@@ -523,91 +360,28 @@ class RedisBackend implements JobBackend {
   }
 
   async cancel(id: string): Promise<boolean> {
-    const task = await this.taskOf(id);
-    const job = task === undefined ? undefined : await this.queues.job(task, id);
-    if (task === undefined || job === undefined) return false;
-    const state = (await job.getState());
-    if (state === 'completed' || state === 'failed' || state === 'unknown') return false;
-    if (state !== 'active') {
-      const record = toJobRecord(job, 'cancelled', { logs: (await this.queues.queue(task).getJobLogs(id)).logs });
-      record.finishedAt = record.updatedAt = Date.now();
-      record.history.push({ at: record.finishedAt, type: 'cancelled' });
-      await this.cancelledJobs.save(record);
-      // BullMQ refuses to remove a locked job: it was claimed meanwhile, so flag it as running below.
-      if ((await this.queues.queue(task).remove(id)) === 1) return true;
-      await this.cancelledJobs.delete(id);
-    }
-    await this.client.sadd(this.names.cancelRequestedKey, id);
-    return true;
+    return cancelJob(this.context, id);
   }
 
   async retry(id: string): Promise<boolean> {
-    const tombstone = await this.cancelledJobs.get(id);
-    if (tombstone !== undefined) {
-      const now = Date.now();
-      const fresh: NewJob = { id, task: tombstone.task, payload: tombstone.payload, runAt: now, priority: tombstone.priority, maxAttempts: tombstone.maxAttempts, createdAt: now };
-      if (tombstone.key !== undefined) fresh.key = tombstone.key;
-      await this.cancelledJobs.delete(id);
-      await this.enqueue([fresh]);
-      await this.log(tombstone.task, id, [{ at: now, type: 'retried' }]);
-      return true;
-    }
-    const task = await this.taskOf(id);
-    const job = task === undefined ? undefined : await this.queues.job(task, id);
-    if (task === undefined || job === undefined || (await job.getState()) !== 'failed') return false;
-    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    await this.client.hdel(this.names.jobKey(task, id), 'errand:lapsed');
-    await this.log(task, id, [{ at: Date.now(), type: 'retried' }]);
-    return true;
+    return retryJob(this.context, id);
   }
 
   async remove(id: string): Promise<boolean> {
-    if (await this.cancelledJobs.delete(id)) return true;
-    const task = await this.taskOf(id);
-    if (task === undefined) return false;
-    return (await this.queues.queue(task).remove(id)) === 1;
+    return removeJob(this.context, id);
   }
 
   async prune(now: number = Date.now()): Promise<number> {
-    let removed = 0;
-    for (const task of await this.queues.allTasks()) {
-      const queue = this.queues.queue(task);
-      // clean() removes jobs finished before Date.now() - grace; shift grace so the cutoff is `now - retention`.
-      removed += (await queue.clean(Date.now() - (now - this.retention.succeededMs), 0, 'completed')).length;
-      removed += (await queue.clean(Date.now() - (now - this.retention.deadMs), 0, 'failed')).length;
-    }
-    removed += await this.cancelledJobs.prune(now - this.retention.cancelledMs);
-    return removed;
+    return pruneJobs(this.context, now);
   }
 
-  /**
-   * Where a worker's liveness thread writes its record: a connection of its own to the same server,
-   * made from this connection's options (host and port or a unix socket path, db, credentials, TLS).
-   * Undefined only when those options cannot be handed to a thread (TLS options holding functions,
-   * such as a custom `checkServerIdentity`): the worker then relies on its leases alone.
-   */
+  /** Where a worker's liveness thread writes its record (see liveness-spec.ts). */
   liveness(commandTimeoutMs = 5_000): LivenessSpec | undefined {
-    const { host, port, path, db, username, password, tls, family } = this.client.options;
-    const connection: RedisLivenessConfig['connection'] = { db: db ?? 0 };
-    if (path !== undefined && path !== null) connection.path = path;
-    else Object.assign(connection, { host: host ?? '127.0.0.1', port: port ?? 6379 }, family === undefined ? {} : { family });
-    // ioredis keeps absent credentials as null.
-    if (typeof username === 'string' && username !== '') connection.username = username;
-    if (typeof password === 'string' && password !== '') connection.password = password;
-    if (tls !== undefined) connection.tls = tls;
-    const config: RedisLivenessConfig = { connection, keyPrefix: this.names.livenessKeyPrefix, commandTimeoutMs };
-    try {
-      structuredClone(config);
-    } catch {
-      return undefined;
-    }
-    return { moduleUrl: new URL(`./liveness-writer${moduleExtension}`, import.meta.url).href, config };
+    return livenessSpec(this.client, this.names.livenessKeyPrefix, commandTimeoutMs);
   }
 
-  /** Counts one start in `bucket`'s current fixed window (INCR, expiring with the window): null when within `limit`, else the window's end. */
   async takeRateToken(bucket: string, limit: number, windowMs: number): Promise<number | null> {
-    const [count, window] = (await this.client.eval(countInWindow, 1, `${this.names.rateKeyPrefix}${bucket}`, String(windowMs), String(windowMs * 2))) as [number, string];
-    return rateRetryAt(Number(count), limit, Number(window), windowMs);
+    return takeRateToken(this.client, this.names, bucket, limit, windowMs);
   }
 
   /** The hash holding this queue's schedules. */

@@ -1,0 +1,93 @@
+import type { EnqueueResult, NewJob } from '../../jobs/job.js';
+import { encodeEvent, toJobRecord } from './job-record.js';
+import { logJobEvents } from './job-log.js';
+import type { RedisContext } from './redis-context.js';
+
+/** What the dashboard's and CLI's job actions need beyond the shared context. */
+export interface ManageContext extends RedisContext {
+  /** The task of job `id` (held by this process, else looked up), undefined when unknown. */
+  taskOf(id: string): Promise<string | undefined>;
+  enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]>;
+}
+
+/**
+ * Moves a finished BullMQ job out of BullMQ into the cancelled records (BullMQ has no cancelled
+ * state), and forgets the cancel request that led there.
+ */
+export async function toTombstone(context: RedisContext, task: string, id: string): Promise<void> {
+  const job = await context.queues.job(task, id);
+  if (job === undefined) return;
+  const logs = (await context.queues.queue(task).getJobLogs(id)).logs;
+  const now = Date.now();
+  const record = toJobRecord(job, 'cancelled', { logs: [...logs, encodeEvent({ at: now, type: 'cancelled' })] });
+  record.finishedAt = now;
+  record.updatedAt = now;
+  await context.cancelledJobs.save(record);
+  await context.queues.queue(task).remove(id);
+  await context.client.srem(context.names.cancelRequestedKey, id);
+}
+
+/**
+ * Cancels job `id`: a waiting one becomes a tombstone at once; a running one is flagged, and its
+ * worker hears it at its next heartbeat. False for a finished or unknown job.
+ */
+export async function cancelJob(context: ManageContext, id: string): Promise<boolean> {
+  const task = await context.taskOf(id);
+  const job = task === undefined ? undefined : await context.queues.job(task, id);
+  if (task === undefined || job === undefined) return false;
+  const state = await job.getState();
+  if (state === 'completed' || state === 'failed' || state === 'unknown') return false;
+  if (state !== 'active') {
+    const record = toJobRecord(job, 'cancelled', { logs: (await context.queues.queue(task).getJobLogs(id)).logs });
+    record.finishedAt = record.updatedAt = Date.now();
+    record.history.push({ at: record.finishedAt, type: 'cancelled' });
+    await context.cancelledJobs.save(record);
+    // BullMQ refuses to remove a locked job: it was claimed meanwhile, so flag it as running below.
+    if ((await context.queues.queue(task).remove(id)) === 1) return true;
+    await context.cancelledJobs.delete(id);
+  }
+  await context.client.sadd(context.names.cancelRequestedKey, id);
+  return true;
+}
+
+/** Runs a dead or cancelled job again under the same id, its attempts counted afresh. */
+export async function retryJob(context: ManageContext, id: string): Promise<boolean> {
+  const tombstone = await context.cancelledJobs.get(id);
+  if (tombstone !== undefined) {
+    const now = Date.now();
+    const fresh: NewJob = { id, task: tombstone.task, payload: tombstone.payload, runAt: now, priority: tombstone.priority, maxAttempts: tombstone.maxAttempts, createdAt: now };
+    if (tombstone.key !== undefined) fresh.key = tombstone.key;
+    await context.cancelledJobs.delete(id);
+    await context.enqueue([fresh]);
+    await logJobEvents(context.queues, tombstone.task, id, [{ at: now, type: 'retried' }]);
+    return true;
+  }
+  const task = await context.taskOf(id);
+  const job = task === undefined ? undefined : await context.queues.job(task, id);
+  if (task === undefined || job === undefined || (await job.getState()) !== 'failed') return false;
+  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  await context.client.hdel(context.names.jobKey(task, id), 'errand:lapsed');
+  await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);
+  return true;
+}
+
+/** Deletes job `id` (a tombstone, or a job BullMQ will let go of: not a locked one). */
+export async function removeJob(context: ManageContext, id: string): Promise<boolean> {
+  if (await context.cancelledJobs.delete(id)) return true;
+  const task = await context.taskOf(id);
+  if (task === undefined) return false;
+  return (await context.queues.queue(task).remove(id)) === 1;
+}
+
+/** Deletes finished jobs past their retention at `now`; answers how many. */
+export async function pruneJobs(context: RedisContext, now: number): Promise<number> {
+  let removed = 0;
+  for (const task of await context.queues.allTasks()) {
+    const queue = context.queues.queue(task);
+    // clean() removes jobs finished before Date.now() - grace; shift grace so the cutoff is `now - retention`.
+    removed += (await queue.clean(Date.now() - (now - context.retention.succeededMs), 0, 'completed')).length;
+    removed += (await queue.clean(Date.now() - (now - context.retention.deadMs), 0, 'failed')).length;
+  }
+  removed += await context.cancelledJobs.prune(now - context.retention.cancelledMs);
+  return removed;
+}
