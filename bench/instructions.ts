@@ -23,7 +23,7 @@ import { compiledServer } from './lib/build-servers.js';
 
 const [serverArg = 'errand-hono,hono', routeArg = 'items,error,notfound,register', countArg = '4000'] = process.argv.slice(2);
 const count = Number(countArg);
-const port = 18_700;
+const port = Number(process.env.ERRAND_BENCH_PORT ?? 18_700);
 
 function sh(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });

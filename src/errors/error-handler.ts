@@ -33,11 +33,18 @@ export interface ErrorContextBase {
  */
 export type HandlerResult = Response | Partial<ProblemDetails> | undefined | void;
 
+/**
+ * What a handler may also return on Fastify and Express: the host's own reply it answered through
+ * (`return reply.code(418).send(body)`, `return res.status(418).json(body)`); errand then sends
+ * nothing more. Nothing on Hono, whose handlers return a `Response` (`c.json(…)`).
+ */
+export type HostReplyResult<Extra extends object> = Extra extends { reply: infer R } ? R : Extra extends { res: infer R } ? R : never;
+
 /** A registered error handler; may be async. A handler that throws passes to the next candidate. */
 export type ErrorHandler<E extends Error = Error, Extra extends object = Record<never, never>> = (
   error: E,
   context: ErrorContext<Extra>,
-) => HandlerResult | Promise<HandlerResult>;
+) => HandlerResult | HostReplyResult<Extra> | Promise<HandlerResult | HostReplyResult<Extra>>;
 
 /** The request-side input of `registry.handle`. */
 export interface HandleInput<Extra extends object = Record<never, never>> {

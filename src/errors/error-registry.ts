@@ -4,7 +4,7 @@ import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
-import { failResponse, resolveError, type ResolutionSettings } from './error-resolution.js';
+import { answerResponse, failResponse, resolveError, type ErrorAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
@@ -57,6 +57,26 @@ const genericBases = new Set<unknown>([Error, HTTPException, ErrandError]);
 // The cache key of the status of an error that carries none: unlike HTTPException(500), it may
 // reach a handler for the bare `Error` class.
 const unexpected = 0;
+
+type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost) => Promise<ErrorAnswer>;
+
+// Each registry's answer function, for the Node adapters (kept off the public registry interface).
+const answerers = new WeakMap<object, Answerer>();
+
+/**
+ * `registry.handle` without the web `Response` at the end: errand's own problem comes back rendered
+ * (status, headers, body) for a Node adapter to write straight to the Node response, and a handler
+ * that answered through the host's objects (`sentByHost`) comes back as sent. A registry not made by
+ * {@link createErrorRegistry} is asked through `handle`. Never rejects. Not part of the public API.
+ *
+ * @example
+ * const answer = await answerError(registry, error, input, () => (res.headersSent ? res.statusCode : undefined));
+ */
+export async function answerError<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
+  const answerer = answerers.get(registry);
+  if (answerer !== undefined) return answerer(thrown, input as HandleInput<never>, sentByHost);
+  return { kind: 'response', response: await registry.handle(thrown, input) };
+}
 
 function nameOf(key: ErrorClass | number): string {
   return typeof key === 'number' ? `status ${key}` : `class ${key.name || 'anonymous'}`;
@@ -120,15 +140,19 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
 
   const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
-  async function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
+  async function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
     try {
       const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
-      return await resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings);
+      return await resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost);
     } catch (fatal) {
-      return failResponse(logger, input.requestId, fatal);
+      return { kind: 'response', response: failResponse(logger, input.requestId, fatal) };
     }
+  }
+
+  async function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
+    return answerResponse(await answer(thrown, input));
   }
 
   async function handleTaskError(error: Error, info: TaskErrorInfo): Promise<void> {
@@ -169,5 +193,6 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     conflicts: () => [...found],
     logger,
   };
+  answerers.set(registry, answer as Answerer);
   return registry;
 }

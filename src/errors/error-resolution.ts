@@ -6,7 +6,7 @@ import { hiddenDetail, problemFromError } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
 import { isErrorStatus, reasonPhrase } from './reason-phrases.js';
 import type { RefusalLog } from './refusal-log.js';
-import { renderProblem } from './render-problem.js';
+import { problemResponse, renderedProblem, type RenderedProblem } from './render-problem.js';
 import { isErrandError } from './errand-error.js';
 import { isExpectedCode } from './error-codes.js';
 
@@ -18,6 +18,26 @@ export interface ResolutionSettings {
   readonly clientLevel: 'info' | 'debug' | 'warn';
   /** Where expected refusals (ERRAND_OVERLOADED, ERRAND_SHUTTING_DOWN) are logged, throttled. */
   readonly refusals: RefusalLog;
+}
+
+/**
+ * How an error was answered: a web `Response` (a handler's own, or the last resort), errand's own
+ * rendered problem (a Node adapter writes it without building a `Response`), or nothing more to
+ * send (a handler answered through the host's own objects, e.g. Fastify's `reply`).
+ */
+export type ErrorAnswer = { kind: 'response'; response: Response } | { kind: 'problem'; problem: RenderedProblem } | { kind: 'sent'; status: number };
+
+/**
+ * Tells whether a handler answered through the host's objects (its result is the host's reply, or
+ * the response has gone out): the status it sent, otherwise `undefined`.
+ */
+export type SentByHost = (result: unknown) => number | undefined;
+
+/** An answer as a web `Response`, for `registry.handle` and the Hono adapter. */
+export function answerResponse(answer: ErrorAnswer): Response {
+  if (answer.kind === 'response') return answer.response;
+  if (answer.kind === 'problem') return problemResponse(answer.problem);
+  return new Response(null, { status: answer.status });
 }
 
 /** The fixed 500 problem sent when everything else failed; it cannot throw. */
@@ -43,7 +63,8 @@ export async function resolveError<Extra extends object>(
   input: HandleInput<Extra>,
   logger: ErrandLogger,
   settings: ResolutionSettings,
-): Promise<Response> {
+  sentByHost?: SentByHost,
+): Promise<ErrorAnswer> {
   const requestId = input.requestId;
   const instance = input.instance ?? new URL(input.request.url).pathname;
   const headers: Record<string, string> = { ...info?.headers, 'x-request-id': requestId };
@@ -57,8 +78,8 @@ export async function resolveError<Extra extends object>(
     },
     requestId,
   };
-  const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): Response =>
-    renderProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: renderContext });
+  const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): RenderedProblem =>
+    renderedProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: renderContext });
   const base: ErrorContextBase = {
     // Read on demand: a Node adapter builds its web Request only when something asks for it.
     get request() {
@@ -70,7 +91,7 @@ export async function resolveError<Extra extends object>(
     status: info?.status ?? 500,
     problem,
     headers,
-    render: (shown = problem, extraHeaders) => render(shown, extraHeaders),
+    render: (shown = problem, extraHeaders) => problemResponse(render(shown, extraHeaders)),
   };
   // The adapter's extra (Hono: `c`) added to a literal of fixed shape: a spread followed by eight
   // properties measured 3× slower than this whole resolution (bench figure in the commit).
@@ -81,31 +102,37 @@ export async function resolveError<Extra extends object>(
     for (const handler of handlers) {
       let result: HandlerResult;
       try {
-        result = await handler(error, context);
+        // The host's reply (Fastify, Express) is recognised by `sentByHost` before it is read as a problem.
+        result = (await handler(error, context)) as HandlerResult;
       } catch (handlerError) {
         logger.error({ requestId, code: 'ERRAND_HANDLER_FAILED', err: coerceError(handlerError) }, 'an error handler threw; trying the next one');
         continue;
       }
+      const sent = sentByHost?.(result);
+      if (sent !== undefined) {
+        log(sent);
+        return { kind: 'sent', status: sent };
+      }
       if (result === undefined) continue;
       if (isResponse(result)) {
         log(result.status);
-        return withHeaders(result, added);
+        return { kind: 'response', response: withHeaders(result, added) };
       }
       const merged = mergeProblem(problem, result);
       log(merged.status);
-      return render(merged);
+      return { kind: 'problem', problem: render(merged) };
     }
     log(problem.status);
     try {
-      return render(problem);
+      return { kind: 'problem', problem: render(problem) };
     } catch (renderError) {
       // Typically ERRAND_ENCODING_FAILED (a cycle in an extension): answer a plain safe 500.
       const failure = coerceError(renderError);
       logger.error({ requestId, code: 'ERRAND_ENCODING_FAILED', err: failure }, 'the error response could not be rendered');
-      return render(problemFromError(failure, { mode: 'production', instance, requestId }).problem);
+      return { kind: 'problem', problem: render(problemFromError(failure, { mode: 'production', instance, requestId }).problem) };
     }
   } catch (fatal) {
-    return failResponse(settings.logger, requestId, fatal);
+    return { kind: 'response', response: failResponse(settings.logger, requestId, fatal) };
   }
 }
 

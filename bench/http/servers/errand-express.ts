@@ -6,7 +6,7 @@ import { notFoundBody, oops, registered, registerTask } from './seed.js';
 
 /*
  * The seed app on errand on Express 5, as docs/adapters.md teaches it, in production mode: the
- * custom exception is an HTTPException subclass, the seed's bodies come from registry handlers, the
+ * custom exception is an HTTPException subclass, the seed's bodies come from registry handlers answering through `res`, the
  * task goes through `req.background`. pino at `warn`, as errand-hono.
  */
 class MyCustomException extends HTTPException {
@@ -19,9 +19,11 @@ class MyCustomException extends HTTPException {
 const task = registerTask();
 const app = express();
 const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
+// Custom bodies go out through Express's own `res`, as on bare Express (a web Response would be
+// built by undici and read back: more work than the rest of the request).
 registry
-  .on(MyCustomException, (error) => Response.json(oops(error.itemName), { status: 418 }))
-  .on(404, (_error, { problem }) => Response.json(notFoundBody(problem.instance ?? ''), { status: 404 }));
+  .on(MyCustomException, (error, { res }) => res.status(418).json(oops(error.itemName)))
+  .on(404, (_error, { res, problem }) => res.status(404).json(notFoundBody(problem.instance ?? '')));
 
 app.get('/items/:name', (req, res) => {
   const name = req.params.name;

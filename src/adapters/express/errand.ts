@@ -9,7 +9,7 @@ import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
-import { endStartedResponse, writeResponse } from '../node/node-response.js';
+import { endStartedResponse, writeAnswer } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
 import { rememberAnswered } from '../shared/answered-errors.js';
 import { badUrlError } from '../shared/bad-url.js';
@@ -103,8 +103,10 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
         return;
       }
       const url = req.originalUrl || req.url;
-      const response = await core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res });
-      await writeResponse(res, response);
+      // A handler may answer through `res` itself (`res.status(418).json(body)`): nothing more to send.
+      const sentByHost = (result: unknown): number | undefined => (result === res || res.headersSent ? res.statusCode : undefined);
+      const answer = await core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentByHost);
+      await writeAnswer(res, answer);
     } catch (fatal) {
       // Only a broken response object gets here; the registry itself never throws.
       core.logger.error({ err: fatal, requestId: req.requestId }, 'errand could not write the error response');

@@ -4,6 +4,8 @@ import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
+import type { ErrorAnswer } from '../../errors/error-resolution.js';
+import type { RenderedProblem } from '../../errors/render-problem.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
 import { rememberAnswered } from '../shared/answered-errors.js';
@@ -85,6 +87,21 @@ export async function sendReply(reply: FastifyReply, response: Response): Promis
   reply.send(body);
 }
 
+/** Writes errand's own rendered problem to the reply (Fastify's hooks still run), without a web `Response`. */
+function sendProblem(reply: FastifyReply, problem: RenderedProblem): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  reply.code(problem.status);
+  reply.headers(problem.headers);
+  // A Buffer: Fastify sends it as is, where it would add `; charset=utf-8` to a string's content type.
+  reply.send(Buffer.from(problem.body));
+}
+
+/** Writes the registry's answer to the reply: nothing when a handler answered through `reply` itself. */
+async function sendAnswer(reply: FastifyReply, answer: ErrorAnswer): Promise<void> {
+  if (answer.kind === 'problem') sendProblem(reply, answer.problem);
+  else if (answer.kind === 'response') await sendReply(reply, answer.response);
+}
+
 /**
  * Installs errand on a Fastify 5 app. Call it on the root instance before registering routes and
  * plugins: it decorates every request with `requestId`, `logger` and `background` (an `onRequest`
@@ -145,8 +162,10 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
         endStartedResponse(reply.raw);
         return;
       }
-      const response = await core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply });
-      await sendReply(reply, response);
+      // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more to send.
+      const sentByHost = (result: unknown): number | undefined => (result === reply || reply.sent ? reply.statusCode : undefined);
+      const answer = await core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
+      await sendAnswer(reply, answer);
     } catch (fatal) {
       // Only a broken reply gets here; the registry itself never throws.
       core.logger.error({ err: fatal, requestId: identity.requestId }, 'errand could not send the error response');

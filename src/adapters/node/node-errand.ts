@@ -3,7 +3,8 @@ import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
-import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import type { ErrorAnswer, SentByHost } from '../../errors/error-resolution.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
@@ -63,8 +64,11 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
   identify(incoming: IncomingMessage, outgoing: ServerResponse): RequestIdentity;
   /** Admits the request (or throws the 503 `UnavailableError`) and makes its task list. */
   admit(identity: RequestIdentity, outgoing: ServerResponse, context: unknown): BackgroundTasks;
-  /** Turns anything thrown into the registry's response for this request. Never throws. */
-  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra): Response | Promise<Response>;
+  /**
+   * Turns anything thrown into the registry's answer for this request (errand's own problem comes
+   * back rendered, to be written without a web `Response`). Never rejects.
+   */
+  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra, sentByHost: SentByHost): Promise<ErrorAnswer>;
   /** An error once the response had started: logged with the request id; no second response. */
   afterHeaders(thrown: unknown, identity: RequestIdentity): void;
 }
@@ -108,7 +112,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       // client went away first: a disconnect never cancels tasks).
       return runner.createBatch({ requestId: identity.requestId, context: kept, report, response: outgoing });
     },
-    respond(thrown, incoming, url, instance, identity, extra) {
+    respond(thrown, incoming, url, instance, identity, extra, sentByHost) {
       // The web Request is built only if something reads it (a handler, a custom format): building
       // one costs more than the rest of an error response on Node.
       let request: Request | undefined;
@@ -123,7 +127,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
         instance,
         extra,
       };
-      return registry.handle(thrown, input);
+      return answerError(registry, thrown, input, sentByHost);
     },
     afterHeaders(thrown, identity) {
       const error = coerceError(thrown);

@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { ErrorAnswer } from '../../errors/error-resolution.js';
+import type { RenderedProblem } from '../../errors/render-problem.js';
 
 // Headers a route may have set before it failed that describe a body the error response replaces.
 const staleHeaders = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-range', 'content-disposition', 'etag', 'last-modified'];
@@ -30,6 +32,36 @@ export async function writeResponse(outgoing: ServerResponse, response: Response
   if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies);
   outgoing.setHeader('content-length', body?.byteLength ?? 0);
   outgoing.end(body);
+}
+
+/**
+ * Writes errand's own rendered problem to a Node response through its public API: the same status,
+ * headers and body as {@link writeResponse} gives the problem's `Response`, without building one.
+ * Does nothing when the response has started or the connection is gone.
+ *
+ * @example
+ * writeProblem(res, { status: 404, headers: { 'content-type': 'application/problem+json' }, body });
+ */
+export function writeProblem(outgoing: ServerResponse, problem: RenderedProblem): void {
+  if (outgoing.headersSent || outgoing.destroyed) return;
+  for (const name of staleHeaders) outgoing.removeHeader(name);
+  outgoing.statusCode = problem.status;
+  const headers = problem.headers;
+  for (const name in headers) outgoing.setHeader(name, headers[name]);
+  outgoing.setHeader('content-length', Buffer.byteLength(problem.body));
+  outgoing.end(problem.body);
+}
+
+/**
+ * Writes the registry's answer: a handler's `Response` through {@link writeResponse}, errand's own
+ * problem through {@link writeProblem}, nothing when a handler answered through the host. Never rejects.
+ *
+ * @example
+ * await writeAnswer(res, answer);
+ */
+export async function writeAnswer(outgoing: ServerResponse, answer: ErrorAnswer): Promise<void> {
+  if (answer.kind === 'problem') writeProblem(outgoing, answer.problem);
+  else if (answer.kind === 'response') await writeResponse(outgoing, answer.response);
 }
 
 /**
