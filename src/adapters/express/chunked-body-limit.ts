@@ -19,46 +19,65 @@ export function wasCutOff(req: IncomingMessage): boolean {
 }
 
 /**
- * Bounds a request body that has no `Content-Length` (chunked): counts its bytes as Node's HTTP
- * parser hands them to the request stream, and from the first chunk past `limit` on, hands over
- * nothing more. At that chunk errand answers 413 (`hooks.refuse`), unless the route already started
- * its own answer: then its reader fails at once.
+ * Bounds a request body that has no `Content-Length` (chunked) through the request's public stream
+ * API: a `'data'` listener put first counts the bytes as they reach the request's readers (whoever
+ * reads and however: events, `pipe`, async iteration), holding none of them. At the chunk that
+ * passes `limit` errand answers 413 (`hooks.refuse`), unless the route already started its own
+ * answer: then its reader fails at once.
  *
- * Whoever reads the body (body-parser, `express.raw()`, a route piping `req` to a file) never gets
- * more than `limit` bytes, and never an end, so a reader without an error listener cannot take a
- * cut-off body for a whole one. Once errand's answer is out, the request is destroyed (its readers
- * get `'aborted'`, and `'error'` when they listen) as soon as the body has ended, the client went
- * away, or it sent as much again as the limit (at least 64 KiB) after it: nothing waits on it
- * forever, no file stays open. Until then what the client sends is read and thrown away, so a
- * client still uploading can read the 413 (closing a socket with unread data makes the kernel reset
- * the connection, and the client may lose the answer).
- *
- * Node's parser delivers every body byte through the request's `push`, so wrapping it sees them
- * all, whoever reads and however (events, `pipe`, async iteration).
+ * From that chunk on the readers are detached (`unpipe`, and the `'data'`, `'readable'` and `'end'`
+ * listeners they had are removed, as Node does itself when it dumps an unread body), so a reader
+ * (body-parser, `express.raw()`, a route piping `req` to a file) gets nothing more, and never an
+ * end: it cannot take a cut-off body for a whole one. It has seen at most the limit plus the rest of
+ * that one chunk (Node hands a body over as the socket delivers it, at most 64 KiB at a time).
+ * Once errand's answer is out, the request is destroyed (its readers get `'aborted'`, and `'error'`
+ * when they listen) and its connection closed as soon as the body has ended, the client went away,
+ * or it sent as much again as the limit (at least 64 KiB) after it: nothing waits on it forever, no
+ * file stays open. Until then what the client sends is read and thrown away, so a client still
+ * uploading can read the 413 (closing a socket with unread data makes the kernel reset the
+ * connection, and the client may lose the answer).
  */
 export function limitChunkedBody(req: IncomingMessage, res: ServerResponse, limit: number, hooks: ChunkedBodyLimitHooks): void {
-  const push = req.push.bind(req);
   const linger = Math.max(limit, 65_536);
   let received = 0;
-  // -1 while under the limit, then the bytes thrown away since.
-  let discarded = -1;
+  let discarded = 0;
   let bodyOver = false;
   let answered = false;
 
   const endReaders = (): void => {
     if (!req.destroyed) req.destroy(payloadTooLarge(limit));
+    // A body that ended leaves the request whole in Node's eyes: its connection is closed here.
+    if (!req.socket.destroyed) req.socket.destroy();
   };
   const bodyEnded = (): void => {
     bodyOver = true;
     if (answered) endReaders();
   };
+  const discard = (chunk: Buffer): void => {
+    discarded += chunk.length;
+    // Enough thrown away: stop reading the client's upload.
+    if (discarded > linger) bodyEnded();
+  };
+
+  const detachReaders = (): void => {
+    req.unpipe();
+    for (const event of ['data', 'readable', 'end'] as const) {
+      for (const listener of req.listeners(event)) if (listener !== count) req.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+    req.removeListener('data', count);
+    req.on('data', discard);
+    req.once('end', bodyEnded);
+    req.resume();
+  };
 
   const exceeded = (): void => {
     if (res.headersSent && !res.writableFinished) {
       // The route streams its answer while it reads: no 413 can be sent, its reader fails now.
+      req.removeListener('data', count);
       endReaders();
       return;
     }
+    detachReaders();
     if (!res.headersSent && !hooks.answering()) {
       cutOff.add(req);
       hooks.refuse(payloadTooLarge(limit));
@@ -72,23 +91,11 @@ export function limitChunkedBody(req: IncomingMessage, res: ServerResponse, limi
     req.socket.once('close', endReaders);
   };
 
-  req.push = function limitedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (discarded < 0) {
-      if (chunk !== null && chunk !== undefined) received += (chunk as { length: number }).length;
-      if (received <= limit) return push(chunk, encoding);
-      discarded = 0;
-      exceeded();
-      return true;
-    }
-    if (bodyOver) return false;
-    if (chunk === null || chunk === undefined) {
-      bodyEnded();
-      return false;
-    }
-    discarded += (chunk as { length: number }).length;
-    if (discarded <= linger) return true;
-    // `false` tells the parser to stop reading the socket.
-    bodyEnded();
-    return false;
-  };
+  function count(chunk: Buffer): void {
+    received += chunk.length;
+    if (received > limit) exceeded();
+  }
+  // Put first, so errand counts each chunk before the readers get it. Unlike `on('data')`,
+  // `prependListener` does not start the flow: a route that reads the body later still gets all of it.
+  req.prependListener('data', count);
 }
