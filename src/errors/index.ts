@@ -1,7 +1,7 @@
 export { coerceError, NonErrorThrown } from './coerce-error.js';
 export { ErrandError, isErrandError, type ErrandErrorOptions } from './errand-error.js';
 export { errorCodes, isErrorCode, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
-export type { ErrorClass, ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
+export type { ErrorClass, ErrorContext, ErrorHandler, HandleInput, HandlerResult, HostReplyResult } from './error-handler.js';
 export { clientErrorStacks, defaultErrorMode, type ErrorMode } from './error-mode.js';
 export { createErrorRegistry, type ErrorRegistry, type ErrorRegistryOptions, type RegistryConflict } from './error-registry.js';
 export { HTTPException, isHTTPException, type HTTPExceptionOptions } from './http-exception.js';

@@ -45,6 +45,14 @@ function makeApp() {
       res.json({ bytes: record.bytes });
     });
   });
+  app.post('/late', (req, res) => {
+    // Starts reading only after a while: errand's counting must not have started the flow meanwhile.
+    setTimeout(() => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => void res.json({ bytes }));
+    }, 200);
+  });
   app.post('/iterate', async (req, res) => {
     const record: { bytes: number; ended: boolean; failed?: string } = { bytes: 0, ended: false };
     seen.set(req.requestId, record);
@@ -181,6 +189,13 @@ describe('Express bodyLimit on chunked bodies', () => {
     const exchange = await sendChunked(portOf(server), '/json', 'small-1', 6, 100);
     expect(statusOf(exchange.response)).toBe(201);
     expect(bodyOf(exchange.response)).toEqual({ keys: 6 });
+  });
+
+  it('leaves the body whole for a route that starts reading it late', async () => {
+    const exchange = await sendChunked(portOf(server), '/late', 'late-1', 6, 100);
+    expect(statusOf(exchange.response)).toBe(200);
+    // Every chunk written, and the closing brace.
+    expect(bodyOf(exchange.response)).toEqual({ bytes: exchange.written + 1 });
   });
 
   it('answers 413 at the first chunk past the limit, before the client has finished sending', async () => {

@@ -39,10 +39,10 @@ export interface ExpressErrorExtra {
 export interface ExpressErrandOptions extends NodeErrandOptions<ExpressErrorExtra> {
   /**
    * Largest request body, in bytes; `false` for none. A `Content-Length` over it is refused with 413
-   * before any middleware reads the body. A chunked body is counted as it arrives: at the first
-   * chunk past the limit errand answers 413, whoever reads the body gets no more bytes and no end,
-   * and once the body ended (or the client left, or sent as much again) the request is destroyed
-   * and the connection closed (docs/adapters.md). A body parser's own smaller `limit` still applies
+   * before any middleware reads the body. A chunked body is counted as it reaches its readers: at
+   * the chunk that passes the limit errand answers 413, and whoever reads the body gets nothing after
+   * that chunk and no end; once the body ended (or the client left, or sent as much again) the
+   * request is destroyed and the connection closed (docs/adapters.md). A body parser's own smaller `limit` still applies
    * (its 413 gets the same code).
    * @default 1_048_576 (1 MiB)
    */
