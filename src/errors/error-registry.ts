@@ -193,6 +193,6 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     conflicts: () => [...found],
     logger,
   };
-  answerers.set(registry, answer as Answerer);
+  answerers.set(registry, answer);
   return registry;
 }
