@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord } from '../../src/jobs/job.js';
+import type { JobBackend } from '../../src/jobs/backend.js';
 import { createQueue } from '../../src/jobs/queue.js';
 import { napTask } from './crash-task.js';
 import { CrashWorkerProcess, type CrashEvent } from './crash-worker-process.js';
@@ -81,7 +82,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   const log = options.log ?? (() => undefined);
   const env: NodeJS.ProcessEnv = { ERRAND_QUEUE: queueUrl, CRASH_LOG: logPath, CRASH_LEASE_MS: String(leaseMs), CRASH_HEARTBEAT_MS: String(options.heartbeatMs ?? 250), CRASH_DEFAULTS: options.defaults === true ? '1' : '0' };
   if (options.effectsPath !== undefined) env.CRASH_EFFECTS = options.effectsPath;
-  const backend = openBackend(queueUrl);
+  const backend = await openBackend(queueUrl);
   const queue = createQueue({ backend });
   const ids: string[] = [];
   const kills: Kill[] = [];
@@ -234,7 +235,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
  * `stallMs` without one more job ending (a fixed deadline counted a backlog that was still draining
  * on a loaded machine as stuck jobs).
  */
-async function waitUntilDrained(backend: ReturnType<typeof openBackend>, total: number, stallMs: number): Promise<void> {
+async function waitUntilDrained(backend: JobBackend, total: number, stallMs: number): Promise<void> {
   let ended = -1;
   let progressAt = performance.now();
   while (performance.now() - progressAt < stallMs) {
@@ -250,7 +251,7 @@ async function waitUntilDrained(backend: ReturnType<typeof openBackend>, total: 
 }
 
 /** Compares the backend's records with the completion log. */
-async function check(backend: ReturnType<typeof openBackend>, ids: readonly string[], logPath: string) {
+async function check(backend: JobBackend, ids: readonly string[], logPath: string) {
   const lines = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').filter((line) => line !== '') : [];
   const completions = new Map<string, { attempt: number; token: string }[]>();
   for (const line of lines) {

@@ -14,7 +14,7 @@ const log = process.env.CRASH_LOG;
 if (queueUrl === undefined || log === undefined) throw new Error('crash worker: set ERRAND_QUEUE and CRASH_LOG');
 
 const say = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
-const backend = openBackend(queueUrl);
+const backend = await openBackend(queueUrl);
 // CRASH_DEFAULTS=1: the library's default lease, heartbeat, poll and liveness, as a user gets them.
 const timing = process.env.CRASH_DEFAULTS === '1' ? {} : { leaseMs: Number(process.env.CRASH_LEASE_MS ?? 1000), heartbeatMs: Number(process.env.CRASH_HEARTBEAT_MS ?? 250), pollMs: 100 };
 const worker = createWorker({

@@ -26,7 +26,7 @@ export async function expectFastRecoveryWithDefaults(queueUrl: string, dir: stri
  * default settings its job is not taken by the other worker, runs once and succeeds on attempt 1.
  */
 export async function expectBlockedWorkerKeepsItsJob(queueUrl: string, dir: string): Promise<void> {
-  const backend = openBackend(queueUrl);
+  const backend = await openBackend(queueUrl);
   const starts: { pid: number; attempt: number }[] = [];
   let jobId = '';
   const onEvent = (event: CrashEvent, worker: CrashWorkerProcess): void => {

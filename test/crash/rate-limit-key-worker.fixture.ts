@@ -9,7 +9,7 @@ import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
 
-const opened = openBackend(process.env.ERRAND_QUEUE ?? '');
+const opened = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);
 
 // The backend as the worker sees it, except that each grant of the shared counter is printed.

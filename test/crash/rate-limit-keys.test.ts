@@ -55,7 +55,7 @@ function record(seen: Seen, line: Line): void {
 
 async function runPerTenant(queueUrl: string): Promise<void> {
   const seen: Seen = { ready: new Set(), grants: new Map(), spans: new Map(), runs: new Map(), waited: 0 };
-  const backend = openBackend(queueUrl);
+  const backend = await openBackend(queueUrl);
   const workers = Array.from({ length: processes }, () => start(queueUrl, (line) => record(seen, line)));
   try {
     await until(() => seen.ready.size === processes, 60_000, 'the workers to start');

@@ -30,7 +30,7 @@ function start(queueUrl: string, onLine: (line: Line) => void): JsonLineProcess 
 async function runLimited(queueUrl: string): Promise<void> {
   const ready = new Set<number>();
   const runs = new Map<string, number[]>();
-  const backend = openBackend(queueUrl);
+  const backend = await openBackend(queueUrl);
   const workers = Array.from({ length: processes }, () =>
     start(queueUrl, (line) => {
       if (line.event === 'ready') ready.add(line.pid);

@@ -6,7 +6,7 @@ import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
 
-const backend = openBackend(process.env.ERRAND_QUEUE ?? '');
+const backend = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const limited = defineTask('limited', {
   retries: 0,
   rateLimit: { limit: Number(process.env.LIMIT), intervalMs: Number(process.env.INTERVAL_MS) },

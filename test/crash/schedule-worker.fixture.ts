@@ -8,7 +8,7 @@ import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
 
-const backend = openBackend(process.env.ERRAND_QUEUE ?? '');
+const backend = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const every = Number(process.env.INTERVAL_MS ?? '200');
 const tick = defineTask('schedule-tick', { retries: 5, handler: () => 'ok' });
 const schedule = defineSchedule(tick, { name: 'kill-test', every, overlap: 'allow', missed: 'all', maxMissed: 10_000 });
