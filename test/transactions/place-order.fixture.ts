@@ -6,14 +6,10 @@
  * env: TX_BACKEND postgres | sqlite | redis-outbox; TX_URL (Postgres URL with ?schema=, or the
  * SQLite file); TX_PHASE before-commit | after-commit; ORDER_ID; REDIS_URL and REDIS_PREFIX for
  * redis-outbox (the outbox is the SQLite file, the jobs' target Redis).
+ *
+ * Each backend's modules are imported only when TX_BACKEND names it: the process is killed as soon
+ * as it has written, so its boot is most of its cost, and BullMQ alone was half of it.
  */
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { parsePostgresQueueUrl } from '../../src/backends/from-url.js';
-import { withOutbox } from '../../src/backends/outbox/index.js';
-import { createPostgresBackend } from '../../src/backends/postgres/index.js';
-import { createRedisBackend } from '../../src/backends/redis/redis-backend.js';
-import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
 import { createQueue } from '../../src/jobs/queue.js';
 import { shipOrder } from './ship-order-task.js';
@@ -22,6 +18,7 @@ const { TX_BACKEND: kind, TX_URL: url = '', TX_PHASE: phase, ORDER_ID: orderId =
 const say = (event: string, extra: object = {}): void => void process.stdout.write(`${JSON.stringify({ event, ...extra })}\n`);
 
 async function placeOnPostgres(): Promise<void> {
+  const [{ default: pg }, { parsePostgresQueueUrl }, { createPostgresBackend }] = await Promise.all([import('pg'), import('../../src/backends/from-url.js'), import('../../src/backends/postgres/index.js')]);
   const { connectionString, schema = 'errand' } = parsePostgresQueueUrl(url);
   const pool = new pg.Pool({ connectionString, max: 2 });
   const queue = createQueue({ backend: createPostgresBackend({ pool, schema }) });
@@ -37,6 +34,7 @@ async function placeOnPostgres(): Promise<void> {
 }
 
 async function placeOnSqlite(backend: JobBackend): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
   const queue = createQueue({ backend });
   const db = new Database(url, { timeout: 10_000 });
   db.exec('BEGIN IMMEDIATE');
@@ -50,8 +48,11 @@ async function placeOnSqlite(backend: JobBackend): Promise<void> {
 }
 
 if (kind === 'postgres') await placeOnPostgres();
-else if (kind === 'sqlite') await placeOnSqlite(createSqliteBackend({ path: url }));
-else if (kind === 'redis-outbox') {
+else if (kind === 'sqlite') {
+  const { createSqliteBackend } = await import('../../src/backends/sqlite/index.js');
+  await placeOnSqlite(createSqliteBackend({ path: url }));
+} else if (kind === 'redis-outbox') {
+  const [{ withOutbox }, { createRedisBackend }, { createSqliteBackend }] = await Promise.all([import('../../src/backends/outbox/index.js'), import('../../src/backends/redis/redis-backend.js'), import('../../src/backends/sqlite/index.js')]);
   const target = createRedisBackend({ url: process.env.REDIS_URL ?? '', prefix: process.env.REDIS_PREFIX ?? '' });
   await placeOnSqlite(withOutbox({ target, outbox: createSqliteBackend({ path: url }) }));
 } else throw new Error(`place-order fixture: unknown TX_BACKEND ${kind ?? ''}`);
