@@ -1,6 +1,5 @@
-import { background, type BackgroundMiddleware, type BackgroundOptions } from '../adapters/hono/background.js';
 import type { TaskInfo } from '../tasks/task-events.js';
-import type { TaskLogger, TaskRunner } from '../tasks/task-runner.js';
+import { createTaskRunner, type TaskLogger, type TaskRunner, type TaskRunnerOptions } from '../tasks/task-runner.js';
 
 /** How one task ended, as seen by the runner. */
 export type TaskRunOutcome = 'succeeded' | 'failed' | 'timed-out' | 'interrupted' | 'skipped' | 'enqueued' | 'dropped';
@@ -69,50 +68,43 @@ export interface TestLogLine {
   message: string;
 }
 
-/** Anything with Hono's `app.request()`. */
-export interface RequestableApp {
-  request(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
-}
-
-/** What {@link createTestBackground} returns. */
-export interface TestBackground {
-  /** Install it: `app.use(tb.middleware)` (after `errand(app)`). */
-  readonly middleware: BackgroundMiddleware;
+/** What {@link createTestTasks} returns. */
+export interface TestTasks {
+  /** Give it to the host's adapter: `background({ runner })` on Hono, `errand(app, { background: { runner } })` on Fastify and Express. */
   readonly runner: TaskRunner;
   readonly recorder: TaskRecorder;
   /** What the runner logged (nothing is printed). */
   readonly logs: readonly TestLogLine[];
-  /** Sends a request through `app.request()`, waits until every task has ended, returns both. */
-  request(app: RequestableApp, input: string | URL | Request, init?: RequestInit): Promise<{ response: Response; runs: TaskRun[] }>;
+  /** Waits for `request` (a response, or anything), then until every task has ended; returns it with the runs that ended meanwhile. */
+  after<T>(request: T | Promise<T>): Promise<{ response: Awaited<T>; runs: TaskRun[] }>;
   /** Waits until every pending task has ended; returns all runs so far. */
   settle(): Promise<readonly TaskRun[]>;
 }
 
 /**
- * A `background()` middleware for tests: a quiet logger that keeps its lines, a recorder, and a
- * `request` that returns only after the request's tasks ended, so assertions never race them.
+ * A task runner for tests on any host: a quiet logger that keeps its lines, a recorder, and
+ * `after(request)`, which returns only once the request's tasks ended, so assertions never race them.
+ * It names no framework: the same helper serves Hono, Fastify and Express.
  *
  * @example
- * const tb = createTestBackground();
- * app.use(tb.middleware);
- * const { response, runs } = await tb.request(app, '/register', { method: 'POST' });
+ * const t = createTestTasks();
+ * errand(app, { background: { runner: t.runner } });       // Fastify, Express
+ * const { response, runs } = await t.after(app.inject({ method: 'POST', url: '/register' }));
  * expect(runs).toMatchObject([{ name: 'sendWelcomeEmail', outcome: 'succeeded' }]);
  */
-export function createTestBackground(options: BackgroundOptions = {}): TestBackground {
+export function createTestTasks(options: TaskRunnerOptions = {}): TestTasks {
   const logs: TestLogLine[] = [];
   const at = (level: TestLogLine['level']) => (object: object, message: string) => void logs.push({ level, object, message });
   const logger: TaskLogger = { error: at('error'), warn: at('warn'), info: at('info') };
-  const middleware = background({ logger, ...options });
-  const { runner } = middleware;
+  const runner = createTaskRunner({ logger, ...options });
   const recorder = recordTasks(runner);
   return {
-    middleware,
     runner,
     recorder,
     logs,
-    async request(app, input, init) {
+    async after(request) {
       const from = recorder.runs.length;
-      const response = await app.request(input, init);
+      const response = await request;
       await runner.onIdle();
       return { response, runs: recorder.runs.slice(from) };
     },

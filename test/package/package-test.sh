@@ -177,6 +177,20 @@ app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.conte
 TS
 node "$tsc" -p . || { echo "fastify-redis: errand/metrics' declarations do not compile without hono" >&2; exit 1; }
 echo "  ok  errand/metrics' declarations compile with no hono installed (skipLibCheck false)"
+# The framework-free test helper: its declarations name no host either.
+cat > src/tasks-test.ts <<'TS'
+import Fastify from 'fastify';
+import { errand } from 'errand/fastify';
+import { createTestTasks, type TaskRun } from 'errand/testing/background';
+const t = createTestTasks();
+const app = Fastify();
+errand(app, { background: { runner: t.runner } });
+app.post('/register', (request) => { request.background.add(function welcome() {}); return { ok: true }; });
+const { runs }: { runs: TaskRun[] } = await t.after(app.inject({ method: 'POST', url: '/register' }));
+if (runs[0]?.outcome !== 'succeeded') throw new Error(JSON.stringify(runs));
+TS
+node "$tsc" -p . || { echo "fastify-redis: errand/testing/background's declarations do not compile without hono" >&2; exit 1; }
+echo "  ok  errand/testing/background's declarations compile with no hono installed (skipLibCheck false)"
 
 new_project express-sqlite "$node20_bin" "express@$(peer express)" zod -- "better-sqlite3@$(peer better-sqlite3)"
 compile_and_check express-sqlite "$node20_bin" "@types/node@20" "@types/express@$(peer @types/express)"

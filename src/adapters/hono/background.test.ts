@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HTTPException } from '../../errors/http-exception.js';
 import { memoryLogger } from '../../testing/memory-logger.js';
 import type { Enqueuer, TaskDefinition } from '../../jobs/task-definition.js';
-import { createTestBackground } from '../../testing/background.js';
+import { createTestBackground } from '../../testing/hono.js';
 import type { BackgroundOptions, BackgroundEnv } from './background.js';
 import { errand } from './errand.js';
 import type { ErrandEnv } from './errand-env.js';
@@ -12,7 +12,7 @@ class MailError extends Error {
   override name = 'MailError';
 }
 
-function makeApp(options: BackgroundOptions = {}) {
+function makeApp(options: Omit<BackgroundOptions, 'runner'> = {}) {
   const { logger, lines } = memoryLogger();
   const app = new Hono<ErrandEnv & BackgroundEnv>();
   const installed = errand(app, { mode: 'production', logger });
