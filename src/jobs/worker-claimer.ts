@@ -105,7 +105,9 @@ export class WorkerClaimer {
    * otherwise it only re-checks every `pollMs`. Resolves once stopped and every claim is answered.
    */
   async run(): Promise<void> {
-    // A claim made before the first beat would not say `liveness: true`; wait for it, not for ever.
+    // Claims wait for the liveness thread's first beat: a job claimed before it, whose synchronous
+    // handler then blocked the main thread, would have its record renewed by nothing. Not for ever:
+    // after 10 s (a thread that cannot boot) claims go ahead on the main thread's records.
     const waited = new AbortController();
     await Promise.race([this.#ready(), sleep(10_000, AbortSignal.any([this.#halt.signal, waited.signal]))]);
     waited.abort();

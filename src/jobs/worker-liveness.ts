@@ -21,7 +21,12 @@ export interface LivenessOptions {
 export interface Liveness {
   /** True once a beat was stored, while the thread runs: claims may then say `liveness: true`. */
   readonly beating: boolean;
-  /** Resolves at the first stored beat, or when the thread gave up (then `beating` stays false). */
+  /**
+   * Resolves at the thread's own first beat, or when the thread gave up (then `beating` stays false).
+   * Not at the first record written from the main thread: a worker that claimed then and blocked
+   * its event loop (a synchronous handler) before the thread booted would renew nothing, and its
+   * job would be taken back `ttlMs` later though the worker is alive.
+   */
   readonly ready: Promise<void>;
   /** Stops beating and deletes the record; resolves when the thread is gone. */
   stop(): Promise<void>;
@@ -101,11 +106,11 @@ export function startLiveness(options: LivenessOptions): Liveness {
     if (!threadBeating && alive) firstBeat({ ...options, firstTtlMs: options.ttlMs }).catch((error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));
   }, options.intervalMs);
   bridge.unref();
-  // The first record, from here: claims can say `liveness: true` at once instead of after the thread boots.
+  // The first record, from here: the worker shows as alive (dashboard, `listWorkers`) while the
+  // thread boots. Claims still wait for `ready`, the thread's own first beat.
   void firstBeat(options).then(
     () => {
       beating = alive;
-      markReady();
     },
     (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
   );

@@ -95,8 +95,13 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   // killed attempt says nothing, its `succeeded` for it means the job finished just before the kill.
   let succeededJustBeforeKill = 0;
   let takenOverBeforeKill = 0;
+  // The newest attempt seen to start, per job. A starved worker's `started` line can arrive after a
+  // later attempt's (its lease or liveness had lapsed and another worker took the job): that stale
+  // entry must not be awaited as a kill of the job's current attempt.
+  const newestAttempt = new Map<string, number>();
   const onEvent = (event: CrashEvent, worker: CrashWorkerProcess): void => {
     if (event.event === 'started') {
+      newestAttempt.set(event.jobId, Math.max(event.attempt, newestAttempt.get(event.jobId) ?? 0));
       // Another worker took the job over: the old holder's lease lapsed (a loaded machine starves
       // its heartbeat) and it dropped the job without a line the parent sees. Killing it now would
       // not interrupt this job, so it must not count as one of its jobs.
@@ -184,7 +189,10 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
       const victim = await pickVictim();
       const at = performance.now();
       const jobs = [...victim.running].map(([jobId, job]) => ({ jobId, attempt: job.attempt }));
-      for (const job of jobs) awaitingRerun.set(job.jobId, { attempt: job.attempt, killedAt: at });
+      for (const job of jobs) {
+        if (job.attempt < (newestAttempt.get(job.jobId) ?? 0)) takenOverBeforeKill += 1;
+        else awaitingRerun.set(job.jobId, { attempt: job.attempt, killedAt: at });
+      }
       victim.killNow();
       live.delete(victim);
       kills.push({ pid: victim.child.pid ?? 0, at, jobs });
