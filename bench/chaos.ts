@@ -8,7 +8,7 @@ import { deleteRedisPrefix } from '../src/testing/redis.js';
 import { runCrashRun, type CrashReport } from '../test/crash/crash-run.js';
 
 /*
- * `npm run chaos -- [--backends sqlite,redis,postgres] [--kills 1000] [--workers 6] [--redis redis://127.0.0.1:6379]
+ * `npm run chaos -- [--backends sqlite,redis,postgres] [--kills 1000] [--minutes M] [--workers 6] [--redis redis://127.0.0.1:6379]
  *   [--postgres postgres://postgres@127.0.0.1:5432/postgres]` (Postgres: a fresh schema per run, dropped afterwards)
  *
  * Runs worker processes with the library's DEFAULT settings (lease 30 s, liveness every 0.5 s valid
@@ -24,6 +24,8 @@ const { values } = parseArgs({
   options: {
     backends: { type: 'string', default: 'sqlite,redis' },
     kills: { type: 'string', default: '1000' },
+    // Stop killing after this many minutes per backend (fewer kills than asked; the table says how many).
+    minutes: { type: 'string' },
     workers: { type: 'string', default: '6' },
     redis: { type: 'string', default: process.env.ERRAND_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     postgres: { type: 'string', default: testPostgresUrl },
@@ -101,6 +103,7 @@ async function runOne(backend: string): Promise<ChaosRow> {
       effectsPath,
       kills,
       workers,
+      killingMs: values.minutes === undefined ? undefined : Number(values.minutes) * 60_000,
       defaults: true,
       log: (line) => {
         const count = Number(/(\d+) kills/.exec(line)?.[1] ?? 0);
@@ -125,4 +128,4 @@ console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`)
 for (const r of rows) {
   console.log(`| ${[r.backend, r.jobs, r.kills, r.lost, r.stuck, r.dead, r.duplicatedEffects, r.doubleCompletions, r.recoveryP50Ms, r.recoveryMaxMs, r.minutes].join(' | ')} |`);
 }
-console.log(`\n${kills} kills per backend, ${workers} worker processes, library defaults (lease 30 s, liveness 0.5 s / 3 s), node ${process.version}`);
+console.log(`\n${kills} kills asked per backend${values.minutes === undefined ? '' : ` (killing stopped after ${values.minutes} min)`}, ${workers} worker processes, library defaults (lease 30 s, liveness 0.5 s / 3 s), node ${process.version}`);

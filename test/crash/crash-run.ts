@@ -33,6 +33,8 @@ export interface CrashRunOptions {
   heartbeatMs?: number;
   /** Shortest time between two kills (spawning a replacement costs CPU). @default 450 */
   minCycleMs?: number;
+  /** Stop killing after this long even if fewer than `kills` were made (then drain and check as usual). @default no limit */
+  killingMs?: number;
   /** The library's default lease, heartbeat, poll and liveness (leaseMs and heartbeatMs are then ignored). @default false */
   defaults?: boolean;
   /** Where the nap task logs its side effect (one line per attempt run to the end). @default none */
@@ -183,7 +185,8 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     // Booting several processes at once on a loaded machine takes a while: start counting once they run.
     const booted = performance.now() + 120_000;
     while ([...live].some((worker) => !worker.ready) && performance.now() < booted) await sleep(50);
-    while (kills.length < killTarget) {
+    const stopKillingAt = started + (options.killingMs ?? Infinity);
+    while (kills.length < killTarget && performance.now() < stopKillingAt) {
       const cycleStart = performance.now();
       await topUp();
       const victim = await pickVictim();
