@@ -5,7 +5,7 @@ import { afterAll, describe, it } from 'vitest';
 import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
 import { crashKills, runCrashRun } from '../crash/crash-run.js';
 import { expectBlockedWorkerKeepsItsJob, expectFastRecoveryWithDefaults } from '../crash/default-recovery.js';
-import { expectSoundCrashRun } from '../crash/expect-sound-crash-run.js';
+import { expectSoundCrashRun, recoverySlackMs } from '../crash/expect-sound-crash-run.js';
 
 /**
  * The kill -9 crash run of the durable jobs, on Postgres: worker processes share one schema and one
@@ -36,7 +36,7 @@ describe.skipIf(!postgresUp)('kill -9 of a worker mid-job (postgres)', () => {
     // worker's pollMs) and each claim first takes lapsed leases back: lease + ~0.1 s by design. The
     // rest is slack for a two-core machine beside two CPU-bound processes (3.66 s seen there): far
     // below the 30 s default lease the test is about.
-    expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + 4_000 });
+    expectSoundCrashRun(report, { label: 'postgres', kills, maxRecoveryMs: leaseMs + recoverySlackMs });
   }, 600_000);
 
   it('runs the job of a kill -9ed worker again within seconds with the default settings, long before its 30 s lease', async () => {
