@@ -7,7 +7,9 @@
 #                   and no native module; errand/hono without hono fails with one line
 #   hono-sqlite     Hono + SQLite on Node 24 with node:sqlite: no native build; one copy of hono
 #   fastify-redis   Fastify + Redis on Node 20: neither hono nor better-sqlite3 installed
-#   express-sqlite  Express + SQLite on Node 20 with better-sqlite3 (built from source here)
+#   express-sqlite  Express + SQLite on Node 20 with better-sqlite3 (built from source, unless
+#                   npm_config_better_sqlite3_local_prebuilds names a folder holding its prebuilt
+#                   archive: .ci/run hands it the binary it already built)
 #
 # For each it prints the install time and the node_modules size (errand's part: what installing
 # errand and the peers it needs added to a project that already had the framework and zod).
