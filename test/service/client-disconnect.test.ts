@@ -3,30 +3,12 @@
  * process, real sockets): nobody receives the answer, so it is no server error. Not a 5xx in
  * /metrics, no error-level log line with a stack: otherwise anyone could trip 5xx alerts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually, startUpload } from './raw-http.js';
-import { startService, type RunningService } from './service-process.js';
+import { serviceForTests } from './service-for-tests.js';
 
-const root = resolve(import.meta.dirname, '../..');
-let service: RunningService;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'errand-disconnect-'));
-  service = await startService({ cwd: root, dataDir, fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 'tok', LOG_LEVEL: 'debug' } });
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await service?.stop();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+const service = serviceForTests('disconnect', { fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 'tok', LOG_LEVEL: 'debug' } });
 
 /** Sends the head of a JSON POST declaring 1,000 bytes and 10 of them, then hangs up. */
 async function abandonJson(path: string): Promise<void> {

@@ -11,9 +11,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
-import { startService, type RunningService } from './service-process.js';
+import { startService } from './service-process.js';
+import { serviceForTests } from './service-for-tests.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const uploadLimit = 64 * 1024;
@@ -50,31 +51,22 @@ interface Mail { id: string; from: string; to: string[]; subject: string; text: 
 
 // Without Redis the Redis variant is left out; redisAvailable() has warned loudly (or thrown under ERRAND_REQUIRE_REDIS=1).
 describe.for(variants.filter((variant) => variant.redisPrefix === undefined || redisUp))('the reference service, $label', ({ workers, redisPrefix }) => {
-  let service: RunningService;
-  let dataDir: string;
+  const queue: Record<string, string> = redisPrefix === undefined ? {} : { ERRAND_QUEUE: `${testRedisUrl}?prefix=${redisPrefix}` };
+  const service = serviceForTests(`service-${workers}`, {
+    args: ['--workers', String(workers)],
+    env: { UPLOAD_LIMIT_BYTES: String(uploadLimit), ...queue },
+    cleanup: async () => {
+      if (redisPrefix !== undefined) await deleteRedisPrefix(redisPrefix);
+    },
+  });
   const get = (path: string, init?: RequestInit): Promise<Response> => fetch(`${service.url}${path}`, init);
   const post = (path: string, body: unknown): Promise<Response> =>
     get(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const mailbox = async (): Promise<Mail[]> => (await (await get('/dev/mailbox')).json()) as Mail[];
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), `errand-service-${workers}-`));
-    const queue: Record<string, string> = redisPrefix === undefined ? {} : { ERRAND_QUEUE: `${testRedisUrl}?prefix=${redisPrefix}` };
-    service = await startService({ cwd: root, dataDir, args: ['--workers', String(workers)], env: { UPLOAD_LIMIT_BYTES: String(uploadLimit), ...queue } });
-  }, 90_000);
-
-  afterAll(async () => {
-    try {
-      await service?.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (redisPrefix !== undefined) await deleteRedisPrefix(redisPrefix);
-    }
-  });
-
   it('prints where everything is', () => {
     const printed = service.output();
-    expect(printed).toContain(dataDir);
+    expect(printed).toContain(service.dataDir);
     expect(printed).toMatch(redisPrefix === undefined ? /queue\s+sqlite / : /queue\s+redis:\/\//);
     expect(printed).toMatch(/smtp sink\s+smtp:\/\/127\.0\.0\.1:\d+/);
     expect(printed).toContain(`${service.url}/dashboard`);
@@ -149,7 +141,7 @@ describe.for(variants.filter((variant) => variant.redisPrefix === undefined || r
     ['refused on its Content-Length', uploadLimit * 4],
     ['cut off while streaming', uploadLimit + 1_024],
   ] as const)('POST /upload past the limit answers 413 and leaves no file behind (%s)', async ([, size]) => {
-    const before = readdirSync(join(dataDir, 'uploads'));
+    const before = readdirSync(join(service.dataDir, 'uploads'));
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(size)]), 'big.bin');
     const response = await get('/upload', { method: 'POST', body: form });
@@ -157,7 +149,7 @@ describe.for(variants.filter((variant) => variant.redisPrefix === undefined || r
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await response.json()).toMatchObject({ status: 413, code: 'ERRAND_PAYLOAD_TOO_LARGE' });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(readdirSync(join(dataDir, 'uploads'))).toEqual(before);
+    expect(readdirSync(join(service.dataDir, 'uploads'))).toEqual(before);
   });
 
   it('GET /jobs/{id} of an unknown job answers 404 problem+json', async () => {
@@ -171,7 +163,7 @@ describe.for(variants.filter((variant) => variant.redisPrefix === undefined || r
     expect(responses.map((response) => response.status)).toEqual(Array(200).fill(202));
     const users = await eventually(async () => (await get('/users')).json() as Promise<{ email: string }[]>, (list) => list.length >= 200);
     expect(users).toHaveLength(200);
-    const lines = readFileSync(join(dataDir, 'users.txt'), 'utf8').split('\n');
+    const lines = readFileSync(join(service.dataDir, 'users.txt'), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(200);
     const emails = lines.map((line) => (JSON.parse(line) as { email: string }).email);

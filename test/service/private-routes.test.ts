@@ -3,30 +3,12 @@
  * (mail, users) and /metrics need the dashboard's token, the mailbox answers one bounded page at a
  * time, and POST /register takes its body through errand's validation and body limit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './raw-http.js';
-import { startService, type RunningService } from './service-process.js';
+import { serviceForTests } from './service-for-tests.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const token = 'production-token';
-let service: RunningService;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'errand-private-'));
-  service = await startService({ cwd: root, dataDir, fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: token } });
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await service?.stop();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+const service = serviceForTests('private', { fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: token } });
 
 const get = (path: string, authorized = false): Promise<Response> => fetch(`${service.url}${path}`, authorized ? { headers: { authorization: `Bearer ${token}` } } : {});
 const register = (body: string | Uint8Array<ArrayBuffer>): Promise<Response> =>

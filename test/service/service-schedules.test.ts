@@ -4,38 +4,20 @@
  * registrations since the last digest; both are listed on the dashboard with their next run, and
  * neither keeps the process from stopping on SIGTERM.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { eventually, multipartBody, postMultipart } from './raw-http.js';
-import { startService, type RunningService } from './service-process.js';
+import { serviceForTests } from './service-for-tests.js';
 
-const root = resolve(import.meta.dirname, '../..');
-let service: RunningService;
-let dataDir: string;
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'errand-schedules-'));
-  service = await startService({
-    cwd: root,
-    dataDir,
-    fromSource: true,
-    env: { UPLOAD_RETENTION_SECONDS: '5', UPLOAD_SWEEP_SECONDS: '1', DIGEST_INTERVAL_SECONDS: '1', DIGEST_TO: 'ops@example.com' },
-  });
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await service?.stop();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+const service = serviceForTests('schedules', {
+  fromSource: true,
+  env: { UPLOAD_RETENTION_SECONDS: '5', UPLOAD_SWEEP_SECONDS: '1', DIGEST_INTERVAL_SECONDS: '1', DIGEST_TO: 'ops@example.com' },
 });
 
 const stored = (): string[] => {
   try {
-    return readdirSync(join(dataDir, 'uploads'));
+    return readdirSync(join(service.dataDir, 'uploads'));
   } catch {
     return [];
   }

@@ -3,19 +3,16 @@
  * against the bodies attackers, careless clients and odd tools send: nothing stops the process,
  * nothing is left open or on disk, every name and size is read as the client meant it.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { eventually, multipartBody, openFilesUnder, postMultipart, startUpload } from './raw-http.js';
-import { startService, type RunningService } from './service-process.js';
+import { serviceForTests } from './service-for-tests.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const limit = 4096;
 
-let service: RunningService;
-let dataDir: string;
-const uploads = (): string => join(dataDir, 'uploads');
+const service = serviceForTests('upload-hostile', { fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 'tok', UPLOAD_LIMIT_BYTES: String(limit) } });
+const uploads = (): string => join(service.dataDir, 'uploads');
 const storedFiles = (): string[] => {
   try {
     return readdirSync(uploads()).sort();
@@ -23,19 +20,6 @@ const storedFiles = (): string[] => {
     return [];
   }
 };
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'errand-upload-hostile-'));
-  service = await startService({ cwd: root, dataDir, fromSource: true, env: { NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 'tok', UPLOAD_LIMIT_BYTES: String(limit) } });
-}, 90_000);
-
-afterAll(async () => {
-  try {
-    await service?.stop();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
 
 async function healthy(): Promise<boolean> {
   const response = await fetch(`${service.url}/healthz`);
