@@ -1,11 +1,8 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresBackend } from '../../src/backends/postgres/index.js';
-import type { JobBackend } from '../../src/jobs/backend.js';
+import { describe, expect, it } from 'vitest';
 import { defineTask } from '../../src/jobs/define-task.js';
-import { createQueue, type Queue } from '../../src/jobs/queue.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
-import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
+import { postgresAvailable } from '../../src/testing/postgres.js';
+import { postgresQueueForTests } from './postgres-queue-for-tests.js';
 
 /**
  * Dedupe keys inside the app's transaction on Postgres: the key stays locked until the app's COMMIT
@@ -13,27 +10,9 @@ import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresS
  * (Oban's unique jobs did: oban#1093), and a payload replaced in the transaction is what runs.
  */
 const postgresUp = await postgresAvailable();
-const schema = uniquePostgresSchema('dedupe_tx');
+const postgres = postgresQueueForTests('dedupe_tx', postgresUp);
 const sync = defineTask('sync-account', { handler: (payload: { v: number }) => payload.v });
 const replaced = defineTask('sync-replaced', { handler: (payload: { v: number }) => payload.v });
-let pool: pg.Pool;
-let backend: JobBackend;
-let queue: Queue;
-
-beforeAll(async () => {
-  if (!postgresUp) return;
-  pool = new pg.Pool({ connectionString: testPostgresUrl, max: 4 });
-  backend = createPostgresBackend({ pool, schema });
-  queue = createQueue({ backend });
-  await backend.stats();
-});
-
-afterAll(async () => {
-  if (!postgresUp) return;
-  await backend.close();
-  await pool.end();
-  await dropPostgresSchema(schema);
-});
 
 /**
  * Whether `promise` settled within 300 ms. Used only to check that an enqueue is still waiting for the
@@ -54,17 +33,17 @@ describe.skipIf(!postgresUp)('dedupe keys in the app transaction (postgres)', ()
   for (const dedupe of ['active', 'queued', 'replace'] as const) {
     it(`'${dedupe}': an enqueue of the key waits for the app's ROLLBACK, then stores its own job`, async () => {
       const key = `rollback-${dedupe}`;
-      const client = await pool.connect();
+      const client = await postgres.pool.connect();
       try {
         await client.query('BEGIN');
-        const rolledBack = await queue.enqueue(sync, { v: 1 }, { key, dedupe, tx: client });
-        const outside = queue.enqueue(sync, { v: 2 }, { key, dedupe });
+        const rolledBack = await postgres.queue.enqueue(sync, { v: 1 }, { key, dedupe, tx: client });
+        const outside = postgres.queue.enqueue(sync, { v: 2 }, { key, dedupe });
         expect(await settled(outside)).toBe(false);
         await client.query('ROLLBACK');
         const id = await outside;
         expect(id).not.toBe(rolledBack);
-        expect(await backend.get(id)).toMatchObject({ state: 'queued', payload: { v: 2 } });
-        expect(await backend.get(rolledBack)).toBeUndefined();
+        expect(await postgres.backend.get(id)).toMatchObject({ state: 'queued', payload: { v: 2 } });
+        expect(await postgres.backend.get(rolledBack)).toBeUndefined();
       } finally {
         client.release();
       }
@@ -73,23 +52,23 @@ describe.skipIf(!postgresUp)('dedupe keys in the app transaction (postgres)', ()
 
   it("'replace' in the transaction: the waiting job is not claimed before COMMIT, and runs with the new payload", async () => {
     const key = 'replace-commit';
-    const first = await queue.enqueue(replaced, { v: 1 }, { key, dedupe: 'replace' });
-    const client = await pool.connect();
+    const first = await postgres.queue.enqueue(replaced, { v: 1 }, { key, dedupe: 'replace' });
+    const client = await postgres.pool.connect();
     try {
       await client.query('BEGIN');
-      expect(await queue.enqueue(replaced, { v: 2 }, { key, dedupe: 'replace', tx: client })).toBe(first);
+      expect(await postgres.queue.enqueue(replaced, { v: 2 }, { key, dedupe: 'replace', tx: client })).toBe(first);
       // The row is locked until COMMIT: a claim skips it rather than read the old payload.
-      expect(await backend.claim({ workerId: 'w', tasks: ['sync-replaced'], limit: 10, leaseMs: 60_000, waitMs: 0 })).toEqual([]);
+      expect(await postgres.backend.claim({ workerId: 'w', tasks: ['sync-replaced'], limit: 10, leaseMs: 60_000, waitMs: 0 })).toEqual([]);
       await client.query('COMMIT');
     } finally {
       client.release();
     }
     const [claimed] = await eventually(async () => {
-      const jobs = await backend.claim({ workerId: 'w', tasks: ['sync-replaced'], limit: 10, leaseMs: 60_000, waitMs: 0 });
+      const jobs = await postgres.backend.claim({ workerId: 'w', tasks: ['sync-replaced'], limit: 10, leaseMs: 60_000, waitMs: 0 });
       expect(jobs).toHaveLength(1);
       return jobs;
     });
     expect(claimed).toMatchObject({ jobId: first, payload: { v: 2 } });
-    if (claimed !== undefined) await backend.complete(claimed, null);
+    if (claimed !== undefined) await postgres.backend.complete(claimed, null);
   });
 });
