@@ -140,19 +140,20 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
 
   const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
-  async function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
+  // Not `async`: resolveError never rejects, so its promise is handed on as it is (one turn fewer).
+  function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
     try {
       const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
-      return await resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost);
+      return resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost);
     } catch (fatal) {
-      return { kind: 'response', response: failResponse(logger, input.requestId, fatal) };
+      return Promise.resolve({ kind: 'response', response: failResponse(logger, input.requestId, fatal) });
     }
   }
 
-  async function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
-    return answerResponse(await answer(thrown, input));
+  function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
+    return answer(thrown, input).then(answerResponse);
   }
 
   async function handleTaskError(error: Error, info: TaskErrorInfo): Promise<void> {

@@ -2,7 +2,7 @@ import type { ErrandLogger } from '../logging/errand-logger.js';
 import { coerceError } from './coerce-error.js';
 import type { ErrorContext, ErrorContextBase, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
 import type { HttpErrorInfo } from './http-error-info.js';
-import { hiddenDetail, problemFromError } from './problem-from-error.js';
+import { hiddenDetail, problemCode, problemFromError } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
 import { isErrorStatus, reasonPhrase } from './reason-phrases.js';
 import type { RefusalLog } from './refusal-log.js';
@@ -66,65 +66,79 @@ export async function resolveError<Extra extends object>(
   sentByHost?: SentByHost,
 ): Promise<ErrorAnswer> {
   const requestId = input.requestId;
-  const instance = input.instance ?? new URL(input.request.url).pathname;
-  const headers: Record<string, string> = { ...info?.headers, 'x-request-id': requestId };
-  // What errand adds to the response it sends: the request id only when the adapter did not send it already.
-  const added: Record<string, string> = input.requestIdSent === true ? { ...info?.headers } : headers;
-  const problem = problemFromError(error, { mode: input.mode, instance, requestId }, info).problem;
-  const renderContext = {
-    error,
-    get request() {
-      return input.request;
-    },
-    requestId,
-  };
-  const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): RenderedProblem =>
-    renderedProblem(shown, { format: input.format, headers: { ...added, ...extraHeaders }, context: renderContext });
-  const base: ErrorContextBase = {
-    // Read on demand: a Node adapter builds its web Request only when something asks for it.
-    get request() {
-      return input.request;
-    },
-    requestId,
-    logger,
-    mode: input.mode,
-    status: info?.status ?? 500,
-    problem,
-    headers,
-    render: (shown = problem, extraHeaders) => problemResponse(render(shown, extraHeaders)),
-  };
-  // The adapter's extra (Hono: `c`) added to a literal of fixed shape: a spread followed by eight
-  // properties measured 3× slower than this whole resolution (bench figure in the commit).
-  const context = base as ErrorContext<Extra>;
-  for (const key in input.extra) if (!(key in base)) (context as Record<string, unknown>)[key] = input.extra[key];
-  const log = (status: number): void => logOutcome(error, problem, status, logger, settings);
+  const debug = input.mode === 'debug';
+  const status = info?.status ?? 500;
+  // The default problem is built when something reads it (a handler, the default answer): a
+  // handler that answers with its own Response never pays for it.
+  let problem: ProblemDetails | undefined;
   try {
+    const instance = input.instance ?? new URL(input.request.url).pathname;
+    const problemOf = (): ProblemDetails => (problem ??= problemFromError(error, { mode: input.mode, instance, requestId }, info).problem);
+    const headers: Record<string, string> = Object.assign({}, info?.headers);
+    headers['x-request-id'] = requestId;
+    // What errand adds to the response it sends: the request id only when the adapter did not send it already.
+    const added: Record<string, string> = input.requestIdSent === true ? Object.assign({}, info?.headers) : headers;
+    const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): RenderedProblem => {
+      const context = {
+        error,
+        get request() {
+          return input.request;
+        },
+        requestId,
+      };
+      return renderedProblem(shown, { format: input.format, headers: extraHeaders === undefined ? added : Object.assign({}, added, extraHeaders), context });
+    };
+    const base: ErrorContextBase = {
+      // Read on demand: a Node adapter builds its web Request only when something asks for it.
+      get request() {
+        return input.request;
+      },
+      requestId,
+      logger,
+      mode: input.mode,
+      status,
+      get problem() {
+        return problemOf();
+      },
+      set problem(shown: ProblemDetails) {
+        problem = shown;
+      },
+      headers,
+      render: (shown = problemOf(), extraHeaders) => problemResponse(render(shown, extraHeaders)),
+    };
+    // The adapter's extra (Hono: `c`) added to a literal of fixed shape: a spread followed by eight
+    // properties measured 3× slower than this whole resolution (bench figure in the commit).
+    const context = base as ErrorContext<Extra>;
+    for (const key in input.extra) if (!(key in base)) (context as Record<string, unknown>)[key] = input.extra[key];
+    const outcome = { error, status, code: problemCode(info, status, debug), instance };
     for (const handler of handlers) {
       let result: HandlerResult;
       try {
+        const returned = handler(error, context);
+        // Awaited only when it is a promise: a synchronous handler's answer needs no extra turn.
         // The host's reply (Fastify, Express) is recognised by `sentByHost` before it is read as a problem.
-        result = (await handler(error, context)) as HandlerResult;
+        result = (isThenable(returned) ? await returned : returned) as HandlerResult;
       } catch (handlerError) {
         logger.error({ requestId, code: 'ERRAND_HANDLER_FAILED', err: coerceError(handlerError) }, 'an error handler threw; trying the next one');
         continue;
       }
       const sent = sentByHost?.(result);
       if (sent !== undefined) {
-        log(sent);
+        logOutcome(outcome, sent, logger, settings);
         return { kind: 'sent', status: sent };
       }
       if (result === undefined) continue;
       if (isResponse(result)) {
-        log(result.status);
+        logOutcome(outcome, result.status, logger, settings);
         return { kind: 'response', response: withHeaders(result, added) };
       }
-      const merged = mergeProblem(problem, result);
-      log(merged.status);
+      const merged = mergeProblem(problemOf(), result);
+      logOutcome(outcome, merged.status, logger, settings);
       return { kind: 'problem', problem: render(merged) };
     }
-    log(problem.status);
+    logOutcome(outcome, status, logger, settings);
     try {
-      return { kind: 'problem', problem: render(problem) };
+      return { kind: 'problem', problem: render(problemOf()) };
     } catch (renderError) {
       // Typically ERRAND_ENCODING_FAILED (a cycle in an extension): answer a plain safe 500.
       const failure = coerceError(renderError);
@@ -136,14 +150,34 @@ export async function resolveError<Extra extends object>(
   }
 }
 
-function logOutcome(error: Error, problem: ProblemDetails, status: number, log: ErrandLogger, settings: ResolutionSettings): void {
+/** What the outcome line of a resolution says besides the status sent. */
+interface Outcome {
+  error: Error;
+  /** The status errand would have answered. */
+  status: number;
+  /** The default problem's `code`. */
+  code: string | undefined;
+  instance: string;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
+}
+
+// Whether the logger would write at `level`: pino says so (`isLevelEnabled`); any other logger is asked to write.
+function enabled(log: ErrandLogger, level: string): boolean {
+  const check = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return typeof check !== 'function' || check.call(log, level);
+}
+
+function logOutcome(outcome: Outcome, status: number, log: ErrandLogger, settings: ResolutionSettings): void {
   try {
-    const level = settings.clientLevel;
-    const fields = { status, code: status === problem.status ? problem.code : undefined, instance: problem.instance };
-    if (status >= 500 && isErrandError(error) && fields.code === error.code && isExpectedCode(error.code)) {
-      settings.refusals.refused(log, { status, code: error.code, instance: fields.instance }, `request refused: ${error.message}`);
-    } else if (status >= 500) log.error({ ...fields, err: error }, `request failed: ${error.message}`);
-    else log[level](fields, `request rejected: ${reasonPhrase(status)}`);
+    const { error, instance } = outcome;
+    const code = status === outcome.status ? outcome.code : undefined;
+    if (status >= 500 && isErrandError(error) && code === error.code && isExpectedCode(error.code)) {
+      settings.refusals.refused(log, { status, code: error.code, instance }, `request refused: ${error.message}`);
+    } else if (status >= 500) log.error({ status, code, instance, err: error }, `request failed: ${error.message}`);
+    else if (enabled(log, settings.clientLevel)) log[settings.clientLevel]({ status, code, instance }, `request rejected: ${reasonPhrase(status)}`);
   } catch {
     // A broken logger must not turn an error response into a crash.
   }

@@ -36,6 +36,18 @@ function causeChain(cause: unknown): unknown {
 }
 
 /**
+ * The `code` a problem for this error carries: its own, `ERRAND_INTERNAL` for an unexpected 5xx; a
+ * 5xx code that is not errand's is hidden outside debug mode.
+ *
+ * @example
+ * problemCode(httpErrorInfo(error), 404, false) // 'ERRAND_NOT_FOUND' for a route miss
+ */
+export function problemCode(info: HttpErrorInfo | undefined, status: number, debug: boolean): string | undefined {
+  const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
+  return code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_')) ? code : undefined;
+}
+
+/**
  * The default problem for an error (`info` is `httpErrorInfo(error)`, passed when already known): status, title and detail from what the error carries (see
  * `httpErrorInfo`), 500 for anything else. In production a 5xx's detail is a fixed sentence and
  * nothing else about the error leaves the process; in debug mode `stack` and `cause` are added.
@@ -51,8 +63,8 @@ export function problemFromError(error: Error, options: ProblemOptions, info: Ht
   if (status < 500 || debug) problem.detail = info?.detail ?? (error.message || reasonPhrase(status));
   else problem.detail = hiddenDetail;
   if (options.instance !== undefined) problem.instance = options.instance;
-  const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
-  if (code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_'))) problem.code = code;
+  const code = problemCode(info, status, debug);
+  if (code !== undefined) problem.code = code;
   if (options.requestId !== undefined) problem.requestId = options.requestId;
   const traceId = activeTraceId();
   if (traceId !== undefined) problem.traceId = traceId;

@@ -74,14 +74,14 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const generate = options.generateRequestId ?? newRequestId;
   setClientErrorStacks(mode === 'debug');
 
-  function respond(thrown: unknown, c: Context): Promise<Response> {
+  function respond(thrown: unknown, c: Context, instance = c.req.path): Promise<Response> {
     const context = c as Context<ErrandEnv>;
     const known = context.get('requestId');
     const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
     const log = context.get('logger') ?? logger.child({ requestId });
     // The middleware put the id on the Node response already (errand's own header name).
     const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
-    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance: c.req.path, extra: { c: context }, requestIdSent });
+    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
   }
 
   const installed: Errand = { registry, logger, mode, format, respond };
@@ -114,6 +114,10 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   app.use(middleware as unknown as MiddlewareHandler<E>);
   app.onError((error, c) => respond(error, c));
   // The path is routed for other methods only: 405. Routed for this method too: a real 404.
-  app.notFound((c) => respond(routeMissError(c.req.method, c.req.path, cachedAllowedMethods(app, c.req.path)), c));
+  app.notFound((c) => {
+    // Hono's `c.req.path` parses the URL on each read: once here.
+    const path = c.req.path;
+    return respond(routeMissError(c.req.method, path, cachedAllowedMethods(app, path)), c, path);
+  });
   return installed;
 }
