@@ -23,6 +23,7 @@ import { compiledServer } from './lib/build-servers.js';
 
 const [serverArg = 'errand-hono,hono', routeArg = 'items,error,notfound,register', countArg = '4000'] = process.argv.slice(2);
 const count = Number(countArg);
+// ERRAND_BENCH_PORT: another port, to run two of these at once (two worktrees, before and after).
 const port = Number(process.env.ERRAND_BENCH_PORT ?? 18_700);
 
 function sh(command: string, args: string[]): string {
@@ -62,7 +63,8 @@ async function send(route: BenchRoute, total: number): Promise<void> {
 }
 
 async function waitUp(): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  // Up to 10 minutes: on a loaded machine node takes minutes to start under valgrind.
+  for (let i = 0; i < 3000; i++) {
     try {
       await send({ ...routes[0], request: { method: 'GET', path: '/items/up' } }, 1);
       return;
