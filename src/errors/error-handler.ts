@@ -29,7 +29,8 @@ export interface ErrorContextBase {
 /**
  * What a handler may return: a `Response` (sent as is, with `X-Request-Id` and the error's headers
  * added when missing), members to merge into the default problem (rendered in the configured
- * format), or `undefined` to decline and let the next candidate answer.
+ * format), or `undefined` to decline and let the next candidate answer. On Fastify and Express a
+ * handler may also answer through the host's reply and return it ({@link HostReplyResult}).
  */
 export type HandlerResult = Response | Partial<ProblemDetails> | undefined | void;
 
