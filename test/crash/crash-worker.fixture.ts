@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { createWorker } from '../../src/jobs/worker.js';
 import { blockTask, napTask } from './crash-task.js';
 import { openBackend } from './open-backend.js';
+import { runWorkerProcess } from './run-worker-process.js';
 
 const queueUrl = process.env.ERRAND_QUEUE;
 const log = process.env.CRASH_LOG;
@@ -31,12 +32,4 @@ worker.on('job:succeeded', ({ job }) => {
   appendFileSync(log, `${job.jobId} ${job.attempt} ${job.token}\n`);
   say({ event: 'succeeded', jobId: job.jobId, attempt: job.attempt });
 });
-worker.start();
-say({ event: 'ready', pid: process.pid });
-
-process.once('SIGTERM', () => {
-  void worker
-    .stop({ timeoutMs: 5_000 })
-    .then(() => backend.close())
-    .then(() => process.exit(0));
-});
+runWorkerProcess(worker, backend);

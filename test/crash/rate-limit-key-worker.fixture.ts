@@ -8,6 +8,7 @@ import type { JobBackend } from '../../src/jobs/backend.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
+import { runWorkerProcess } from './run-worker-process.js';
 
 const opened = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);
@@ -30,14 +31,5 @@ const perTenant = defineTask('per-tenant', {
   handler: (payload: { tenant: string }, { jobId }) => print({ event: 'ran', jobId, tenant: payload.tenant, at: Date.now() }),
 });
 const worker = createWorker({ backend, tasks: [perTenant], concurrency: 10, pollMs: 50, pruneIntervalMs: 0, workerId: `per-tenant-${process.pid}` });
-worker.on('worker:error', ({ error }) => void process.stderr.write(`worker error: ${error.message}\n`));
 worker.on('job:rate-limited', ({ job }) => print({ event: 'waited', jobId: job.jobId }));
-worker.start();
-print({ event: 'ready' });
-
-process.once('SIGTERM', () => {
-  void worker
-    .stop({ timeoutMs: 5_000 })
-    .then(() => opened.close())
-    .then(() => process.exit(0));
-});
+runWorkerProcess(worker, opened);

@@ -6,12 +6,8 @@
  * one's backlog, and a job sent back to wait for a window still runs on its first attempt.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
-import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { describe, expect, it } from 'vitest';
+import { everyBackendQueue } from './every-backend-queue.js';
 import { openBackend } from './open-backend.js';
 import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
 
@@ -20,7 +16,6 @@ const intervalMs = 1_000;
 const perTenant = 20;
 const processes = 3;
 const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'errand-rate-keys-'));
 
 type Line =
   | { event: 'ready'; pid: number }
@@ -92,24 +87,8 @@ async function runPerTenant(queueUrl: string): Promise<void> {
   }
 }
 
-const redisUp = await redisAvailable();
-const postgresUp = await postgresAvailable();
-const redisPrefix = uniqueRedisPrefix('rate-keys');
-const postgresSchema = uniquePostgresSchema('rate_keys');
-
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-  if (redisUp) await deleteRedisPrefix(redisPrefix);
-  if (postgresUp) await dropPostgresSchema(postgresSchema);
-});
+const queues = await everyBackendQueue('rate-keys', children);
 
 describe('a rate limit per key across three worker processes', () => {
-  it('SQLite: no tenant over its limit in any window, both progress, one attempt each', () => runPerTenant(`sqlite://${join(dir, 'per-tenant.db')}`), 300_000);
-  it.skipIf(!redisUp)('Redis: no tenant over its limit in any window, both progress, one attempt each', () => runPerTenant(`${testRedisUrl}/0?prefix=${redisPrefix}`), 300_000);
-  it.skipIf(!postgresUp)('Postgres: no tenant over its limit in any window, both progress, one attempt each', () => {
-    const url = new URL(testPostgresUrl);
-    url.searchParams.set('schema', postgresSchema);
-    return runPerTenant(url.toString());
-  }, 300_000);
+  for (const { label, url, up } of queues) it.skipIf(!up)(`${label}: no tenant over its limit in any window, both progress, one attempt each`, () => runPerTenant(url), 300_000);
 });

@@ -5,12 +5,8 @@
  * windows the limit needs.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
-import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { describe, expect, it } from 'vitest';
+import { everyBackendQueue } from './every-backend-queue.js';
 import { openBackend } from './open-backend.js';
 import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
 
@@ -19,7 +15,6 @@ const intervalMs = 1_000;
 const jobs = 200;
 const processes = 4;
 const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'errand-rate-limit-'));
 
 type Line = { event: 'ready'; pid: number } | { event: 'ran'; jobId: string; at: number; pid: number };
 
@@ -62,24 +57,8 @@ async function runLimited(queueUrl: string): Promise<void> {
   }
 }
 
-const redisUp = await redisAvailable();
-const postgresUp = await postgresAvailable();
-const redisPrefix = uniqueRedisPrefix('rate-limit');
-const postgresSchema = uniquePostgresSchema('rate_limit');
-
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-  if (redisUp) await deleteRedisPrefix(redisPrefix);
-  if (postgresUp) await dropPostgresSchema(postgresSchema);
-});
+const queues = await everyBackendQueue('rate-limit', children);
 
 describe('a rate limit across four worker processes', () => {
-  it('SQLite: every job once, one attempt each, spread over the windows the limit needs', () => runLimited(`sqlite://${join(dir, 'limited.db')}`), 240_000);
-  it.skipIf(!redisUp)('Redis: every job once, one attempt each, spread over the windows the limit needs', () => runLimited(`${testRedisUrl}/0?prefix=${redisPrefix}`), 240_000);
-  it.skipIf(!postgresUp)('Postgres: every job once, one attempt each, spread over the windows the limit needs', () => {
-    const url = new URL(testPostgresUrl);
-    url.searchParams.set('schema', postgresSchema);
-    return runLimited(url.toString());
-  }, 240_000);
+  for (const { label, url, up } of queues) it.skipIf(!up)(`${label}: every job once, one attempt each, spread over the windows the limit needs`, () => runLimited(url), 240_000);
 });

@@ -5,6 +5,7 @@
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
+import { runWorkerProcess } from './run-worker-process.js';
 
 const backend = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const limited = defineTask('limited', {
@@ -13,13 +14,4 @@ const limited = defineTask('limited', {
   handler: (_payload, { jobId }) => void process.stdout.write(`${JSON.stringify({ event: 'ran', jobId, at: Date.now(), pid: process.pid })}\n`),
 });
 const worker = createWorker({ backend, tasks: [limited], concurrency: 20, pollMs: 50, pruneIntervalMs: 0, workerId: `limited-${process.pid}` });
-worker.on('worker:error', ({ error }) => void process.stderr.write(`worker error: ${error.message}\n`));
-worker.start();
-process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid })}\n`);
-
-process.once('SIGTERM', () => {
-  void worker
-    .stop({ timeoutMs: 5_000 })
-    .then(() => backend.close())
-    .then(() => process.exit(0));
-});
+runWorkerProcess(worker, backend);

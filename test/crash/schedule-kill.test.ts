@@ -6,13 +6,9 @@
  * backfilled). Per backend: SQLite (one file), Redis (one prefix), Postgres (one schema).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scheduleJobId } from '../../src/jobs/schedule-ticks.js';
-import { dropPostgresSchema, postgresAvailable, testPostgresUrl, uniquePostgresSchema } from '../../src/testing/postgres.js';
-import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../src/testing/redis.js';
+import { everyBackendQueue } from './every-backend-queue.js';
 import { openBackend } from './open-backend.js';
 import { spawnJsonLines, until, type JsonLineProcess } from '../support/json-line-process.js';
 
@@ -20,7 +16,6 @@ const intervalMs = 100;
 const ticks = 100;
 const processes = 4;
 const children: ChildProcess[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'errand-schedule-kill-'));
 
 type Line = { event: 'ready'; pid: number } | { event: 'ran'; jobId: string; pid: number };
 
@@ -67,24 +62,8 @@ async function runKillTest(queueUrl: string): Promise<void> {
   }
 }
 
-const redisUp = await redisAvailable();
-const postgresUp = await postgresAvailable();
-const redisPrefix = uniqueRedisPrefix('schedule-kill');
-const postgresSchema = uniquePostgresSchema('schedule_kill');
-
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-  if (redisUp) await deleteRedisPrefix(redisPrefix);
-  if (postgresUp) await dropPostgresSchema(postgresSchema);
-});
+const queues = await everyBackendQueue('schedule-kill', children);
 
 describe('a schedule across four worker processes, one killed with SIGKILL', () => {
-  it('SQLite: exactly one job per tick for 100 ticks', () => runKillTest(`sqlite://${join(dir, 'schedule.db')}`), 240_000);
-  it.skipIf(!redisUp)('Redis: exactly one job per tick for 100 ticks', () => runKillTest(`${testRedisUrl}/0?prefix=${redisPrefix}`), 240_000);
-  it.skipIf(!postgresUp)('Postgres: exactly one job per tick for 100 ticks', () => {
-    const url = new URL(testPostgresUrl);
-    url.searchParams.set('schema', postgresSchema);
-    return runKillTest(url.toString());
-  }, 240_000);
+  for (const { label, url, up } of queues) it.skipIf(!up)(`${label}: exactly one job per tick for 100 ticks`, () => runKillTest(url), 240_000);
 });

@@ -7,6 +7,7 @@ import { defineSchedule } from '../../src/jobs/define-schedule.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
+import { runWorkerProcess } from './run-worker-process.js';
 
 const backend = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const every = Number(process.env.INTERVAL_MS ?? '200');
@@ -14,13 +15,4 @@ const tick = defineTask('schedule-tick', { retries: 5, handler: () => 'ok' });
 const schedule = defineSchedule(tick, { name: 'kill-test', every, overlap: 'allow', missed: 'all', maxMissed: 10_000 });
 const worker = createWorker({ backend, tasks: [tick], schedules: [schedule], concurrency: 4, leaseMs: 5_000, pollMs: 50, schedulerPollMs: 50, pruneIntervalMs: 0, workerId: `schedule-${process.pid}` });
 worker.on('job:started', ({ job }) => void process.stdout.write(`${JSON.stringify({ event: 'ran', jobId: job.jobId, pid: process.pid })}\n`));
-worker.on('worker:error', ({ error }) => void process.stderr.write(`worker error: ${error.message}\n`));
-worker.start();
-process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid })}\n`);
-
-process.once('SIGTERM', () => {
-  void worker
-    .stop({ timeoutMs: 5_000 })
-    .then(() => backend.close())
-    .then(() => process.exit(0));
-});
+runWorkerProcess(worker, backend);
