@@ -1,4 +1,4 @@
-import type { NewJob } from './job.js';
+import type { EnqueueResult, NewJob } from './job.js';
 
 /**
  * How an enqueue with a `key` treats a job that already has that key (see docs/jobs.md,
@@ -88,4 +88,22 @@ export function decideDedupe(job: NewJob, holders: readonly KeyHolder[], now: nu
   if (waiting.runAt <= now) return { action: 'replace', id: waiting.id, runAt: waiting.runAt };
   const cap = dedupe.maxDelayMs === undefined ? Number.POSITIVE_INFINITY : waiting.createdAt + dedupe.maxDelayMs;
   return { action: 'replace', id: waiting.id, runAt: Math.max(waiting.runAt, Math.min(now + dedupe.delayMs, cap)) };
+}
+
+/**
+ * What an enqueue did, as {@link Queue.enqueueWithOutcome} answers it (see docs/jobs.md,
+ * "Deduplication"):
+ * - `'stored'`: a new job was stored (no key, or nothing held it that the mode drops or replaces for);
+ * - `'dropped'`: nothing was stored; `id` is the existing job that holds the key (`'active'`, `'queued'`);
+ * - `'replaced'`: the waiting job `id` now has this enqueue's payload (`'replace'`);
+ * - `'debounced'`: the waiting job `id` now has this enqueue's payload and, while it is still
+ *   delayed, its later run time (a debounce).
+ */
+export type EnqueueOutcome = 'stored' | 'dropped' | 'replaced' | 'debounced';
+
+/** The outcome of storing `job`, from the backend's answer for it. */
+export function enqueueOutcomeOf(job: NewJob, result: EnqueueResult): EnqueueOutcome {
+  if (result.created) return 'stored';
+  if (result.replaced !== true) return 'dropped';
+  return job.dedupe?.mode === 'debounce' ? 'debounced' : 'replaced';
 }

@@ -73,6 +73,8 @@ describe('defineTask option checks', () => {
     expect(bad({ group: { key: () => 'k', concurrency: 0 } })).toThrow(new RangeError('defineTask("t"): group.concurrency must be a whole number >= 1, got 0'));
     expect(bad({ group: { key: () => 'k', concurrency: 1.5 } })).toThrow(/group.concurrency must be a whole number >= 1, got 1.5/);
     expect(bad({ group: { key: () => 'k', concurrency: Number.NaN } })).toThrow(/group.concurrency must be a whole number >= 1, got NaN/);
+    expect(bad({ dedupe: 'latest' })).toThrow(new RangeError(`defineTask("t"): dedupe must be 'active', 'queued', 'replace' or { debounce: { delayMs, maxDelayMs? } }, got "latest"`));
+    expect(bad({ dedupe: { debounce: { delayMs: 10, maxDelayMs: 5 } } })).toThrow(/defineTask\("t"\): dedupe.debounce.maxDelayMs must be a whole number of ms >= delayMs \(10\), got 5/);
   });
 
   it('takes a group with or without a concurrency, Infinity meaning none', () => {

@@ -1,4 +1,5 @@
 import { fieldErrorsFromIssues } from '../errors/validation-error.js';
+import { jobDedupeOf } from './dedupe.js';
 import { PayloadInvalidError } from './payload-invalid-error.js';
 import type { TaskDefinition, TaskOptions } from './task-definition.js';
 
@@ -22,6 +23,11 @@ function checkOptions(name: string, options: TaskOptions<unknown, unknown>): voi
     if (typeof group.key !== 'function') throw new TypeError(`defineTask("${name}"): group.key must be a function of the payload`);
     const limit = group.concurrency;
     if (limit !== undefined && !(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new RangeError(`defineTask("${name}"): group.concurrency must be a whole number >= 1, got ${limit}`);
+  }
+  try {
+    jobDedupeOf(options.dedupe);
+  } catch (error) {
+    throw new RangeError(`defineTask("${name}"): ${(error as Error).message.replace(/^enqueue: /, '')}`);
   }
 }
 

@@ -3,13 +3,13 @@
 export type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats, RetentionOptions } from './backend.js';
 export { durationBoundsMs, quantile, seriesRetentionMs, type DepthSample, type JobSeries, type TaskMinute, type WorkerInfo } from './job-series.js';
 export { computeBackoff, defaultBackoff } from './backoff.js';
-export type { DebounceOptions, DedupeOption } from './dedupe.js';
+export type { DebounceOptions, DedupeOption, EnqueueOutcome } from './dedupe.js';
 export { defineSchedule, type ScheduleDefinition, type ScheduleOptions } from './define-schedule.js';
 export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';
 export { finishedStates, jobStates, type JobEvent, type JobRecord, type JobState } from './job.js';
 export { PayloadInvalidError } from './payload-invalid-error.js';
-export { createQueue, type EnqueuedIds, type EnqueueItem, type EnqueueItems, type EnqueueManyOptions, type Queue, type QueueOptions } from './queue.js';
+export { createQueue, type Enqueued, type EnqueuedIds, type EnqueueItem, type EnqueueItems, type EnqueueManyOptions, type Queue, type QueueOptions } from './queue.js';
 export type { TaskList } from './runnable-task.js';
 export type { MissedPolicy, OverlapPolicy, ScheduleSpec, StoredSchedule } from './schedule-store.js';
 export {

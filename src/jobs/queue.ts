@@ -2,7 +2,7 @@ import { ErrandError } from '../errors/errand-error.js';
 import { enqueueTraceMeta } from '../tracing/job-spans.js';
 import type { AppTransaction, JobBackend, JobPage, ListOptions, QueueStats } from './backend.js';
 import { groupOf } from './group-of.js';
-import { jobDedupeOf } from './dedupe.js';
+import { enqueueOutcomeOf, jobDedupeOf, type DedupeOption, type EnqueueOutcome } from './dedupe.js';
 import { jobId } from './job-id.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
@@ -50,11 +50,28 @@ export interface EnqueueManyOptions {
 /** The ids `enqueueMany` resolves to, each remembering its task's result type. */
 export type EnqueuedIds<Tasks extends readonly AnyTask[]> = { -readonly [K in keyof Tasks]: JobId<TaskResult<Tasks[K]>> };
 
+/** What {@link Queue.enqueueWithOutcome} answers: the job's id, and what the enqueue did (see {@link EnqueueOutcome}). */
+export interface Enqueued<Result = unknown> {
+  /** The new job's id (`'stored'`), else the existing job's that holds the key (`'dropped'`) or took the payload (`'replaced'`, `'debounced'`). */
+  id: JobId<Result>;
+  outcome: EnqueueOutcome;
+}
+
 /** The producer side of durable jobs, and the reads and actions of dashboards and the CLI. */
 export interface Queue extends Enqueuer {
   readonly backend: JobBackend;
   /** Validates the payload, stores a job and resolves to its id (an existing job's id when `key` deduplicates). */
   enqueue<Task extends AnyTask>(task: Task, payload: TaskInput<Task>, options?: EnqueueOptions): Promise<JobId<TaskResult<Task>>>;
+  /**
+   * As {@link Queue.enqueue}, and says what the enqueue did with a `key`: `'stored'` a new job,
+   * `'dropped'` (nothing stored; `id` is the job holding the key), `'replaced'` or `'debounced'`
+   * (the waiting job `id` took the payload). Without a key the outcome is always `'stored'`.
+   *
+   * @example
+   * const { id, outcome } = await queue.enqueueWithOutcome(reindex, { userId }, { key: `reindex:${userId}`, dedupe: 'queued' })
+   * if (outcome === 'dropped') log.info(`reindex already waiting as ${id}`)
+   */
+  enqueueWithOutcome<Task extends AnyTask>(task: Task, payload: TaskInput<Task>, options?: EnqueueOptions): Promise<Enqueued<TaskResult<Task>>>;
   /**
    * Validates every payload, then stores all jobs in one backend call. Ids in the same order. With
    * `tx`, the jobs are written by the app's open transaction: all or none, at its COMMIT.
@@ -115,13 +132,13 @@ function resolvePriority(priority = 0): number {
 /** One enqueue waiting for the end of the microtask turn. */
 interface PendingEnqueue {
   job: NewJob;
-  resolve: (id: string) => void;
+  resolve: (result: EnqueueResult) => void;
   reject: (error: unknown) => void;
 }
 
 /** What enqueueing needs of a task, whatever its payload type. */
 interface TaskToEnqueue {
-  task: { readonly name: string; readonly options: { readonly retries?: number; readonly schema?: unknown; readonly group?: { readonly key: (payload: never) => string } }; parse(payload: unknown): Promise<unknown> };
+  task: { readonly name: string; readonly options: { readonly retries?: number; readonly schema?: unknown; readonly dedupe?: DedupeOption; readonly group?: { readonly key: (payload: never) => string } }; parse(payload: unknown): Promise<unknown> };
   payload: unknown;
   options?: EnqueueOptions | undefined;
 }
@@ -144,7 +161,10 @@ function newJob(item: TaskToEnqueue, options: EnqueueOptions, runAt: number, pri
  * for bad options and PayloadInvalidError for a bad payload.
  */
 function toNewJob(item: TaskToEnqueue, now: number): NewJob | Promise<NewJob> {
-  const options = item.options ?? {};
+  const given = item.options ?? {};
+  // The task's dedupe default applies to a keyed enqueue that names no mode of its own.
+  const taskDedupe = item.task.options.dedupe;
+  const options = given.key !== undefined && given.dedupe === undefined && taskDedupe !== undefined ? { ...given, dedupe: taskDedupe } : given;
   const runAt = resolveDedupe(options, now) ?? resolveRunAt(options, now);
   const priority = resolvePriority(options.priority);
   // Validate at enqueue so the caller gets the error, but store what was given: the job re-validates
@@ -210,8 +230,8 @@ export function createQueue(options: QueueOptions): Queue {
   // one commit each, which is most of an enqueue's cost. Each call still gets its own id.
   let pending: PendingEnqueue[] = [];
 
-  function store(job: NewJob): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
+  function store(job: NewJob): Promise<EnqueueResult> {
+    return new Promise<EnqueueResult>((resolve, reject) => {
       pending.push({ job, resolve, reject });
       if (pending.length === 1) queueMicrotask(flush);
     });
@@ -246,10 +266,10 @@ export function createQueue(options: QueueOptions): Queue {
    * Stores one job with the app's transaction, at once (not batched with other calls, which belong
    * to other transactions): a synchronous SQLite transaction must see the write before its callback returns.
    */
-  function storeIn(tx: AppTransaction, job: NewJob): Promise<string> {
+  function storeIn(tx: AppTransaction, job: NewJob): Promise<EnqueueResult> {
     return writeIn(tx, [job]).then(([result]) => {
       if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
-      return result.id;
+      return result;
     });
   }
 
@@ -267,22 +287,27 @@ export function createQueue(options: QueueOptions): Queue {
 
   function settle(item: PendingEnqueue, result: EnqueueResult | undefined): void {
     if (result === undefined) item.reject(new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`));
-    else item.resolve(result.id);
+    else item.resolve(result);
+  }
+
+  /** Builds, checks and stores one job (with its `tx`, else batched with the calls of this turn). */
+  function enqueueOne(item: TaskToEnqueue): Promise<{ job: NewJob; result: EnqueueResult }> {
+    let prepared: NewJob | Promise<NewJob>;
+    try {
+      prepared = toNewJob(item, now());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const tx = item.options?.tx;
+    const write = (job: NewJob): Promise<{ job: NewJob; result: EnqueueResult }> => (tx === undefined ? store(job) : storeIn(tx, job)).then((result) => ({ job, result }));
+    return isThenable(prepared) ? prepared.then(write) : write(prepared);
   }
 
   return {
     backend,
-    enqueue(task, payload, enqueueOptions) {
-      let prepared: NewJob | Promise<NewJob>;
-      try {
-        prepared = toNewJob({ task, payload, options: enqueueOptions }, now());
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-      const tx = enqueueOptions?.tx;
-      if (tx !== undefined) return isThenable(prepared) ? prepared.then((job) => storeIn(tx, job)) : storeIn(tx, prepared);
-      return isThenable(prepared) ? prepared.then(store) : store(prepared);
-    },
+    enqueue: (task, payload, enqueueOptions) => enqueueOne({ task, payload, options: enqueueOptions }).then(({ result }) => result.id),
+    enqueueWithOutcome: (task, payload, enqueueOptions) =>
+      enqueueOne({ task, payload, options: enqueueOptions }).then(({ job, result }) => ({ id: result.id, outcome: enqueueOutcomeOf(job, result) })),
     // The typed signature maps a tuple of tasks to a tuple of ids; at run time both are arrays.
     enqueueMany: enqueueMany as Queue['enqueueMany'],
     // A typed JobId only narrows `result`'s type; the record is the backend's either way.

@@ -58,6 +58,14 @@ export interface TaskOptions<Payload, Result, Input = Payload> {
    * @default undefined (no groups: jobs are claimed in priority, then due-time order)
    */
   group?: TaskGroup<Input>;
+  /**
+   * How `key` deduplicates when an enqueue gives a `key` and no `dedupe` of its own: the same modes
+   * as {@link EnqueueOptions.dedupe}, given once with the task. An enqueue's own `dedupe` wins; an
+   * enqueue without a key is not deduplicated. See docs/jobs.md, "Deduplication".
+   * @default 'active'
+   * @example defineTask('reindex', { dedupe: { debounce: { delayMs: 2_000 } }, handler })
+   */
+  dedupe?: DedupeOption;
 }
 
 /** A task's fair-queue grouping: the group of each job, and optionally a cap on each group's running jobs. */

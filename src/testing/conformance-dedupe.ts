@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobBackend } from '../jobs/backend.js';
 import type { JobDedupe } from '../jobs/dedupe.js';
 import type { NewJob } from '../jobs/job.js';
+import { defineTask } from '../jobs/define-task.js';
+import { createQueue } from '../jobs/queue.js';
 import { backendsFor, claim, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 const queued: JobDedupe = { mode: 'queued' };
@@ -150,6 +152,53 @@ export function describeDedupe(options: ConformanceOptions): void {
       await backend.enqueue([first]);
       expect(await backend.enqueue([debounced('due', 60_000, undefined, { payload: { v: 2 } })])).toEqual([{ id: first.id, created: false, replaced: true }]);
       expect(await claimOne(backend)).toMatchObject({ jobId: first.id, payload: { v: 2 } });
+    });
+  });
+
+  describe('what an enqueue says it did (queue.enqueueWithOutcome)', () => {
+    // The conformance task's name, so the shared claim helpers take its jobs.
+    const task = defineTask<{ v: number }>('conformance', { handler: () => undefined });
+
+    it('stored, dropped (with the holder id), replaced and debounced, and stored again once the holder started', async () => {
+      const backend = await makeBackend();
+      const queue = createQueue({ backend });
+      expect(await queue.enqueueWithOutcome(task, { v: 0 })).toMatchObject({ outcome: 'stored' });
+      const active = await queue.enqueueWithOutcome(task, { v: 1 }, { key: 'o-active' });
+      expect(active.outcome).toBe('stored');
+      expect(await queue.enqueueWithOutcome(task, { v: 2 }, { key: 'o-active' })).toEqual({ id: active.id, outcome: 'dropped' });
+      const waiting = await queue.enqueueWithOutcome(task, { v: 1 }, { key: 'o-queued', dedupe: 'queued', delay: 60_000 });
+      expect(await queue.enqueueWithOutcome(task, { v: 2 }, { key: 'o-queued', dedupe: 'queued' })).toEqual({ id: waiting.id, outcome: 'dropped' });
+      const replaced = await queue.enqueueWithOutcome(task, { v: 1 }, { key: 'o-replace', dedupe: 'replace', delay: 60_000 });
+      expect(await queue.enqueueWithOutcome(task, { v: 2 }, { key: 'o-replace', dedupe: 'replace' })).toEqual({ id: replaced.id, outcome: 'replaced' });
+      expect((await backend.get(replaced.id))?.payload).toEqual({ v: 2 });
+      const debounce = { debounce: { delayMs: 60_000 } };
+      const first = await queue.enqueueWithOutcome(task, { v: 1 }, { key: 'o-debounce', dedupe: debounce });
+      expect(first.outcome).toBe('stored');
+      expect(await queue.enqueueWithOutcome(task, { v: 2 }, { key: 'o-debounce', dedupe: debounce })).toEqual({ id: first.id, outcome: 'debounced' });
+      // Once the holder has started, the waiting-only modes store a new job.
+      const due = await queue.enqueueWithOutcome(task, { v: 1 }, { key: 'o-started', dedupe: 'replace' });
+      await eventually(async () => {
+        const claimed = await claim(backend, { limit: 10 });
+        const mine = claimed.find((job) => job.jobId === due.id);
+        if (mine === undefined) throw new Error('not claimed yet');
+        return mine;
+      });
+      const after = await queue.enqueueWithOutcome(task, { v: 2 }, { key: 'o-started', dedupe: 'replace' });
+      expect(after.outcome).toBe('stored');
+      expect(after.id).not.toBe(due.id);
+    });
+
+    it("a task's dedupe default applies to a keyed enqueue without a mode of its own; an enqueue's own mode wins", async () => {
+      const backend = await makeBackend();
+      const queue = createQueue({ backend });
+      const replacing = defineTask<{ v: number }>('conformance', { dedupe: 'replace', handler: () => undefined });
+      const first = await queue.enqueueWithOutcome(replacing, { v: 1 }, { key: 'default', delay: 60_000 });
+      expect(await queue.enqueueWithOutcome(replacing, { v: 2 }, { key: 'default' })).toEqual({ id: first.id, outcome: 'replaced' });
+      expect((await backend.get(first.id))?.payload).toEqual({ v: 2 });
+      expect(await queue.enqueueWithOutcome(replacing, { v: 3 }, { key: 'default', dedupe: 'active' })).toEqual({ id: first.id, outcome: 'dropped' });
+      expect((await backend.get(first.id))?.payload).toEqual({ v: 2 });
+      // No key: no dedupe, whatever the task's default.
+      expect((await queue.enqueueWithOutcome(replacing, { v: 4 })).outcome).toBe('stored');
     });
   });
 
