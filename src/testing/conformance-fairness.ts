@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClaimedJob, ClaimOptions } from '../jobs/backend.js';
+import type { ClaimedJob, ClaimOptions, JobBackend } from '../jobs/backend.js';
 import { defineTask } from '../jobs/define-task.js';
 import { createQueue } from '../jobs/queue.js';
 import { createWorker, type Worker } from '../jobs/worker.js';
-import { backendsFor, claim, eventually, newJob, sleep, type ConformanceOptions } from './conformance-helpers.js';
+import { backendsFor, claim, eventually, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -14,6 +14,13 @@ function groupOf(job: ClaimedJob): string {
 
 function grouped(group: string, n: number, overrides: Parameters<typeof newJob>[0] = {}): ReturnType<typeof newJob> {
   return newJob({ payload: { group, n }, group, ...overrides });
+}
+
+/** One one-job fair claim that must take a job (retried until it does: a retry is promoted on the backend's clock). */
+async function claimOneJob(backend: JobBackend, fair: Pick<ClaimOptions, 'groups'>): Promise<ClaimedJob[]> {
+  const jobs = await claim(backend, { limit: 1, ...fair });
+  if (jobs.length !== 1) throw new Error(`expected one job, claimed ${jobs.length}`);
+  return jobs;
 }
 
 /** Fair queues: groups of a task take turns at claim, and a group's concurrency holds across workers. */
@@ -62,6 +69,22 @@ export function describeFairness(options: ConformanceOptions): void {
       const order = [...first, ...second, ...third].map(groupOf);
       expect(order[0]).not.toBe(order[1]);
       expect(order[2]).toBe(order[0]);
+    });
+
+    it('a retried job waits for its group\'s turn like any other job of the group', async () => {
+      const backend = await makeBackend();
+      await backend.enqueue([grouped('a', 0), grouped('a', 1), grouped('b', 0), grouped('b', 1)]);
+      const [first] = await claim(backend, { limit: 1, ...fair });
+      if (first === undefined) throw new Error('nothing was claimed');
+      const served = groupOf(first);
+      const other = served === 'a' ? 'b' : 'a';
+      // Due again at once: its group was just served, so the other group's turn comes first.
+      await backend.fail(first, { error: testProblem(), retryAt: Date.now() });
+      await sleep(5);
+      const order: string[] = [];
+      for (let n = 0; n < 4; n += 1) order.push(...(await eventually(() => claimOneJob(backend, fair))).map(groupOf));
+      expect(order).toEqual([other, served, other, served]);
+      expect(order.filter((group) => group === served)).toHaveLength(2);
     });
 
     it('lets priority win over turns: a more urgent job is taken first whatever its group', async () => {

@@ -16,15 +16,18 @@ export function heldRunAt(timestamp: number, delay: number | undefined): number 
 }
 
 /**
- * KEYS: groups, sequence. ARGV: own key prefix, then (group, sort prefix, id) triples. Indexes held
- * jobs: a member `<priority 7>:<due 15>:<seq 12>:<id>` sorts by priority, due time, then insertion,
- * exactly, as strings; a group new to the ring enters it with stamp 0 (never served).
+ * KEYS: groups, sequence. ARGV: own key prefix, BullMQ key prefix, then (group, sort prefix, id)
+ * triples. Indexes held jobs: a member `<priority 7>:<due 15>:<seq 12>:<id>` sorts by priority, due
+ * time, then insertion, exactly, as strings; a group new to the ring enters it with stamp 0 (never
+ * served). Each job's group is also written in its BullMQ hash (`errand:group`), where a failed
+ * attempt finds it to hold the retry for its group's turn.
  */
 const index = `
-for i = 2, #ARGV, 3 do
+for i = 3, #ARGV, 3 do
   local seq = redis.call('INCR', KEYS[2])
   redis.call('ZADD', ARGV[1] .. 'idx:' .. ARGV[i], 0, ARGV[i + 1] .. ':' .. string.format('%012d', seq) .. ':' .. ARGV[i + 2])
   redis.call('ZADD', KEYS[1], 'NX', 0, ARGV[i])
+  redis.call('HSET', ARGV[2] .. ARGV[i + 2], 'errand:group', ARGV[i])
 end
 return 0`;
 
@@ -89,7 +92,8 @@ return out`;
  * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), n, then n pairs
  * (group, member), then (group, stamp) pairs. Takes each picked member still held (it may have been
  * taken by another claim, cancelled or removed since the gather) while its group has room, marks it
- * running in its group, and stamps the served groups. Returns the ids taken.
+ * running in its group, and stamps the served groups. Returns the ids taken. A member whose job is
+ * locked stays indexed: it is a failed attempt's retry, indexed just before BullMQ holds it.
  */
 const take = `${live}
 local own, bull, cap, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -100,13 +104,15 @@ for i = 0, n - 1 do
   local g, m = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
   local running = own .. 'run:' .. g
   if room[g] == nil then room[g] = cap < 0 and 1e9 or (cap - live(running, bull, bull .. 'wait', delayed)) end
-  if room[g] > 0 and redis.call('ZREM', own .. 'idx:' .. g, m) == 1 then
-    local id = string.sub(m, ${idFrom})
-    if redis.call('ZSCORE', delayed, id) then
+  local id = string.sub(m, ${idFrom})
+  if room[g] > 0 and redis.call('ZSCORE', delayed, id) then
+    if redis.call('ZREM', own .. 'idx:' .. g, m) == 1 then
       redis.call('SADD', running, id)
       room[g] = room[g] - 1
       taken[#taken + 1] = id
     end
+  elseif redis.call('EXISTS', bull .. id .. ':lock') == 0 then
+    redis.call('ZREM', own .. 'idx:' .. g, m)
   end
 end
 for i = 5 + 2 * n, #ARGV, 2 do redis.call('ZADD', KEYS[1], 'XX', ARGV[i + 1], ARGV[i]) end
@@ -135,11 +141,29 @@ export interface GroupedTask {
 export class FairGroups {
   constructor(private readonly client: Redis) {}
 
-  /** Indexes newly added grouped jobs of one task (after BullMQ stored them held). */
-  async hold(target: GroupedTask, jobs: readonly NewJob[]): Promise<void> {
+  /** Indexes newly added grouped jobs of one task (after BullMQ stored them held), or a retry (before BullMQ holds it). */
+  async hold(target: GroupedTask, jobs: readonly Pick<NewJob, 'id' | 'group' | 'priority' | 'runAt'>[]): Promise<void> {
     if (jobs.length === 0) return;
     const args = jobs.flatMap((job) => (job.group === undefined ? [] : [job.group, `${String(job.priority).padStart(7, '0')}:${String(job.runAt).padStart(15, '0')}`, job.id]));
-    if (args.length > 0) await this.client.eval(index, 2, `${target.ownPrefix}groups`, `${target.ownPrefix}seq`, target.ownPrefix, ...args);
+    if (args.length > 0) await this.client.eval(index, 2, `${target.ownPrefix}groups`, `${target.ownPrefix}seq`, target.ownPrefix, target.bullPrefix, ...args);
+  }
+
+  /** The group a job of the task was stored with (its BullMQ hash says it), or undefined. */
+  async groupOf(target: GroupedTask, id: string): Promise<string | undefined> {
+    return (await this.client.hget(`${target.bullPrefix}${id}`, 'errand:group')) ?? undefined;
+  }
+
+  /**
+   * Holds a failed attempt's retry for its group's turn, instead of letting BullMQ run it when its
+   * backoff ends (which would put it ahead of every group's turn): indexed here due at `retryAt`, then
+   * moved by `moveToFailed`, whose backoff adds {@link heldDelayMs} (`RetryAtError.holdMs`), then no
+   * longer counted among its group's running jobs. A process that dies in between leaves a job whose
+   * lease lapses as any other (it is then run again at once, and its index member is dropped).
+   */
+  async holdRetry(target: GroupedTask, retry: { id: string; group: string; priority: number; retryAt: number }, moveToFailed: () => Promise<void>): Promise<void> {
+    await this.hold(target, [{ id: retry.id, group: retry.group, priority: retry.priority, runAt: retry.retryAt }]);
+    await moveToFailed();
+    await this.client.srem(`${target.ownPrefix}run:${retry.group}`, retry.id);
   }
 
   /** Releases up to `limit` held jobs of the task's groups, in turns, into BullMQ's wait list; answers how many. */

@@ -17,7 +17,7 @@ import { keepJobsOf, type RedisBackendOptions } from './redis-backend-options.js
 import { readJob } from './read-job.js';
 import { RedisSeries } from './redis-series.js';
 import { KeyIndex } from './key-index.js';
-import { FairGroups } from './fair-groups.js';
+import { FairGroups, heldDelayMs } from './fair-groups.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { boundedCall } from './bounded-call.js';
 import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
@@ -278,12 +278,20 @@ class RedisBackend implements JobBackend {
   async fail(lease: Lease, options: FailOptions): Promise<void> {
     const { task, job } = await this.heldJob(lease);
     const reason = JSON.stringify(options.error);
-    const error = options.retryAt === null ? new Error(reason) : new RetryAtError(reason, options.retryAt);
+    const retryAt = options.retryAt;
+    // A grouped job's retry waits for its group's turn, as a new job of the group does.
+    const grouped = groupedTaskOf(this.context, task);
+    const group = retryAt === null ? undefined : await this.fair.groupOf(grouped, lease.jobId);
+    const error = retryAt === null ? new Error(reason) : new RetryAtError(reason, retryAt, group === undefined ? 0 : heldDelayMs);
     // BullMQ skips its retries for errors named UnrecoverableError: errand already decided "dead".
-    if (options.retryAt === null) error.name = 'UnrecoverableError';
+    if (retryAt === null) error.name = 'UnrecoverableError';
     error.stack = `${error.name}: ${options.error.title}`;
     const attempt = job.attemptsStarted;
-    await withLease(lease.jobId, () => job.moveToFailed(error, lease.token, false));
+    const moveToFailed = async (): Promise<void> => {
+      await withLease(lease.jobId, () => job.moveToFailed(error, lease.token, false));
+    };
+    if (group === undefined || retryAt === null) await moveToFailed();
+    else await this.fair.holdRetry(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, retryAt }, moveToFailed);
     this.forget(lease);
     await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'failed', ...(options.retryAt === null ? {} : { retryAt: options.retryAt }) }]);
     const at = Date.now();

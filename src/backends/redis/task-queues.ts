@@ -8,6 +8,8 @@ export class RetryAtError extends Error {
   constructor(
     message: string,
     readonly retryAt: number,
+    /** Added to the delay: a grouped job's retry is held for its group's turn (fair-groups.ts). */
+    readonly holdMs = 0,
   ) {
     super(message);
   }
@@ -18,7 +20,7 @@ export class RetryAtError extends Error {
  * custom strategy (the job's `backoff: { type: 'errand' }`) hands BullMQ that decision.
  */
 function errandBackoff(_attemptsMade: number, _type: string | undefined, error: Error | undefined): number {
-  if (error instanceof RetryAtError) return Math.max(0, error.retryAt - Date.now());
+  if (error instanceof RetryAtError) return Math.max(0, error.retryAt - Date.now()) + error.holdMs;
   return 0;
 }
 
