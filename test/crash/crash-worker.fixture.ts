@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { createWorker } from '../../src/jobs/worker.js';
 import { blockTask, napTask } from './crash-task.js';
 import { openBackend } from './open-backend.js';
-import { runWorkerProcess } from './run-worker-process.js';
+import { runWorkerProcess } from '../support/run-worker-process.js';
 
 const queueUrl = process.env.ERRAND_QUEUE;
 const log = process.env.CRASH_LOG;

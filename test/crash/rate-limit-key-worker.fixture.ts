@@ -8,7 +8,7 @@ import type { JobBackend } from '../../src/jobs/backend.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
-import { runWorkerProcess } from './run-worker-process.js';
+import { runWorkerProcess } from '../support/run-worker-process.js';
 
 const opened = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);

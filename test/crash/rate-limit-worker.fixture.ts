@@ -5,7 +5,7 @@
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createWorker } from '../../src/jobs/worker.js';
 import { openBackend } from './open-backend.js';
-import { runWorkerProcess } from './run-worker-process.js';
+import { runWorkerProcess } from '../support/run-worker-process.js';
 
 const backend = await openBackend(process.env.ERRAND_QUEUE ?? '');
 const limited = defineTask('limited', {

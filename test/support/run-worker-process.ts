@@ -2,7 +2,7 @@ import type { JobBackend } from '../../src/jobs/backend.js';
 import type { Worker } from '../../src/jobs/worker-options.js';
 
 /**
- * What every worker process of the crash tests does once its worker is made: prints each
+ * What every worker process of the multi-process tests does once its worker is made: prints each
  * `worker:error` on stderr, starts the worker, prints the `{"event":"ready"}` line (with its pid)
  * its parent waits for, and on SIGTERM stops the worker (5 s for running jobs), closes `backend`
  * and exits 0. The parent's SIGKILL is the crash; SIGTERM is the clean end of a run.
