@@ -35,4 +35,19 @@ describe('pickFair', () => {
     const pick = pickFair([...candidates('x', 2, 0, 't'), ...candidates('x', 2, 0, 'u')], () => ({ room: 1 }), 10, 0);
     expect(pick.taken.map((job) => job.task).sort()).toEqual(['t', 'u']);
   });
+  it("takes a group's jobs in queue order (priority, then due time, then insertion), whatever order they come in", () => {
+    const job = (priority: number, runAt: number, seq: number): FairCandidate => ({ task: 't', group: 'g', priority, runAt, seq });
+    const jobs = [job(1, 0, 0), job(0, 5, 1), job(0, 2, 3), job(0, 2, 2)];
+    expect(pickFair(jobs, () => undefined, 10, 0).taken.map((taken) => taken.seq)).toEqual([2, 3, 1, 0]);
+    // A group's room takes its first jobs in that order, not the first ones listed.
+    expect(pickFair(jobs, () => ({ room: 3 }), 10, 0).taken.map((taken) => taken.seq)).toEqual([2, 3, 1]);
+  });
+
+  it('breaks a tie between groups by group id, not by which has the earlier job', () => {
+    const job = (group: string, runAt: number): FairCandidate => ({ task: 't', group, priority: 0, runAt, seq: runAt });
+    for (const listed of [[job('b', 1), job('a', 2)], [job('a', 2), job('b', 1)]]) {
+      expect(pickFair(listed, () => undefined, 2, 0).taken.map((taken) => taken.group)).toEqual(['a', 'b']);
+      expect(pickFair(listed, () => ({ served: 4 }), 1, 0).taken.map((taken) => taken.group)).toEqual(['a']);
+    }
+  });
 });
