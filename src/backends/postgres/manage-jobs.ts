@@ -37,13 +37,7 @@ export function createManager(context: PostgresContext): JobManager {
       return (await query(cancel, [id, context.now()], `errand-cancel-${schema}`)).rowCount === 1;
     },
     async retry(id) {
-      try {
-        return (await query(retry, [id, context.now(), context.channel], `errand-retry-${schema}`)).rowCount === 1;
-      } catch (error) {
-        // Another job took the key between the check and the write: the unique index refused it.
-        if ((error as { cause?: { code?: unknown } }).cause?.code === '23505') return false;
-        throw error;
-      }
+      return (await query(retry, [id, context.now(), context.channel], `errand-retry-${schema}`)).rowCount === 1;
     },
     async remove(id) {
       return (await query(remove, [id], `errand-remove-${schema}`)).rowCount === 1;
