@@ -37,17 +37,48 @@ function whenReady(client: Redis, deadline: number, what: string): Promise<void>
   if (client.status === 'end') return Promise.reject(backendUnavailableError(`the Redis connection was closed; cannot ${what}`));
   if (client.status === 'wait') void client.connect().catch(() => undefined);
   return new Promise((resolve, reject) => {
-    const done = (error?: Error): void => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      client.off('end', onEnd);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onReady = (): void => done();
-    const onEnd = (): void => done(backendUnavailableError(`the Redis connection was closed; cannot ${what}`));
-    const timer = setTimeout(() => done(backendUnavailableError(`Redis could not be reached within the time allowed to ${what}`)), Math.max(0, deadline - Date.now()));
-    client.on('ready', onReady);
-    client.on('end', onEnd);
+    const timer = setTimeout(() => reject(backendUnavailableError(`Redis could not be reached within the time allowed to ${what}`)), Math.max(0, deadline - Date.now()));
+    nextReady(client).then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        reject(backendUnavailableError(`the Redis connection was closed; cannot ${what}`));
+      },
+    );
   });
+}
+
+/** The wait for each client's next `ready` (or `end`) that calls made meanwhile share. */
+const readiness = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * One `ready` and one `end` listener per client however many calls wait for it: a listener pair
+ * per call passed Node's limit of 10 (MaxListenersExceededWarning) as soon as a worker's claims,
+ * heartbeats and a few requests waited for Redis at once. Settles when the client is ready
+ * (resolves) or closed for good (rejects); a call gives up on it at its own deadline.
+ */
+function nextReady(client: Redis): Promise<void> {
+  let waiting = readiness.get(client);
+  if (waiting === undefined) {
+    waiting = new Promise<void>((resolve, reject) => {
+      const settle = (closed: boolean): void => {
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+        readiness.delete(client);
+        if (closed) reject(new Error('the Redis connection was closed'));
+        else resolve();
+      };
+      const onReady = (): void => settle(false);
+      const onEnd = (): void => settle(true);
+      client.on('ready', onReady);
+      client.on('end', onEnd);
+    });
+    // Every call that waits handles the rejection; a closing client with nobody waiting any more must not leave an unhandled one.
+    waiting.catch(() => undefined);
+    readiness.set(client, waiting);
+  }
+  return waiting;
 }
