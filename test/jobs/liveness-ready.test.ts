@@ -18,7 +18,7 @@ describe('startLiveness', () => {
     const file = join(dir, 'beats.log');
     const errors: Error[] = [];
     const liveness = startLiveness({
-      spec: { moduleUrl: new URL('./fixtures/recording-liveness-writer.ts', import.meta.url).href, config: { file, threadDelayMs: 1_500 } },
+      spec: { moduleUrl: new URL('./fixtures/recording-liveness-writer.ts', import.meta.url).href, config: { file, threadDelayMs: 3_000 } },
       workerId: 'w-ready',
       intervalMs: 100,
       ttlMs: 1_000,
@@ -27,8 +27,9 @@ describe('startLiveness', () => {
     });
     try {
       await liveness.ready;
+      // The main thread's record comes first almost always (the thread boots, then waits 3 s), but
+      // which one is first is not the point: ready must imply that the thread itself has beaten.
       const beats = readFileSync(file, 'utf8').trim().split('\n');
-      expect(beats[0]).toBe('main');
       expect(beats).toContain('thread');
       expect(liveness.beating).toBe(true);
       expect(errors).toEqual([]);
