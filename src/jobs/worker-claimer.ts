@@ -67,6 +67,9 @@ export class WorkerClaimer {
   /** A claim failed: the loop waits `pollMs` before claiming again. */
   #paused = false;
   #stopping = false;
+  #markAnswered = (): void => undefined;
+  /** Resolves once a first claim has been answered (jobs, none, or an error) or the claimer stops. */
+  readonly firstAnswer: Promise<void> = new Promise<void>((resolve) => (this.#markAnswered = resolve));
 
   constructor(options: WorkerClaimerOptions) {
     this.#backend = options.backend;
@@ -137,6 +140,7 @@ export class WorkerClaimer {
   /** Claims no more and cuts the loop's wait short (`run` then resolves once the claims in flight are answered). */
   stop(): void {
     this.#stopping = true;
+    this.#markAnswered();
     this.#halt.abort(wakeReason);
     this.#wakeNow();
   }
@@ -224,12 +228,14 @@ export class WorkerClaimer {
       .then(
         (jobs) => {
           answered();
+          this.#markAnswered();
           slots.claimAnswered(performance.now() - sentAt);
           if (jobs.length < room) this.#dry = true;
           this.#onClaimed(jobs);
         },
         (thrown: unknown) => {
           answered();
+          this.#markAnswered();
           this.#reportError(coerceError(thrown));
           this.#paused = true;
           this.#wakeNow();
@@ -258,6 +264,7 @@ export class WorkerClaimer {
       jobs = await this.#backend.claim(this.#withGroups({ workerId: this.#workerId, tasks: names, limit: 1, leaseMs: this.#leaseMs, waitMs: pollMs, signal: this.#wake.signal, liveness: this.#liveness() }));
     } finally {
       this.#idling = false;
+      this.#markAnswered();
     }
     this.#onClaimed(jobs);
     // A backend that cannot wait answers at once: sleep the rest so an idle worker does not spin.

@@ -16,6 +16,13 @@ export interface WorkerSchedulerOptions {
   pollMs: number;
   /** The fair-queue group of a tick's job, from the worker's task definitions. */
   groupOf?: GroupOf;
+  /**
+   * Resolves when the worker can run a tick's job at once (its first claim was answered): the
+   * schedules are upserted and ticked from then on, so the first ticks do not wait for the claim
+   * loop's start-up (connections, BullMQ workers, scripts: about 300 ms on a loaded machine).
+   * Waited for at most `pollMs` × 10.
+   */
+  ready?: Promise<void>;
   now: () => number;
   onError: (error: Error) => void;
 }
@@ -37,6 +44,8 @@ export function startScheduler(options: WorkerSchedulerOptions): () => Promise<v
   const taskSet = new Set(tasks);
   const report = (error: unknown): void => onError(error instanceof Error ? error : new Error(String(error)));
   async function loop(store: ScheduleStore): Promise<void> {
+    if (options.ready !== undefined) await Promise.race([options.ready, sleep(pollMs * 10, stop.signal)]);
+    if (stop.signal.aborted) return;
     if (definitions !== undefined) {
       for (;;) {
         try {

@@ -33,9 +33,15 @@ const digests = async (): Promise<Mail[]> => ((await (await fetch(`${service.url
 
 describe('the reference service schedules', () => {
   it('lists both schedules on the dashboard with their interval and next run', async () => {
-    const response = await fetch(`${service.url}/dashboard/api/schedules`);
-    expect(response.status).toBe(200);
-    const { enabled, schedules } = (await response.json()) as { enabled: boolean; schedules: { name: string; spec: { task: string; every?: number }; nextRunAt: number; paused: boolean }[] };
+    type Listing = { enabled: boolean; schedules: { name: string; spec: { task: string; every?: number }; nextRunAt: number; paused: boolean }[] };
+    const read = async (): Promise<Listing> => {
+      const response = await fetch(`${service.url}/dashboard/api/schedules`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as Listing;
+    };
+    // A worker upserts its schedules once it can run their jobs (its first claim answered), a moment after it starts.
+    expect(await eventually(async () => (await read()).schedules.length === 2, 30_000)).toBe(true);
+    const { enabled, schedules } = await read();
     expect(enabled).toBe(true);
     expect(schedules.map(({ name, spec, paused }) => ({ name, task: spec.task, every: spec.every, paused }))).toEqual([
       { name: 'daily-digest', task: 'daily-digest', every: 1_000, paused: false },
