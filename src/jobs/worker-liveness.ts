@@ -28,8 +28,6 @@ export interface Liveness {
    * job would be taken back `ttlMs` later though the worker is alive.
    */
   readonly ready: Promise<void>;
-  /** Resolves when the thread itself has booted and beaten (or is gone): its start-up no longer competes for the CPU. */
-  readonly booted: Promise<void>;
   /** Stops beating and deletes the record; resolves when the thread is gone. */
   stop(): Promise<void>;
 }
@@ -82,8 +80,6 @@ export function startLiveness(options: LivenessOptions): Liveness {
   let alive = true;
   let markReady = (): void => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  let markBooted = (): void => undefined;
-  const booted = new Promise<void>((resolve) => (markBooted = resolve));
   let markStopped = (): void => undefined;
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   thread.on('message', (message: ThreadMessage) => {
@@ -92,7 +88,6 @@ export function startLiveness(options: LivenessOptions): Liveness {
       clearInterval(bridge);
       beating = alive;
       markReady();
-      markBooted();
     } else if (message.type === 'error') options.onError(new Error(`liveness thread of worker ${options.workerId}: ${message.message}`));
     else markStopped();
   });
@@ -102,7 +97,6 @@ export function startLiveness(options: LivenessOptions): Liveness {
     beating = false;
     clearInterval(bridge);
     markReady();
-    markBooted();
     markStopped();
   });
   // Until the thread's own first beat (booting it can take seconds on a loaded machine), the main
@@ -126,7 +120,6 @@ export function startLiveness(options: LivenessOptions): Liveness {
       return beating;
     },
     ready,
-    booted,
     stop() {
       stopping ??= (async () => {
         clearInterval(bridge);

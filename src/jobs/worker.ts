@@ -115,7 +115,7 @@ class WorkerRuntime {
     if (this.#options.scheduler !== false) {
       const schedulerPollMs = this.#options.schedulerPollMs ?? 1000;
       if (!(schedulerPollMs > 0)) throw new RangeError(`createWorker: schedulerPollMs must be > 0, got ${schedulerPollMs}`);
-      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError, groupOf: this.#groupOf, ready: Promise.all([this.#claimer.firstAnswer, this.#liveness?.booted]).then(() => undefined) });
+      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError, groupOf: this.#groupOf, ready: Promise.all([this.#claimer.firstAnswer, this.#liveness?.ready]).then(() => undefined) });
     }
     this.#loop = this.#claimer.run();
   }
