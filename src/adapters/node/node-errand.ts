@@ -24,7 +24,7 @@ export interface NodeErrandOptions<Extra extends object> {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
+  /** The root logger; each request gets a child bound to its request id. @default defaultLogger(): errand's JSON logger on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: ErrandLogger;
   /**
    * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
