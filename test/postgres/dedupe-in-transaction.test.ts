@@ -50,6 +50,25 @@ describe.skipIf(!postgresUp)('dedupe keys in the app transaction (postgres)', ()
     });
   }
 
+  it("an operator's retry of a cancelled job waits for the app's COMMIT of a new job with its key, then declines", async () => {
+    const key = 'retry-vs-enqueue';
+    const cancelled = await postgres.queue.enqueue(sync, { v: 1 }, { key });
+    expect(await postgres.backend.cancel(cancelled)).toBe(true);
+    const client = await postgres.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const fresh = await postgres.queue.enqueue(sync, { v: 2 }, { key, tx: client });
+      const retried = postgres.backend.retry(cancelled);
+      expect(await settled(retried)).toBe(false);
+      await client.query('COMMIT');
+      expect(await retried).toBe(false);
+      expect(await postgres.backend.get(cancelled)).toMatchObject({ state: 'cancelled' });
+      expect(await postgres.backend.get(fresh)).toMatchObject({ state: 'queued', payload: { v: 2 } });
+    } finally {
+      client.release();
+    }
+  });
+
   it("'replace' in the transaction: the waiting job is not claimed before COMMIT, and runs with the new payload", async () => {
     const key = 'replace-commit';
     const first = await postgres.queue.enqueue(replaced, { v: 1 }, { key, dedupe: 'replace' });

@@ -9,9 +9,9 @@ export interface JobManager {
 }
 
 /**
- * Makes `cancel`, `retry` and `remove`, each one conditional statement: a claim holding the row
- * (FOR UPDATE) makes it wait, and Postgres then re-checks the condition on the row as committed,
- * so an action never races a claim or a completion.
+ * Makes `cancel`, `retry` and `remove`, each one conditional statement (`retry` after taking its
+ * dedupe key's lock): a claim holding the row (FOR UPDATE) makes it wait, and Postgres then
+ * re-checks the condition on the row as committed, so an action never races a claim or a completion.
  */
 export function createManager(context: PostgresContext): JobManager {
   const { table, query, schema } = context;
@@ -22,7 +22,11 @@ export function createManager(context: PostgresContext): JobManager {
   const cancel = `UPDATE ${table} SET cancel_requested = (state = 'running'), state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END,
       finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2::bigint END, updated_at = $2, history = ${appendedHistory(cancelEvent)}
     WHERE id = $1 AND state IN ('queued', 'retrying', 'running')`;
-  // Requeueing would break the promise of the dedupe key while another job holds it.
+  // Requeueing would break the promise of the dedupe key while another job holds it. The key's
+  // advisory lock, the one enqueue takes (enqueue-keyed-jobs.ts), is taken first in the same
+  // transaction: without it a retry and an enqueue of the key, each not seeing the other's
+  // uncommitted row, both went ahead and left two unfinished jobs on one key.
+  const lockKey = `SELECT pg_advisory_xact_lock(hashtextextended($1 || key, 0)) FROM ${table} WHERE id = $2 AND key IS NOT NULL`;
   const retry = `WITH retried AS (
       UPDATE ${table} AS j SET state = 'queued', attempts = 0, run_at = $2, cancel_requested = false, result = NULL, progress = NULL,
         finished_at = NULL, updated_at = $2, history = ${appendedHistory(`jsonb_build_array(jsonb_build_object('at', $2::bigint, 'type', 'retried'))`)}
@@ -37,7 +41,10 @@ export function createManager(context: PostgresContext): JobManager {
       return (await query(cancel, [id, context.now()], `errand-cancel-${schema}`)).rowCount === 1;
     },
     async retry(id) {
-      return (await query(retry, [id, context.now(), context.channel], `errand-retry-${schema}`)).rowCount === 1;
+      return context.transaction(async (run) => {
+        await run(lockKey, [`${table}:`, id], `errand-retry-lock-${schema}`);
+        return (await run(retry, [id, context.now(), context.channel], `errand-retry-${schema}`)).rowCount === 1;
+      });
     },
     async remove(id) {
       return (await query(remove, [id], `errand-remove-${schema}`)).rowCount === 1;
