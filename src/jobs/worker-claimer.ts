@@ -24,6 +24,8 @@ export interface WorkerClaimerOptions {
   liveness: () => boolean;
   /** Resolves when the first claim may go out (the liveness record exists, or there is none to wait for). */
   ready: () => Promise<void>;
+  /** Told once, when the first claim is about to go out. */
+  onReady?: () => void;
 }
 
 // Aborting without a reason builds a DOMException with a stack trace, on every freed slot: reuse one.
@@ -50,6 +52,7 @@ export class WorkerClaimer {
   readonly #onClaimed: (jobs: readonly ClaimedJob[]) => void;
   readonly #liveness: () => boolean;
   readonly #ready: () => Promise<void>;
+  readonly #onReady: () => void;
   // Claim when half a batch can be taken, not at every freed slot: a claim per job would cost a round
   // trip per job. A lone freed slot is refilled after a few ms at most (`#overdue`).
   readonly #refillAt: number;
@@ -84,6 +87,7 @@ export class WorkerClaimer {
     this.#onClaimed = options.onClaimed;
     this.#liveness = options.liveness;
     this.#ready = options.ready;
+    this.#onReady = options.onReady ?? (() => undefined);
     this.#refillAt = Math.max(1, Math.floor(Math.min(options.batchSize, options.concurrency) / 2));
   }
 
@@ -114,6 +118,7 @@ export class WorkerClaimer {
     const waited = new AbortController();
     await Promise.race([this.#ready(), sleep(10_000, AbortSignal.any([this.#halt.signal, waited.signal]))]);
     waited.abort();
+    if (!this.#stopping) this.#onReady();
     while (!this.#stopping) {
       // Made before looking at the state: whatever changes it from here on cuts the wait below short.
       this.#wake = new AbortController();

@@ -18,6 +18,12 @@ export interface WorkerEvents {
   'job:cancelled': { job: ClaimedJob };
   /** The job was over its task's rate limit: it went back to the queue until `retryAt`, its attempt not counted. */
   'job:rate-limited': { job: ClaimedJob; retryAt: number };
+  /**
+   * The worker sends its first claim now: its liveness thread has beaten (or 10 s passed without).
+   * Until then a started worker takes no job; a process supervisor can wait for this before
+   * stopping the worker it replaces.
+   */
+  'worker:ready': { workerId: string };
   /** The worker stopped; `released` jobs were handed back unfinished at the deadline. */
   'worker:stopped': { workerId: string; released: number };
   /** The backend failed outside any one job (claim, heartbeat, batched completion, prune). The worker keeps going. */

@@ -82,6 +82,7 @@ class WorkerRuntime {
       ...shared,
       liveness: () => this.#liveness?.beating === true,
       ready: () => this.#liveness?.ready ?? Promise.resolve(),
+      onReady: () => this.events.emit('worker:ready', { workerId: id }),
       workerId: id,
       taskNames: [...tasks.keys()],
       groups: groupClaims(tasks),

@@ -49,6 +49,19 @@ describe('createWorker', () => {
     expect(await backend.get(ids[7])).toMatchObject({ result: 7 });
   });
 
+  it('emits worker:ready once, before its first claim takes a job', async () => {
+    const backend = memory();
+    await createQueue({ backend }).enqueue(noop, 1);
+    const seen: string[] = [];
+    const worker = createWorker({ backend, tasks: [noop], pollMs: 25, pruneIntervalMs: 0, logger: recordingLogger(), workerId: 'w-ready' });
+    workers.push(worker);
+    worker.on('worker:ready', ({ workerId }) => seen.push(`ready ${workerId}`));
+    worker.on('job:started', () => seen.push('started'));
+    worker.start();
+    await eventually(async () => expect((await backend.stats()).counts.succeeded).toBe(1));
+    expect(seen).toEqual(['ready w-ready', 'started']);
+  });
+
   it('completes one by one when the backend has no completeMany', async () => {
     const backend: JobBackend = { ...memory() };
     delete backend.completeMany;
