@@ -75,6 +75,7 @@ export function describeRateLimits(options: ConformanceOptions): void {
       const take = inner.takeRateToken?.bind(inner);
       if (take === undefined) throw new Error('the backend keeps no rate-limit counters');
       const allowed: string[] = [];
+      let denied = 0;
       const intervalMs = 1_000;
       // The same backend, recording what the shared counter allowed.
       const backend: JobBackend = {
@@ -82,6 +83,7 @@ export function describeRateLimits(options: ConformanceOptions): void {
         async takeRateToken(bucket, limit, windowMs, now) {
           const answer = await take(bucket, limit, windowMs, now);
           if (answer === null) allowed.push(bucket);
+          else denied += 1;
           return answer;
         },
       };
@@ -99,10 +101,14 @@ export function describeRateLimits(options: ConformanceOptions): void {
         for (const job of jobs) expect(await backend.get(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
       });
       expect(ran.sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'b1']);
-      // Tenant a: 5 jobs at 2 per window are granted 5 times and wait at least 3 times (the per-window count is pinned above); tenant b once.
+      // Tenant a: 5 jobs at 2 per window are granted 5 times (the per-window count is pinned above);
+      // tenant b once. Each refused take sent its job back to wait, as a job:rate-limited, and used
+      // no attempt (attempts: 1 above). How many takes were refused depends on where the windows
+      // fall between the claims (3 when all five are claimed inside one window, 1 when the claims
+      // straddle a window's end: seen in CI), so it is counted, not assumed.
       expect(allowed.filter((bucket) => bucket === 'conformance:a')).toHaveLength(5);
       expect(allowed.filter((bucket) => bucket === 'conformance:b')).toHaveLength(1);
-      expect(rateLimited).toBeGreaterThanOrEqual(3);
+      expect(rateLimited).toBe(denied);
     });
   });
 }
