@@ -38,6 +38,13 @@ export async function withLease<T>(jobId: string, operation: () => Promise<T>): 
   }
 }
 
+/** `work`, with a failure of Redis or BullMQ mapped onto errand's catalogue ({@link toBackendError}). */
+export function mapBackendErrors<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw toBackendError(error);
+  });
+}
+
 /** Maps a failure of Redis or BullMQ onto errand's catalogue. */
 export function toBackendError(error: unknown, jobId?: string): ErrandError {
   if (error instanceof ErrandError) return error;

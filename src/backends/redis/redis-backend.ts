@@ -4,7 +4,7 @@ import type { ClaimedJob, ClaimOptions, Completion, FailOptions, JobBackend, Job
 import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.js';
 import type { JobSeries, WorkerInfo } from '../../jobs/job-series.js';
 import { CancelledJobs } from './cancelled-jobs.js';
-import { isLeaseLostCode, leaseLost, toBackendError, withLease } from './lease-errors.js';
+import { isLeaseLostCode, leaseLost, mapBackendErrors, toBackendError, withLease } from './lease-errors.js';
 import { setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld } from './lua-scripts.js';
 import { renewLeases } from './renew-leases.js';
 import { listJobs, queueDepth, queueStats } from './redis-listing.js';
@@ -120,18 +120,12 @@ class RedisBackend implements JobBackend {
   }
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
-    try {
-      return await enqueueJobs(this.context, jobs);
-    } catch (error) {
-      throw toBackendError(error);
-    }
+    return mapBackendErrors(enqueueJobs(this.context, jobs));
   }
 
   /** The jobs enqueued with `key` that are still kept, newest first, from errand's key index (no scan). */
   async findByKey(key: string): Promise<JobRecord[]> {
-    return this.keyIndex.jobs(key, (id) => this.get(id)).catch((error: unknown) => {
-      throw toBackendError(error);
-    });
+    return mapBackendErrors(this.keyIndex.jobs(key, (id) => this.get(id)));
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
@@ -326,45 +320,28 @@ class RedisBackend implements JobBackend {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    try {
-      return await readJob({ client: this.client, queues: this.queues, cancelledJobs: this.cancelledJobs, queueKey: (task) => this.queueKey(task) }, await this.taskOf(id), id);
-    } catch (error) {
-      throw toBackendError(error);
-    }
+    const reading = { client: this.client, queues: this.queues, cancelledJobs: this.cancelledJobs, queueKey: (task: string) => this.queueKey(task) };
+    return mapBackendErrors(this.taskOf(id).then((task) => readJob(reading, task, id)));
   }
 
   async list(options?: ListOptions): Promise<JobPage> {
-    return listJobs(this.queues, this.cancelledJobs, options).catch((error: unknown) => {
-      throw toBackendError(error);
-    });
+    return mapBackendErrors(listJobs(this.queues, this.cancelledJobs, options));
   }
 
   async stats(): Promise<QueueStats> {
-    try {
-      return await queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task));
-    } catch (error) {
-      throw toBackendError(error);
-    }
+    return mapBackendErrors(queueStats(this.queues, this.cancelledJobs, (task) => this.queueKey(task)));
   }
 
   async sampleDepth(): Promise<void> {
-    try {
-      await this.timeSeries.recordDepth(() => queueDepth(this.queues));
-    } catch (error) {
-      throw toBackendError(error);
-    }
+    return mapBackendErrors(this.timeSeries.recordDepth(() => queueDepth(this.queues)));
   }
 
   async workers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.context).catch((error: unknown) => {
-      throw toBackendError(error);
-    });
+    return mapBackendErrors(listWorkers(this.context));
   }
 
   async readSeries(since: number, bucketMs?: number): Promise<JobSeries> {
-    return this.timeSeries.read(since, bucketMs).catch((error: unknown) => {
-      throw toBackendError(error);
-    });
+    return mapBackendErrors(this.timeSeries.read(since, bucketMs));
   }
 
   async cancel(id: string): Promise<boolean> {
