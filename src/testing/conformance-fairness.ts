@@ -23,6 +23,22 @@ async function claimOneJob(backend: JobBackend, fair: Pick<ClaimOptions, 'groups
   return jobs;
 }
 
+/** The backend, with every completion stored `ms` after the worker hands it over (a busy database). */
+function recordingCompletionsLate(backend: JobBackend, ms: number): JobBackend {
+  return new Proxy(backend, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target) as (...args: unknown[]) => unknown;
+      if (property !== 'complete' && property !== 'completeMany') return method;
+      return async (...args: unknown[]) => {
+        await sleep(ms);
+        return method(...args);
+      };
+    },
+  });
+}
+
 /** Fair queues: groups of a task take turns at claim, and a group's concurrency holds across workers. */
 export function describeFairness(options: ConformanceOptions): void {
   const makeBackend = backendsFor(options);
@@ -159,6 +175,17 @@ export function describeFairness(options: ConformanceOptions): void {
       for (const tenant of tenants) expect(most.get(tenant) ?? 0).toBeLessThanOrEqual(2);
       expect([...most.values()].some((count) => count === 2)).toBe(true);
     });
+
+    it('a worker claims again as soon as the backend has recorded the end of one of its grouped jobs, without waiting for its next poll', async () => {
+      // Completions recorded 50 ms after the handler ends: the claim a freed slot sends meanwhile finds the
+      // group full. A worker that then waited for its next poll (a minute here) would take 20 minutes.
+      const backend = recordingCompletionsLate(await makeBackend(), 50);
+      let done = 0;
+      const task = defineTask<{ n: number }>('conformance', { retries: 0, group: { key: () => 'one', concurrency: 1 }, handler: () => void (done += 1) });
+      await createQueue({ backend }).enqueueMany(Array.from({ length: 20 }, (_, n) => ({ task, payload: { n } })));
+      workers.push(createWorker({ backend, tasks: [task], concurrency: 4, pollMs: 60_000, pruneIntervalMs: 0, logger: quiet }).start());
+      await eventually(() => expect(done).toBe(20), 30_000);
+    }, 60_000);
 
     it('a worker takes a small group\'s jobs before a large backlog of another group is done', async () => {
       const backend = await makeBackend();
