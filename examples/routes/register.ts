@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
 import { bodyLimit } from 'errand/hono';
 import { validate } from 'errand/hono';
@@ -21,6 +22,11 @@ export function registerRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): 
   app.post(
     '/register',
     bodyLimit(16 * 1024),
+    describeRoute({
+      summary: 'Register an email; the welcome email goes out after the response',
+      parameters: [{ name: 'email', in: 'query', required: false, description: "The seed's form; without it, the JSON body.", schema: { type: 'string', format: 'email' }, example: 'ada@example.com' }],
+      requestBody: { required: false, content: { 'application/json': { schema: resolver(registration) } } },
+    }),
     // The seed's query form when `?email=` is given, else the JSON body.
     (c: Context<ServiceEnv>, next) => (c.req.query('email') === undefined ? fromBody(c as never, next) : fromQuery(c as never, next)),
     (c) => {

@@ -5,8 +5,9 @@ import type { ServiceDeps } from './service-deps.js';
 
 /** The schema of `POST /users` and of the `save-user` task. */
 export const userSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  email: z.email(),
+  name: z.string().trim().min(1).max(100).meta({ example: 'Ada Lovelace' }),
+  // The example keeps documentation tools from making up an address from the format's pattern.
+  email: z.email().meta({ example: 'ada@example.com' }),
   age: z.number().int().min(0).max(150).optional(),
 });
 

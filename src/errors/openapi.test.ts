@@ -61,14 +61,39 @@ describe('errorResponses', () => {
     expect(responses['404']).toEqual({
       description: 'Not Found',
       headers: { 'X-Request-Id': expect.objectContaining({ schema: { type: 'string' } }) },
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+      content: {
+        'application/problem+json': {
+          schema: { $ref: '#/components/schemas/ProblemDetails' },
+          example: { type: 'about:blank', title: 'Not Found', status: 404, code: 'ERRAND_NOT_FOUND', requestId: expect.any(String) },
+        },
+      },
     });
     expect(Object.keys(responses['405'].headers)).toEqual(['X-Request-Id', 'Allow']);
     expect(Object.keys(responses['503'].headers)).toEqual(['X-Request-Id', 'Retry-After']);
   });
 
+  it('gives each status an example of its own: its status and reason, errand\'s code only where errand raises it, field errors on a 422', () => {
+    const responses = errorResponses([418, 422, 500, 503]);
+    const example = (status: number): unknown => responses[String(status)]?.content['application/problem+json']?.example;
+    // An app's own status: errand does not know its code.
+    expect(example(418)).toEqual({ type: 'about:blank', title: "I'm a Teapot", status: 418, requestId: expect.any(String) });
+    expect(example(422)).toMatchObject({ status: 422, title: 'Unprocessable Content', code: 'ERRAND_VALIDATION_FAILED', errors: [{ pointer: '/email', loc: ['body', 'email'], message: expect.any(String), code: expect.any(String) }] });
+    expect(example(500)).toMatchObject({ status: 500, title: 'Internal Server Error', code: 'ERRAND_INTERNAL' });
+    expect(example(500)).not.toHaveProperty('errors');
+    expect(example(503)).toMatchObject({ status: 503, code: 'ERRAND_BACKEND_UNAVAILABLE' });
+    // Every example carries the fields the schema requires.
+    for (const status of [418, 422, 500, 503]) expect(Object.keys(example(status) as object)).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+  });
+
   it("follows the app's format: FastAPI's body, or the app's own schema inline", () => {
-    expect(errorResponses([422], { format: 'fastapi' })['422'].content).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } } });
+    const fastapi = errorResponses([404, 422], { format: 'fastapi' });
+    expect(fastapi['422'].content).toEqual({
+      'application/json': {
+        schema: { $ref: '#/components/schemas/HTTPValidationError' },
+        example: { detail: [{ loc: ['body', 'email'], msg: 'Invalid email address', type: 'invalid_format' }] },
+      },
+    });
+    expect(fastapi['404'].content['application/json']?.example).toEqual({ detail: 'Not Found' });
     const own = { type: 'object', properties: { error: { type: 'string' } } };
     expect(errorResponses([404], { schema: own, ref: false })['404'].content).toEqual({ 'application/json': { schema: own } });
   });

@@ -1,4 +1,5 @@
 import { errorCodes } from './error-codes.js';
+import { fastApiExample, problemExample } from './problem-example.js';
 import { reasonPhrase } from './reason-phrases.js';
 
 /*
@@ -67,7 +68,7 @@ export const fastApiErrorSchema: JsonSchema = {
 export interface OpenApiResponse {
   description: string;
   headers: Record<string, { description: string; schema: JsonSchema }>;
-  content: Record<string, { schema: JsonSchema }>;
+  content: Record<string, { schema: JsonSchema; example?: Record<string, unknown> }>;
 }
 
 /** Options of {@link errorResponses}. */
@@ -100,15 +101,24 @@ const statusHeaders: Readonly<Record<number, Record<string, { description: strin
   503: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
 };
 
-function bodyOf(options: ErrorResponsesOptions): { name: string; schema: JsonSchema; mediaType: string } {
+interface ErrorBody {
+  name: string;
+  schema: JsonSchema;
+  mediaType: string;
+  /** An example body per status; none for an app's own schema, whose shape errand does not know. */
+  example?: (status: number) => Record<string, unknown>;
+}
+
+function bodyOf(options: ErrorResponsesOptions): ErrorBody {
   if (options.schema !== undefined) return { name: 'Error', schema: options.schema, mediaType: 'application/json' };
-  if (options.format === 'fastapi') return { name: 'HTTPValidationError', schema: fastApiErrorSchema, mediaType: 'application/json' };
-  return { name: 'ProblemDetails', schema: problemDetailsSchema, mediaType: 'application/problem+json' };
+  if (options.format === 'fastapi') return { name: 'HTTPValidationError', schema: fastApiErrorSchema, mediaType: 'application/json', example: fastApiExample };
+  return { name: 'ProblemDetails', schema: problemDetailsSchema, mediaType: 'application/problem+json', example: problemExample };
 }
 
 /**
  * OpenAPI Response objects for these error statuses, keyed by status code, in the envelope the app
- * sends: with `X-Request-Id`, and `Allow` (405) or `Retry-After` (429, 503) where errand sends them.
+ * sends: with `X-Request-Id`, `Allow` (405) or `Retry-After` (429, 503) where errand sends them, and
+ * an example body of that status (none with an app's own `schema`).
  * For a document written by hand or by a route-level generator (`@hono/zod-openapi`'s `responses`).
  *
  * @example
@@ -124,7 +134,7 @@ export function errorResponses(statuses: readonly number[], options: ErrorRespon
     responses[String(status)] = {
       description: reasonPhrase(status),
       headers: structuredClone({ [options.requestIdHeader ?? 'X-Request-Id']: requestIdHeader, ...statusHeaders[status] }),
-      content: { [body.mediaType]: { schema } },
+      content: { [body.mediaType]: body.example === undefined ? { schema } : { schema, example: body.example(status) } },
     };
   }
   return responses;

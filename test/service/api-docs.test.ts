@@ -47,7 +47,9 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(document.paths).filter((path) => /^\/(docs|dashboard|metrics|openapi)/.test(path))).toEqual([]);
     const job = document.paths['/jobs/{id}']?.get;
     for (const status of ['422', '500', '503']) {
-      expect(job?.responses[status]?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } });
+      // With an example of that very status: documentation tools otherwise make one up (Swagger UI
+      // showed `"status": 400` under each of them).
+      expect(job?.responses[status]?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' }, example: expect.objectContaining({ status: Number(status) }) } });
       expect(job?.responses[status]?.headers).toHaveProperty('X-Request-Id');
     }
     expect(document.components.schemas).toHaveProperty('ProblemDetails');
@@ -58,7 +60,15 @@ describe('GET /openapi.json', () => {
     const createOrder = document.paths['/orders']?.post;
     expect(createOrder?.requestBody?.content['application/json'].schema.properties).toHaveProperty('item');
     for (const status of ['400', '413', '415', '422']) expect(createOrder?.responses[status]?.headers).toHaveProperty('X-Request-Id');
-    expect(document.paths['/users']?.post?.requestBody?.content['application/json'].schema.properties).toHaveProperty('email');
+    // A field with a pattern carries an example: Swagger UI made up a 2 KB address from the email regex.
+    expect(document.paths['/users']?.post?.requestBody?.content['application/json'].schema.properties).toHaveProperty('email', expect.objectContaining({ example: 'ada@example.com' }));
+  });
+
+  it('documents both forms of POST /register: the seed\'s `?email=` and the JSON body', async () => {
+    const register = (await openApiDocument()).paths['/register']?.post as (Operation & { parameters?: { name: string; in: string }[] }) | undefined;
+    expect(register?.parameters).toEqual([expect.objectContaining({ name: 'email', in: 'query' })]);
+    expect(register?.requestBody?.content['application/json'].schema.required).toEqual(['email']);
+    expect(Object.keys(register?.responses ?? {})).toEqual(expect.arrayContaining(['400', '413', '415', '422']));
   });
 });
 
