@@ -21,6 +21,7 @@
 import { describe } from 'vitest';
 import type { ConformanceOptions } from './conformance-helpers.js';
 import { describeFairness } from './conformance-fairness.js';
+import { describeFairReturns } from './conformance-fair-returns.js';
 import { describeDedupe } from './conformance-dedupe.js';
 import { describeLeases } from './conformance-leases.js';
 import { describeLiveness } from './conformance-liveness.js';
@@ -48,6 +49,7 @@ export function describeBackendConformance(name: string, options: ConformanceOpt
     describeSchedules(options);
     describeRateLimits(options);
     describeFairness(options);
+    describeFairReturns(options);
     describeSeries(options);
   });
 }

@@ -14,8 +14,9 @@ export function bullJobOptions(job: NewJob, retention: Required<RetentionOptions
   const options: JobsOptions = {
     jobId: job.id,
     timestamp: job.createdAt,
-    // BullMQ schedules at timestamp + delay; a grouped job is held until a fair claim releases it.
-    delay: (job.runAt > Date.now() ? job.runAt - job.createdAt : 0) + (job.group === undefined ? 0 : heldDelayMs),
+    // BullMQ schedules at timestamp + delay; a grouped job is held until a fair claim releases it, its
+    // own due time kept exact (a job retried by hand is re-added with its first createdAt).
+    delay: job.group === undefined ? (job.runAt > Date.now() ? job.runAt - job.createdAt : 0) : Math.max(0, job.runAt - job.createdAt) + heldDelayMs,
     attempts: job.maxAttempts,
     backoff: { type: 'errand' },
     removeOnComplete: { age: Math.ceil(retention.succeededMs / 1000) },

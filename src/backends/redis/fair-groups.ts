@@ -141,7 +141,7 @@ export interface GroupedTask {
 export class FairGroups {
   constructor(private readonly client: Redis) {}
 
-  /** Indexes newly added grouped jobs of one task (after BullMQ stored them held), or a retry (before BullMQ holds it). */
+  /** Indexes newly added grouped jobs of one task (after BullMQ stored them held), or a job held again (before BullMQ holds it, {@link holdAgain}). */
   async hold(target: GroupedTask, jobs: readonly Pick<NewJob, 'id' | 'group' | 'priority' | 'runAt'>[]): Promise<void> {
     if (jobs.length === 0) return;
     const args = jobs.flatMap((job) => (job.group === undefined ? [] : [job.group, `${String(job.priority).padStart(7, '0')}:${String(job.runAt).padStart(15, '0')}`, job.id]));
@@ -154,16 +154,18 @@ export class FairGroups {
   }
 
   /**
-   * Holds a failed attempt's retry for its group's turn, instead of letting BullMQ run it when its
-   * backoff ends (which would put it ahead of every group's turn): indexed here due at `retryAt`, then
-   * moved by `moveToFailed`, whose backoff adds {@link heldDelayMs} (`RetryAtError.holdMs`), then no
-   * longer counted among its group's running jobs. A process that dies in between leaves a job whose
-   * lease lapses as any other (it is then run again at once, and its index member is dropped).
+   * Holds a job that leaves a worker's hands for its group's turn: a failed attempt's retry, or a job
+   * released (its worker stopping, or its rate limit full), instead of letting BullMQ run it when it is
+   * due (which would put it ahead of every group's turn). Indexed here due at `runAt`, then moved by
+   * `move` into BullMQ's delayed set {@link heldDelayMs} past that (a retry: `moveToFailed`, whose
+   * backoff adds it, `RetryAtError.holdMs`; a release: `moveToDelayed`), then no longer counted among
+   * its group's running jobs. A process that dies in between leaves a job whose lease lapses as any
+   * other (it is then run again at once, and its index member is dropped).
    */
-  async holdRetry(target: GroupedTask, retry: { id: string; group: string; priority: number; retryAt: number }, moveToFailed: () => Promise<void>): Promise<void> {
-    await this.hold(target, [{ id: retry.id, group: retry.group, priority: retry.priority, runAt: retry.retryAt }]);
-    await moveToFailed();
-    await this.client.srem(`${target.ownPrefix}run:${retry.group}`, retry.id);
+  async holdAgain(target: GroupedTask, job: { id: string; group: string; priority: number; runAt: number }, move: () => Promise<void>): Promise<void> {
+    await this.hold(target, [job]);
+    await move();
+    await this.client.srem(`${target.ownPrefix}run:${job.group}`, job.id);
   }
 
   /** Releases up to `limit` held jobs of the task's groups, in turns, into BullMQ's wait list; answers how many. */

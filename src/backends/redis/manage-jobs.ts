@@ -1,7 +1,8 @@
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
 import { encodeEvent, toJobRecord } from './job-record.js';
 import { logJobEvents } from './job-log.js';
-import type { RedisContext } from './redis-context.js';
+import { groupedTaskOf, type RedisContext } from './redis-context.js';
+import { retryIntoGroup } from './retry-grouped.js';
 
 /** What the dashboard's and CLI's job actions need beyond the shared context. */
 export interface ManageContext extends RedisContext {
@@ -65,6 +66,12 @@ export async function retryJob(context: ManageContext, id: string): Promise<bool
   const task = await context.taskOf(id);
   const job = task === undefined ? undefined : await context.queues.job(task, id);
   if (task === undefined || job === undefined || (await job.getState()) !== 'failed') return false;
+  const group = await context.fair.groupOf(groupedTaskOf(context, task), id);
+  if (group !== undefined) {
+    if (!(await retryIntoGroup(context, task, job, group))) return false;
+    await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);
+    return true;
+  }
   await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   await context.client.hdel(context.names.jobKey(task, id), 'errand:lapsed');
   await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);

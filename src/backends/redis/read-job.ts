@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { heldDelayMs, heldRunAt } from './fair-groups.js';
+import { heldDelayMs } from './fair-groups.js';
 import type { JobRecord } from '../../jobs/job.js';
 import type { CancelledJobs } from './cancelled-jobs.js';
 import { jobStateOf, toJobRecord } from './job-record.js';
@@ -37,9 +37,9 @@ export async function readJob(context: JobReadContext, task: string | undefined,
     if (score !== null) runAt = Math.floor(Number(score) / 4096);
     // Due but not yet promoted: BullMQ moves it to wait at the next claim, so it is ready now.
     if (runAt !== undefined && runAt <= Date.now()) state = 'queued';
-    // A grouped job held for its group's turn: its own due time says whether it is ready.
-    // A grouped job's retry is held the same way, from its retry time (fair-groups.ts, holdRetry).
-    const held = job.attemptsMade === 0 ? heldRunAt(job.timestamp, job.opts.delay) : runAt !== undefined && runAt - Date.now() > heldDelayMs / 2 ? runAt - heldDelayMs : undefined;
+    // A grouped job held for its group's turn (new, retried or released: fair-groups.ts, holdAgain)
+    // is scored heldDelayMs past its own due time, which says whether it is ready.
+    const held = runAt !== undefined && runAt - Date.now() > heldDelayMs / 2 ? runAt - heldDelayMs : undefined;
     if (held !== undefined) {
       runAt = held;
       state = held <= Date.now() ? 'queued' : job.attemptsMade > 0 ? 'retrying' : 'delayed';

@@ -285,7 +285,7 @@ class RedisBackend implements JobBackend {
       await withLease(lease.jobId, () => job.moveToFailed(error, lease.token, false));
     };
     if (group === undefined || retryAt === null) await moveToFailed();
-    else await this.fair.holdRetry(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, retryAt }, moveToFailed);
+    else await this.fair.holdAgain(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, runAt: retryAt }, moveToFailed);
     this.forget(lease);
     await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'failed', ...(options.retryAt === null ? {} : { retryAt: options.retryAt }) }]);
     const at = Date.now();
@@ -305,10 +305,15 @@ class RedisBackend implements JobBackend {
 
   async release(lease: Lease, runAt?: number): Promise<void> {
     const { task, job } = await this.heldJob(lease);
+    const grouped = groupedTaskOf(this.context, task);
+    const group = await this.fair.groupOf(grouped, lease.jobId);
     await withLease(lease.jobId, async () => {
       const held = await uncountAttemptIfHeld(this.client, this.names.lockKey(task, lease.jobId), this.names.jobKey(task, lease.jobId), lease.token);
       if (!held) throw leaseLost(lease.jobId);
-      if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);
+      // A grouped job goes back to its group's index, held, and waits for its group's turn as a new one does.
+      const due = Math.max(runAt ?? 0, Date.now());
+      if (group !== undefined) await this.fair.holdAgain(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, runAt: due }, () => job.moveToDelayed(due + heldDelayMs, lease.token));
+      else if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);
       else await job.moveToWait(lease.token);
     });
     this.forget(lease);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { ClaimedJob, ClaimOptions, JobBackend } from '../jobs/backend.js';
+import { backendsFor, claim, eventually, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+
+const fair: Pick<ClaimOptions, 'groups'> = { groups: { conformance: {} } };
+
+function groupOf(job: ClaimedJob): string {
+  return (job.payload as { group: string }).group;
+}
+
+function grouped(group: string, n: number, overrides: Parameters<typeof newJob>[0] = {}): ReturnType<typeof newJob> {
+  return newJob({ payload: { group, n }, group, ...overrides });
+}
+
+/** One one-job fair claim that must take a job (retried until it does: a job due again is promoted on the backend's clock). */
+async function claimOneJob(backend: JobBackend): Promise<ClaimedJob[]> {
+  const jobs = await claim(backend, { limit: 1, ...fair });
+  if (jobs.length !== 1) throw new Error(`expected one job, claimed ${jobs.length}`);
+  return jobs;
+}
+
+/**
+ * Groups a, b with two jobs each; the first one-job claim serves one of them, `sendBack` returns
+ * that job to the queue, then four one-job claims must take the groups in turns: the other group
+ * first (the served one was just served), as if the job had never left its group.
+ */
+async function expectTurnKept(backend: JobBackend, sendBack: (job: ClaimedJob) => Promise<void>, maxAttempts = 3): Promise<void> {
+  await backend.enqueue([grouped('a', 0, { maxAttempts }), grouped('a', 1, { maxAttempts }), grouped('b', 0, { maxAttempts }), grouped('b', 1, { maxAttempts })]);
+  const [first] = await claim(backend, { limit: 1, ...fair });
+  if (first === undefined) throw new Error('nothing was claimed');
+  const served = groupOf(first);
+  const other = served === 'a' ? 'b' : 'a';
+  await sendBack(first);
+  const order: string[] = [];
+  for (let n = 0; n < 4; n += 1) order.push(...(await eventually(() => claimOneJob(backend))).map(groupOf));
+  expect(order).toEqual([other, served, other, served]);
+}
+
+/** Fair queues: a grouped job that returns to the queue (released, or retried by hand) keeps its group and waits for its turn. */
+export function describeFairReturns(options: ConformanceOptions): void {
+  const makeBackend = backendsFor(options);
+
+  describe.skipIf(options.fairQueues === false)('fair queues: jobs returning to their group', () => {
+    it('a released job (a worker shutting down) waits for its group\'s turn', async () => {
+      const backend = await makeBackend();
+      await expectTurnKept(backend, (job) => backend.release(job));
+    });
+
+    it('a job released until a later time (waiting for a rate limit) waits for its group\'s turn once due', async () => {
+      const backend = await makeBackend();
+      await expectTurnKept(backend, async (job) => {
+        const runAt = Date.now() + 200;
+        await backend.release(job, runAt);
+        await sleep(Math.max(0, runAt - Date.now()) + 50);
+      });
+    });
+
+    it('a dead job retried by hand waits for its group\'s turn', async () => {
+      const backend = await makeBackend();
+      await expectTurnKept(
+        backend,
+        async (job) => {
+          await backend.fail(job, { error: testProblem(), retryAt: null });
+          expect(await backend.retry(job.jobId)).toBe(true);
+          // Still the same job: its first enqueue time, a fresh set of attempts, its history kept.
+          const record = await backend.get(job.jobId);
+          expect(record).toMatchObject({ state: 'queued', attempts: 0, createdAt: job.createdAt });
+          expect(record?.history.map((event) => event.type)).toEqual(expect.arrayContaining(['enqueued', 'failed', 'retried']));
+        },
+        1,
+      );
+    });
+  });
+}
