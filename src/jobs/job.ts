@@ -83,6 +83,8 @@ export interface JobRecord<Result = unknown> {
   state: JobState;
   priority: number;
   key?: string;
+  /** Fair-queue group the job was stored with ({@link NewJob.group}); a retry by hand keeps it. Absent for ungrouped jobs. */
+  group?: string;
   /** Attempts started so far (a claim starts one). */
   attempts: number;
   maxAttempts: number;

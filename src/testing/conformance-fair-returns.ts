@@ -36,7 +36,7 @@ async function expectTurnKept(backend: JobBackend, sendBack: (job: ClaimedJob) =
   expect(order).toEqual([other, served, other, served]);
 }
 
-/** Fair queues: a grouped job that returns to the queue (released, or retried by hand) keeps its group and waits for its turn. */
+/** Fair queues: a grouped job that returns to the queue (released, retried by hand, cancelled then retried) keeps its group and waits for its turn. */
 export function describeFairReturns(options: ConformanceOptions): void {
   const makeBackend = backendsFor(options);
 
@@ -69,6 +69,31 @@ export function describeFairReturns(options: ConformanceOptions): void {
         },
         1,
       );
+    });
+
+    it('a job\'s record says its group, in get and list, and after it was cancelled', async () => {
+      const backend = await makeBackend();
+      const [job, plain] = [grouped('a', 0), newJob()];
+      await backend.enqueue([job, plain]);
+      expect((await backend.get(job.id))?.group).toBe('a');
+      expect((await backend.get(plain.id))?.group).toBeUndefined();
+      expect((await backend.list()).jobs.find((record) => record.id === job.id)?.group).toBe('a');
+      expect(await backend.cancel(job.id)).toBe(true);
+      expect(await backend.get(job.id)).toMatchObject({ state: 'cancelled', group: 'a' });
+      expect((await backend.list({ state: 'cancelled' })).jobs.map((record) => record.group)).toEqual(['a']);
+    });
+
+    it('a cancelled job retried by hand keeps its group: its group\'s concurrency still holds', async () => {
+      const backend = await makeBackend();
+      const capped: Pick<ClaimOptions, 'groups'> = { groups: { conformance: { concurrency: 1 } } };
+      const [first, second] = [grouped('a', 0), grouped('a', 1)];
+      await backend.enqueue([first, second]);
+      expect(await backend.cancel(second.id)).toBe(true);
+      expect(await backend.retry(second.id)).toBe(true);
+      expect(await backend.get(second.id)).toMatchObject({ state: 'queued', group: 'a' });
+      // Had it lost its group, it would be claimed beside the first, as a job stored without one.
+      expect((await claim(backend, { limit: 10, ...capped })).map((job) => job.jobId)).toEqual([first.id]);
+      expect(await claim(backend, { limit: 10, ...capped })).toEqual([]);
     });
   });
 }

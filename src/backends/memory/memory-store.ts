@@ -44,6 +44,7 @@ export function toStored(job: NewJob, seq: number, now: number): StoredJob {
     history: [{ at: now, type: 'enqueued' }],
   };
   if (job.key !== undefined) record.key = job.key;
+  if (job.group !== undefined) record.group = job.group;
   if (job.meta !== undefined) record.meta = { ...job.meta };
   const stored: StoredJob = { record, seq, cancelRequested: false };
   if (job.group !== undefined) stored.group = job.group;

@@ -7,7 +7,7 @@ import { visibleState, type StoredState } from '../sqlite/job-row.js';
  * that returned null) stays distinct from SQL NULL (no result), as on the other backends.
  */
 export const recordColumns = `id, task, payload::text AS payload, state, priority, run_at, key, attempts, max_attempts,
-  progress::text AS progress, result::text AS result, error::text AS error, created_at, started_at, finished_at, updated_at, history, meta`;
+  progress::text AS progress, result::text AS result, error::text AS error, created_at, started_at, finished_at, updated_at, history, meta, group_key`;
 
 /** A row of {@link recordColumns} as node-postgres returns it: bigint columns arrive as strings. */
 export interface JobRow {
@@ -29,6 +29,7 @@ export interface JobRow {
   updated_at: string;
   history: JobEvent[];
   meta: JobMeta | null;
+  group_key: string | null;
 }
 
 /** Timeline entries kept per job; the slow paths trim older ones (see `trimmedHistory`). */
@@ -67,6 +68,7 @@ export function rowToRecord(row: JobRow, now: number): JobRecord {
     history: row.history,
   };
   if (row.key !== null) record.key = row.key;
+  if (row.group_key !== null) record.group = row.group_key;
   if (row.progress !== null) record.progress = JSON.parse(row.progress) as unknown;
   if (row.result !== null) record.result = JSON.parse(row.result) as unknown;
   if (row.error !== null) record.error = JSON.parse(row.error) as ProblemDetails;

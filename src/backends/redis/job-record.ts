@@ -91,6 +91,8 @@ export interface RecordExtras {
   /** When the job may next run, when BullMQ keeps it in the delayed set. */
   runAt?: number;
   logs?: readonly string[];
+  /** The fair-queue group the job was stored with (kept beside BullMQ's fields, fair-groups.ts). */
+  group?: string | undefined;
 }
 
 /** Builds errand's view of a BullMQ job in a known BullMQ state. */
@@ -111,6 +113,7 @@ export function toJobRecord(job: Job, state: JobState, extras: RecordExtras = {}
     history: historyOf(job, state, extras.logs ?? []),
   };
   if (job.deduplicationId !== undefined) record.key = job.deduplicationId;
+  if (extras.group !== undefined) record.group = extras.group;
   const meta = jobMetaOf(job.opts);
   if (meta !== undefined) record.meta = meta;
   // BullMQ reports 0 for a job that never reported progress; errand says "none yet".

@@ -20,7 +20,8 @@ export async function toTombstone(context: RedisContext, task: string, id: strin
   if (job === undefined) return;
   const logs = (await context.queues.queue(task).getJobLogs(id)).logs;
   const now = Date.now();
-  const record = toJobRecord(job, 'cancelled', { logs: [...logs, encodeEvent({ at: now, type: 'cancelled' })] });
+  const group = await context.fair.groupOf(groupedTaskOf(context, task), id);
+  const record = toJobRecord(job, 'cancelled', { logs: [...logs, encodeEvent({ at: now, type: 'cancelled' })], group });
   record.finishedAt = now;
   record.updatedAt = now;
   await context.cancelledJobs.save(record);
@@ -39,7 +40,8 @@ export async function cancelJob(context: ManageContext, id: string): Promise<boo
   const state = await job.getState();
   if (state === 'completed' || state === 'failed' || state === 'unknown') return false;
   if (state !== 'active') {
-    const record = toJobRecord(job, 'cancelled', { logs: (await context.queues.queue(task).getJobLogs(id)).logs });
+    const group = await context.fair.groupOf(groupedTaskOf(context, task), id);
+    const record = toJobRecord(job, 'cancelled', { logs: (await context.queues.queue(task).getJobLogs(id)).logs, group });
     record.finishedAt = record.updatedAt = Date.now();
     record.history.push({ at: record.finishedAt, type: 'cancelled' });
     await context.cancelledJobs.save(record);
@@ -58,6 +60,8 @@ export async function retryJob(context: ManageContext, id: string): Promise<bool
     const now = Date.now();
     const fresh: NewJob = { id, task: tombstone.task, payload: tombstone.payload, runAt: now, priority: tombstone.priority, maxAttempts: tombstone.maxAttempts, createdAt: now };
     if (tombstone.key !== undefined) fresh.key = tombstone.key;
+    // Back in its group, held for its group's turn (a tombstone written before groups were kept has none).
+    if (tombstone.group !== undefined) fresh.group = tombstone.group;
     await context.cancelledJobs.delete(id);
     await context.enqueue([fresh]);
     await logJobEvents(context.queues, tombstone.task, id, [{ at: now, type: 'retried' }]);

@@ -45,5 +45,6 @@ export async function readJob(context: JobReadContext, task: string | undefined,
       state = held <= Date.now() ? 'queued' : job.attemptsMade > 0 ? 'retrying' : 'delayed';
     }
   }
-  return toJobRecord(job, state, { logs, ...(runAt === undefined ? {} : { runAt }) });
+  const group = (await context.client.hget(`${context.queueKey(task)}${id}`, 'errand:group')) ?? undefined;
+  return toJobRecord(job, state, { logs, group, ...(runAt === undefined ? {} : { runAt }) });
 }

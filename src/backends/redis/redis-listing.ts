@@ -65,7 +65,22 @@ export async function listJobs(queues: TaskQueues, cancelled: CancelledJobs, opt
     if (splitDelayed) total += records.length;
   }
   records.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-  return { jobs: records.slice(offset, offset + limit), total };
+  const page = records.slice(offset, offset + limit);
+  await addGroups(queues, page);
+  return { jobs: page, total };
+}
+
+/** Sets the fair-queue group of the page's live jobs (kept in their BullMQ hash; tombstones carry theirs): one pipeline. */
+async function addGroups(queues: TaskQueues, page: readonly JobRecord[]): Promise<void> {
+  const live = page.filter((record) => record.state !== 'cancelled');
+  if (live.length === 0) return;
+  const pipeline = queues.client.pipeline();
+  for (const record of live) pipeline.hget(queues.queue(record.task).toKey(record.id), 'errand:group');
+  const groups = (await pipeline.exec()) ?? [];
+  live.forEach((record, index) => {
+    const [error, group] = groups[index] ?? [null, null];
+    if (error === null && typeof group === 'string') record.group = group;
+  });
 }
 
 function emptyCounts(): Record<JobState, number> {

@@ -26,6 +26,7 @@ export interface JobRow {
   updated_at: number;
   history: string;
   meta: string | null;
+  group_key: string | null;
 }
 
 /** What the `state` column holds; `delayed` is derived from `run_at` (see the first migration). */
@@ -87,6 +88,7 @@ export function rowToRecord(row: JobRow, now: number): JobRecord {
     history: decodeHistory(row.history),
   };
   if (row.key !== null) record.key = row.key;
+  if (row.group_key !== null) record.group = row.group_key;
   if (row.progress !== null) record.progress = JSON.parse(row.progress) as unknown;
   if (row.result !== null) record.result = JSON.parse(row.result) as unknown;
   if (row.error !== null) record.error = JSON.parse(row.error) as ProblemDetails;
