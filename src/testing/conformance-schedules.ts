@@ -99,18 +99,68 @@ export function describeSchedules(options: ConformanceOptions): void {
       // 03:00 in Paris on 1 January is 02:00 UTC.
       expect((await store.get('b'))?.nextRunAt).toBe(base + 2 * 3_600_000);
       expect(await syncSchedules(store, [first, other], tasks, base + 2)).toEqual({ created: [], updated: [], removed: [] });
+      expect(await store.advance({ name: 'a', expectedNextRunAt: base + 60_000, nextRunAt: base + 60_000, lastTickAt: base, now: base }, [])).toBe(true);
       await store.setPaused('a', true, base + 60_000, base);
-      // A payload change keeps the next tick (and the paused flag); a timing change recomputes it.
+      // A payload change keeps the next tick (and the paused flag and the last tick), even when that
+      // tick is past (recomputed from now it would be base + 120 s); a timing change recomputes it.
       const payloadChanged = defineSchedule(task, { name: 'a', every: 60_000, payload: { v: 2 } });
-      expect(await syncSchedules(store, [payloadChanged, other], tasks, base + 30_000)).toMatchObject({ updated: ['a'] });
-      expect(await store.get('a')).toMatchObject({ nextRunAt: base + 60_000, paused: true, spec: { payload: { v: 2 } } });
+      expect(await syncSchedules(store, [payloadChanged, other], tasks, base + 90_000)).toMatchObject({ updated: ['a'] });
+      expect(await store.get('a')).toMatchObject({ nextRunAt: base + 60_000, lastTickAt: base, paused: true, spec: { payload: { v: 2 } } });
+      // A time zone is timing too: 03:00 UTC is 03:00 on 1 January, an hour after 03:00 in Paris.
+      const otherInUtc = defineSchedule(task, { name: 'b', cron: '0 3 * * *' });
+      expect(await syncSchedules(store, [payloadChanged, otherInUtc], tasks, base + 1)).toMatchObject({ updated: ['b'] });
+      expect((await store.get('b'))?.nextRunAt).toBe(base + 3 * 3_600_000);
       const timingChanged = defineSchedule(task, { name: 'a', every: 7_000, payload: { v: 2 } });
       await syncSchedules(store, [timingChanged, other], tasks, base + 30_000);
       expect((await store.get('a'))?.nextRunAt).toBe(base + 35_000);
       // A worker of other tasks does not remove 'b'; one of its task does, when it no longer declares it.
       expect((await syncSchedules(store, [], ['unrelated'], base)).removed).toEqual([]);
       expect((await syncSchedules(store, [timingChanged], tasks, base)).removed).toEqual(['b']);
+      await expect(syncSchedules(store, [timingChanged, timingChanged], tasks, base)).rejects.toThrow('two schedules are named "a"; schedule names must be unique');
       expect((await store.list()).map((s) => s.name)).toEqual(['a']);
+    });
+
+    it('stores a declaration with its defaults, and only the timing it names', async () => {
+      const { store } = await storeOf();
+      const retried = defineTask('conformance', { retries: 5, handler: () => 'ok' });
+      const declared = [defineSchedule(task, { name: 'every', every: 60_000 }), defineSchedule(retried, { name: 'cron', cron: '0 3 * * *', timezone: 'Europe/Paris', priority: 7, payload: { n: 1 } })];
+      await syncSchedules(store, declared, tasks, base);
+      const defaults = { task: 'conformance', overlap: 'skip', missed: 'latest', maxMissed: 100, graceMs: 60_000 };
+      expect((await store.get('every'))?.spec).toStrictEqual({ ...defaults, every: 60_000, timezone: 'UTC', payload: {}, priority: 0, maxAttempts: 4 });
+      expect((await store.get('cron'))?.spec).toStrictEqual({ ...defaults, cron: '0 3 * * *', timezone: 'Europe/Paris', payload: { n: 1 }, priority: 7, maxAttempts: 6 });
+    });
+
+    it('leaves a paused or not yet due schedule as it is, and says when another node handled the tick first', async () => {
+      const { backend, store } = await storeOf();
+      const schedule = await stored(backend, { every: 1_000, overlap: 'allow' });
+      const nothing = { fired: [], skipped: 0, held: false, lost: false };
+      expect(await runSchedule(backend, store, schedule, base - 1)).toEqual(nothing);
+      expect(await runSchedule(backend, store, { ...schedule, paused: true }, base + 500)).toEqual(nothing);
+      expect(await store.get('tick')).toEqual(schedule);
+      expect(await runSchedule(backend, store, schedule, base + 500)).toEqual({ ...nothing, fired: [base] });
+      // The same read again: the stored schedule has moved on, so this node lost the compare-and-set.
+      expect(await runSchedule(backend, store, schedule, base + 500)).toEqual({ ...nothing, lost: true });
+      expect(await jobIds(backend)).toEqual(ids('tick', [base]));
+    });
+
+    it('answers when the next round is due: the earliest next tick, or soon after now for a tick held by a running job', async () => {
+      const { backend, store } = await storeOf();
+      const taskSet = new Set(tasks);
+      await stored(backend, { every: 1_000, overlap: 'allow' }, 'due');
+      await stored(backend, { every: 1_000 }, 'later', base + 3_000);
+      // 'due' is due exactly now: it runs, and is next due a second later, before 'later'.
+      expect(await runDueSchedules(backend, store, taskSet, base)).toBe(base + 1_000);
+      expect(await jobIds(backend)).toEqual(ids('due', [base]));
+      await store.remove('due');
+      expect(await runDueSchedules(backend, store, taskSet, base)).toBe(base + 3_000);
+      await store.remove('later');
+      await stored(backend, { every: 1_000, overlap: 'queue' }, 'held');
+      await runDueSchedules(backend, store, taskSet, base);
+      await claimOne(backend, { tasks });
+      // The tick at base + 1 s waits for the running job: looked at again soon, not at once (no spinning) nor at the tick after.
+      const next = await runDueSchedules(backend, store, taskSet, base + 1_000);
+      expect(next).toBeGreaterThan(base + 1_000);
+      expect(next).toBeLessThan(base + 2_000);
     });
 
     describe('missed ticks', () => {
@@ -156,6 +206,22 @@ export function describeSchedules(options: ConformanceOptions): void {
         await backend.complete(lease, 'done');
         expect((await tickAt(backend, 'tick', base + 2_000)).fired).toEqual([base + 2_000]);
         expect(await jobIds(backend)).toEqual(ids('tick', [base, base + 2_000]));
+      });
+
+      it("'skip' with missed 'all' runs only the latest tick of a backlog", async () => {
+        const backend = await makeBackend();
+        await stored(backend, { every: 1_000, overlap: 'skip', missed: 'all' });
+        expect(await tickAt(backend, 'tick', base + 5_500)).toEqual({ fired: [base + 5_000], skipped: 5, held: false, lost: false });
+        expect(await jobIds(backend)).toEqual(ids('tick', [base + 5_000]));
+        expect(await scheduleStoreOf(backend).get('tick')).toMatchObject({ nextRunAt: base + 6_000, lastTickAt: base + 5_000 });
+      });
+
+      it("'skip' runs the next tick when the previous tick's job was removed", async () => {
+        const backend = await makeBackend();
+        await stored(backend, { every: 1_000, overlap: 'skip' });
+        await tickAt(backend, 'tick', base);
+        expect(await backend.remove(scheduleJobId('tick', base))).toBe(true);
+        expect((await tickAt(backend, 'tick', base + 1_000)).fired).toEqual([base + 1_000]);
       });
 
       it("'queue' holds the tick until the previous job ends, then runs it", async () => {
