@@ -103,8 +103,9 @@ describe('a worker with schedules', () => {
   });
 
   it('runs jobs on a backend that stores no schedules, without reporting errors', async () => {
-    const backend: JobBackend = { ...memory() };
-    delete backend.schedules;
+    // The memory backend without its schedule store.
+    const { schedules, ...backend }: JobBackend = memory();
+    expect(schedules).toBeDefined();
     const errors: Error[] = [];
     const done = defineTask('done', { handler: (_payload: object) => 'ok' });
     const worker = start(backend, { tasks: [done], schedulerPollMs: 10, logger: quiet });
