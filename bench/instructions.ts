@@ -112,7 +112,9 @@ async function measure(server: string, route: BenchRoute): Promise<number> {
   } finally {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
-    rmSync(dir, { recursive: true, force: true });
+    // ERRAND_BENCH_KEEP=1 keeps the dump for `callgrind_annotate` (its folder is printed).
+    if (process.env.ERRAND_BENCH_KEEP === '1') console.error(`callgrind dump kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

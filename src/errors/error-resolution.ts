@@ -1,6 +1,6 @@
 import type { ErrandLogger } from '../logging/errand-logger.js';
 import { coerceError } from './coerce-error.js';
-import type { ErrorContext, ErrorContextBase, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
+import type { ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
 import type { HttpErrorInfo } from './http-error-info.js';
 import { hiddenDetail, problemCode, problemFromError } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
@@ -9,6 +9,7 @@ import type { RefusalLog } from './refusal-log.js';
 import { problemResponse, renderedProblem, type RenderedProblem } from './render-problem.js';
 import { isErrandError } from './errand-error.js';
 import { isExpectedCode } from './error-codes.js';
+import { HandlerContext, LazyFormatContext } from './handler-context.js';
 
 /** What a resolution needs from its registry. */
 export interface ResolutionSettings {
@@ -68,47 +69,24 @@ export async function resolveError<Extra extends object>(
   const requestId = input.requestId;
   const debug = input.mode === 'debug';
   const status = info?.status ?? 500;
-  // The default problem is built when something reads it (a handler, the default answer): a
-  // handler that answers with its own Response never pays for it.
-  let problem: ProblemDetails | undefined;
   try {
     const instance = input.instance ?? new URL(input.request.url).pathname;
-    const problemOf = (): ProblemDetails => (problem ??= problemFromError(error, { mode: input.mode, instance, requestId }, info).problem);
     const headers: Record<string, string> = Object.assign({}, info?.headers);
     headers['x-request-id'] = requestId;
     // What errand adds to the response it sends: the request id only when the adapter did not send it already.
     const added: Record<string, string> = input.requestIdSent === true ? Object.assign({}, info?.headers) : headers;
-    const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): RenderedProblem => {
-      const context = {
-        error,
-        get request() {
-          return input.request;
-        },
-        requestId,
-      };
-      return renderedProblem(shown, { format: input.format, headers: extraHeaders === undefined ? added : Object.assign({}, added, extraHeaders), context });
-    };
-    const base: ErrorContextBase = {
-      // Read on demand: a Node adapter builds its web Request only when something asks for it.
-      get request() {
-        return input.request;
-      },
-      requestId,
-      logger,
-      mode: input.mode,
-      status,
-      get problem() {
-        return problemOf();
-      },
-      set problem(shown: ProblemDetails) {
-        problem = shown;
-      },
-      headers,
-      render: (shown = problemOf(), extraHeaders) => problemResponse(render(shown, extraHeaders)),
-    };
-    // The adapter's extra (Hono: `c`) added to a literal of fixed shape: a spread followed by eight
+    const render = (shown: ProblemDetails, extraHeaders?: Record<string, string>): RenderedProblem =>
+      renderedProblem(shown, { format: input.format, headers: extraHeaders === undefined ? added : Object.assign({}, added, extraHeaders), context: new LazyFormatContext(error, input, requestId) });
+    // The default problem is built when something reads it (a handler, the default answer): a
+    // handler that answers with its own Response never pays for it.
+    const base: HandlerContext = new HandlerContext(
+      input,
+      { requestId, logger, mode: input.mode, status, headers, render: (shown = base.problem, extraHeaders) => problemResponse(render(shown, extraHeaders)) },
+      () => problemFromError(error, { mode: input.mode, instance, requestId }, info).problem,
+    );
+    // The adapter's extra (Hono: `c`) added to an object of fixed shape: a spread followed by eight
     // properties measured 3× slower than this whole resolution (bench figure in the commit).
-    const context = base as ErrorContext<Extra>;
+    const context = base as unknown as ErrorContext<Extra>;
     for (const key in input.extra) if (!(key in base)) (context as Record<string, unknown>)[key] = input.extra[key];
     const outcome = { error, status, code: problemCode(info, status, debug), instance };
     for (const handler of handlers) {
@@ -132,13 +110,13 @@ export async function resolveError<Extra extends object>(
         logOutcome(outcome, result.status, logger, settings);
         return { kind: 'response', response: withHeaders(result, added) };
       }
-      const merged = mergeProblem(problemOf(), result);
+      const merged = mergeProblem(base.problem, result);
       logOutcome(outcome, merged.status, logger, settings);
       return { kind: 'problem', problem: render(merged) };
     }
     logOutcome(outcome, status, logger, settings);
     try {
-      return { kind: 'problem', problem: render(problemOf()) };
+      return { kind: 'problem', problem: render(base.problem) };
     } catch (renderError) {
       // Typically ERRAND_ENCODING_FAILED (a cycle in an extension): answer a plain safe 500.
       const failure = coerceError(renderError);

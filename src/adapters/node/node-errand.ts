@@ -5,6 +5,7 @@ import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
 import type { ErrorAnswer, SentByHost } from '../../errors/error-resolution.js';
+import type { HandleInput } from '../../errors/error-handler.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
@@ -74,6 +75,38 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
 }
 
 /**
+ * A request's input to the registry. The web Request is built only if something reads it (a
+ * handler, a custom format): building one costs more than the rest of an error response on Node.
+ * A class, not a literal with a getter: see src/errors/handler-context.ts.
+ */
+class NodeHandleInput<Extra extends object> implements HandleInput<Extra> {
+  readonly requestId: string;
+  readonly logger: ErrandLogger;
+  readonly #incoming: IncomingMessage;
+  readonly #url: string;
+  #request: Request | undefined;
+
+  constructor(
+    incoming: IncomingMessage,
+    url: string,
+    identity: RequestIdentity,
+    readonly mode: ErrorMode,
+    readonly format: ProblemFormat,
+    readonly instance: string,
+    readonly extra: Extra,
+  ) {
+    this.#incoming = incoming;
+    this.#url = url;
+    this.requestId = identity.requestId;
+    this.logger = identity.logger;
+  }
+
+  get request(): Request {
+    return (this.#request ??= webRequest(this.#incoming, this.#url));
+  }
+}
+
+/**
  * Builds the shared core: options with their defaults, the registry, the task runner, request ids.
  *
  * @example
@@ -113,20 +146,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       return runner.createBatch({ requestId: identity.requestId, context: kept, report, response: outgoing });
     },
     respond(thrown, incoming, url, instance, identity, extra, sentByHost) {
-      // The web Request is built only if something reads it (a handler, a custom format): building
-      // one costs more than the rest of an error response on Node.
-      let request: Request | undefined;
-      const input = {
-        get request(): Request {
-          return (request ??= webRequest(incoming, url));
-        },
-        requestId: identity.requestId,
-        logger: identity.logger,
-        mode,
-        format,
-        instance,
-        extra,
-      };
+      const input = new NodeHandleInput(incoming, url, identity, mode, format, instance, extra);
       return answerError(registry, thrown, input, sentByHost);
     },
     afterHeaders(thrown, identity) {
