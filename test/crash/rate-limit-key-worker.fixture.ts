@@ -18,7 +18,7 @@ const backend: JobBackend = Object.create(opened, {
   takeRateToken: {
     value: async (bucket: string, limit: number, windowMs: number, now: number): Promise<number | null> => {
       const retryAt = (await opened.takeRateToken?.(bucket, limit, windowMs, now)) ?? null;
-      // SQLite counts in the window of `now`; Redis and Postgres read their own clock (this host's) while the call runs.
+      // Every backend reads its own clock (this host's) while the call runs: SQLite once it holds the write lock, Redis and Postgres in the server.
       if (retryAt === null) print({ event: 'granted', bucket, from: Math.floor(now / windowMs), to: Math.floor(Date.now() / windowMs) });
       return retryAt;
     },

@@ -120,7 +120,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     fail: (lease, failOptions) => run(() => fail(lease, failOptions)),
     cancelled: (lease) => run(() => settlers.cancelled(lease)),
     release: (lease, runAt) => run(() => settlers.release(lease, runAt)),
-    takeRateToken: (bucket, limit, windowMs, now) => run(() => takeRateToken(bucket, limit, windowMs, now)),
+    takeRateToken: (bucket, limit, windowMs) => run(() => takeRateToken(bucket, limit, windowMs)),
     get: (id) => run(() => reader.get(id)),
     list: (listOptions) => run(() => reader.list(listOptions)),
     stats: () => run(() => reader.stats()),
