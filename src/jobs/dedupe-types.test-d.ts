@@ -1,7 +1,7 @@
 /**
  * What `dedupe` accepts at an enqueue call site: the three named modes and a debounce with its
  * times; anything else is a compile error. The same for a task's dedupe default, and what
- * enqueueWithOutcome answers. Checked by `npm run typecheck` and vitest's typecheck.
+ * enqueueWithOutcome and enqueueManyWithOutcome answer. Checked by `npm run typecheck` and vitest's typecheck.
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { DedupeOption } from './dedupe.js';
@@ -52,5 +52,20 @@ describe('queue.enqueueWithOutcome', () => {
     expectTypeOf<Enqueued<{ rows: number }>['id']>().toEqualTypeOf<JobId<{ rows: number }>>();
     // @ts-expect-error the payload is checked as for enqueue
     void queue.enqueueWithOutcome(report, { day: 1 });
+  });
+});
+
+describe('queue.enqueueManyWithOutcome', () => {
+  it('answers one Enqueued per item, in order, each id typed by its own task', () => {
+    const queue = {} as Queue;
+    const report = defineTask('report', { handler: (payload: { day: string }) => ({ rows: payload.day.length }) });
+    const ping = defineTask('ping', { handler: (payload: { n: number }) => payload.n });
+    const answers = queue.enqueueManyWithOutcome([
+      { task: report, payload: { day: 'mon' }, options: { key: 'k', dedupe: 'queued' } },
+      { task: ping, payload: { n: 1 } },
+    ]);
+    expectTypeOf(answers).resolves.toEqualTypeOf<[Enqueued<{ rows: number }>, Enqueued<number>]>();
+    // @ts-expect-error each payload is checked against its own task
+    void queue.enqueueManyWithOutcome([{ task: ping, payload: { day: 'mon' } }]);
   });
 });

@@ -9,7 +9,7 @@ export { defineTask } from './define-task.js';
 export { jobErrorProblem, type JobErrorProblemOptions } from './job-error-problem.js';
 export { finishedStates, jobStates, type JobEvent, type JobRecord, type JobState } from './job.js';
 export { PayloadInvalidError } from './payload-invalid-error.js';
-export { createQueue, type Enqueued, type EnqueuedIds, type EnqueueItem, type EnqueueItems, type EnqueueManyOptions, type Queue, type QueueOptions } from './queue.js';
+export { createQueue, type Enqueued, type EnqueuedIds, type EnqueuedOutcomes, type EnqueueItem, type EnqueueItems, type EnqueueManyOptions, type Queue, type QueueOptions } from './queue.js';
 export type { TaskList } from './runnable-task.js';
 export type { MissedPolicy, OverlapPolicy, ScheduleSpec, StoredSchedule } from './schedule-store.js';
 export {

@@ -50,6 +50,9 @@ export interface EnqueueManyOptions {
 /** The ids `enqueueMany` resolves to, each remembering its task's result type. */
 export type EnqueuedIds<Tasks extends readonly AnyTask[]> = { -readonly [K in keyof Tasks]: JobId<TaskResult<Tasks[K]>> };
 
+/** What {@link Queue.enqueueManyWithOutcome} resolves to: one {@link Enqueued} per item, in order, each id remembering its task's result type. */
+export type EnqueuedOutcomes<Tasks extends readonly AnyTask[]> = { -readonly [K in keyof Tasks]: Enqueued<TaskResult<Tasks[K]>> };
+
 /** What {@link Queue.enqueueWithOutcome} answers: the job's id, and what the enqueue did (see {@link EnqueueOutcome}). */
 export interface Enqueued<Result = unknown> {
   /** The new job's id (`'stored'`), else the existing job's that holds the key (`'dropped'`) or took the payload (`'replaced'`, `'debounced'`). */
@@ -77,6 +80,17 @@ export interface Queue extends Enqueuer {
    * `tx`, the jobs are written by the app's open transaction: all or none, at its COMMIT.
    */
   enqueueMany<Tasks extends readonly AnyTask[] | []>(items: EnqueueItems<Tasks>, options?: EnqueueManyOptions): Promise<EnqueuedIds<Tasks>>;
+  /**
+   * As {@link Queue.enqueueMany} (same arguments, one backend call), and says what each item did, as
+   * {@link Queue.enqueueWithOutcome} does for one: `{ id, outcome }` per item, in order. Items are
+   * applied in order, so a later item with the key of an earlier one is `'dropped'` for it, or
+   * `'replaced'` / `'debounced'` its payload (its `id` is then the earlier one's).
+   *
+   * @example
+   * const done = await queue.enqueueManyWithOutcome(users.map((user) => ({ task: reindex, payload: { userId: user.id }, options: { key: `reindex:${user.id}`, dedupe: 'queued' } })))
+   * const skipped = done.filter(({ outcome }) => outcome === 'dropped').length
+   */
+  enqueueManyWithOutcome<Tasks extends readonly AnyTask[] | []>(items: EnqueueItems<Tasks>, options?: EnqueueManyOptions): Promise<EnqueuedOutcomes<Tasks>>;
   /** The job, or undefined when no job has this id. An id from `enqueue` types `result` as its handler's. */
   get<Result>(id: JobId<Result>): Promise<JobRecord<Result> | undefined>;
   get(id: string): Promise<JobRecord | undefined>;
@@ -215,14 +229,15 @@ export function createQueue(options: QueueOptions): Queue {
 
   // No await before the backend call when every payload validates synchronously: a synchronous
   // SQLite transaction must see the write before its callback returns.
-  async function enqueueMany(items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions): Promise<string[]> {
+  async function enqueueMany(items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions): Promise<{ jobs: NewJob[]; results: EnqueueResult[] }> {
     const tx = transactionOf(items, manyOptions?.tx);
-    if (items.length === 0) return [];
+    if (items.length === 0) return { jobs: [], results: [] };
     const at = now();
     const prepared = items.map((item) => toNewJob(item, at));
     const jobs = prepared.some(isThenable) ? await Promise.all(prepared.map((job) => Promise.resolve(job))) : (prepared as NewJob[]);
     const results = tx === undefined ? await backend.enqueue(jobs) : await writeIn(tx, jobs);
-    return results.map((result) => result.id);
+    if (results.length !== jobs.length) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue of ${jobs.length} jobs with ${results.length} results`);
+    return { jobs, results };
   }
 
   // Enqueues issued in the same turn of the microtask queue (a `Promise.all` over items, a loop
@@ -308,8 +323,12 @@ export function createQueue(options: QueueOptions): Queue {
     enqueue: (task, payload, enqueueOptions) => enqueueOne({ task, payload, options: enqueueOptions }).then(({ result }) => result.id),
     enqueueWithOutcome: (task, payload, enqueueOptions) =>
       enqueueOne({ task, payload, options: enqueueOptions }).then(({ job, result }) => ({ id: result.id, outcome: enqueueOutcomeOf(job, result) })),
-    // The typed signature maps a tuple of tasks to a tuple of ids; at run time both are arrays.
-    enqueueMany: enqueueMany as Queue['enqueueMany'],
+    // The typed signatures map a tuple of tasks to a tuple of ids (or outcomes); at run time both are arrays.
+    enqueueMany: (async (items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions) => (await enqueueMany(items, manyOptions)).results.map((result) => result.id)) as Queue['enqueueMany'],
+    enqueueManyWithOutcome: (async (items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions) => {
+      const { jobs, results } = await enqueueMany(items, manyOptions);
+      return results.map((result, index) => ({ id: result.id, outcome: enqueueOutcomeOf(jobs[index] as NewJob, result) }));
+    }) as Queue['enqueueManyWithOutcome'],
     // A typed JobId only narrows `result`'s type; the record is the backend's either way.
     get: ((id: string) => backend.get(id)),
     list: (listOptions) => backend.list(listOptions),

@@ -188,6 +188,32 @@ export function describeDedupe(options: ConformanceOptions): void {
       expect(after.id).not.toBe(due.id);
     });
 
+    it('enqueueManyWithOutcome answers one outcome per item, in order, its items applied one after the other', async () => {
+      const backend = await makeBackend();
+      const queue = createQueue({ backend });
+      const debounce = { debounce: { delayMs: 60_000 } };
+      const holder = await queue.enqueue(task, { v: 0 }, { key: 'm-active' });
+      const answers = await queue.enqueueManyWithOutcome([
+        { task, payload: { v: 1 } },
+        { task, payload: { v: 2 }, options: { key: 'm-active' } },
+        { task, payload: { v: 3 }, options: { key: 'm-queued', dedupe: 'queued', delay: 60_000 } },
+        { task, payload: { v: 4 }, options: { key: 'm-queued', dedupe: 'queued' } },
+        { task, payload: { v: 5 }, options: { key: 'm-replace', dedupe: 'replace', delay: 60_000 } },
+        { task, payload: { v: 6 }, options: { key: 'm-replace', dedupe: 'replace' } },
+        { task, payload: { v: 7 }, options: { key: 'm-debounce', dedupe: debounce } },
+        { task, payload: { v: 8 }, options: { key: 'm-debounce', dedupe: debounce } },
+      ]);
+      expect(answers.map(({ outcome }) => outcome)).toEqual(['stored', 'dropped', 'stored', 'dropped', 'stored', 'replaced', 'stored', 'debounced']);
+      const ids = answers.map(({ id }) => String(id));
+      // A later item of a key answers the earlier holder's id; every stored item has its own.
+      expect([ids[1], ids[3], ids[5], ids[7]]).toEqual([holder, ids[2], ids[4], ids[6]]);
+      expect(new Set([holder, ids[0], ids[2], ids[4], ids[6]]).size).toBe(5);
+      expect((await backend.get(ids[4] ?? ''))?.payload).toEqual({ v: 6 });
+      expect((await backend.get(ids[6] ?? ''))?.payload).toEqual({ v: 8 });
+      expect((await backend.get(ids[2] ?? ''))?.payload).toEqual({ v: 3 });
+      expect(await queue.enqueueManyWithOutcome([])).toEqual([]);
+    });
+
     it("a task's dedupe default applies to a keyed enqueue without a mode of its own; an enqueue's own mode wins", async () => {
       const backend = await makeBackend();
       const queue = createQueue({ backend });

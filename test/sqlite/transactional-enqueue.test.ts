@@ -109,6 +109,26 @@ describe('enqueue inside the app transaction (sqlite)', () => {
     expect(db.prepare('SELECT id FROM orders').all()).toEqual([{ id: 'bulk-1' }]);
   });
 
+  it('enqueueManyWithOutcome in db.transaction(): written before the transaction ends, one outcome per item, the keys applied in order', async () => {
+    let answered: ReturnType<Queue['enqueueManyWithOutcome']> | undefined;
+    db.transaction(() => {
+      db.prepare('INSERT INTO orders (id) VALUES (?)').run('keyed-1');
+      answered = queue.enqueueManyWithOutcome(
+        [
+          { task: ship, payload: { orderId: 'keyed-1:a' }, options: { key: 'ship:keyed-1', dedupe: 'replace', delay: 60_000 } },
+          { task: ship, payload: { orderId: 'keyed-1:b' }, options: { key: 'ship:keyed-1', dedupe: 'replace' } },
+          { task: ship, payload: { orderId: 'keyed-1:c' } },
+        ],
+        { tx: db },
+      );
+    })();
+    const [first, second, third] = await answered!;
+    expect([first?.outcome, second?.outcome, third?.outcome]).toEqual(['stored', 'replaced', 'stored']);
+    expect(second?.id).toBe(first?.id);
+    expect(await backend.get(first?.id ?? '')).toMatchObject({ state: 'delayed', payload: { orderId: 'keyed-1:b' } });
+    expect(await backend.get(third?.id ?? '')).toMatchObject({ state: 'queued' });
+  });
+
   it('enqueueMany refuses items that name other transactions than the call, or only some of them', async () => {
     const other = new Database(join(dir, 'app.db'));
     try {
