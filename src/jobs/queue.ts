@@ -327,7 +327,7 @@ export function createQueue(options: QueueOptions): Queue {
     enqueueMany: (async (items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions) => (await enqueueMany(items, manyOptions)).results.map((result) => result.id)) as Queue['enqueueMany'],
     enqueueManyWithOutcome: (async (items: readonly TaskToEnqueue[], manyOptions?: EnqueueManyOptions) => {
       const { jobs, results } = await enqueueMany(items, manyOptions);
-      return results.map((result, index) => ({ id: result.id, outcome: enqueueOutcomeOf(jobs[index] as NewJob, result) }));
+      return results.map((result, index) => ({ id: result.id, outcome: enqueueOutcomeOf(jobs[index], result) }));
     }) as Queue['enqueueManyWithOutcome'],
     // A typed JobId only narrows `result`'s type; the record is the backend's either way.
     get: ((id: string) => backend.get(id)),
