@@ -26,6 +26,12 @@ describe('defineSchedule', () => {
     expect(() => defineSchedule(task, { every: 1_000, maxMissed: -1 })).toThrow(/maxMissed/);
   });
 
+  it('accepts the bounds (every 1 ms, maxMissed 0, graceMs 0) and names the schedule in a refusal', () => {
+    expect(defineSchedule(task, { every: 1, missed: 'all', maxMissed: 0 }).options).toMatchObject({ every: 1, maxMissed: 0 });
+    expect(defineSchedule(task, { every: 1_000, missed: 'none', graceMs: 0 }).options.graceMs).toBe(0);
+    expect(() => defineSchedule(task, { every: 1_000, graceMs: -1 })).toThrow(new RangeError('defineSchedule("digest"): graceMs must be >= 0'));
+  });
+
   it('is refused by a worker that does not run its task', () => {
     const other = defineTask('other', { handler: () => undefined });
     expect(() => createWorker({ backend: createMemoryBackend(), tasks: [other], schedules: [defineSchedule(task, { every: 1_000 })] })).toThrow(/not in this worker's tasks/);

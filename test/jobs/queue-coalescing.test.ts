@@ -55,6 +55,12 @@ describe('queue.enqueue coalescing', () => {
     expect((await queue.list()).total).toBe(2);
   });
 
+  it('makes one backend call for a lone enqueue, even one that fails', async () => {
+    const { queue, calls } = recordedQueue();
+    await expect(queue.enqueue(anything, { n: 10n })).rejects.toThrow();
+    expect(calls).toEqual([1]);
+  });
+
   it('keeps one backend call per enqueue when each is awaited', async () => {
     const { queue, calls } = recordedQueue();
     for (let n = 0; n < 3; n += 1) await queue.enqueue(anything, n);
