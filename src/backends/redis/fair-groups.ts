@@ -54,7 +54,7 @@ end`;
  * KEYS: groups (ZSET group → served stamp). ARGV: own key prefix, BullMQ key prefix of the queue,
  * limit, now, concurrency (-1: none). For each group with held jobs: its stamp, its room and up to
  * min(limit, room) members whose due time has passed (looking at most limit + 50 deep); a group whose
- * index is empty leaves the ring. Returns a flat list: group, stamp, room, count, members…
+ * index is empty leaves the ring once none of its jobs is live. Returns a flat list: group, stamp, room, count, members…
  */
 const gather = `${live}
 local own, bull, limit, now, cap = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -64,7 +64,9 @@ for i = 1, #groups, 2 do
   local g, stamp = groups[i], groups[i + 1]
   local index = own .. 'idx:' .. g
   if redis.call('EXISTS', index) == 0 then
-    redis.call('ZREM', KEYS[1], g)
+    -- No held job: the group leaves the ring once its released jobs have ended (live() drops them,
+    -- and the emptied set with them), not before: its running set would be left behind for good.
+    if live(own .. 'run:' .. g, bull, bull .. 'wait', bull .. 'delayed') == 0 then redis.call('ZREM', KEYS[1], g) end
   else
     local room = limit
     if cap >= 0 then room = math.min(limit, cap - live(own .. 'run:' .. g, bull, bull .. 'wait', bull .. 'delayed')) end
@@ -92,7 +94,7 @@ return out`;
  * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), n, then n pairs
  * (group, member), then (group, stamp) pairs. Takes each picked member still held (it may have been
  * taken by another claim, cancelled or removed since the gather) while its group has room, marks it
- * running in its group, and stamps the served groups. Returns the ids taken. A member whose job is
+ * running in its group (under a cap), and stamps the served groups. Returns the ids taken. A member whose job is
  * locked stays indexed: it is a failed attempt's retry, indexed just before BullMQ holds it.
  */
 const take = `${live}
@@ -107,7 +109,8 @@ for i = 0, n - 1 do
   local id = string.sub(m, ${idFrom})
   if room[g] > 0 and redis.call('ZSCORE', delayed, id) then
     if redis.call('ZREM', own .. 'idx:' .. g, m) == 1 then
-      redis.call('SADD', running, id)
+      -- Counted only under a cap: nothing reads an uncapped group's count, and nothing would empty it.
+      if cap >= 0 then redis.call('SADD', running, id) end
       room[g] = room[g] - 1
       taken[#taken + 1] = id
     end

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { JobBackend } from '../../jobs/backend.js';
 import { describeBackendConformance } from '../../testing/conformance.js';
@@ -25,6 +27,26 @@ describe.skipIf(!redisUp)('redis backend', () => {
       createPeer: (backend) => Promise.resolve(createRedisBackend({ url: testRedisUrl, prefix: prefixes.get(backend) ?? '', batchScripts })),
     });
   }
+
+  it('leaves no running-set key of a fair group behind once its jobs ended, capped or not', async () => {
+    const prefix = uniqueRedisPrefix('fair-run');
+    const backend = createRedisBackend({ url: testRedisUrl, prefix });
+    const client = new Redis(testRedisUrl);
+    try {
+      for (const groups of [{ conformance: { concurrency: 2 } }, { conformance: {} }]) {
+        const now = Date.now();
+        await backend.enqueue(['a', 'b', 'c', 'a', 'b', 'c'].map((group, n) => ({ id: randomUUID(), task: 'conformance', payload: n, runAt: now, priority: 0, maxAttempts: 1, createdAt: now, group })));
+        const claim = () => backend.claim({ workerId: 'w', tasks: ['conformance'], limit: 10, leaseMs: 30_000, waitMs: 0, groups });
+        for (let jobs = await claim(); jobs.length > 0; jobs = await claim()) for (const job of jobs) await backend.complete(job, null);
+        // Each group's running set counted its released jobs; once they ended, the next claim drops it.
+        expect(await client.keys(`${prefix}:*run:*`)).toEqual([]);
+      }
+    } finally {
+      client.disconnect();
+      await backend.close();
+      await deleteRedisPrefix(prefix);
+    }
+  });
 
   it('cleans up every key of its prefix', async () => {
     const prefix = uniqueRedisPrefix('cleanup');
