@@ -38,6 +38,19 @@ function waitsForAbort(): { started: () => boolean; handler: (payload: null, con
 }
 
 describe('attempt spans', () => {
+  it("links an attempt to its enqueue: the job stores the create span's traceparent, and the process span links to it", async () => {
+    const backend = memory();
+    const linked = defineTask('linked', { handler: () => undefined });
+    const id = await createQueue({ backend }).enqueue(linked, null);
+    const create = tracing.spans().find((span) => span.name === 'create linked' && span.attributes['messaging.message.id'] === id);
+    expect(create).toBeDefined();
+    const traceparent = (await backend.get(id))?.meta?.traceparent;
+    expect(traceparent).toBe(`00-${create?.spanContext().traceId}-${create?.spanContext().spanId}-01`);
+    start(backend, { tasks: [linked], logger: quiet });
+    await eventually(() => expect(attemptSpans(id)).toHaveLength(1));
+    expect(attemptSpans(id)[0]?.links.map((link) => link.context.spanId)).toEqual([create?.spanContext().spanId]);
+  });
+
   it('ends a successful attempt as succeeded, status unset, with the handler running inside the span', async () => {
     const backend = memory();
     let activeInHandler: string | undefined;
