@@ -4,7 +4,7 @@ import type { JobDedupe } from '../jobs/dedupe.js';
 import type { NewJob } from '../jobs/job.js';
 import { defineTask } from '../jobs/define-task.js';
 import { createQueue } from '../jobs/queue.js';
-import { backendsFor, claim, claimOne, eventually, newJob, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+import { backendsFor, claim, claimOne, eventually, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 const queued: JobDedupe = { mode: 'queued' };
 const replace: JobDedupe = { mode: 'replace' };
@@ -120,6 +120,20 @@ export function describeDedupe(options: ConformanceOptions): void {
       expect(record).toMatchObject({ payload: { v: 2 }, state: 'delayed', createdAt: first.createdAt });
       expect(record?.runAt).toBeGreaterThanOrEqual(Math.max(first.runAt, before + 60_000));
       expect(record?.runAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    });
+
+    it('debounce moves a waiting job of a fair-queue group too: a fair claim does not take it at its first time', async () => {
+      const backend = await makeBackend();
+      const first = debounced('grouped', 2_000, undefined, { payload: { v: 1 }, group: 'g' });
+      await backend.enqueue([first]);
+      const before = Date.now();
+      expect(await backend.enqueue([debounced('grouped', 60_000, undefined, { payload: { v: 2 }, group: 'g' })])).toEqual([{ id: first.id, created: false, replaced: true }]);
+      // The second enqueue came after the first's due time (a very loaded machine): it kept its time, nothing to check.
+      if (before >= first.runAt) return;
+      expect((await backend.get(first.id))?.runAt).toBeGreaterThanOrEqual(before + 60_000);
+      await sleep(Math.max(0, first.runAt - Date.now()) + 100);
+      expect(await claim(backend, { limit: 10, groups: { conformance: {} } })).toEqual([]);
+      expect(await backend.get(first.id)).toMatchObject({ state: 'delayed', payload: { v: 2 } });
     });
 
     it('debounce never waits past maxDelayMs after the first enqueue of the burst', async () => {

@@ -1,3 +1,4 @@
+import type { Job } from 'bullmq';
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
 import { bullJobOptions } from './bull-job-options.js';
 import { enqueueWithMode } from './enqueue-with-mode.js';
@@ -56,6 +57,7 @@ async function enqueueInOrder(context: RedisContext, jobs: readonly NewJob[]): P
       lockKey: `${queueKey(job.task)}errand-dedupe-lock:${job.key ?? ''}`,
       read: (id: string) => readJob({ ...context, queueKey }, job.task, id),
       add,
+      delayHeld: (bullJob: Job, entry: { id: string; group: string; priority: number; runAt: number }) => context.fair.delayHeld(groupedTaskOf(context, job.task), bullJob, entry),
     };
     results.push(job.dedupe === undefined ? await add(job) : await enqueueWithMode(modeContext, job));
   }

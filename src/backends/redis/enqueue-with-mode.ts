@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decideDedupe, type KeyHolder } from '../../jobs/dedupe.js';
 import type { EnqueueResult, JobRecord, NewJob } from '../../jobs/job.js';
@@ -15,6 +15,8 @@ export interface ModeEnqueueContext {
   read(id: string): Promise<JobRecord | undefined>;
   /** Adds the job through BullMQ with its deduplication id (`bullJobOptions`). */
   add(job: NewJob): Promise<EnqueueResult>;
+  /** Moves a held job of a fair-queue group to `runAt` (fair-groups.ts, `delayHeld`). */
+  delayHeld(job: Job, entry: { id: string; group: string; priority: number; runAt: number }): Promise<void>;
 }
 
 /** Longest a lock may be held: a process that died holding it delays the key's enqueues this long at most. */
@@ -66,9 +68,11 @@ export async function enqueueWithMode(context: ModeEnqueueContext, job: NewJob):
       if (bullJob !== undefined) {
         await bullJob.updateData(job.payload);
         // Only a delayed job moves; one promoted meanwhile is due, and keeps its time. A job of a fair
-        // (grouped) task is held by a delay of its own (fair-groups.ts), which changeDelay would undo: it keeps its time.
-        const movable = job.group === undefined;
-        if (movable && decision.runAt !== holders[0]?.runAt) await bullJob.changeDelay(Math.max(0, decision.runAt - Date.now())).catch(() => undefined);
+        // (grouped) task is held by a delay of its own, and indexed by its due time (fair-groups.ts).
+        if (decision.runAt !== holders[0]?.runAt) {
+          const moved = job.group === undefined ? bullJob.changeDelay(Math.max(0, decision.runAt - Date.now())) : context.delayHeld(bullJob, { id: decision.id, group: job.group, priority: bullJob.priority, runAt: decision.runAt });
+          await moved.catch(() => undefined);
+        }
         const stillWaiting = holderOf(await context.read(decision.id)).some((holder) => !holder.started);
         if (stillWaiting) return { id: decision.id, created: false, replaced: true };
       }

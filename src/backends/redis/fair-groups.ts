@@ -91,23 +91,28 @@ end
 return out`;
 
 /**
- * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), n, then n pairs
- * (group, member), then (group, stamp) pairs. Takes each picked member still held (it may have been
- * taken by another claim, cancelled or removed since the gather) while its group has room, marks it
- * running in its group (under a cap), and stamps the served groups. Returns the ids taken. A member whose job is
- * locked stays indexed: it is a failed attempt's retry, indexed just before BullMQ holds it.
+ * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), now, held delay, n,
+ * then n pairs (group, member), then (group, stamp) pairs. Takes each picked member still held (it
+ * may have been taken by another claim, cancelled or removed since the gather) while its group has
+ * room, marks it running in its group (under a cap), and stamps the served groups. Returns the ids
+ * taken. A member whose job is locked stays indexed: it is a failed attempt's retry, indexed just
+ * before BullMQ holds it. A member whose job BullMQ holds past now was moved later since it was
+ * indexed (a debounce, {@link FairGroups.delayHeld}): it is dropped, the member of the new time stays.
  */
 const take = `${live}
-local own, bull, cap, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local own, bull, cap, now, held, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local delayed = bull .. 'delayed'
 local room = {}
 local taken = {}
 for i = 0, n - 1 do
-  local g, m = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
+  local g, m = ARGV[7 + 2 * i], ARGV[8 + 2 * i]
   local running = own .. 'run:' .. g
   if room[g] == nil then room[g] = cap < 0 and 1e9 or (cap - live(running, bull, bull .. 'wait', delayed)) end
   local id = string.sub(m, ${idFrom})
-  if room[g] > 0 and redis.call('ZSCORE', delayed, id) then
+  local score = redis.call('ZSCORE', delayed, id)
+  if score and math.floor(tonumber(score) / 4096) - held > now then
+    redis.call('ZREM', own .. 'idx:' .. g, m)
+  elseif room[g] > 0 and score then
     if redis.call('ZREM', own .. 'idx:' .. g, m) == 1 then
       -- Counted only under a cap: nothing reads an uncapped group's count, and nothing would empty it.
       if cap >= 0 then redis.call('SADD', running, id) end
@@ -118,7 +123,7 @@ for i = 0, n - 1 do
     redis.call('ZREM', own .. 'idx:' .. g, m)
   end
 end
-for i = 5 + 2 * n, #ARGV, 2 do redis.call('ZADD', KEYS[1], 'XX', ARGV[i + 1], ARGV[i]) end
+for i = 7 + 2 * n, #ARGV, 2 do redis.call('ZADD', KEYS[1], 'XX', ARGV[i + 1], ARGV[i]) end
 return taken`;
 
 /** Where one task's groups live: errand's own keys, and the BullMQ queue holding its jobs. */
@@ -171,6 +176,16 @@ export class FairGroups {
     await this.client.srem(`${target.ownPrefix}run:${job.group}`, job.id);
   }
 
+  /**
+   * Moves a held job to a later due time (a debounce): indexed at the new time first, then held by
+   * BullMQ {@link heldDelayMs} past it (`changeDelay`, which rejects when the job is no longer
+   * delayed). The member of its former time is dropped by the next claim that picks it ({@link take}).
+   */
+  async delayHeld(target: GroupedTask, job: Job, entry: { id: string; group: string; priority: number; runAt: number }): Promise<void> {
+    await this.hold(target, [entry]);
+    await job.changeDelay(Math.max(0, entry.runAt - Date.now()) + heldDelayMs);
+  }
+
   /** Releases up to `limit` held jobs of the task's groups, in turns, into BullMQ's wait list; answers how many. */
   async release(target: GroupedTask, limit: number, concurrency: number | undefined, now: number): Promise<number> {
     const cap = concurrency === undefined || concurrency === Infinity ? -1 : concurrency;
@@ -192,7 +207,7 @@ export class FairGroups {
     if (candidates.length === 0) return 0;
     // Never-served groups (stamp 0) go first, as on the other backends.
     const picked = pickFair(candidates, (id) => ({ served: served.get(id) === 0 ? undefined : served.get(id) }), limit, stamp);
-    const args = [target.ownPrefix, target.bullPrefix, cap, picked.taken.length, ...picked.taken.flatMap((candidate) => [candidate.group, candidate.member]), ...picked.served.flatMap((group) => [group.group, group.stamp])];
+    const args = [target.ownPrefix, target.bullPrefix, cap, now, heldDelayMs, picked.taken.length, ...picked.taken.flatMap((candidate) => [candidate.group, candidate.member]), ...picked.served.flatMap((group) => [group.group, group.stamp])];
     const ids = (await this.client.eval(take, 1, `${target.ownPrefix}groups`, ...args)) as string[];
     // A job cancelled or removed between the take and its promotion is simply not there to promote.
     await Promise.all(ids.map((id) => new Job(target.queue, target.task, {}, {}, id).promote().catch(() => undefined)));
