@@ -47,6 +47,8 @@ interface ChaosRow {
   recoveryP50Ms: number;
   recoveryP99Ms: number;
   recoveryMaxMs: number;
+  /** Recoveries of a job whose next claim was lost too (its new holder killed before it started). */
+  claimedAgainLost: number;
   minutes: number;
 }
 
@@ -80,6 +82,7 @@ function row(backend: string, report: CrashReport, effectsPath: string): ChaosRo
     recoveryP50Ms: percentile(report.recoveriesMs, 0.5),
     recoveryP99Ms: percentile(report.recoveriesMs, 0.99),
     recoveryMaxMs: percentile(report.recoveriesMs, 1),
+    claimedAgainLost: report.recoveryAttemptGaps.filter((gap) => gap > 1).length,
     minutes: Math.round(report.durationMs / 6_000) / 10,
   };
 }
@@ -117,7 +120,10 @@ async function runOne(backend: string): Promise<ChaosRow> {
     for (const id of report.unrecovered) process.stderr.write(`[${backend}] killed mid-run, never ran again: ${id}\n`);
     // Every recovery time, for a distribution beyond p50/p99/max (ERRAND_CHAOS_RECOVERIES=path).
     const recoveriesPath = process.env.ERRAND_CHAOS_RECOVERIES;
-    if (recoveriesPath !== undefined) writeFileSync(`${recoveriesPath}.${backend}.json`, JSON.stringify(report.recoveriesMs.map(Math.round)));
+    if (recoveriesPath !== undefined) {
+      const recoveries = report.recoveriesMs.map((ms, index) => ({ ms: Math.round(ms), attemptGap: report.recoveryAttemptGaps[index] }));
+      writeFileSync(`${recoveriesPath}.${backend}.json`, JSON.stringify(recoveries));
+    }
     return row(backend, report, effectsPath);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -128,9 +134,9 @@ async function runOne(backend: string): Promise<ChaosRow> {
 
 const rows: ChaosRow[] = [];
 for (const backend of backends) rows.push(await runOne(backend));
-const header = ['backend', 'jobs', 'kills', 'lost', 'stuck', 'dead', 'duplicated side effects', 'double completions', 'recovery p50 (ms)', 'recovery p99 (ms)', 'recovery max (ms)', 'minutes'];
+const header = ['backend', 'jobs', 'kills', 'lost', 'stuck', 'dead', 'duplicated side effects', 'double completions', 'recovery p50 (ms)', 'recovery p99 (ms)', 'recovery max (ms)', 'of which claimed again and lost', 'minutes'];
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const r of rows) {
-  console.log(`| ${[r.backend, r.jobs, r.kills, r.lost, r.stuck, r.dead, r.duplicatedEffects, r.doubleCompletions, r.recoveryP50Ms, r.recoveryP99Ms, r.recoveryMaxMs, r.minutes].join(' | ')} |`);
+  console.log(`| ${[r.backend, r.jobs, r.kills, r.lost, r.stuck, r.dead, r.duplicatedEffects, r.doubleCompletions, r.recoveryP50Ms, r.recoveryP99Ms, r.recoveryMaxMs, r.claimedAgainLost, r.minutes].join(' | ')} |`);
 }
 console.log(`\n${kills} kills asked per backend${values.minutes === undefined ? '' : ` (killing stopped after ${values.minutes} min)`}, ${workers} worker processes, library defaults (lease 30 s, liveness 0.5 s / 3 s), node ${process.version}`);

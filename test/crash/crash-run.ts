@@ -56,6 +56,12 @@ export interface CrashReport {
   kills: Kill[];
   /** ms from a kill to the interrupted job starting again, one per interrupted job that re-ran. */
   recoveriesMs: number[];
+  /**
+   * For each of `recoveriesMs`, the attempt that started minus the one killed: 1 when the next claim
+   * ran it; more when a claim in between was lost too (the worker that took the job over was itself
+   * killed before its start line, and the job waited for a second lapse).
+   */
+  recoveryAttemptGaps: number[];
   /** Interrupted jobs whose result had already been stored when the kill landed (nothing to re-run). */
   finishedBeforeKill: number;
   /** Interrupted jobs another worker had already taken over when the kill landed (their re-run started before it). */
@@ -90,6 +96,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
   const kills: Kill[] = [];
   const awaitingRerun = new Map<string, { attempt: number; killedAt: number }>();
   const recoveriesMs: number[] = [];
+  const recoveryAttemptGaps: number[] = [];
   const live = new Set<CrashWorkerProcess>();
   const all: CrashWorkerProcess[] = [];
 
@@ -118,6 +125,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     if (event.event === 'started') {
       if (event.attempt === pending.attempt) return;
       recoveriesMs.push(performance.now() - pending.killedAt);
+      recoveryAttemptGaps.push(event.attempt - pending.attempt);
     } else if (event.attempt === pending.attempt) {
       succeededJustBeforeKill += 1;
     } else {
@@ -231,6 +239,7 @@ export async function runCrashRun(options: CrashRunOptions): Promise<CrashReport
     enqueued: ids.length,
     kills,
     recoveriesMs,
+    recoveryAttemptGaps,
     finishedBeforeKill: finishedBeforeKill.length + succeededJustBeforeKill,
     takenOverBeforeKill: takenOverBeforeKill + takenOverUnseen,
     unrecovered,
