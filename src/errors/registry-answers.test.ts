@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../testing/memory-logger.js';
 import { ErrandError, HTTPException, createErrorRegistry, problemFromError, type HandleInput } from './index.js';
 import { hiddenDetail } from './problem-from-error.js';
+import type { FormatContext } from './render-problem.js';
 
 // What the registry promises in docs/errors.md, asserted through the public API only: the headers
 // and log lines a client and an operator rely on.
@@ -314,14 +315,14 @@ describe('what handlers and formatters get and give', () => {
     const { logger } = memoryLogger();
     const error = new HTTPException(404, 'no order 7');
     const request = new Request('http://local/orders/7');
-    let seen: unknown;
-    const format = (problem: { detail?: string }, context: unknown) => {
+    let seen: FormatContext | undefined;
+    const format = (problem: { detail?: string }, context: FormatContext) => {
       seen = context;
       return { error: problem.detail };
     };
     const response = await createErrorRegistry({ logger }).handle(error, input({ request, format }));
     expect(await response.json()).toEqual({ error: 'no order 7' });
-    expect(seen).toEqual({ error, request, requestId: 'req-42' });
+    expect([seen?.error, seen?.request, seen?.requestId]).toEqual([error, request, 'req-42']);
   });
 
   it('merges members a handler returns into the default problem, keeping its title and code while the status stays', async () => {
