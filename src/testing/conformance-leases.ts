@@ -117,6 +117,21 @@ export function describeLeases(options: ConformanceOptions): void {
       expect(await backend.get(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
       expect(await claimOne(backend)).toMatchObject({ jobId: job.id, attempt: 1 });
     });
+
+    it('ends a released job whose cancellation was requested as cancelled, not back in the queue', async () => {
+      const backend = await makeBackend();
+      const [plain, grouped] = [newJob(), newJob({ group: 'a' })];
+      await backend.enqueue([plain, grouped]);
+      // Released now (a worker shutting down) and released until later (its rate limit full).
+      for (const [job, runAt] of [[plain, undefined], [grouped, Date.now() + 60_000]] as const) {
+        const lease = await claimOne(backend, { tasks: ['conformance'], ...(job.group === undefined ? {} : { groups: { conformance: {} } }) });
+        expect(lease.jobId).toBe(job.id);
+        expect(await backend.cancel(job.id)).toBe(true);
+        await backend.release(lease, runAt);
+        expect(await backend.get(job.id)).toMatchObject({ state: 'cancelled' });
+      }
+      expect(await claim(backend, { groups: { conformance: {} } })).toEqual([]);
+    });
   });
 
   describe('how an attempt ends', () => {

@@ -5,7 +5,8 @@ import type { EnqueueResult, JobEvent, JobRecord, NewJob } from '../../jobs/job.
 import type { JobSeries, WorkerInfo } from '../../jobs/job-series.js';
 import { CancelledJobs } from './cancelled-jobs.js';
 import { isLeaseLostCode, leaseLost, mapBackendErrors, toBackendError, withLease } from './lease-errors.js';
-import { setProgressIfHeld, takeBackLapsedJobs, uncountAttemptIfHeld } from './lua-scripts.js';
+import { setProgressIfHeld, takeBackLapsedJobs } from './lua-scripts.js';
+import { cancelRequested, releaseJob } from './release-job.js';
 import { renewLeases } from './renew-leases.js';
 import { listJobs, queueDepth, queueStats } from './redis-listing.js';
 import { redisNames, type RedisNames } from './redis-names.js';
@@ -304,20 +305,11 @@ class RedisBackend implements JobBackend {
   }
 
   async release(lease: Lease, runAt?: number): Promise<void> {
-    const { task, job } = await this.heldJob(lease);
-    const grouped = groupedTaskOf(this.context, task);
-    const group = await this.fair.groupOf(grouped, lease.jobId);
-    await withLease(lease.jobId, async () => {
-      const held = await uncountAttemptIfHeld(this.client, this.names.lockKey(task, lease.jobId), this.names.jobKey(task, lease.jobId), lease.token);
-      if (!held) throw leaseLost(lease.jobId);
-      // A grouped job goes back to its group's index, held, and waits for its group's turn as a new one does.
-      const due = Math.max(runAt ?? 0, Date.now());
-      if (group !== undefined) await this.fair.holdAgain(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, runAt: due }, () => job.moveToDelayed(due + heldDelayMs, lease.token));
-      else if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);
-      else await job.moveToWait(lease.token);
-    });
+    const held = await this.heldJob(lease);
+    // A job whose cancellation was requested is not handed to another worker: it ends cancelled.
+    if (await cancelRequested(this.context, lease.jobId)) return this.cancelled(lease);
+    await releaseJob(this.context, held, lease, runAt);
     this.forget(lease);
-    await logJobEvents(this.queues, task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
   }
 
   private forget(lease: Lease): void {
