@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
+import { RequestLogger } from '../../logging/request-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
@@ -25,7 +26,7 @@ export interface NodeErrandOptions<Extra extends object> {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default defaultLogger(): errand's JSON logger on stdout through createLogDestination (never blocks, never holds the process at exit) */
+  /** The root logger; each request gets a child bound to its request id, made when the request first logs. @default defaultLogger(): errand's JSON logger on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: ErrandLogger;
   /**
    * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
@@ -134,7 +135,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
     identify(incoming, outgoing) {
       const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
       if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
-      return { requestId, logger: logger.child({ requestId }) };
+      return { requestId, logger: new RequestLogger(logger, requestId) };
     },
     admit(identity, outgoing, context) {
       runner.admit(identity.requestId);
