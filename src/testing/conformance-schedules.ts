@@ -110,6 +110,9 @@ export function describeSchedules(options: ConformanceOptions): void {
       const otherInUtc = defineSchedule(task, { name: 'b', cron: '0 3 * * *' });
       expect(await syncSchedules(store, [payloadChanged, otherInUtc], tasks, base + 1)).toMatchObject({ updated: ['b'] });
       expect((await store.get('b'))?.nextRunAt).toBe(base + 3 * 3_600_000);
+      // And so is the cron expression.
+      await syncSchedules(store, [payloadChanged, defineSchedule(task, { name: 'b', cron: '0 4 * * *' })], tasks, base + 1);
+      expect((await store.get('b'))?.nextRunAt).toBe(base + 4 * 3_600_000);
       const timingChanged = defineSchedule(task, { name: 'a', every: 7_000, payload: { v: 2 } });
       await syncSchedules(store, [timingChanged, other], tasks, base + 30_000);
       expect((await store.get('a'))?.nextRunAt).toBe(base + 35_000);
