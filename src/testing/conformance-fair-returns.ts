@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimedJob, ClaimOptions, JobBackend } from '../jobs/backend.js';
-import { backendsFor, claim, eventually, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
+import { backendsFor, claim, claimOne, eventually, newJob, sleep, testProblem, type ConformanceOptions } from './conformance-helpers.js';
 
 const fair: Pick<ClaimOptions, 'groups'> = { groups: { conformance: {} } };
 
@@ -24,9 +24,9 @@ async function claimOneJob(backend: JobBackend): Promise<ClaimedJob[]> {
  * that job to the queue, then four one-job claims must take the groups in turns: the other group
  * first (the served one was just served), as if the job had never left its group.
  */
-async function expectTurnKept(backend: JobBackend, sendBack: (job: ClaimedJob) => Promise<void>, maxAttempts = 3): Promise<void> {
+async function expectTurnKept(backend: JobBackend, sendBack: (job: ClaimedJob) => Promise<void>, maxAttempts = 3, leaseMs = 30_000): Promise<void> {
   await backend.enqueue([grouped('a', 0, { maxAttempts }), grouped('a', 1, { maxAttempts }), grouped('b', 0, { maxAttempts }), grouped('b', 1, { maxAttempts })]);
-  const [first] = await claim(backend, { limit: 1, ...fair });
+  const [first] = await claim(backend, { limit: 1, leaseMs, ...fair });
   if (first === undefined) throw new Error('nothing was claimed');
   const served = groupOf(first);
   const other = served === 'a' ? 'b' : 'a';
@@ -53,6 +53,34 @@ export function describeFairReturns(options: ConformanceOptions): void {
         await backend.release(job, runAt);
         await sleep(Math.max(0, runAt - Date.now()) + 50);
       });
+    });
+
+    it('a job whose lease lapsed (its worker died) waits for its group\'s turn', async () => {
+      const backend = await makeBackend();
+      // Claimed with a 150 ms lease, never renewed nor settled: taken back by a later claim.
+      await expectTurnKept(backend, () => sleep(400), 3, 150);
+    });
+
+    it('a job whose lease lapsed stops counting against its group\'s cap, waits behind its group and still runs', async () => {
+      const backend = await makeBackend();
+      const capped: Pick<ClaimOptions, 'groups'> = { groups: { conformance: { concurrency: 1 } } };
+      const jobs = [grouped('a', 0), grouped('a', 1), grouped('a', 2)];
+      await backend.enqueue(jobs);
+      const [lapsing, ...others] = await claim(backend, { limit: 10, leaseMs: 150, ...capped });
+      expect([lapsing?.jobId, others]).toEqual([jobs[0]?.id, []]);
+      await sleep(400);
+      // The lapsed attempt no longer holds the group's one place, and the group's cap still holds.
+      const ran: string[] = [];
+      for (;;) {
+        const taken = await eventually(() => claimOne(backend, capped));
+        expect(await claim(backend, { limit: 10, ...capped })).toEqual([]);
+        ran.push(taken.jobId);
+        await backend.complete(taken, null);
+        if (ran.length === 3) break;
+      }
+      expect(ran.toSorted()).toEqual(jobs.map((job) => job.id).toSorted());
+      expect(await claim(backend, { limit: 10, ...capped })).toEqual([]);
+      expect(await backend.get(jobs[0]?.id ?? '')).toMatchObject({ state: 'succeeded', attempts: 2 });
     });
 
     it('a dead job retried by hand waits for its group\'s turn', async () => {

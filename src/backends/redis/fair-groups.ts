@@ -31,6 +31,24 @@ for i = 3, #ARGV, 3 do
 end
 return 0`;
 
+/**
+ * A Lua function for scripts that take a grouped job back from a worker that died (lua-scripts.ts,
+ * takeBackLapsed): holds job `id` of group `g` again, due `due`, as {@link FairGroups.holdAgain} does
+ * in three steps: indexed in its group (a member as {@link index} writes it), in BullMQ's delayed set
+ * `held` ms past `due` (scored as BullMQ scores delayed jobs, due * 4096), and no longer counted among
+ * its group's running jobs. `own` and `bull` are the key prefixes of {@link GroupedTask}.
+ */
+export const holdInGroupLua = `
+local function holdInGroup(own, bull, g, id, due, held)
+  local priority = tonumber(redis.call('HGET', bull .. id, 'priority')) or 0
+  local seq = redis.call('INCR', own .. 'seq')
+  redis.call('ZADD', own .. 'idx:' .. g, 0, string.format('%07d:%015d:%012d:', priority, due, seq) .. id)
+  redis.call('ZADD', own .. 'groups', 'NX', 0, g)
+  redis.call('ZADD', bull .. 'delayed', string.format('%.0f', (due + held) * 4096), id)
+  redis.call('HSET', bull .. id, 'delay', string.format('%.0f', held))
+  redis.call('SREM', own .. 'run:' .. g, id)
+end`;
+
 /** Where a member's fields are (1-based, inclusive, as Lua's string.sub counts). */
 const idFrom = 38;
 
@@ -94,7 +112,8 @@ return out`;
  * KEYS: groups. ARGV: own key prefix, BullMQ key prefix, concurrency (-1: none), now, held delay, n,
  * then n pairs (group, member), then (group, stamp) pairs. Takes each picked member still held (it
  * may have been taken by another claim, cancelled or removed since the gather) while its group has
- * room, marks it running in its group (under a cap), and stamps the served groups. Returns the ids
+ * room, marks it running in its group (under a cap), records its stalled count (`errand:turn`,
+ * read by stalled-grouped.ts), and stamps the served groups. Returns the ids
  * taken. A member whose job is locked stays indexed: it is a failed attempt's retry, indexed just
  * before BullMQ holds it. A member whose job BullMQ holds past now was moved later since it was
  * indexed (a debounce, {@link FairGroups.delayHeld}): it is dropped, the member of the new time stays.
@@ -118,6 +137,9 @@ for i = 0, n - 1 do
       if cap >= 0 then redis.call('SADD', running, id) end
       room[g] = room[g] - 1
       taken[#taken + 1] = id
+      -- Its stalled count as of this turn: a later stall (BullMQ's checker moving it to wait) shows
+      -- as a higher count, and the claim that takes it sends it back to its group (stalled-grouped.ts).
+      redis.call('HSET', bull .. id, 'errand:turn', redis.call('HGET', bull .. id, 'stc') or '0')
     end
   elseif redis.call('EXISTS', bull .. id .. ':lock') == 0 then
     redis.call('ZREM', own .. 'idx:' .. g, m)
@@ -168,7 +190,8 @@ export class FairGroups {
    * `move` into BullMQ's delayed set {@link heldDelayMs} past that (a retry: `moveToFailed`, whose
    * backoff adds it, `RetryAtError.holdMs`; a release: `moveToDelayed`), then no longer counted among
    * its group's running jobs. A process that dies in between leaves a job whose lease lapses as any
-   * other (it is then run again at once, and its index member is dropped).
+   * other (it is then held again in its group, lua-scripts.ts; the extra index member is dropped by a
+   * claim that picks it while the job is neither held nor locked).
    */
   async holdAgain(target: GroupedTask, job: { id: string; group: string; priority: number; runAt: number }, move: () => Promise<void>): Promise<void> {
     await this.hold(target, [job]);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { heldDelayMs, holdInGroupLua } from './fair-groups.js';
 
 /**
  * The few atomic steps BullMQ has no call for. Each checks the fencing token (BullMQ's lock value)
@@ -31,15 +32,26 @@ redis.call('HSET', KEYS[1], 'errand:lapsed', ARGV[1], 'failedReason', ARGV[2])
 return 1`;
 
 /**
- * KEYS: active, wait, prioritized, marker, events, stalled. ARGV: job key prefix, liveness key prefix.
+ * KEYS: active, wait, prioritized, marker, events, stalled, cancel-requested. ARGV: job key prefix,
+ * liveness key prefix, the task's group key prefix, now, held delay.
  * Moves every active job whose lock lapsed back to wait (or prioritized), as BullMQ's stalled
  * checker does, but in one pass: BullMQ's moveToActive sets the lock in the same script that makes
  * a job active, so an active job without a lock can only be one whose worker stopped renewing it.
  * A lock naming a worker that keeps a liveness record (token `<uuid>~<workerId>`) whose record is
  * gone is deleted first: that worker's process is gone, its lease is not waited out.
+ * A job of a fair-queue group that will run again goes back to its group instead, held for its
+ * group's turn (fair-groups.ts), due now; one that will not (its cancellation was requested, or the
+ * lapse used its last attempt) goes to wait, so the next claim settles it at once.
  * Returns the ids moved.
  */
-const takeBackLapsed = `
+const takeBackLapsed = `${holdInGroupLua}
+local own, now, held = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local function runsAgain(jobKey, id)
+  if redis.call('SISMEMBER', KEYS[7], id) == 1 then return false end
+  local ok, opts = pcall(cjson.decode, redis.call('HGET', jobKey, 'opts') or '{}')
+  local attempts = (ok and type(opts) == 'table' and tonumber(opts.attempts)) or 1
+  return (tonumber(redis.call('HGET', jobKey, 'ats')) or 0) < attempts
+end
 local moved = {}
 for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   local lockKey = ARGV[1] .. id .. ':lock'
@@ -56,13 +68,18 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
       local jobKey = ARGV[1] .. id
       redis.call('HINCRBY', jobKey, 'stc', 1)
       redis.call('SREM', KEYS[6], id)
-      local priority = tonumber(redis.call('HGET', jobKey, 'priority')) or 0
-      if priority > 0 then
-        redis.call('ZADD', KEYS[3], priority * 0x100000000, id)
+      local group = redis.call('HGET', jobKey, 'errand:group')
+      if group and runsAgain(jobKey, id) then
+        holdInGroup(own, ARGV[1], group, id, now, held)
       else
-        redis.call('RPUSH', KEYS[2], id)
+        local priority = tonumber(redis.call('HGET', jobKey, 'priority')) or 0
+        if priority > 0 then
+          redis.call('ZADD', KEYS[3], priority * 0x100000000, id)
+        else
+          redis.call('RPUSH', KEYS[2], id)
+        end
+        redis.call('ZADD', KEYS[4], 0, '0')
       end
-      redis.call('ZADD', KEYS[4], 0, '0')
       redis.call('XADD', KEYS[5], '*', 'event', 'stalled', 'jobId', id)
       moved[#moved + 1] = id
     end
@@ -145,13 +162,25 @@ export async function renewLeasesIfHeld(client: Redis, cancelKey: string, leases
   return reply.map(asNumber);
 }
 
+/** Where {@link takeBackLapsedJobs} looks and writes, besides the task's BullMQ queue. */
+export interface TakeBackKeys {
+  /** Prefix of the worker liveness records. */
+  livenessKeyPrefix: string;
+  /** The set of jobs whose cancellation was requested. */
+  cancelRequestedKey: string;
+  /** Prefix of the task's fair-queue group keys (`GroupedTask.ownPrefix`). */
+  groupPrefix: string;
+}
+
 /**
- * Moves jobs whose lease lapsed, or whose worker's liveness record (under `livenessKeyPrefix`) is
- * gone, in the BullMQ queue with keys starting `queueKey` back to wait.
+ * Moves jobs whose lease lapsed, or whose worker's liveness record is gone, in the BullMQ queue with
+ * keys starting `queueKey` back to wait; a grouped job that runs again back to its group, held.
  */
-export async function takeBackLapsedJobs(client: Redis, queueKey: string, livenessKeyPrefix: string): Promise<string[]> {
+export async function takeBackLapsedJobs(client: Redis, queueKey: string, where: TakeBackKeys): Promise<string[]> {
   const keys = ['active', 'wait', 'prioritized', 'marker', 'events', 'stalled'].map((name) => `${queueKey}${name}`);
-  return (await client.eval(takeBackLapsed, keys.length, ...keys, queueKey, livenessKeyPrefix)) as string[];
+  keys.push(where.cancelRequestedKey);
+  const args = [queueKey, where.livenessKeyPrefix, where.groupPrefix, String(Date.now()), String(heldDelayMs)];
+  return (await client.eval(takeBackLapsed, keys.length, ...keys, ...args)) as string[];
 }
 
 /** Retrying count and oldest ready job of one BullMQ queue whose keys start with `queueKey`. */

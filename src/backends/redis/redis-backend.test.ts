@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { JobBackend } from '../../jobs/backend.js';
 import { describeBackendConformance } from '../../testing/conformance.js';
+import { eventually } from '../../testing/conformance-helpers.js';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../testing/redis.js';
 import { createRedisBackend } from './redis-backend.js';
 
@@ -41,6 +42,40 @@ describe.skipIf(!redisUp)('redis backend', () => {
         // Each group's running set counted its released jobs; once they ended, the next claim drops it.
         expect(await client.keys(`${prefix}:*run:*`)).toEqual([]);
       }
+    } finally {
+      client.disconnect();
+      await backend.close();
+      await deleteRedisPrefix(prefix);
+    }
+  });
+
+  it.each([true, false])('a grouped job that BullMQ\'s stalled checker moved back to wait still waits for its group\'s turn (batch scripts: %s)', async (batchScripts) => {
+    const prefix = uniqueRedisPrefix('fair-stalled');
+    const backend = createRedisBackend({ url: testRedisUrl, prefix, stalledIntervalMs: 100, batchScripts });
+    const client = new Redis(testRedisUrl);
+    try {
+      const now = Date.now();
+      const groups = ['a', 'a', 'b', 'b'];
+      await backend.enqueue(groups.map((group) => ({ id: randomUUID(), task: 'conformance', payload: group, runAt: now, priority: 0, maxAttempts: 3, createdAt: now, group })));
+      const claim = (leaseMs: number) => backend.claim({ workerId: 'w', tasks: ['conformance'], limit: 1, leaseMs, waitMs: 0, groups: { conformance: {} } });
+      const [first] = await claim(150);
+      const served = first?.payload;
+      // No claim runs meanwhile, so errand's own take-back scan (run before each claim) does not:
+      // the lapsed job reaches BullMQ's wait list the way BullMQ's stalled checker puts it there.
+      await eventually(async () => expect(await client.lpos(`${prefix}:jobs.conformance:wait`, first?.jobId ?? '')).not.toBeNull());
+      const order: unknown[] = [];
+      for (let n = 0; n < 4; n += 1) {
+        const jobs = await eventually(async () => {
+          const taken = await claim(30_000);
+          if (taken.length !== 1) throw new Error(`claimed ${taken.length} jobs`);
+          return taken;
+        });
+        order.push(...jobs.map((job) => job.payload));
+        // Its second attempt: the lapsed one counted, the claim that sent it back did not.
+        for (const job of jobs) if (job.jobId === first?.jobId) expect(job.attempt).toBe(2);
+      }
+      const other = served === 'a' ? 'b' : 'a';
+      expect(order).toEqual([other, served, other, served]);
     } finally {
       client.disconnect();
       await backend.close();

@@ -7,6 +7,7 @@ import { CancelledJobs } from './cancelled-jobs.js';
 import { isLeaseLostCode, leaseLost, mapBackendErrors, toBackendError, withLease } from './lease-errors.js';
 import { setProgressIfHeld, takeBackLapsedJobs } from './lua-scripts.js';
 import { cancelRequested, releaseJob } from './release-job.js';
+import { sendBackOutOfTurn } from './stalled-grouped.js';
 import { renewLeases } from './renew-leases.js';
 import { listJobs, queueDepth, queueStats } from './redis-listing.js';
 import { redisNames, type RedisNames } from './redis-names.js';
@@ -158,6 +159,7 @@ class RedisBackend implements JobBackend {
         for (const { claim, held, cancel } of jobs) {
           this.held.set(claim.jobId, held);
           if (cancel) await this.cancelled(claim);
+          else if (await sendBackOutOfTurn(this.context, held)) this.forget(claim);
           else claimed.push(claim);
         }
       }
@@ -177,7 +179,8 @@ class RedisBackend implements JobBackend {
     const now = Date.now();
     if (now - (this.lastLapsedScan.get(task) ?? 0) < Math.min(250, Math.max(10, leaseMs / 2))) return;
     this.lastLapsedScan.set(task, now);
-    await takeBackLapsedJobs(this.client, this.queueKey(task), this.names.livenessKeyPrefix);
+    const where = { livenessKeyPrefix: this.names.livenessKeyPrefix, cancelRequestedKey: this.names.cancelRequestedKey, groupPrefix: groupedTaskOf(this.context, task).ownPrefix };
+    await takeBackLapsedJobs(this.client, this.queueKey(task), where);
   }
 
   private queueKey(task: string): string {
