@@ -83,6 +83,21 @@ export function describeFairReturns(options: ConformanceOptions): void {
       expect(await backend.get(jobs[0]?.id ?? '')).toMatchObject({ state: 'succeeded', attempts: 2 });
     });
 
+    it('a grouped job whose lease lapsed ends dead on its last attempt, or cancelled when asked, without waiting for its group\'s turn', async () => {
+      const capped: Pick<ClaimOptions, 'groups'> = { groups: { conformance: { concurrency: 1 } } };
+      for (const { maxAttempts, cancel, state } of [{ maxAttempts: 1, cancel: false, state: 'dead' }, { maxAttempts: 3, cancel: true, state: 'cancelled' }]) {
+        const backend = await makeBackend();
+        const [lapsing, next] = [grouped('a', 0, { maxAttempts }), grouped('a', 1, { maxAttempts })];
+        await backend.enqueue([lapsing, next]);
+        expect((await claim(backend, { limit: 10, leaseMs: 150, ...capped })).map((job) => job.jobId)).toEqual([lapsing.id]);
+        if (cancel) expect(await backend.cancel(lapsing.id)).toBe(true);
+        await sleep(400);
+        // Settled once taken back, while the next job of its group holds the group's one place.
+        expect((await eventually(() => claimOne(backend, capped))).jobId).toBe(next.id);
+        expect(await backend.get(lapsing.id)).toMatchObject({ state });
+      }
+    });
+
     it('a dead job retried by hand waits for its group\'s turn', async () => {
       const backend = await makeBackend();
       await expectTurnKept(
