@@ -56,7 +56,7 @@ describe('queue refusals and edges', () => {
     ]);
     expect(await queue.get(sync)).toMatchObject({ task: 'note', payload: { n: 1 } });
     expect(await queue.get(async)).toMatchObject({ task: 'checked-later', payload: { n: 2 } });
-    expect(await queue.enqueueMany([])).toEqual([]);
+    expect(await queue.enqueueMany([])).toStrictEqual([]);
   });
 
   it('refuses an enqueueMany whose items name transactions it cannot write with one, before asking the backend', async () => {
@@ -86,6 +86,10 @@ describe('queue refusals and edges', () => {
     await expect(queue.enqueue(note, { n: 1 })).rejects.toMatchObject(noResult);
     await expect(Promise.all([queue.enqueue(note, { n: 1 }), queue.enqueue(note, { n: 2 })])).rejects.toMatchObject(noResult);
     await expect(queue.enqueue(note, { n: 1 }, { tx: {} })).rejects.toMatchObject(noResult);
+    await expect(queue.enqueueMany([{ task: note, payload: { n: 1 } }, { task: note, payload: { n: 2 } }])).rejects.toMatchObject({
+      code: 'ERRAND_BACKEND_UNAVAILABLE',
+      message: 'backend memory answered enqueue of 2 jobs with 0 results',
+    });
   });
 
   it('says why a job cannot be found, retried or removed, and answers false for removing a running one', async () => {
