@@ -42,6 +42,29 @@ export function describeLiveness(options: ConformanceOptions): void {
       }
     });
 
+    it('takes a grouped job back into its group when its worker\'s liveness record lapses: it waits for its group\'s turn', async () => {
+      const backend = await makeBackend();
+      const writer = await writerOf(backend);
+      if (writer === undefined || options.fairQueues === false) return;
+      try {
+        const fair = { groups: { conformance: {} } };
+        await backend.enqueue(['a', 'a', 'b', 'b'].map((group) => newJob({ payload: group, group, maxAttempts: 3 })));
+        await writer.beat('mortal-worker', 1_000);
+        const stale = await claimOne(backend, { workerId: 'mortal-worker', leaseMs: 60_000, liveness: true, ...fair });
+        await sleep(1_500);
+        const order: unknown[] = [];
+        for (let n = 0; n < 4; n += 1) {
+          const job = await eventually(() => claimOne(backend, { workerId: 'other', ...fair }));
+          if (job.jobId === stale.jobId) expect(job.attempt).toBe(2);
+          order.push(job.payload);
+        }
+        const other = stale.payload === 'a' ? 'b' : 'a';
+        expect(order).toEqual([other, stale.payload, other, stale.payload]);
+      } finally {
+        await writer.close();
+      }
+    });
+
     it('lists the workers whose record is fresh with the time of their last beat and the jobs they hold, and drops one that forgot its record', async () => {
       const backend = await makeBackend();
       const writer = await writerOf(backend);
