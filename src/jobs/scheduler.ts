@@ -105,17 +105,31 @@ async function previousActive(backend: JobBackend, schedule: StoredSchedule): Pr
 /** What one node did about one due schedule. */
 export type TickOutcome = { fired: number[]; skipped: number; held: boolean; lost: boolean };
 
+/** Longest lead: how far ahead of a tick a worker's scheduler handles it. */
+export const scheduleLeadMs = 50;
+
+/**
+ * How far ahead of its ticks a worker handles `spec`: {@link scheduleLeadMs}, at most half an
+ * interval, so the overlap policy still looks at the previous tick's job after it was due.
+ */
+export function leadOf(spec: ScheduleSpec): number {
+  return spec.every === undefined ? scheduleLeadMs : Math.min(scheduleLeadMs, Math.floor(spec.every / 2));
+}
+
 /**
  * Handles one schedule at `now`: picks the ticks by the missed-ticks policy, applies the overlap
  * policy, then enqueues their jobs and advances `nextRunAt` with one compare-and-set. `lost` is true
- * when another node handled it first (nothing was done here).
+ * when another node handled it first (nothing was done here). With `leadMs`, ticks up to `now +
+ * leadMs` are handled now: their jobs are enqueued with `runAt` = the tick, so a waiting worker
+ * starts them at the tick instead of after this step's round trips.
  */
-export async function runSchedule(backend: JobBackend, store: ScheduleStore, schedule: StoredSchedule, now: number, groupOf?: GroupOf): Promise<TickOutcome> {
+export async function runSchedule(backend: JobBackend, store: ScheduleStore, schedule: StoredSchedule, now: number, groupOf?: GroupOf, leadMs = 0): Promise<TickOutcome> {
   const none: TickOutcome = { fired: [], skipped: 0, held: false, lost: false };
-  if (schedule.paused || schedule.nextRunAt > now) return none;
+  const at = now + leadMs;
+  if (schedule.paused || schedule.nextRunAt > at) return none;
   const { spec } = schedule;
-  const plan = planTicks(schedule, now);
-  const after = nextTick(spec, now);
+  const plan = planTicks(schedule, at);
+  const after = nextTick(spec, at);
   let fire = plan.ticks;
   let nextRunAt = after;
   let skipped = plan.dropped;
@@ -142,17 +156,22 @@ export async function runSchedule(backend: JobBackend, store: ScheduleStore, sch
 /** How soon a tick held by `overlap: 'queue'` is looked at again. */
 const heldRecheckMs = 250;
 
-/** Runs every due schedule of `tasks` once; answers the earliest `nextRunAt` among them afterwards (Infinity when none). */
-export async function runDueSchedules(backend: JobBackend, store: ScheduleStore, tasks: ReadonlySet<string>, now: number, groupOf?: GroupOf): Promise<number> {
+/**
+ * Runs every due schedule of `tasks` once; answers when to look again (Infinity when never): the
+ * earliest `nextRunAt` among them afterwards, less its lead when `lead` is true (a worker's
+ * scheduler handles each tick {@link leadOf} ahead; see {@link runSchedule}).
+ */
+export async function runDueSchedules(backend: JobBackend, store: ScheduleStore, tasks: ReadonlySet<string>, now: number, groupOf?: GroupOf, lead = false): Promise<number> {
   let earliest = Number.POSITIVE_INFINITY;
   for (const schedule of await store.list()) {
     if (!tasks.has(schedule.spec.task) || schedule.paused) continue;
-    if (schedule.nextRunAt <= now) {
-      const outcome = await runSchedule(backend, store, schedule, now, groupOf);
+    const leadMs = lead ? leadOf(schedule.spec) : 0;
+    if (schedule.nextRunAt <= now + leadMs) {
+      const outcome = await runSchedule(backend, store, schedule, now, groupOf, leadMs);
       // A held tick is looked at again soon; otherwise the stored row now says when.
       if (outcome.held) earliest = Math.min(earliest, now + heldRecheckMs);
-      else earliest = Math.min(earliest, (await store.get(schedule.name))?.nextRunAt ?? Number.POSITIVE_INFINITY);
-    } else earliest = Math.min(earliest, schedule.nextRunAt);
+      else earliest = Math.min(earliest, ((await store.get(schedule.name))?.nextRunAt ?? Number.POSITIVE_INFINITY) - leadMs);
+    } else earliest = Math.min(earliest, schedule.nextRunAt - leadMs);
   }
   return earliest;
 }

@@ -64,7 +64,7 @@ export function startScheduler(options: WorkerSchedulerOptions): () => Promise<v
       let wait = pollMs;
       try {
         const at = now();
-        wait = Math.min(pollMs, Math.max(minSleepMs, (await runDueSchedules(backend, store, taskSet, at, groupOf)) - now()));
+        wait = Math.min(pollMs, Math.max(minSleepMs, (await runDueSchedules(backend, store, taskSet, at, groupOf, true)) - now()));
       } catch (error) {
         report(error);
       }

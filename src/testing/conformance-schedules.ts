@@ -5,7 +5,7 @@ import { defineTask } from '../jobs/define-task.js';
 import { createQueue } from '../jobs/queue.js';
 import type { ScheduleStore, StoredSchedule } from '../jobs/schedule-store.js';
 import { scheduleJobId } from '../jobs/schedule-ticks.js';
-import { runDueSchedules, runSchedule, scheduleStoreOf, specOf, syncSchedules } from '../jobs/scheduler.js';
+import { leadOf, runDueSchedules, runSchedule, scheduleLeadMs, scheduleStoreOf, specOf, syncSchedules } from '../jobs/scheduler.js';
 import { createWorker, type Worker } from '../jobs/worker.js';
 import { backendsFor, claimOne, eventually, type ConformanceOptions } from './conformance-helpers.js';
 
@@ -146,6 +146,26 @@ export function describeSchedules(options: ConformanceOptions): void {
       expect(await jobIds(backend)).toEqual(ids('tick', [base]));
     });
 
+    it("handles a tick up to its lead ahead, as a worker's scheduler does: the job is enqueued due at the tick, and the next round is asked for a lead before the next tick", async () => {
+      const { backend, store } = await storeOf();
+      const taskSet = new Set(tasks);
+      await stored(backend, { every: 1_000, overlap: 'allow' }, 'tick', base + 1_000);
+      // Half an interval at most: a 100 ms schedule is handled 50 ms ahead, a slower one scheduleLeadMs ahead.
+      expect(leadOf(await specOf(defineSchedule(task, { every: 100 })))).toBe(50);
+      expect(leadOf(await specOf(defineSchedule(task, { every: 30 })))).toBe(15);
+      expect(leadOf(await specOf(defineSchedule(task, { cron: '* * * * * *' })))).toBe(scheduleLeadMs);
+      const lead = scheduleLeadMs;
+      expect(await runDueSchedules(backend, store, taskSet, base + 1_000 - lead - 1, undefined, true)).toBe(base + 1_000 - lead);
+      expect(await jobIds(backend)).toEqual([]);
+      expect(await runDueSchedules(backend, store, taskSet, base + 1_000 - lead, undefined, true)).toBe(base + 2_000 - lead);
+      expect(await jobIds(backend)).toEqual(ids('tick', [base + 1_000]));
+      expect(await backend.get(scheduleJobId('tick', base + 1_000))).toMatchObject({ state: 'queued' });
+      expect(await store.get('tick')).toMatchObject({ nextRunAt: base + 2_000, lastTickAt: base + 1_000 });
+      // Without the lead (the default), the tick is not due before its time.
+      await stored(backend, { every: 1_000, overlap: 'allow' }, 'plain', base + 1_000);
+      expect((await tickAt(backend, 'plain', base + 1_000 - 1)).fired).toEqual([]);
+    });
+
     it('answers when the next round is due: the earliest next tick, or soon after now for a tick held by a running job', async () => {
       const { backend, store } = await storeOf();
       const taskSet = new Set(tasks);
@@ -282,7 +302,14 @@ export function describeSchedules(options: ConformanceOptions): void {
       it('upserts its schedules at start and runs one job per tick (real time, a 100 ms interval)', async () => {
         const backend = await makeBackend();
         const ran: number[] = [];
-        const counted = defineTask('conformance', { handler: () => void ran.push(Date.now()) });
+        const early: string[] = [];
+        const counted = defineTask('conformance', {
+          handler: (_payload, { jobId }) => {
+            ran.push(Date.now());
+            // A tick's job is enqueued up to its lead ahead, due at the tick: it never starts before it.
+            if (Date.now() < Number(jobId.slice('schedule.fast.'.length))) early.push(jobId);
+          },
+        });
         const schedule = defineSchedule(counted, { name: 'fast', every: 100, overlap: 'allow', missed: 'all' });
         for (let n = 0; n < 2; n += 1) {
           workers.push(createWorker({ backend, tasks: [counted], schedules: [schedule], pollMs: 25, schedulerPollMs: 50, pruneIntervalMs: 0, logger: quiet }).start());
@@ -294,6 +321,7 @@ export function describeSchedules(options: ConformanceOptions): void {
         await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeoutMs: 5_000 })));
         const succeeded = await backend.list({ task: 'conformance', state: 'succeeded', limit: 1_000 });
         expect(succeeded.total).toBe(ran.length);
+        expect(early).toEqual([]);
       });
     });
   });

@@ -87,3 +87,14 @@ export function createClaimNow(context: PostgresContext): (options: ClaimNowOpti
     });
   };
 }
+
+/** The run_at of the first queued job of `tasks` coming due within `horizonMs` (null when none), for a waiting claim to wake at. */
+export function createNextDue(context: PostgresContext): (tasks: readonly string[], horizonMs: number) => Promise<{ at: number | null; now: number }> {
+  const text = `SELECT min(run_at) AS at FROM ${context.table} WHERE state IN ('queued', 'retrying') AND run_at > $1 AND run_at <= $2 AND task = ANY($3::text[])`;
+  return async (tasks, horizonMs) => {
+    const now = context.now();
+    const { rows } = await context.query<{ at: string | null }>(text, [now, now + horizonMs, tasks], `errand-next-due-${context.schema}`);
+    const at = rows[0]?.at ?? null;
+    return { at: at === null ? null : Number(at), now };
+  };
+}

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { JobBackend, RetentionOptions } from '../../jobs/backend.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
-import { createClaimNow } from './claim-jobs.js';
+import { createClaimNow, createNextDue } from './claim-jobs.js';
 import { createCompleter } from './complete-jobs.js';
 import { enqueueJobs } from './enqueue-jobs.js';
 import { createFail } from './fail-job.js';
@@ -145,7 +145,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): JobBacke
   };
   const waiters: Waiters = new Set();
   const listener: JobListener | undefined = options.listen === false ? undefined : listenForJobs({ ...pool.options, connectionTimeoutMillis: connectTimeoutMs }, context.channel, waiters);
-  const claim = createClaim(createClaimNow(context), waiters, { minPollMs: 5, maxPollMs: options.pollIntervalMs ?? 250 }, () => closed);
+  const claim = createClaim(createClaimNow(context), waiters, { minPollMs: 5, maxPollMs: options.pollIntervalMs ?? 250 }, () => closed, createNextDue(context));
   const completer = createCompleter(context);
   const heartbeat = createHeartbeat(context);
   const settlers = createLeaseSettlers(context);

@@ -29,25 +29,36 @@ export function createClaim(
   waiters: Waiters,
   poll: PollOptions,
   isClosed: () => boolean,
+  nextDue?: NextDue,
 ): (options: ClaimOptions) => Promise<ClaimedJob[]> {
   return async function claim(options) {
     const first = await claimNow(options);
     if (first.length > 0 || options.waitMs <= 0 || options.limit <= 0) return first;
     const deadline = Date.now() + options.waitMs;
     let pause = poll.minPollMs;
+    let nap = pause;
     const stopped = (): boolean => isClosed() || options.signal?.aborted === true;
     while (!stopped()) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const woken = await sleep(Math.min(pause, remaining), waiters, options.signal);
+      const woken = await sleep(Math.min(nap, remaining), waiters, options.signal);
       pause = woken ? poll.minPollMs : Math.min(pause * 2, poll.maxPollMs);
+      nap = pause;
       if (stopped()) break;
       const jobs = await claimNow(options);
       if (jobs.length > 0) return jobs;
+      // Woken for a job not yet due (a delayed job, a schedule's tick enqueued ahead): wake again at its time, not up to a poll later.
+      if (woken && nextDue !== undefined) {
+        const { at, now } = await nextDue(options.tasks, poll.maxPollMs);
+        if (at !== null && at > now) nap = Math.min(pause, at - now);
+      }
     }
     return [];
   };
 }
+
+/** The run_at of the first job of `tasks` coming due within `horizonMs`, or null, and the clock reading it was measured from. */
+export type NextDue = (tasks: readonly string[], horizonMs: number) => Promise<{ at: number | null; now: number }>;
 
 /** Sleeps for `ms`; resolves true when woken early, false otherwise. */
 function sleep(ms: number, waiters: Waiters, signal: AbortSignal | undefined): Promise<boolean> {

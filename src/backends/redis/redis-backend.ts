@@ -132,6 +132,7 @@ class RedisBackend implements JobBackend {
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
     const deadline = Date.now() + options.waitMs;
+    this.waiter.open();
     for (;;) {
       if (options.signal?.aborted === true || options.tasks.length === 0) return [];
       const claimed = await this.claimReady(options);

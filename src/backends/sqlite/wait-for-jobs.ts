@@ -26,11 +26,17 @@ export function createClaim(
   poll: PollOptions,
   isClosed: () => boolean,
 ): (options: ClaimOptions) => Promise<ClaimedJob[]> {
+  // When a claim can take something: 0 for at once (a ready job, a lapsed lease, a dead worker's job),
+  // the run_at of the first job coming due by `horizon`, else NULL.
   const probe = context.db
     .prepareValue(
-      `SELECT EXISTS (SELECT 1 FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks)))
+      `SELECT CASE
+         WHEN EXISTS (SELECT 1 FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks)))
            OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND lease_until <= @now)
-           OR EXISTS (SELECT 1 FROM errand_workers w WHERE w.alive_until <= @now AND EXISTS (SELECT 1 FROM errand_jobs WHERE worker_id = w.id AND state = 'running'))`,
+           OR EXISTS (SELECT 1 FROM errand_workers w WHERE w.alive_until <= @now AND EXISTS (SELECT 1 FROM errand_jobs WHERE worker_id = w.id AND state = 'running'))
+         THEN 0
+         ELSE (SELECT MIN(run_at) FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at > @now AND run_at <= @horizon AND task IN (SELECT value FROM json_each(@tasks)))
+       END`,
     );
 
   return async function claim(options) {
@@ -39,14 +45,23 @@ export function createClaim(
     const deadline = Date.now() + options.waitMs;
     const tasks = JSON.stringify(options.tasks);
     let pause = poll.minPollMs;
+    let nap = pause;
     const stopped = (signal: AbortSignal | undefined): boolean => isClosed() || signal?.aborted === true;
     while (!stopped(options.signal)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const woken = await sleep(Math.min(pause, remaining), waiters, options.signal);
+      const woken = await sleep(Math.min(nap, remaining), waiters, options.signal);
       pause = woken ? poll.minPollMs : Math.min(pause * 2, poll.maxPollMs);
+      nap = pause;
       if (stopped(options.signal)) break;
-      if (probe.get({ now: context.now(), tasks }) !== 1) continue;
+      const now = context.now();
+      const due = probe.get({ now, horizon: now + poll.maxPollMs, tasks });
+      if (typeof due !== 'number' && typeof due !== 'bigint') continue;
+      // A job coming due before the next poll (a delayed job, a schedule's tick enqueued ahead): wake at its time, not up to a poll later.
+      if (Number(due) > now) {
+        nap = Math.min(pause, Number(due) - now);
+        continue;
+      }
       const jobs = claimNow(options);
       if (jobs.length > 0) return jobs;
     }
