@@ -37,6 +37,8 @@ export function createClaim(
     const deadline = Date.now() + options.waitMs;
     let pause = poll.minPollMs;
     let nap = pause;
+    /** How soon a job seen at the last poll comes due (peeked at again at every poll until it is claimed). */
+    let dueIn: number | undefined;
     const stopped = (): boolean => isClosed() || options.signal?.aborted === true;
     while (!stopped()) {
       const remaining = deadline - Date.now();
@@ -47,10 +49,12 @@ export function createClaim(
       if (stopped()) break;
       const jobs = await claimNow(options);
       if (jobs.length > 0) return jobs;
-      // Woken for a job not yet due (a delayed job, a schedule's tick enqueued ahead): wake again at its time, not up to a poll later.
-      if (woken && nextDue !== undefined) {
+      // Woken for a job not yet due (a delayed job, a schedule's tick enqueued ahead), or still waiting
+      // for one (a timer may fire a millisecond early): wake at its due time, not up to a poll later.
+      if ((woken || dueIn !== undefined) && nextDue !== undefined) {
         const { at, now } = await nextDue(options.tasks, poll.maxPollMs);
-        if (at !== null && at > now) nap = Math.min(pause, at - now);
+        dueIn = at !== null && at > now ? at - now : undefined;
+        if (dueIn !== undefined) nap = Math.min(pause, dueIn);
       }
     }
     return [];

@@ -57,8 +57,12 @@ export class WorkWaiter {
       // Disconnected (Redis restarting): the pop fails at once; pause instead of spinning the claim loop.
       if (failed) await sleep(Math.min(blockMs, ms - (Date.now() - started)), signal);
       const dueAt = marker === null || marker === undefined ? 0 : Number(marker[2]);
-      const untilDue = dueAt - Date.now();
-      if (untilDue > 0) await sleep(Math.min(untilDue, ms - (Date.now() - started)), signal);
+      // Until Date.now() reaches it: a timer may fire a millisecond early by Date.now(), and BullMQ
+      // promotes a delayed job only once the claim's timestamp reaches its due time (a claim 1 ms
+      // early found nothing and waited for the next marker: 16 to 120 ms late per tick).
+      for (let untilDue = dueAt - Date.now(), left = ms - (Date.now() - started); untilDue > 0 && left > 0 && signal?.aborted !== true; untilDue = dueAt - Date.now(), left = ms - (Date.now() - started)) {
+        await sleep(Math.min(untilDue, left), signal);
+      }
     } finally {
       this.busy = false;
     }
