@@ -58,3 +58,19 @@ it('counts a start that waited for the write lock across a window end in the win
     await backend.close();
   }
 }, 120_000);
+
+it('starts a granted job before the next take of the same turn runs (a batch is not held behind every take of it)', async () => {
+  const order: string[] = [];
+  // The backend's clock is read once per take, inside it.
+  const backend = createSqliteBackend({ path: join(dir, 'turns.db'), now: () => (order.push('take'), Date.now()) });
+  try {
+    const take = backend.takeRateToken?.bind(backend);
+    if (take === undefined) throw new Error('the SQLite backend keeps rate-limit counters');
+    // As a worker's loop over a claimed batch: every take is asked for in one turn, each granted job starts when its take answers.
+    const takes = ['a', 'b', 'c'].map((job) => take('batch', 10, 60_000, Date.now()).then(() => order.push(`start ${job}`)));
+    await Promise.all(takes);
+    expect(order).toEqual(['take', 'start a', 'take', 'start b', 'take', 'start c']);
+  } finally {
+    await backend.close();
+  }
+});
