@@ -112,5 +112,8 @@ describe('queue refusals and edges', () => {
     await queue.resumeSchedule('b');
     expect((await backend.schedules?.get('b'))?.nextRunAt).toBe(1_000);
     await expect(queue.pauseSchedule('c')).rejects.toThrow('no schedule is named "c" (schedules are stored when a worker declaring them starts)');
+    const withoutSchedules: JobBackend = { ...memory() };
+    Reflect.deleteProperty(withoutSchedules, 'schedules');
+    await expect(createQueue({ backend: withoutSchedules }).listSchedules()).rejects.toMatchObject({ code: 'ERRAND_BACKEND_CONFIG', message: 'backend memory does not store schedules' });
   });
 });
