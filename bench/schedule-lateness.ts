@@ -54,7 +54,9 @@ async function bullLateness(prefix: string, mode: 'scheduler' | 'delayed'): Prom
   const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('lateness', { connection, prefix });
   const lateness: number[] = [];
-  const worker = new Worker('lateness', (job: Job) => Promise.resolve(void lateness.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0)))), { connection: connection.duplicate(), prefix, concurrency: 10 });
+  // BullMQ closes neither connection it was handed: both are disconnected below, or the process would not exit.
+  const workerConnection = connection.duplicate();
+  const worker = new Worker('lateness', (job: Job) => Promise.resolve(void lateness.push(Date.now() - (job.timestamp + (job.opts.delay ?? 0)))), { connection: workerConnection, prefix, concurrency: 10 });
   if (mode === 'scheduler') await queue.upsertJobScheduler('tick', { every: everyMs }, { name: 'tick', data: {}, opts: { removeOnComplete: true } });
   else {
     const start = Date.now() + 500;
@@ -64,6 +66,7 @@ async function bullLateness(prefix: string, mode: 'scheduler' | 'delayed'): Prom
   await worker.close();
   if (mode === 'scheduler') await queue.removeJobScheduler('tick');
   await queue.close();
+  workerConnection.disconnect();
   connection.disconnect();
   return lateness;
 }
