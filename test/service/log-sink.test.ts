@@ -34,7 +34,7 @@ afterEach(() => {
 /** Starts the service with stdout and stderr on pipes, logging every request error (LOG_LEVEL=debug). */
 async function startLogging(): Promise<Started> {
   dataDir = mkdtempSync(join(tmpdir(), 'errand-log-sink-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/server.ts'], {
+  const child = spawn(process.execPath, ['--conditions=errand-source', '--import', 'tsx', 'examples/server.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SMTP_SINK_PORT: '0', ERRAND_DATA_DIR: dataDir, LOG_LEVEL: 'debug', NODE_ENV: 'production', ERRAND_DASHBOARD_TOKEN: 'tok' },
