@@ -21,7 +21,7 @@ declare global {
     interface Request {
       /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
       requestId: string;
-      /** The app's logger bound to `requestId` (a child made when the request first logs). */
+      /** The app's logger bound to `requestId` (a child made for each request). */
       logger: ErrandLogger;
       /** The request's after-response tasks: `req.background.add(fn, ...args)`. */
       background: BackgroundTasks;

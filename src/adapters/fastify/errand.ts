@@ -17,7 +17,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
     requestId: string;
-    /** The app's logger bound to `requestId` (a child made when the request first logs). Fastify's own `request.log` is unchanged. */
+    /** The app's logger bound to `requestId` (a child made for each request). Fastify's own `request.log` is unchanged. */
     logger: ErrandLogger;
     /** The request's after-response tasks: `request.background.add(fn, ...args)`. */
     background: BackgroundTasks;

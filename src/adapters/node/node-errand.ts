@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
-import { RequestLogger } from '../../logging/request-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
@@ -26,7 +25,7 @@ export interface NodeErrandOptions<Extra extends object> {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id, made when the request first logs. @default defaultLogger(): errand's JSON logger on stdout through createLogDestination (never blocks, never holds the process at exit) */
+  /** The root logger; each request gets a child bound to its request id. @default defaultLogger(): errand's JSON logger on stdout through createLogDestination (never blocks, never holds the process at exit) */
   logger?: ErrandLogger;
   /**
    * The handler registry. Pass one made with `createErrorRegistry()` (no framework glue) to share it
@@ -135,7 +134,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
     identify(incoming, outgoing) {
       const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
       if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
-      return { requestId, logger: new RequestLogger(logger, requestId) };
+      return { requestId, logger: logger.child({ requestId }) };
     },
     admit(identity, outgoing, context) {
       runner.admit(identity.requestId);
