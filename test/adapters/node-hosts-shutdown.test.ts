@@ -17,13 +17,22 @@ import { sendRequest } from '../../src/testing/adapter-conformance-client.js';
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-type Started = { server: Server; runner: TaskRunner; events: string[] };
+/** `arrived` resolves once the host runs the handler of the first request. */
+type Started = { server: Server; runner: TaskRunner; events: string[]; arrived: Promise<void> };
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
 
 async function expressHost(): Promise<Started> {
   const events: string[] = [];
+  const arrived = signal();
   const app = express();
   const { runner } = expressErrand(app, { logger: silent, mode: 'production' });
   app.get('/slow', async (req, res) => {
+    arrived.resolve();
     req.background.add(async function afterSlow() {
       await sleep(100);
       events.push('task done');
@@ -33,14 +42,16 @@ async function expressHost(): Promise<Started> {
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  return { server, runner, events };
+  return { server, runner, events, arrived: arrived.promise };
 }
 
 async function fastifyHost(): Promise<Started> {
   const events: string[] = [];
+  const arrived = signal();
   const app = Fastify();
   const { runner } = fastifyErrand(app, { logger: silent, mode: 'production' });
   app.get('/slow', async (request) => {
+    arrived.resolve();
     request.background.add(async function afterSlow() {
       await sleep(100);
       events.push('task done');
@@ -49,7 +60,7 @@ async function fastifyHost(): Promise<Started> {
     return 'slow';
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  return { server: app.server, runner, events };
+  return { server: app.server, runner, events, arrived: arrived.promise };
 }
 
 describe.each([
@@ -57,11 +68,13 @@ describe.each([
   ['fastify', fastifyHost],
 ])('createGracefulShutdown on %s', (_name, start) => {
   it('lets the in-flight request finish, runs its task to the end, then refuses connections', async () => {
-    const { server, runner, events } = await start();
+    const { server, runner, events, arrived } = await start();
     const port = (server.address() as AddressInfo).port;
     const shutdown = createGracefulShutdown({ server, runner, signals: false, logger: silent, timeoutMs: 5_000 });
     const slow = sendRequest(port, { path: '/slow' });
-    await sleep(50);
+    // Shut down once the request is in the handler: after a fixed 50 ms, a loaded machine had not
+    // yet accepted its connection, which closing the server then reset (ECONNRESET at load 30).
+    await arrived;
     const report = await shutdown();
     events.push('shutdown returned');
     const response = await slow;
