@@ -1,4 +1,4 @@
-import { Agent } from 'node:http';
+import { Agent, type Server as HttpServer } from 'node:http';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -35,6 +35,10 @@ const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 beforeAll(async () => {
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
   port = (await server.listening).port;
+  // The agent reuses idle sockets; one idle past the server's keep-alive timeout (5 s) can be closed
+  // by the server just as the agent sends on it (ECONNRESET, seen at load 30). That race is HTTP
+  // keep-alive's, not errand's: keep idle sockets open for the whole test.
+  (server.server as HttpServer).keepAliveTimeout = 600_000;
 });
 
 afterAll(async () => {
