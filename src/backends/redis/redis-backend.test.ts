@@ -83,6 +83,30 @@ describe.skipIf(!redisUp)('redis backend', () => {
     }
   });
 
+  it('a waiting claim returns a delayed job when it falls due, though its marker went to an earlier job', async () => {
+    const prefix = uniqueRedisPrefix('due');
+    const backend = createRedisBackend({ url: testRedisUrl, prefix });
+    try {
+      const job = (id: string, runAt: number) => ({ id, task: 'conformance', payload: id, runAt, priority: 0, maxAttempts: 1, createdAt: Date.now() });
+      const claim = (waitMs: number, signal?: AbortSignal) => backend.claim({ workerId: 'w', tasks: ['conformance'], limit: 1, leaseMs: 30_000, waitMs, ...(signal === undefined ? {} : { signal }) });
+      // `early` falls due unclaimed, then `late` is added: BullMQ's marker carries the earliest delayed
+      // job's due time, `early`'s, and a claim that takes `early` leaves no marker for `late`.
+      await backend.enqueue([job('early', Date.now() + 20)]);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const lateAt = Date.now() + 300;
+      await backend.enqueue([job('late', lateAt)]);
+      expect((await claim(0)).map(({ jobId }) => jobId)).toEqual(['early']);
+      // Before, the wait blocked on the marker in 250 ms rounds and found `late` only at the end of the
+      // second one (~500 ms in): a claim cut off 180 ms after `late` fell due answered nothing.
+      const cut = AbortSignal.timeout(lateAt + 180 - Date.now());
+      const claimed = await claim(10_000, cut);
+      expect(claimed.map(({ jobId }) => jobId)).toEqual(['late']);
+    } finally {
+      await backend.close();
+      await deleteRedisPrefix(prefix);
+    }
+  });
+
   it('cleans up every key of its prefix', async () => {
     const prefix = uniqueRedisPrefix('cleanup');
     const backend = createRedisBackend({ url: testRedisUrl, prefix });

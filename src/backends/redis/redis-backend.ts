@@ -135,12 +135,12 @@ class RedisBackend implements JobBackend {
     this.waiter.open();
     for (;;) {
       if (options.signal?.aborted === true || options.tasks.length === 0) return [];
+      const claimedAt = Date.now();
       const claimed = await this.claimReady(options);
       if (claimed.length > 0) return claimed;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
-      const markers = options.tasks.map((task) => `${this.queueKey(task)}marker`);
-      await this.waiter.wait(markers, remaining, options.signal);
+      await this.waiter.wait(options.tasks.map((task) => this.queueKey(task)), remaining, claimedAt, options.signal);
     }
   }
 
