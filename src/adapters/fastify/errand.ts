@@ -37,7 +37,7 @@ export interface FastifyErrandOptions extends Omit<NodeErrandOptions<FastifyErro
    * (`Fastify({ logger: true })`), requests are logged through `request.log` under Fastify's request
    * id (`request.id`, pass errand's {@link genReqId} to Fastify to honour `X-Request-Id`), so each
    * request is logged under one id.
-   * @default app.log when Fastify logs, otherwise pino()
+   * @default app.log when Fastify logs, otherwise errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout)
    */
   logger?: ErrandLogger | FastifyBaseLogger;
   /** Largest request body in bytes for every route added after `errand()` without a `bodyLimit` of its own. @default Fastify's `bodyLimit` option (1 MiB unless changed) */

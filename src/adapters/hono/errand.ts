@@ -23,7 +23,7 @@ export interface ErrandOptions {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default pino on stdout through createLogDestination (never blocks, never holds the process at exit) */
+  /** The root logger; each request gets a child bound to its request id. @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit) */
   logger?: ErrandLogger;
   /**
    * The handler registry (share one with after-response tasks, or with Fastify and Express apps: a

@@ -32,7 +32,7 @@ export interface ServeOptions {
   signals?: readonly NodeJS.Signals[] | false;
   /** After a signal-started shutdown, exit the process (code 0; 1 if shutdown itself failed). @default true */
   exitOnSignal?: boolean;
-  /** @default pino on stdout through createLogDestination (never blocks, never holds the process at exit), name 'errand' */
+  /** @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit), name 'errand' */
   logger?: TaskLogger;
 }
 

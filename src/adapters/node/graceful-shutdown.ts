@@ -36,7 +36,7 @@ export interface GracefulShutdownOptions {
   signals?: readonly NodeJS.Signals[] | false;
   /** After a signal-started shutdown, exit the process (code 0; 1 if shutdown failed or overran its deadline). @default true */
   exitOnSignal?: boolean;
-  /** @default pino on stdout through createLogDestination, name 'errand' */
+  /** @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination), name 'errand' */
   logger?: TaskLogger;
 }
 
