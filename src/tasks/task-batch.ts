@@ -42,17 +42,22 @@ export class TaskBatch implements TaskSink {
   running = false;
   /** The task running now, interrupted at the drain deadline. */
   current: TaskRun | undefined = undefined;
-  /** Whether the runner listens for `response`'s close (from the first task added). */
-  watching = false;
+  /**
+   * The Node response to watch, until the first task is added and the runner starts listening for
+   * its close. Not kept after that: a task runs for long after its response, and the response
+   * holds the whole request (its socket, headers and body).
+   */
+  response: SentResponse | undefined;
 
   constructor(
     /** The runner that made the batch (its `start` ignores another runner's batches). */
     readonly owner: object,
     readonly acceptTask: AcceptTask,
     readonly report: TaskErrorReporter | undefined,
-    readonly response: SentResponse | undefined,
+    response: SentResponse | undefined,
     init: BackgroundTasksInit,
   ) {
+    this.response = response;
     this.tasks = new BackgroundTasks(this, init);
   }
 

@@ -110,12 +110,12 @@ export class TaskRunner {
     this.#pending.add(batch);
     // Added after the response was sent (a streaming response): run it too.
     if (batch.status !== undefined) this.#resume(batch);
-    else if (batch.response !== undefined && !batch.watching) this.#startWhenSent(batch, batch.response);
+    else if (batch.response !== undefined) this.#startWhenSent(batch, batch.response);
   }
 
   /** Starts the batch once its Node response closed (at once when it already has). */
   #startWhenSent(batch: TaskBatch, response: SentResponse): void {
-    batch.watching = true;
+    batch.response = undefined;
     if (response.writableFinished || response.destroyed) this.#start(batch, response.statusCode);
     else response.once('close', () => this.#start(batch, response.statusCode));
   }
