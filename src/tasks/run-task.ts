@@ -4,7 +4,7 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskContext } from '../jobs/task-definition.js';
 import { endSpan, runInTaskSpan, startTaskSpan, type TaskSpan } from '../tracing/task-span.js';
-import { enterTask, leaveTask } from './current-task.js';
+import { enterTask, leaveTask, type TaskContextSource } from './current-task.js';
 import type { TaskEntry } from './task-entry.js';
 
 /** How one in-process run of a task ended. */
@@ -16,41 +16,52 @@ export type RunOutcome =
   /** The shutdown deadline passed while it ran. */
   | { status: 'interrupted'; error: ErrandError; durationMs: number; late: Promise<void> };
 
+/** How a run ended by itself or by its timeout (not interrupted by the drain). */
+export type SettledOutcome = Exclude<RunOutcome, { status: 'interrupted' }>;
+
 /**
- * One in-process run of a task. `outcome` never rejects: a throw, a rejection, a timeout and an
- * interrupt all become an outcome. The race against the deadline is what lets the runner move on
- * even when the task ignores its AbortSignal.
+ * One in-process run of a task: the constructor calls the task at once, and the runner awaits
+ * `settled`, then asks `succeeded()` or `failed(thrown)` how it ended. A throw, a rejection, a
+ * timeout and an interrupt all become a {@link RunOutcome}. With a timeout, `settled` is a race of
+ * the task against its deadline: that is what lets the runner move on even when the task ignores
+ * its AbortSignal. The task's context (its id and signal) is made only when something reads it.
  */
-export class TaskRun {
+export class TaskRun implements TaskContextSource {
   readonly entry: TaskEntry;
-  readonly outcome: Promise<RunOutcome>;
-  readonly #context = new InlineTaskContext();
+  /** What the runner awaits: the task's result, or the first of it and its deadline. */
+  readonly settled: unknown;
   readonly #started = performance.now();
-  #settle: (outcome: RunOutcome) => void = () => {};
-  #done = false;
-  #timer: NodeJS.Timeout | undefined;
-  #result: Promise<unknown> = Promise.resolve();
   /** The task's span when the request was traced (see src/tracing). */
   readonly #span: TaskSpan | undefined;
+  #result: unknown;
+  #context: InlineTaskContext | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Set when the deadline passed first (the outcome is then a timeout, whatever the task does). */
+  #timedOut: { error: ErrandError; durationMs: number } | undefined;
+  #abortReason: { reason: unknown } | undefined;
+  #ended = false;
 
   constructor(entry: TaskEntry, timeoutMs: number | undefined, requestId?: string) {
     this.entry = entry;
-    this.outcome = new Promise((resolve) => (this.#settle = resolve));
-    const context = this.#context;
-    const previous = enterTask({ context });
+    const previous = enterTask(this);
     this.#span = startTaskSpan(entry.trace, { name: entry.name, requestId, index: entry.index });
     try {
-      this.#result = Promise.resolve(runInTaskSpan(this.#span, () => invoke(entry, context)));
+      this.#result = runInTaskSpan(this.#span, () => invoke(entry, this));
     } catch (thrown) {
       this.#result = Promise.reject(coerceError(thrown));
     } finally {
       leaveTask(previous);
     }
-    this.#result.then(
-      () => this.#finish({ status: 'succeeded', durationMs: this.#elapsed() }),
-      (thrown: unknown) => this.#finish({ status: 'failed', error: coerceError(thrown), durationMs: this.#elapsed() }),
-    );
-    if (timeoutMs !== undefined && !this.#done) this.#timer = setTimeout(() => this.#timeOut(timeoutMs), timeoutMs);
+    this.settled = timeoutMs !== undefined && isThenable(this.#result) ? Promise.race([this.#result, this.#deadline(timeoutMs)]) : this.#result;
+  }
+
+  /** The task's context, made on first read (most tasks read neither its id nor its signal). */
+  get context(): TaskContext {
+    if (this.#context === undefined) {
+      this.#context = new InlineTaskContext();
+      if (this.#abortReason !== undefined) this.#context.abort(this.#abortReason.reason);
+    }
+    return this.#context;
   }
 
   /** The trace id of the task's span, when the request was traced. */
@@ -58,29 +69,55 @@ export class TaskRun {
     return this.#span?.span.spanContext().traceId;
   }
 
-  /** Aborts the signal at the shutdown deadline and reports the run as interrupted. */
-  interrupt(): void {
+  /** How the run ended once `settled` fulfilled; `undefined` when the drain had already interrupted it. */
+  succeeded(): SettledOutcome | undefined {
+    return this.#end(this.#timedOut === undefined ? { status: 'succeeded', durationMs: this.#elapsed() } : this.#timeoutOutcome(this.#timedOut));
+  }
+
+  /** How the run ended once `settled` rejected with `thrown`; `undefined` when the drain had already interrupted it. */
+  failed(thrown: unknown): SettledOutcome | undefined {
+    return this.#end(this.#timedOut === undefined ? { status: 'failed', error: coerceError(thrown), durationMs: this.#elapsed() } : this.#timeoutOutcome(this.#timedOut));
+  }
+
+  /** At the shutdown deadline: aborts the signal and ends the run as interrupted; `undefined` when it had already ended. */
+  interrupt(): RunOutcome | undefined {
+    if (this.#ended) return undefined;
     const error = new ErrandError('ERRAND_TASK_DROPPED', `after-response task "${this.entry.name}" was still running at the shutdown deadline; its signal was aborted`);
-    this.#abandon('interrupted', error);
+    this.#abort(error);
+    return this.#end({ status: 'interrupted', error, durationMs: this.#elapsed(), late: this.#late() });
   }
 
-  #timeOut(timeoutMs: number): void {
-    const error = new ErrandError('ERRAND_TASK_TIMEOUT', `after-response task "${this.entry.name}" ran past its ${timeoutMs} ms timeout; its signal was aborted`);
-    this.#abandon('timed-out', error);
+  #deadline(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#timer = setTimeout(() => {
+        const error = new ErrandError('ERRAND_TASK_TIMEOUT', `after-response task "${this.entry.name}" ran past its ${timeoutMs} ms timeout; its signal was aborted`);
+        this.#timedOut = { error, durationMs: this.#elapsed() };
+        this.#abort(error);
+        resolve();
+      }, timeoutMs);
+    });
   }
 
-  #abandon(status: 'interrupted' | 'timed-out', error: ErrandError): void {
-    if (this.#done) return;
-    this.#context.abort(error);
-    this.#finish({ status, error, durationMs: this.#elapsed(), late: this.#result.then(noop, noop) });
+  #timeoutOutcome(timedOut: { error: ErrandError; durationMs: number }): SettledOutcome {
+    return { status: 'timed-out', error: timedOut.error, durationMs: timedOut.durationMs, late: this.#late() };
   }
 
-  #finish(outcome: RunOutcome): void {
-    if (this.#done) return;
-    this.#done = true;
+  #abort(reason: unknown): void {
+    this.#abortReason ??= { reason };
+    this.#context?.abort(reason);
+  }
+
+  /** Settles when the task itself finally does. */
+  #late(): Promise<void> {
+    return Promise.resolve(this.#result).then(noop, noop);
+  }
+
+  #end<Outcome extends RunOutcome>(outcome: Outcome): Outcome | undefined {
+    if (this.#ended) return undefined;
+    this.#ended = true;
     clearTimeout(this.#timer);
     endSpan(this.#span?.span, outcome);
-    this.#settle(outcome);
+    return outcome;
   }
 
   #elapsed(): number {
@@ -122,10 +159,15 @@ class InlineTaskContext implements TaskContext {
   }
 }
 
-function invoke(entry: TaskEntry, context: TaskContext): unknown {
+function invoke(entry: TaskEntry, run: TaskRun): unknown {
   if (entry.kind === 'function') return (entry.fn as (...args: readonly unknown[]) => unknown)(...entry.args);
   const { definition } = entry;
+  const context = run.context;
   return definition.parse(entry.payload).then((payload) => definition.options.handler(payload, context));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 function noop(): void {}

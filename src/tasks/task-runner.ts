@@ -6,7 +6,7 @@ import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
 import { sinkOf, type BackgroundTasks } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
-import { TaskRun, type RunOutcome } from './run-task.js';
+import { TaskRun, type SettledOutcome } from './run-task.js';
 import { TaskBatch, type CreateBatchOptions, type SentResponse } from './task-batch.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
 import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
@@ -165,11 +165,7 @@ export class TaskRunner {
     this.#stopping = true;
     if (!idle) {
       const pending = [...this.#pending];
-      for (const batch of pending) {
-        if (batch.current === undefined) continue;
-        report.interrupted.push({ task: batch.current.entry.name, requestId: batch.tasks.requestId });
-        batch.current.interrupt();
-      }
+      for (const batch of pending) this.#interrupt(batch, report);
       for (const batch of pending) await this.#giveUp(batch, report);
     }
     report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
@@ -213,7 +209,28 @@ export class TaskRunner {
       while (batch.next < entries.length && !this.#stopping) {
         const entry = entries[batch.next];
         batch.next++;
-        await this.#runEntry(batch, entry);
+        const status = batch.status ?? 500;
+        if (!shouldRun(entry.when, status)) {
+          this.#skip(taskInfo(entry, batch.tasks.requestId), status);
+          continue;
+        }
+        if (entry.kind === 'definition' && entry.durable) {
+          await this.#enqueue(batch, entry, taskInfo(entry, batch.tasks.requestId));
+          continue;
+        }
+        const run = this.#startRun(batch, entry);
+        let outcome: SettledOutcome | undefined;
+        try {
+          await run.settled;
+          outcome = run.succeeded();
+        } catch (thrown) {
+          outcome = run.failed(thrown);
+        }
+        // undefined: the drain deadline interrupted the task and counted it already.
+        if (outcome === undefined) continue;
+        batch.current = undefined;
+        if (outcome.status === 'succeeded') this.#succeeded(batch, entry, outcome.durationMs);
+        else await this.#failed(batch, run, outcome);
       }
     } catch (error) {
       this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
@@ -222,55 +239,60 @@ export class TaskRunner {
     if (batch.next >= entries.length) this.#retire(batch);
   }
 
-  async #runEntry(batch: TaskBatch, entry: TaskEntry): Promise<void> {
-    const status = batch.status ?? 500;
-    const task = taskInfo(entry, batch.tasks.requestId);
-    if (!shouldRun(entry.when, status)) {
-      this.#skip(task, status);
-      return;
-    }
-    if (entry.kind === 'definition' && entry.durable) {
-      await this.#enqueue(batch, entry, task);
-      return;
-    }
+  #startRun(batch: TaskBatch, entry: TaskEntry): TaskRun {
     this.#stats.started++;
     this.#stats.running++;
-    this.#events.emit('task:started', { task });
+    if (this.#events.has('task:started')) this.#events.emit('task:started', { task: taskInfo(entry, batch.tasks.requestId) });
     const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs, batch.tasks.requestId);
     batch.current = run;
-    const outcome = await run.outcome;
-    batch.current = undefined;
-    this.#stats.running--;
-    this.#stats.pending--;
-    await this.#record(batch, task, outcome, run.traceId);
+    return run;
   }
 
-  /** Counts how a run ended, logs and reports a failure, and emits its event. */
-  async #record(batch: TaskBatch, task: TaskInfo, outcome: RunOutcome, traceId: string | undefined): Promise<void> {
-    if (outcome.status !== 'interrupted') this.#stats.durationMsTotal += outcome.durationMs;
-    switch (outcome.status) {
-      case 'succeeded':
-        this.#stats.succeeded++;
-        this.#events.emit('task:succeeded', { task, durationMs: outcome.durationMs });
-        return;
-      case 'failed':
-        this.#stats.failed++;
-        await this.#fail(batch, task, outcome.error, false, traceId);
-        this.#events.emit('task:failed', { task, error: outcome.error, durationMs: outcome.durationMs });
-        return;
-      case 'timed-out':
-        this.#stats.timedOut++;
-        this.#abandon(outcome.late);
-        await this.#fail(batch, task, outcome.error, true, traceId);
-        this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs });
-        return;
-      case 'interrupted':
-        this.#stats.interrupted++;
-        this.#abandon(outcome.late);
-        this.#logger.warn({ code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
-        this.#events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
-        return;
+  #succeeded(batch: TaskBatch, entry: TaskEntry, durationMs: number): void {
+    this.#stats.running--;
+    this.#stats.pending--;
+    this.#stats.durationMsTotal += durationMs;
+    this.#stats.succeeded++;
+    if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(entry, batch.tasks.requestId), durationMs });
+  }
+
+  /** Counts a run that failed or timed out, logs and reports it, and emits its event. */
+  async #failed(batch: TaskBatch, run: TaskRun, outcome: Exclude<SettledOutcome, { status: 'succeeded' }>): Promise<void> {
+    this.#stats.running--;
+    this.#stats.pending--;
+    this.#stats.durationMsTotal += outcome.durationMs;
+    const task = taskInfo(run.entry, batch.tasks.requestId);
+    if (outcome.status === 'failed') {
+      this.#stats.failed++;
+      await this.#fail(batch, task, outcome.error, false, run.traceId);
+      this.#events.emit('task:failed', { task, error: outcome.error, durationMs: outcome.durationMs });
+      return;
     }
+    this.#stats.timedOut++;
+    this.#abandon(outcome.late);
+    await this.#fail(batch, task, outcome.error, true, run.traceId);
+    this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs });
+  }
+
+  /**
+   * At the drain deadline: aborts the batch's running task and counts it as interrupted. Its loop
+   * stays suspended until the task settles (if ever) and then stops; the batch no longer counts as
+   * running, so the drain can retire it.
+   */
+  #interrupt(batch: TaskBatch, report: DrainReport): void {
+    const run = batch.current;
+    const outcome = run?.interrupt();
+    if (run === undefined || outcome?.status !== 'interrupted') return;
+    batch.current = undefined;
+    batch.running = false;
+    this.#stats.running--;
+    this.#stats.pending--;
+    this.#stats.interrupted++;
+    this.#abandon(outcome.late);
+    const task = taskInfo(run.entry, batch.tasks.requestId);
+    report.interrupted.push({ task: task.name, requestId: task.requestId });
+    this.#logger.warn({ code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
+    this.#events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
   }
 
   #skip(task: TaskInfo, status: number): void {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
-import { createTaskRunner, type SentResponse, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
+import { createTaskRunner, type SentResponse, type TaskErrorInfo, type TaskErrorReporter, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
 
 /** Anything with the error registry's task-error entry point (`createErrorRegistry()` fits). */
 export interface TaskErrorRegistry {
@@ -60,6 +60,13 @@ export type BackgroundMiddleware = MiddlewareHandler<BackgroundEnv> & { readonly
  */
 export function background(options: BackgroundOptions = {}): BackgroundMiddleware {
   const runner = options.runner ?? createTaskRunner(options);
+  // One reporter per registry rather than one per request: a batch holds its reporter for as long
+  // as its tasks run. The registry is the same object on every request of an app.
+  let reporting: { registry: TaskErrorRegistry; report: TaskErrorReporter } | undefined;
+  const reporterFor = (registry: TaskErrorRegistry): TaskErrorReporter => {
+    if (reporting?.registry !== registry) reporting = { registry, report: (error, info) => registry.handleTaskError(error, info) };
+    return reporting.report;
+  };
 
   const middleware: MiddlewareHandler<BackgroundReadEnv> = async function backgroundTasks(c, next) {
     const requestId = c.get('requestId') ?? c.req.header('x-request-id');
@@ -73,7 +80,7 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
     const batch = runner.createBatch({
       requestId,
       context: reads ? c : undefined,
-      report: registry === undefined ? undefined : (error, info) => registry.handleTaskError(error, info),
+      report: registry === undefined ? undefined : reporterFor(registry),
       response,
     });
     c.set('background', batch);
