@@ -9,6 +9,8 @@ export interface TaskSink {
 
 let readSink: (tasks: BackgroundTasks) => TaskSink;
 
+const noEntries: readonly TaskEntry[] = Object.freeze([]);
+
 /** The sink a task list was made with (for the runner that made it; not part of the public API). */
 export function sinkOf(tasks: BackgroundTasks): TaskSink {
   return readSink(tasks);
@@ -50,7 +52,8 @@ export class BackgroundTasks {
   readonly requestId: string | undefined;
   readonly context: unknown;
   readonly #sink: TaskSink;
-  readonly #entries: TaskEntry[] = [];
+  /** Made by the first add: most requests add no task, and `[entry]` is sized for one. */
+  #entries: TaskEntry[] | undefined;
 
   static {
     readSink = (tasks) => tasks.#sink;
@@ -64,7 +67,7 @@ export class BackgroundTasks {
 
   /** The tasks added so far, in order. */
   get entries(): readonly TaskEntry[] {
-    return this.#entries;
+    return this.#entries ?? noEntries;
   }
 
   /**
@@ -78,12 +81,15 @@ export class BackgroundTasks {
    */
   add<First extends AnyTask | AddOptions | ((...args: never[]) => unknown), Args extends unknown[] = []>(first: First, ...rest: AddArguments<First, Args>): void;
   add(first: unknown, ...rest: unknown[]): void {
-    const entry = toEntry(this.#entries.length, first, rest, captureTraceContext());
-    this.#entries.push(entry);
+    const entries = this.#entries;
+    const entry = toEntry(entries?.length ?? 0, first, rest, captureTraceContext());
+    if (entries === undefined) this.#entries = [entry];
+    else entries.push(entry);
     try {
       this.#sink.accept(this, entry);
     } catch (error) {
-      this.#entries.pop();
+      this.#entries = entries;
+      entries?.pop();
       throw error;
     }
   }
