@@ -204,18 +204,10 @@ export class TaskRunner {
 
   /** Runs the batch's tasks in order, one after the other; never rejects. */
   async #run(batch: TaskBatch): Promise<void> {
-    const entries = batch.tasks.entries;
     try {
-      while (batch.next < entries.length && !this.#stopping) {
-        const entry = entries[batch.next];
-        batch.next++;
-        const status = batch.status ?? 500;
-        if (!shouldRun(entry.when, status)) {
-          this.#skip(taskInfo(entry, batch.tasks.requestId), status);
-          continue;
-        }
+      for (let entry = this.#nextEntry(batch); entry !== undefined; entry = this.#nextEntry(batch)) {
         if (entry.kind === 'definition' && entry.durable) {
-          await this.#enqueue(batch, entry, taskInfo(entry, batch.tasks.requestId));
+          await this.#enqueue(batch, entry);
           continue;
         }
         const run = this.#startRun(batch, entry);
@@ -227,16 +219,31 @@ export class TaskRunner {
           outcome = run.failed(thrown);
         }
         // undefined: the drain deadline interrupted the task and counted it already.
-        if (outcome === undefined) continue;
-        batch.current = undefined;
-        if (outcome.status === 'succeeded') this.#succeeded(batch, entry, outcome.durationMs);
-        else await this.#failed(batch, run, outcome);
+        if (outcome?.status === 'succeeded') this.#succeeded(batch, run, outcome.durationMs);
+        else if (outcome !== undefined) await this.#failed(batch, run, outcome);
       }
     } catch (error) {
-      this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+      this.#runnerFailed(batch, error);
     }
     batch.running = false;
-    if (batch.next >= entries.length) this.#retire(batch);
+    if (batch.next >= batch.tasks.entries.length) this.#retire(batch);
+  }
+
+  #runnerFailed(batch: TaskBatch, error: unknown): void {
+    this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+  }
+
+  /** The batch's next task to run (here or on the queue), counting those its `when` rules out; `undefined` once none is left or the drain gave up. */
+  #nextEntry(batch: TaskBatch): TaskEntry | undefined {
+    const entries = batch.tasks.entries;
+    while (batch.next < entries.length && !this.#stopping) {
+      const entry = entries[batch.next];
+      batch.next++;
+      const status = batch.status ?? 500;
+      if (shouldRun(entry.when, status)) return entry;
+      this.#skip(taskInfo(entry, batch.tasks.requestId), status);
+    }
+    return undefined;
   }
 
   #startRun(batch: TaskBatch, entry: TaskEntry): TaskRun {
@@ -248,16 +255,18 @@ export class TaskRunner {
     return run;
   }
 
-  #succeeded(batch: TaskBatch, entry: TaskEntry, durationMs: number): void {
+  #succeeded(batch: TaskBatch, run: TaskRun, durationMs: number): void {
+    batch.current = undefined;
     this.#stats.running--;
     this.#stats.pending--;
     this.#stats.durationMsTotal += durationMs;
     this.#stats.succeeded++;
-    if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(entry, batch.tasks.requestId), durationMs });
+    if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(run.entry, batch.tasks.requestId), durationMs });
   }
 
   /** Counts a run that failed or timed out, logs and reports it, and emits its event. */
   async #failed(batch: TaskBatch, run: TaskRun, outcome: Exclude<SettledOutcome, { status: 'succeeded' }>): Promise<void> {
+    batch.current = undefined;
     this.#stats.running--;
     this.#stats.pending--;
     this.#stats.durationMsTotal += outcome.durationMs;
@@ -302,7 +311,8 @@ export class TaskRunner {
   }
 
   /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
-  async #enqueue(batch: TaskBatch, entry: DefinedTaskEntry, task: TaskInfo): Promise<string | undefined> {
+  async #enqueue(batch: TaskBatch, entry: DefinedTaskEntry): Promise<string | undefined> {
+    const task = taskInfo(entry, batch.tasks.requestId);
     try {
       const jobId = await runInTraceContext(entry.trace, () => this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue));
       this.#stats.enqueued++;
@@ -358,7 +368,7 @@ export class TaskRunner {
       }
       const judgeable = batch.status !== undefined || entry.when === 'always';
       if (entry.kind === 'definition' && this.#queue !== undefined && judgeable) {
-        const jobId = await this.#enqueue(batch, entry, task);
+        const jobId = await this.#enqueue(batch, entry);
         if (jobId !== undefined) report?.enqueued.push({ ...reference, jobId });
         else report?.dropped.push(reference);
         continue;
