@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Application, NextFunction, Request, Response } from 'express';
+import type { Application, Express, NextFunction, Request, Response } from 'express';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { HTTPException } from '../../errors/http-exception.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
@@ -9,7 +9,7 @@ import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
-import { endStartedResponse, writeAnswer } from '../node/node-response.js';
+import { endStartedResponse, writeProblem, writeResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
 import { rememberAnswered } from '../shared/answered-errors.js';
 import { badUrlError } from '../shared/bad-url.js';
@@ -21,12 +21,25 @@ declare global {
     interface Request {
       /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
       requestId: string;
-      /** The app's logger bound to `requestId` (a child made for each request). */
+      /** The app's logger bound to `requestId` (a child, made when first read). */
       logger: ErrandLogger;
       /** The request's after-response tasks: `req.background.add(fn, ...args)`. */
       background: BackgroundTasks;
     }
   }
+}
+
+// Where a request keeps what its `logger` and `background` getters made.
+const kLogger = Symbol('errand.logger');
+const kTasks = Symbol('errand.background');
+
+interface RequestSlots {
+  [kLogger]?: ErrandLogger;
+  [kTasks]?: BackgroundTasks;
+}
+
+function slotsOf(req: Request): RequestSlots {
+  return req as unknown as RequestSlots;
 }
 
 /** What error handlers receive besides the errand context on Express: the request and the response. */
@@ -82,15 +95,39 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
 
   function identityOf(req: Request, res: Response): RequestIdentity {
     // Set by errand's middleware; absent when an earlier middleware failed before it ran.
-    if (typeof req.requestId === 'string' && req.logger !== undefined) return { requestId: req.requestId, logger: req.logger };
-    const identity = core.identify(req, res);
-    req.requestId = identity.requestId;
-    req.logger = identity.logger;
-    return identity;
+    if (typeof req.requestId !== 'string') req.requestId = core.identify(req, res);
+    return { requestId: req.requestId, logger: req.logger };
   }
 
+  // The request logger (a child of the root logger) and the task list are made when first read:
+  // most requests use neither. Getters on `app.request`, Express's prototype of this app's requests
+  // (its documented extension point; sub-apps inherit it).
+  Object.defineProperties((app as Express).request, {
+    logger: {
+      configurable: true,
+      get(this: Request): ErrandLogger {
+        const slots = slotsOf(this);
+        return (slots[kLogger] ??= core.requestLogger(this.requestId));
+      },
+      set(this: Request, logger: ErrandLogger): void {
+        slotsOf(this)[kLogger] = logger;
+      },
+    },
+    background: {
+      configurable: true,
+      get(this: Request): BackgroundTasks {
+        const slots = slotsOf(this);
+        return (slots[kTasks] ??= core.tasks(this.requestId, this.res, this));
+      },
+      set(this: Request, tasks: BackgroundTasks): void {
+        slotsOf(this)[kTasks] = tasks;
+      },
+    },
+  });
+
   async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
-    answering.add(req);
+    // Only a chunked body's limit asks whether errand is answering (a WeakSet entry costs the collector).
+    if (req.headers['transfer-encoding'] !== undefined) answering.add(req);
     rememberAnswered(req, thrown);
     try {
       const identity = identityOf(req, res);
@@ -106,7 +143,8 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       // A handler may answer through `res` itself (`res.status(418).json(body)`): nothing more to send.
       const sentByHost = (result: unknown): number | undefined => (result === res || res.headersSent ? res.statusCode : undefined);
       const answer = await core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentByHost);
-      await writeAnswer(res, answer);
+      if (answer.kind === 'problem') writeProblem(res, answer.problem);
+      else if (answer.kind === 'response') await writeResponse(res, answer.response);
     } catch (fatal) {
       // Only a broken response object gets here; the registry itself never throws.
       core.logger.error({ err: fatal, requestId: req.requestId }, 'errand could not write the error response');
@@ -150,9 +188,8 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
 
   app.use(function errandRequest(req: Request, res: Response, next: NextFunction): void {
     if (stackLength !== (stackOf()?.length ?? 0)) appendFinalLayers();
-    const identity = core.identify(req, res);
-    req.requestId = identity.requestId;
-    req.logger = identity.logger;
+    const requestId = core.identify(req, res);
+    req.requestId = requestId;
     const badUrl = badUrlError(pathOf(req.url));
     if (badUrl !== undefined) {
       next(badUrl);
@@ -164,7 +201,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       return;
     }
     // Throws the 503 at the in-flight bound; Express hands a synchronous throw to the error path.
-    req.background = core.admit(identity, res, req);
+    core.admit(requestId);
     if (limit !== false && length === undefined && req.headers['transfer-encoding'] !== undefined) {
       limitChunkedBody(req, res, limit, { refuse: (error) => void respond(error, req, res), answering: () => answering.has(req) });
     }

@@ -4,7 +4,6 @@ import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
-import type { ErrorAnswer } from '../../errors/error-resolution.js';
 import type { RenderedProblem } from '../../errors/render-problem.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
@@ -17,7 +16,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request id errand gave the request: a sane incoming `X-Request-Id`, otherwise a generated UUID. */
     requestId: string;
-    /** The app's logger bound to `requestId` (a child made for each request). Fastify's own `request.log` is unchanged. */
+    /** The app's logger bound to `requestId` (a child, made when first read). Fastify's own `request.log` is unchanged. */
     logger: ErrandLogger;
     /** The request's after-response tasks: `request.background.add(fn, ...args)`. */
     background: BackgroundTasks;
@@ -48,6 +47,21 @@ export interface FastifyErrandOptions extends Omit<NodeErrandOptions<FastifyErro
 export interface FastifyErrand extends NodeErrand<FastifyErrorExtra> {
   /** Answers `thrown` on `reply` through the registry, as errand's error handler does (for an encapsulated `setErrorHandler` of your own). Never rejects. */
   respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+// Where a request keeps what its `logger` and `background` getters made, and the response its tasks wait for.
+const kLogger = Symbol('errand.logger');
+const kTasks = Symbol('errand.background');
+const kResponse = Symbol('errand.response');
+
+interface RequestSlots {
+  [kLogger]: ErrandLogger | undefined;
+  [kTasks]: BackgroundTasks | undefined;
+  [kResponse]: ServerResponse | undefined;
+}
+
+function slotsOf(request: FastifyRequest): RequestSlots {
+  return request as unknown as RequestSlots;
 }
 
 // The installed errand of each root instance, for `frameworkErrors` (given to Fastify before errand exists).
@@ -96,11 +110,6 @@ function sendProblem(reply: FastifyReply, problem: RenderedProblem): void {
   reply.send(Buffer.from(problem.body));
 }
 
-/** Writes the registry's answer to the reply: nothing when a handler answered through `reply` itself. */
-async function sendAnswer(reply: FastifyReply, answer: ErrorAnswer): Promise<void> {
-  if (answer.kind === 'problem') sendProblem(reply, answer.problem);
-  else if (answer.kind === 'response') await sendReply(reply, answer.response);
-}
 
 /**
  * Installs errand on a Fastify 5 app. Call it on the root instance before registering routes and
@@ -140,17 +149,18 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 
   function identityOf(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
     // Set by errand's onRequest hook; empty (or absent, for `frameworkErrors`) when Fastify failed the request before hooks ran.
-    if (typeof request.requestId === 'string' && request.requestId !== '') return { requestId: request.requestId, logger: request.logger };
-    const identity = identify(request, reply);
-    request.requestId = identity.requestId;
-    request.logger = identity.logger;
-    return identity;
+    if (typeof request.requestId !== 'string' || request.requestId === '') identify(request, reply);
+    return { requestId: request.requestId, logger: request.logger };
   }
 
-  function identify(request: FastifyRequest, reply: FastifyReply): RequestIdentity {
-    if (!appLogs) return core.identify(request.raw, reply.raw);
-    if (!reply.raw.headersSent) reply.raw.setHeader(headerName, request.id);
-    return { requestId: request.id, logger: request.log };
+  /** Gives the request its id (`request.logger` and `request.background` are made from it when first read). */
+  function identify(request: FastifyRequest, reply: FastifyReply): void {
+    const requestId = appLogs ? request.id : core.requestIdOf(request.raw);
+    request.requestId = requestId;
+    slotsOf(request)[kResponse] = reply.raw;
+    // Through Fastify's reply, not Node's `setHeader`: a response whose headers all come to Node's
+    // `writeHead` at once (as Fastify sends them) skips a merge of each into Node's header table.
+    if (!reply.sent && !reply.raw.headersSent) reply.header(headerName, requestId);
   }
 
   async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -165,7 +175,8 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
       // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more to send.
       const sentByHost = (result: unknown): number | undefined => (result === reply || reply.sent ? reply.statusCode : undefined);
       const answer = await core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
-      await sendAnswer(reply, answer);
+      if (answer.kind === 'problem') sendProblem(reply, answer.problem);
+      else if (answer.kind === 'response') await sendReply(reply, answer.response);
     } catch (fatal) {
       // Only a broken reply gets here; the registry itself never throws.
       core.logger.error({ err: fatal, requestId: identity.requestId }, 'errand could not send the error response');
@@ -174,10 +185,30 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   }
 
   if (!app.hasRequestDecorator('requestId')) {
-    // Declared up front so every request object has the same shape.
+    // Declared up front so every request object has the same shape. The request logger (a child of
+    // the root logger) and the task list are made when first read: most requests use neither.
     app.decorateRequest('requestId', '');
-    app.decorateRequest('logger');
-    app.decorateRequest('background');
+    app.decorateRequest(kLogger, undefined);
+    app.decorateRequest(kTasks, undefined);
+    app.decorateRequest(kResponse, undefined);
+    app.decorateRequest('logger', {
+      getter(this: FastifyRequest): ErrandLogger {
+        const slots = slotsOf(this);
+        return (slots[kLogger] ??= appLogs ? this.log : core.requestLogger(this.requestId));
+      },
+      setter(this: FastifyRequest, logger: ErrandLogger): void {
+        slotsOf(this)[kLogger] = logger;
+      },
+    });
+    app.decorateRequest('background', {
+      getter(this: FastifyRequest): BackgroundTasks {
+        const slots = slotsOf(this);
+        return (slots[kTasks] ??= core.tasks(this.requestId, slots[kResponse], this));
+      },
+      setter(this: FastifyRequest, tasks: BackgroundTasks): void {
+        slotsOf(this)[kTasks] = tasks;
+      },
+    });
   }
   app.addHook('onRoute', function errandRoute(route) {
     routes.add(route.method, route.url);
@@ -193,16 +224,14 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
     else void jsonParser(request, text, done);
   });
   app.addHook('onRequest', function errandRequest(request, reply, done) {
-    const identity = identify(request, reply);
-    request.requestId = identity.requestId;
-    request.logger = identity.logger;
+    identify(request, reply);
     const badUrl = badUrlError(pathOf(request.url));
     if (badUrl !== undefined) {
       done(badUrl);
       return;
     }
     try {
-      request.background = core.admit(identity, reply.raw, request);
+      core.admit(request.requestId);
     } catch (refused) {
       // The 503 at the in-flight bound (or during shutdown), answered by the error handler below.
       done(refused as Error);

@@ -61,10 +61,16 @@ export interface RequestIdentity {
 
 /** The framework-free part of the Fastify and Express adapters. Not part of the public API. */
 export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
-  /** Gives the request its id and logger, and puts the id on the response. */
-  identify(incoming: IncomingMessage, outgoing: ServerResponse): RequestIdentity;
-  /** Admits the request (or throws the 503 `UnavailableError`) and makes its task list. */
-  admit(identity: RequestIdentity, outgoing: ServerResponse, context: unknown): BackgroundTasks;
+  /** The request's id (see {@link NodeCore.requestIdOf}), put on the response: its request id header. */
+  identify(incoming: IncomingMessage, outgoing: ServerResponse): string;
+  /** The request's id: its sane incoming request id header, else a new one. */
+  requestIdOf(incoming: IncomingMessage): string;
+  /** The request's logger: a child of the root logger bound to its id. */
+  requestLogger(requestId: string): ErrandLogger;
+  /** Admits the request, or throws the 503 `UnavailableError` (at the task runner's bound, during shutdown). */
+  admit(requestId: string): void;
+  /** A new task list for an admitted request; its tasks start once `outgoing` has closed. */
+  tasks(requestId: string, outgoing: ServerResponse | undefined, context: unknown): BackgroundTasks;
   /**
    * Turns anything thrown into the registry's answer for this request (errand's own problem comes
    * back rendered, to be written without a web `Response`). Never rejects.
@@ -124,6 +130,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
   const runner = options.background?.runner ?? createTaskRunner({ logger, ...options.background });
   const report: TaskErrorReporter = (error, info) => registry.handleTaskError(error, info);
   setClientErrorStacks(mode === 'debug');
+  const requestIdOf = (incoming: IncomingMessage): string => saneRequestId(incoming.headers[headerKey]) ?? generate();
 
   return {
     registry,
@@ -131,19 +138,23 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
     mode,
     format,
     runner,
+    requestIdOf,
     identify(incoming, outgoing) {
-      const requestId = saneRequestId(incoming.headers[headerKey]) ?? generate();
+      const requestId = requestIdOf(incoming);
       if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
-      return { requestId, logger: logger.child({ requestId }) };
+      return requestId;
     },
-    admit(identity, outgoing, context) {
-      runner.admit(identity.requestId);
+    requestLogger: (requestId) => logger.child({ requestId }),
+    admit(requestId) {
+      runner.admit(requestId);
+    },
+    tasks(requestId, outgoing, context) {
       // The request goes to task-error handlers (`info.context`) only when one could read it: a
       // task holding it keeps the whole finished request alive.
       const kept = registry.hasTaskErrorHandlers() ? context : undefined;
       // The runner starts the tasks when the response closes (after the last byte, or when the
       // client went away first: a disconnect never cancels tasks).
-      return runner.createBatch({ requestId: identity.requestId, context: kept, report, response: outgoing });
+      return runner.createBatch({ requestId, context: kept, report, response: outgoing });
     },
     respond(thrown, incoming, url, instance, identity, extra, sentByHost) {
       const input = new NodeHandleInput(incoming, url, identity, mode, format, instance, extra);

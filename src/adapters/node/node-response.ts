@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorAnswer } from '../../errors/error-resolution.js';
 import type { RenderedProblem } from '../../errors/render-problem.js';
 
 // Headers a route may have set before it failed that describe a body the error response replaces.
@@ -50,18 +49,6 @@ export function writeProblem(outgoing: ServerResponse, problem: RenderedProblem)
   for (const name in headers) outgoing.setHeader(name, headers[name]);
   outgoing.setHeader('content-length', Buffer.byteLength(problem.body));
   outgoing.end(problem.body);
-}
-
-/**
- * Writes the registry's answer: a handler's `Response` through {@link writeResponse}, errand's own
- * problem through {@link writeProblem}, nothing when a handler answered through the host. Never rejects.
- *
- * @example
- * await writeAnswer(res, answer);
- */
-export async function writeAnswer(outgoing: ServerResponse, answer: ErrorAnswer): Promise<void> {
-  if (answer.kind === 'problem') writeProblem(outgoing, answer.problem);
-  else if (answer.kind === 'response') await writeResponse(outgoing, answer.response);
 }
 
 /**
