@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ObservedRequest } from '../../metrics/observed-request.js';
-import { answeredError } from '../shared/answered-errors.js';
+import { answeredError, observeAnswered } from '../shared/answered-errors.js';
 
 /**
  * Records every request in errand's HTTP metrics (`createMetrics()` of errand/metrics): requests and
@@ -13,6 +13,7 @@ import { answeredError } from '../shared/answered-errors.js';
  * errand(app);
  */
 export function httpMetrics(metrics: { observe(request: ObservedRequest): void }): RequestHandler {
+  observeAnswered();
   return function errandHttpMetrics(req: Request, res: Response, next: NextFunction): void {
     const started = performance.now();
     res.once('close', () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { ObservedRequest } from '../../metrics/observed-request.js';
-import { answeredError } from '../shared/answered-errors.js';
+import { answeredError, observeAnswered } from '../shared/answered-errors.js';
 
 /**
  * A Fastify plugin recording every request of the app in errand's HTTP metrics (`createMetrics()`
@@ -12,6 +12,7 @@ import { answeredError } from '../shared/answered-errors.js';
  * await app.register(httpMetrics(metrics));
  */
 export function httpMetrics(metrics: { observe(request: ObservedRequest): void }): FastifyPluginCallback {
+  observeAnswered();
   const plugin = function errandHttpMetrics(app: FastifyInstance, _options: unknown, done: (error?: Error) => void): void {
     app.addHook('onResponse', function errandObserve(request, reply, next) {
       metrics.observe({
