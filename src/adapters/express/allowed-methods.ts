@@ -28,6 +28,10 @@ const maxDepth = 32;
 function collect(router: RouterLike, path: string, into: Set<string>, depth: number): boolean {
   for (const layer of router.stack) {
     if (!isLayer(layer)) continue;
+    const route = layer.route;
+    // Only routes and mounted routers say anything about methods: a plain middleware is not matched.
+    const nested = route === undefined ? layer.handle : undefined;
+    if (route === undefined && (depth >= maxDepth || !isRouter(nested))) continue;
     let match: false | { path: string };
     try {
       match = layer.match(path);
@@ -36,18 +40,15 @@ function collect(router: RouterLike, path: string, into: Set<string>, depth: num
       continue;
     }
     if (match === false) continue;
-    const route = layer.route;
     if (route !== undefined) {
-      for (const [method, enabled] of Object.entries(route.methods)) {
-        if (enabled !== true) continue;
+      for (const method in route.methods) {
+        if (route.methods[method] !== true) continue;
         if (method === '_all') return true;
         into.add(method.toUpperCase());
       }
-    } else if (depth < maxDepth) {
+    } else if (isRouter(nested)) {
       // A router mounted with `app.use(path, router)`. A sub-app (`app.use(path, subApp)`) is wrapped
       // by Express in a closure that keeps no reference to it: its routes stay unseen.
-      const nested = layer.handle;
-      if (!isRouter(nested)) continue;
       // As the router does: strip the mount path, keep a leading slash.
       const rest = path.slice(match.path.length);
       if (collect(nested, rest.startsWith('/') ? rest : `/${rest}`, into, depth + 1)) return true;

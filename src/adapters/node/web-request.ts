@@ -57,6 +57,8 @@ export function webRequest(incoming: IncomingMessage, url: string = incoming.url
  */
 export function pathOf(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
-  const end = url.search(/[?#]/);
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
   return end === -1 ? url : url.slice(0, end);
 }
