@@ -65,3 +65,44 @@ describe('WorkerSlots', () => {
     expect(slots.claimRoom()).toBe(9);
   });
 });
+
+describe('WorkerSlots accounting', () => {
+  const triple = defineTask('triple', { concurrency: 3, handler: () => undefined });
+
+  it('sizes the lookahead from the claim latency and the handler duration, both averaged', () => {
+    // concurrency 10, batch 100: lookahead = floor(10 × claim ms ÷ run ms).
+    const slots = new WorkerSlots(indexTasks([free]), 10, 100);
+    slots.claimAnswered(21); // claim average 1 + 0.2 × (21 − 1) = 5
+    runFor(slots, 'free', 1, 2); // first run: 2 ms
+    expect(slots.lookahead).toBe(25);
+    runFor(slots, 'free', 1, 42); // run average 2 + 0.05 × (42 − 2) = 4
+    expect(slots.lookahead).toBe(12);
+    expect(slots.claimRoom()).toBe(22);
+  });
+
+  it('claims ahead for a task with its own concurrency at most that many, less what it holds and has asked for', () => {
+    const slots = new WorkerSlots(indexTasks([triple, free]), 10, 100);
+    slots.claimAnswered(21);
+    runFor(slots, 'free', 1, 2);
+    expect(slots.lookahead).toBe(25);
+    // 3 running at most, 3 more ahead.
+    expect(slots.freeFor('triple')).toBe(6);
+    slots.reserve(['triple'], 2);
+    expect(slots.freeFor('triple')).toBe(4);
+    expect(slots.reserved).toBe(2);
+    slots.claimed('triple');
+    expect(slots.freeFor('triple')).toBe(3);
+    slots.unreserve(['triple'], 2);
+    slots.dropped('triple');
+    expect(slots.freeFor('triple')).toBe(6);
+    expect(slots.held).toBe(0);
+    expect(slots.reserved).toBe(0);
+  });
+
+  it('answers nothing free and no start for a task it does not run, and refuses to count one', () => {
+    const slots = new WorkerSlots(indexTasks([free]), 10, 10);
+    expect(slots.freeFor('unknown')).toBe(0);
+    expect(slots.canStart('unknown')).toBe(false);
+    expect(() => slots.claimed('unknown')).toThrow(new RangeError('worker slots: unknown task "unknown"'));
+  });
+});
