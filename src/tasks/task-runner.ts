@@ -199,38 +199,61 @@ export class TaskRunner {
       return;
     }
     batch.running = true;
-    queueMicrotask(() => void this.#run(batch));
+    queueMicrotask(() => this.#runNext(batch));
   }
 
-  /** Runs the batch's tasks in order, one after the other; never rejects. */
-  async #run(batch: TaskBatch): Promise<void> {
+  /**
+   * Runs the batch's next task, and the one after once it has settled: one task at a time, in the
+   * order added. A chain of callbacks rather than an async loop: a loop suspended for as long as
+   * its task runs holds about twice the memory per request (figures in the commit).
+   */
+  #runNext(batch: TaskBatch): void {
     try {
-      for (let entry = this.#nextEntry(batch); entry !== undefined; entry = this.#nextEntry(batch)) {
-        if (entry.kind === 'definition' && entry.durable) {
-          await this.#enqueue(batch, entry);
-          continue;
-        }
+      const entry = this.#nextEntry(batch);
+      if (entry === undefined) {
+        this.#stop(batch);
+      } else if (entry.kind === 'definition' && entry.durable) {
+        this.#enqueue(batch, entry).then(() => this.#runNext(batch), (error: unknown) => this.#fault(batch, error));
+      } else {
         const run = this.#startRun(batch, entry);
-        let outcome: SettledOutcome | undefined;
-        try {
-          await run.settled;
-          outcome = run.succeeded();
-        } catch (thrown) {
-          outcome = run.failed(thrown);
-        }
-        // undefined: the drain deadline interrupted the task and counted it already.
-        if (outcome?.status === 'succeeded') this.#succeeded(batch, run, outcome.durationMs);
-        else if (outcome !== undefined) await this.#failed(batch, run, outcome);
+        Promise.resolve(run.settled).then(
+          () => this.#settled(batch, run, run.succeeded()),
+          (thrown: unknown) => this.#settled(batch, run, run.failed(thrown)),
+        );
       }
     } catch (error) {
-      this.#runnerFailed(batch, error);
+      this.#fault(batch, error);
     }
+  }
+
+  /** Counts how a run ended (a failure is logged and reported first), then runs the next task. */
+  #settled(batch: TaskBatch, run: TaskRun, outcome: SettledOutcome | undefined): void {
+    try {
+      if (outcome === undefined || outcome.status === 'succeeded') {
+        // undefined: the drain deadline interrupted the task and counted it already.
+        if (outcome !== undefined) this.#succeeded(batch, run, outcome.durationMs);
+        this.#runNext(batch);
+      } else {
+        this.#failed(batch, run, outcome).then(() => this.#runNext(batch), (error: unknown) => this.#fault(batch, error));
+      }
+    } catch (error) {
+      this.#fault(batch, error);
+    }
+  }
+
+  /** The batch runs nothing more for now: none of its tasks is left, or the drain gave up. */
+  #stop(batch: TaskBatch): void {
     batch.running = false;
     if (batch.next >= batch.tasks.entries.length) this.#retire(batch);
   }
 
-  #runnerFailed(batch: TaskBatch, error: unknown): void {
-    this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+  /** A fault of the runner itself (not of a task): logged, and the batch stops. */
+  #fault(batch: TaskBatch, error: unknown): void {
+    try {
+      this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+    } finally {
+      this.#stop(batch);
+    }
   }
 
   /** The batch's next task to run (here or on the queue), counting those its `when` rules out; `undefined` once none is left or the drain gave up. */
@@ -284,9 +307,9 @@ export class TaskRunner {
   }
 
   /**
-   * At the drain deadline: aborts the batch's running task and counts it as interrupted. Its loop
-   * stays suspended until the task settles (if ever) and then stops; the batch no longer counts as
-   * running, so the drain can retire it.
+   * At the drain deadline: aborts the batch's running task and counts it as interrupted. The
+   * batch no longer counts as running, so the drain can retire it; should the task settle later,
+   * its callback finds nothing more to run.
    */
   #interrupt(batch: TaskBatch, report: DrainReport): void {
     const run = batch.current;
