@@ -4,7 +4,7 @@ import { groupOf } from './group-of.js';
 import { WorkerClaimer } from './worker-claimer.js';
 import { WorkerEmitter } from './worker-events.js';
 import { WorkerJobs } from './worker-jobs.js';
-import { resolveWorkerOptions, type Worker, type WorkerOptions, type WorkerSettings } from './worker-options.js';
+import { positive, resolveWorkerOptions, type Worker, type WorkerOptions, type WorkerSettings } from './worker-options.js';
 import { WorkerSlots } from './worker-slots.js';
 import { sleep, startDepthSampling, startHeartbeat, startPruning } from './worker-timers.js';
 import { startLiveness, type Liveness } from './worker-liveness.js';
@@ -26,7 +26,10 @@ export function createWorker(options: WorkerOptions): Worker {
   for (const schedule of options.schedules ?? []) {
     if (!tasks.has(schedule.task.name)) throw new TypeError(`createWorker: schedule "${schedule.name}" runs task "${schedule.task.name}", which is not in this worker's tasks`);
   }
-  const runtime = new WorkerRuntime(options, tasks, resolveWorkerOptions(options));
+  const settings = resolveWorkerOptions(options);
+  // Checked here, not in start(): a start() that threw would leave its heartbeat and pruning timers running.
+  if (options.scheduler !== false && options.schedulerPollMs !== undefined) positive('schedulerPollMs', options.schedulerPollMs);
+  const runtime = new WorkerRuntime(options, tasks, settings);
   // A plain object of functions, not the class: `worker.stop` and friends work unbound.
   const worker: Worker = {
     id: runtime.id,
@@ -114,9 +117,7 @@ class WorkerRuntime {
     this.#stopTimers = () => (stopHeartbeat(), stopPruning());
     this.#stopDepthSampling = startDepthSampling(backend, this.#reportError);
     if (this.#options.scheduler !== false) {
-      const schedulerPollMs = this.#options.schedulerPollMs ?? 1000;
-      if (!(schedulerPollMs > 0)) throw new RangeError(`createWorker: schedulerPollMs must be > 0, got ${schedulerPollMs}`);
-      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: schedulerPollMs, now: this.#options.now ?? Date.now, onError: this.#reportError, groupOf: this.#groupOf, ready: Promise.all([this.#claimer.firstAnswer, this.#liveness?.ready]).then(() => undefined) });
+      this.#stopScheduler = startScheduler({ backend, definitions: this.#options.schedules, tasks: this.#taskNames, pollMs: this.#options.schedulerPollMs ?? 1000, now: this.#options.now ?? Date.now, onError: this.#reportError, groupOf: this.#groupOf, ready: Promise.all([this.#claimer.firstAnswer, this.#liveness?.ready]).then(() => undefined) });
     }
     this.#loop = this.#claimer.run();
   }
