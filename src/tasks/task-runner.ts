@@ -215,15 +215,18 @@ export class TaskRunner {
       } else if (entry.kind === 'definition' && entry.durable) {
         this.#enqueue(batch, entry).then(() => this.#runNext(batch), (error: unknown) => this.#fault(batch, error));
       } else {
-        const run = this.#startRun(batch, entry);
-        Promise.resolve(run.settled).then(
-          () => this.#settled(batch, run, run.succeeded()),
-          (thrown: unknown) => this.#settled(batch, run, run.failed(thrown)),
-        );
+        this.#whenSettled(batch, this.#startRun(batch, entry));
       }
     } catch (error) {
       this.#fault(batch, error);
     }
+  }
+
+  #whenSettled(batch: TaskBatch, run: TaskRun): void {
+    Promise.resolve(run.settled).then(
+      () => this.#settled(batch, run, run.succeeded()),
+      (thrown: unknown) => this.#settled(batch, run, run.failed(thrown)),
+    );
   }
 
   /** Counts how a run ended (a failure is logged and reported first), then runs the next task. */
