@@ -113,4 +113,29 @@ describe('task runner bounds and shutdown', () => {
     expect(report.dropped).toEqual([{ task: 'mustNotVanish', requestId: 'r9' }]);
     expect(runner.stats()).toMatchObject({ enqueued: 0 });
   });
+  it('logs a log sink that throws on a task failure as a fault of the runner, and still settles', async () => {
+    const logs: LogLine[] = [];
+    const sinkError = new Error('log sink is full');
+    let refused = false;
+    const logger: TaskLogger = {
+      error: (object, message) => {
+        if (!refused) {
+          refused = true;
+          throw sinkError;
+        }
+        logs.push({ level: 'error', object: object as Record<string, unknown>, message });
+      },
+      warn: () => undefined,
+      info: () => undefined,
+    };
+    const runner = createTaskRunner({ logger });
+    const batch = runner.createBatch({ requestId: 'r-sink' });
+    batch.add(function fails() {
+      throw new Error('task failed');
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    expect(logs).toEqual([{ level: 'error', object: { err: sinkError, requestId: 'r-sink' }, message: 'the task runner failed unexpectedly' }]);
+    expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 });
+  });
 });
