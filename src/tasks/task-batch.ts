@@ -38,7 +38,7 @@ export class TaskBatch implements TaskSink {
   status: number | undefined = undefined;
   /** Index of the next task to run. */
   next = 0;
-  /** Whether its loop is running now. */
+  /** Whether one of its tasks is running or about to start (its next task starts when the one before settles). */
   running = false;
   /** The task running now, interrupted at the drain deadline. */
   current: TaskRun | undefined = undefined;

@@ -383,7 +383,7 @@ export class TaskRunner {
   async #giveUp(batch: TaskBatch, report: DrainReport | undefined): Promise<void> {
     const entries = batch.tasks.entries;
     const rest = entries.slice(batch.next);
-    // Claimed before any await, so the batch's own loop cannot run them too.
+    // Claimed before any await, so the batch's own chain of tasks cannot run them too.
     batch.next = entries.length;
     for (const entry of rest) {
       const task = taskInfo(entry, batch.tasks.requestId);
