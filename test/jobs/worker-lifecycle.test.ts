@@ -83,9 +83,16 @@ describe('a worker’s start()', () => {
   });
 
   it('does nothing once stop() was called, even when it was never started', async () => {
-    const backend = memory();
+    const inner = memory();
+    // Its timers would call these: pruning every 20 ms, depth sampling at start.
+    const calls: string[] = [];
+    const backend: JobBackend = {
+      ...inner,
+      prune: (at) => (calls.push('prune'), inner.prune(at)),
+      sampleDepth: () => (calls.push('sampleDepth'), inner.sampleDepth!()),
+    };
     const id = await createQueue({ backend }).enqueue(noop, 1);
-    const worker = make(backend, { tasks: [noop] });
+    const worker = make(backend, { tasks: [noop], pruneIntervalMs: 20 });
     let ready = 0;
     worker.on('worker:ready', () => (ready += 1));
     const stopping = worker.stop();
@@ -96,6 +103,7 @@ describe('a worker’s start()', () => {
     await sleep(200);
     expect(ready).toBe(0);
     expect((await backend.get(id))?.state).toBe('queued');
+    expect(calls).toEqual([]);
   });
 
   it('refuses a schedulerPollMs that is not a positive number when made, before any timer starts', () => {
@@ -149,6 +157,20 @@ describe('a worker’s stop()', () => {
 });
 
 describe('a worker’s scheduler', () => {
+  it('looks at the stored schedules once a second by default', async () => {
+    const inner = memory();
+    const store = inner.schedules!;
+    let looks = 0;
+    const backend: JobBackend = { ...inner, schedules: { ...store, list: () => ((looks += 1), store.list()) } };
+    const worker = make(backend, { tasks: [noop] });
+    worker.start();
+    await eventually(() => expect(looks).toBeGreaterThanOrEqual(1));
+    await sleep(300);
+    await worker.stop();
+    // The first look, perhaps one or two more if this machine is slow; never one every few ms.
+    expect(looks).toBeLessThanOrEqual(3);
+  });
+
   it('neither stores nor ticks schedules with scheduler: false', async () => {
     const backend = memory();
     const ping = defineTask('ping', { handler: () => 'pong' });
