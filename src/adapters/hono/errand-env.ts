@@ -5,7 +5,7 @@ import type { Errand } from './errand.js';
 export interface ErrandVariables {
   /** The request id: a sane incoming `X-Request-Id`, otherwise a generated one (`newRequestId`). */
   requestId: string;
-  /** The app's logger bound to `requestId` (a child made for each request). */
+  /** The app's logger bound to `requestId` (a child made when the request first logs). */
   logger: ErrandLogger;
   /** The installed errand: its registry, logger, mode and format. */
   errand: Errand;

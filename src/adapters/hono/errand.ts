@@ -1,6 +1,7 @@
 import type { Context, Hono, MiddlewareHandler, Schema } from 'hono';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
+import { RequestLogger } from '../../logging/request-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
 import { badUrlError } from '../shared/bad-url.js';
@@ -23,7 +24,7 @@ export interface ErrandOptions {
   mode?: ErrorMode;
   /** Error body shape: `'problem'`, `'fastapi'` or a function. @default 'problem' */
   format?: ProblemFormat;
-  /** The root logger; each request gets a child bound to its request id. @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit) */
+  /** The root logger; each request gets a child bound to its request id, made when the request first logs. @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit) */
   logger?: ErrandLogger;
   /**
    * The handler registry (share one with after-response tasks, or with Fastify and Express apps: a
@@ -78,7 +79,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     const context = c as Context<ErrandEnv>;
     const known = context.get('requestId');
     const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
-    const log = context.get('logger') ?? logger.child({ requestId });
+    const log = context.get('logger') ?? new RequestLogger(logger, requestId);
     // The middleware put the id on the Node response already (errand's own header name).
     const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
     return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
@@ -89,7 +90,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const middleware: MiddlewareHandler<ErrandEnv> = async function errandRequest(c, next) {
     const requestId = saneRequestId(requestHeader(c, headerKey)) ?? generate();
     c.set('requestId', requestId);
-    c.set('logger', logger.child({ requestId }));
+    c.set('logger', new RequestLogger(logger, requestId));
     c.set('errand', installed);
     // Under @hono/node-server the id goes on the Node response (public `setHeader`, or written in
     // `writeHead` by a RequestIdResponse), so it is on every response, error responses included.
