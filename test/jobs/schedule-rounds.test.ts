@@ -79,9 +79,10 @@ describe('upserting declarations', () => {
     expect(await syncSchedules(store, declared, ['rounds'], base + 1)).toEqual({ created: [], updated: [], removed: [] });
     expect((await store.get('report'))?.updatedAt).toBe(base);
     // A real change is still an update, in a nested object as in an array.
-    const nested = defineSchedule(task, { name: 'report', every: 3_600_000, payload: { ...payload, options: { ...payload.options, limits: { max: 10, min: 2, avg: 5 } } } });
+    const nestedPayload = { ...payload, options: { ...payload.options, limits: { max: 10, min: 2, avg: 5 } } };
+    const nested = defineSchedule(task, { name: 'report', every: 3_600_000, payload: nestedPayload });
     expect(await syncSchedules(store, [nested], ['rounds'], base + 2)).toMatchObject({ updated: ['report'] });
-    const inArray = defineSchedule(task, { name: 'report', every: 3_600_000, payload: { ...nested.options.payload, deep: [[{ q: 1, p: 3 }]] } });
+    const inArray = defineSchedule(task, { name: 'report', every: 3_600_000, payload: { ...nestedPayload, deep: [[{ q: 1, p: 3 }]] } });
     expect(await syncSchedules(store, [inArray], ['rounds'], base + 3)).toMatchObject({ updated: ['report'] });
     expect(await syncSchedules(store, [inArray], ['rounds'], base + 4)).toEqual({ created: [], updated: [], removed: [] });
     await backend.close();

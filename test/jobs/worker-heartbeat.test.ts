@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobBackend, Lease, LeaseStatus } from '../../src/jobs/backend.js';
 import { defineTask } from '../../src/jobs/define-task.js';
 import { createQueue } from '../../src/jobs/queue.js';
+import type { TaskDefinition } from '../../src/jobs/task-definition.js';
 import type { WorkerLogger } from '../../src/jobs/worker-logger.js';
 import { eventually, sleep } from '../../src/testing/conformance-helpers.js';
 import { useMemoryWorkers } from './memory-workers.js';
@@ -16,7 +17,7 @@ let release: () => void = () => undefined;
 afterEach(() => release());
 
 /** A task whose handler waits for its signal's abort and records the reason. */
-function abortable(name: string): { task: ReturnType<typeof defineTask<string, unknown, unknown>>; reasons: unknown[] } {
+function abortable(name: string): { task: TaskDefinition<object, void, object>; reasons: unknown[] } {
   const reasons: unknown[] = [];
   const task = defineTask(name, {
     handler: (_payload: object, { signal }) =>
