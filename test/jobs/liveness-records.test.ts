@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLiveness, type Liveness } from '../../src/jobs/worker-liveness.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
@@ -19,7 +20,7 @@ function lines(file: string): string[] {
 
 function start(name: string, config: { threadDelayMs?: number; fail?: string }, errors: string[]): { liveness: Liveness; file: string } {
   const file = join(dir, `${name}.log`);
-  const liveness = startLiveness({ spec: { moduleUrl, config: { file, ...config } }, workerId: name, intervalMs: 100, ttlMs: 2_000, firstTtlMs: 7_000, onError: (error) => errors.push(error.message) });
+  const liveness = startLiveness({ spec: { moduleUrl, config: { file, mainThreadId: threadId, ...config } }, workerId: name, intervalMs: 100, ttlMs: 2_000, firstTtlMs: 7_000, onError: (error) => errors.push(error.message) });
   return { liveness, file };
 }
 

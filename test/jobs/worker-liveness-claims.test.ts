@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobBackend } from '../../src/jobs/backend.js';
 import { defineTask } from '../../src/jobs/define-task.js';
@@ -10,7 +11,7 @@ import { useMemoryWorkers } from './memory-workers.js';
 
 // A worker on a backend that offers liveness records: its claims wait for the liveness thread's own
 // first beat and then say `liveness: true`; with `liveness: false` it asks for no record at all. The
-// memory backend, given the recording writer of test/jobs/fixtures (a real worker thread).
+// memory backend, given the scripted writer of test/jobs/fixtures (a real worker thread).
 
 const dir = mkdtempSync(join(tmpdir(), 'errand-worker-liveness-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,10 +34,10 @@ function withLiveness(file: string): { backend: JobBackend; claims: Claim[]; ask
     ...inner,
     liveness: () => {
       asked += 1;
-      return { moduleUrl: new URL('./fixtures/recording-liveness-writer.ts', import.meta.url).href, config: { file, threadDelayMs: 300 } };
+      return { moduleUrl: new URL('./fixtures/scripted-liveness-writer.ts', import.meta.url).href, config: { file, mainThreadId: threadId, threadDelayMs: 300 } };
     },
     claim: (options) => {
-      claims.push({ liveness: options.liveness, threadBeat: existsSync(file) && readFileSync(file, 'utf8').split('\n').includes('thread') });
+      claims.push({ liveness: options.liveness, threadBeat: existsSync(file) && readFileSync(file, 'utf8').includes('thread beat') });
       return inner.claim(options);
     },
   };
