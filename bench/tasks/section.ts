@@ -80,6 +80,11 @@ function ratios(summaries: readonly CellSummary[]): BenchRatio[] {
   }
   const vsNodeHttp = ratio(keeps('errand/hono'), keeps('node-http'));
   if (!Number.isNaN(vsNodeHttp)) out.push({ name: "errand/hono's with÷without ÷ node-http's with÷without", value: round(vsNodeHttp), target: targets.vsNodeHttp });
+  // The same comparison by CPU µs per request (informational, no target): on a busy machine req/s
+  // says how much of its core a server got, CPU per request barely moves.
+  const cpuKeeps = (system: string): number => ratio(find(`${system} ${withoutTask}`)?.cpuUsPerRequest, find(`${system} ${withTask}`)?.cpuUsPerRequest);
+  const cpuVsNodeHttp = ratio(cpuKeeps('errand/hono'), cpuKeeps('node-http'));
+  if (!Number.isNaN(cpuVsNodeHttp)) out.push({ name: "by CPU µs/req: errand/hono's without÷with ÷ node-http's (informational)", value: round(cpuVsNodeHttp) });
   return out;
 }
 
