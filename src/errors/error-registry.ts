@@ -4,7 +4,7 @@ import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
-import { answerResponse, failResponse, resolveError, type ErrorAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
+import { answerResponse, failResponse, resolveError, type ErrorAnswer, type MaybeAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
@@ -58,7 +58,7 @@ const genericBases = new Set<unknown>([Error, HTTPException, ErrandError]);
 // reach a handler for the bare `Error` class.
 const unexpected = 0;
 
-type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost) => Promise<ErrorAnswer>;
+type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost) => MaybeAnswer;
 
 // Each registry's answer function, for the Node adapters (kept off the public registry interface).
 const answerers = new WeakMap<object, Answerer>();
@@ -76,6 +76,21 @@ export async function answerError<Extra extends object>(registry: ErrorRegistry<
   const answerer = answerers.get(registry);
   if (answerer !== undefined) return answerer(thrown, input as HandleInput<never>, sentByHost);
   return { kind: 'response', response: await registry.handle(thrown, input) };
+}
+
+/**
+ * `registry.handle` for a host that takes a response or a promise of one (Hono's `onError` and
+ * `notFound`): the `Response` itself when every handler that ran answered synchronously, so the
+ * host does not wait a turn for it. Never throws nor rejects. Not part of the public API.
+ *
+ * @example
+ * app.notFound((c) => respondNow(registry, routeMissError('GET', '/nope', []), input))
+ */
+export function respondNow<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>): Response | Promise<Response> {
+  const answerer = answerers.get(registry);
+  if (answerer === undefined) return registry.handle(thrown, input);
+  const answer = answerer(thrown, input as HandleInput<never>);
+  return answer instanceof Promise ? answer.then(answerResponse) : answerResponse(answer);
 }
 
 function nameOf(key: ErrorClass | number): string {
@@ -125,35 +140,37 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   // Starlette's handler for `Exception` (ServerErrorMiddleware): it sees only errors without a
   // status of their own, never an HTTPException, a route miss or errand's own 4xx.
   function candidates(error: Error, key: number): ErrorHandler<Error, Extra>[] {
-    const specific: ErrorHandler<Error, Extra>[] = [];
-    const generic: ErrorHandler<Error, Extra>[] = [];
+    const found: ErrorHandler<Error, Extra>[] = [];
+    let generic: ErrorHandler<Error, Extra>[] | undefined;
     for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
       const constructor = (proto as { constructor?: unknown }).constructor;
       const handler = byClass.get(constructor);
       if (handler === undefined || (constructor === Error && key !== unexpected)) continue;
-      (genericBases.has(constructor) ? generic : specific).push(handler);
+      if (genericBases.has(constructor)) (generic ??= []).push(handler);
+      else found.push(handler);
     }
     const statusHandler = byStatus.get(key === unexpected ? 500 : key);
-    if (statusHandler) specific.push(statusHandler);
-    return specific.concat(generic);
+    if (statusHandler) found.push(statusHandler);
+    if (generic !== undefined) found.push(...generic);
+    return found;
   }
 
   const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
-  // Not `async`: resolveError never rejects, so its promise is handed on as it is (one turn fewer).
-  function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
+  // Not `async`: resolveError never throws nor rejects, and answers at once when its handlers did.
+  function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): MaybeAnswer {
     try {
       const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
       return resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost);
     } catch (fatal) {
-      return Promise.resolve({ kind: 'response', response: failResponse(logger, input.requestId, fatal) });
+      return { kind: 'response', response: failResponse(logger, input.requestId, fatal) };
     }
   }
 
   function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
-    return answer(thrown, input).then(answerResponse);
+    return Promise.resolve(answer(thrown, input)).then(answerResponse);
   }
 
   async function handleTaskError(error: Error, info: TaskErrorInfo): Promise<void> {

@@ -3,7 +3,7 @@ import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { RequestLogger } from '../../logging/request-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
-import { createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
+import { createErrorRegistry, respondNow, type ErrorRegistry } from '../../errors/error-registry.js';
 import { badUrlError } from '../shared/bad-url.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
@@ -75,17 +75,18 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const generate = options.generateRequestId ?? newRequestId;
   setClientErrorStacks(mode === 'debug');
 
-  function respond(thrown: unknown, c: Context, instance = c.req.path): Promise<Response> {
+  // A Response, or a promise of one when a handler is async: Hono's onError and notFound take either.
+  function respond(thrown: unknown, c: Context, instance = c.req.path): Response | Promise<Response> {
     const context = c as Context<ErrandEnv>;
     const known = context.get('requestId');
     const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
     const log = context.get('logger') ?? new RequestLogger(logger, requestId);
     // The middleware put the id on the Node response already (errand's own header name).
     const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
-    return registry.handle(thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
+    return respondNow(registry, thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
   }
 
-  const installed: Errand = { registry, logger, mode, format, respond };
+  const installed: Errand = { registry, logger, mode, format, respond: async (thrown, c) => respond(thrown, c) };
 
   const middleware: MiddlewareHandler<ErrandEnv> = async function errandRequest(c, next) {
     const requestId = saneRequestId(requestHeader(c, headerKey)) ?? generate();
