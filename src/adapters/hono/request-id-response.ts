@@ -37,14 +37,26 @@ export class RequestIdResponse<Request extends IncomingMessage = IncomingMessage
 
 Object.defineProperty(RequestIdResponse.prototype, writesRequestId, { value: true });
 
-/** `headers` with `name: value` added unless it already has that header (a copy: the caller's object may be shared). */
+/**
+ * `headers` with `name: value` added unless it already has that header, as a new flat list
+ * (`[name, value, …]`, which `writeHead` takes as well as an object): the caller's object may be
+ * shared, so it is not changed. A list, not a copy of the object: the object copy
+ * (`{ ...headers, [name]: value }`) tripled the bytes promoted to V8's old generation per request
+ * (errand-hono GET, `node --trace-gc-nvp` under wrk: 98-108 bytes per request, 26 with the list).
+ */
 function withHeader(headers: HeaderArg, name: string, value: string): HeaderArg {
-  if (headers === undefined) return { [name]: value };
   const lower = name.toLowerCase();
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === lower) return headers;
     return [...headers, name, value];
   }
-  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers;
-  return { ...headers, [name]: value };
+  const list: (OutgoingHttpHeader | undefined)[] = [];
+  for (const key in headers) {
+    // A name of another length cannot match: most names are never lower-cased.
+    if (key.length === lower.length && key.toLowerCase() === lower) return headers;
+    list.push(key, headers[key]);
+  }
+  list.push(name, value);
+  // Node validates every value as it did in the object (an `undefined` value is refused alike).
+  return list as OutgoingHttpHeader[];
 }
