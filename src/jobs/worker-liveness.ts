@@ -103,18 +103,26 @@ export function startLiveness(options: LivenessOptions): Liveness {
   // thread renews the record every interval with the normal validity: a worker killed in that window
   // has its jobs taken back about `ttlMs` later, not `firstTtlMs` later.
   const bridge = setInterval(() => {
-    if (!threadBeating && alive) firstBeat({ ...options, firstTtlMs: options.ttlMs }).catch((error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));
+    if (!threadBeating && alive) writeHere(options.ttlMs);
   }, options.intervalMs);
   bridge.unref();
+  // Records being written from this thread: stop() waits for them, or one would land after the
+  // thread deleted the record, and the stopped worker would show as alive until it lapsed.
+  const writing = new Set<Promise<void>>();
+  let stopping: Promise<void> | undefined;
+  function writeHere(ttlMs: number): void {
+    const write = firstBeat({ ...options, firstTtlMs: ttlMs }).then(
+      () => {
+        beating = alive && stopping === undefined;
+      },
+      (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
+    );
+    writing.add(write);
+    void write.finally(() => writing.delete(write));
+  }
   // The first record, from here: the worker shows as alive (dashboard, `listWorkers`) while the
   // thread boots. Claims still wait for `ready`, the thread's own first beat.
-  void firstBeat(options).then(
-    () => {
-      beating = alive;
-    },
-    (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
-  );
-  let stopping: Promise<void> | undefined;
+  writeHere(options.firstTtlMs);
   return {
     get beating() {
       return beating;
@@ -124,9 +132,11 @@ export function startLiveness(options: LivenessOptions): Liveness {
       stopping ??= (async () => {
         clearInterval(bridge);
         beating = false;
-        if (alive) thread.postMessage('stop');
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+        const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+        await Promise.race([Promise.all(writing), giveUp]);
+        if (alive) thread.postMessage('stop');
+        await Promise.race([stopped, giveUp]);
         clearTimeout(timer);
         await thread.terminate();
       })();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLiveness, type Liveness } from '../../src/jobs/worker-liveness.js';
-import { eventually } from '../../src/testing/conformance-helpers.js';
+import { eventually, sleep } from '../../src/testing/conformance-helpers.js';
 
 // startLiveness with a real worker thread and the scripted writer of test/jobs/fixtures, which logs
 // every record it writes: which thread writes which record, with what validity, and what is
@@ -18,7 +18,7 @@ function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
 }
 
-function start(name: string, config: { threadDelayMs?: number; fail?: string }, errors: string[]): { liveness: Liveness; file: string } {
+function start(name: string, config: { threadDelayMs?: number; mainBeatDelayMs?: number; fail?: string }, errors: string[]): { liveness: Liveness; file: string } {
   const file = join(dir, `${name}.log`);
   const liveness = startLiveness({ spec: { moduleUrl, config: { file, mainThreadId: threadId, ...config } }, workerId: name, intervalMs: 100, ttlMs: 2_000, firstTtlMs: 7_000, onError: (error) => errors.push(error.message) });
   return { liveness, file };
@@ -52,6 +52,18 @@ describe('startLiveness', () => {
     }
     expect(liveness.beating).toBe(false);
     expect(lines(file).slice(-2)).toEqual(['thread forget w-records', 'thread close']);
+    expect(errors).toEqual([]);
+  });
+
+  it('writes no record once stop() resolved, even one the main thread had begun before', async () => {
+    const errors: string[] = [];
+    // The thread is still booting and the main thread's first record takes a second to write when stop() is called.
+    const { liveness, file } = start('w-late-record', { threadDelayMs: 30_000, mainBeatDelayMs: 1_000 }, errors);
+    await liveness.stop();
+    const atStop = lines(file);
+    await sleep(1_500);
+    expect(lines(file)).toEqual(atStop);
+    expect(liveness.beating).toBe(false);
     expect(errors).toEqual([]);
   });
 
