@@ -66,16 +66,17 @@ const answerers = new WeakMap<object, Answerer>();
 /**
  * `registry.handle` without the web `Response` at the end: errand's own problem comes back rendered
  * (status, headers, body) for a Node adapter to write straight to the Node response, and a handler
- * that answered through the host's objects (`sentByHost`) comes back as sent. A registry not made by
- * {@link createErrorRegistry} is asked through `handle`. Never rejects. Not part of the public API.
+ * that answered through the host's objects (`sentByHost`) comes back as sent. The answer itself
+ * when every handler that ran answered synchronously, else a promise of it. A registry not made by
+ * {@link createErrorRegistry} is asked through `handle`. Never throws nor rejects. Not part of the public API.
  *
  * @example
  * const answer = await answerError(registry, error, input, () => (res.headersSent ? res.statusCode : undefined));
  */
-export async function answerError<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): Promise<ErrorAnswer> {
+export function answerError<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): MaybeAnswer {
   const answerer = answerers.get(registry);
   if (answerer !== undefined) return answerer(thrown, input as HandleInput<never>, sentByHost);
-  return { kind: 'response', response: await registry.handle(thrown, input) };
+  return registry.handle(thrown, input).then((response): ErrorAnswer => ({ kind: 'response', response }));
 }
 
 /**

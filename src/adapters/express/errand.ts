@@ -142,7 +142,9 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       const url = req.originalUrl || req.url;
       // A handler may answer through `res` itself (`res.status(418).json(body)`): nothing more to send.
       const sentByHost = (result: unknown): number | undefined => (result === res || res.headersSent ? res.statusCode : undefined);
-      const answer = await core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentByHost);
+      const answered = core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentByHost);
+      // Written in this turn when the handlers answered synchronously, as a bare Express handler writes it.
+      const answer = answered instanceof Promise ? await answered : answered;
       if (answer.kind === 'problem') writeProblem(res, answer.problem);
       else if (answer.kind === 'response') await writeResponse(res, answer.response);
     } catch (fatal) {

@@ -4,6 +4,7 @@ import type { ErrandLogger } from '../../logging/errand-logger.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
+import type { ErrorAnswer } from '../../errors/error-resolution.js';
 import type { RenderedProblem } from '../../errors/render-problem.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
@@ -163,25 +164,46 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
     if (!reply.sent && !reply.raw.headersSent) reply.header(headerName, requestId);
   }
 
-  async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /**
+   * Answers `thrown` on `reply` through the registry: at once when its handlers answer synchronously
+   * (the error is written in the same turn, as a bare Fastify handler writes it), else a promise
+   * that settles once it is written. Never throws nor rejects.
+   */
+  function answer(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
     const identity = identityOf(request, reply);
     rememberAnswered(request.raw, thrown);
     try {
       if (reply.raw.headersSent) {
         core.afterHeaders(thrown, identity);
         endStartedResponse(reply.raw);
-        return;
+        return undefined;
       }
       // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more to send.
       const sentByHost = (result: unknown): number | undefined => (result === reply || reply.sent ? reply.statusCode : undefined);
-      const answer = await core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
-      if (answer.kind === 'problem') sendProblem(reply, answer.problem);
-      else if (answer.kind === 'response') await sendReply(reply, answer.response);
+      const answered = core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
+      const sent = answered instanceof Promise ? answered.then((settled) => send(reply, settled)) : send(reply, answered);
+      return sent?.catch((fatal: unknown) => failed(fatal, identity, reply));
     } catch (fatal) {
-      // Only a broken reply gets here; the registry itself never throws.
-      core.logger.error({ err: fatal, requestId: identity.requestId }, 'errand could not send the error response');
-      if (!reply.raw.writableEnded) reply.raw.destroy();
+      failed(fatal, identity, reply);
+      return undefined;
     }
+  }
+
+  /** Writes the registry's answer to the reply: nothing when a handler answered through `reply` itself. */
+  function send(reply: FastifyReply, answered: ErrorAnswer): Promise<void> | undefined {
+    if (answered.kind === 'problem') sendProblem(reply, answered.problem);
+    else if (answered.kind === 'response') return sendReply(reply, answered.response);
+    return undefined;
+  }
+
+  function failed(fatal: unknown, identity: RequestIdentity, reply: FastifyReply): void {
+    // Only a broken reply gets here; the registry itself never throws.
+    core.logger.error({ err: fatal, requestId: identity.requestId }, 'errand could not send the error response');
+    if (!reply.raw.writableEnded) reply.raw.destroy();
+  }
+
+  async function respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await answer(thrown, request, reply);
   }
 
   if (!app.hasRequestDecorator('requestId')) {
@@ -240,11 +262,11 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
     done();
   });
   app.setErrorHandler(function errandErrorHandler(error, request, reply) {
-    return respond(error, request, reply);
+    return answer(error, request, reply);
   });
   app.setNotFoundHandler(function errandNotFound(request, reply) {
     const path = pathOf(request.url);
-    return respond(routeMissError(request.method, path, routes.allowed(path)), request, reply);
+    return answer(routeMissError(request.method, path, routes.allowed(path)), request, reply);
   });
 
   const result: FastifyErrand = { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };

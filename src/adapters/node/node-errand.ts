@@ -4,7 +4,7 @@ import { defaultLogger } from '../../logging/default-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
-import type { ErrorAnswer, SentByHost } from '../../errors/error-resolution.js';
+import type { MaybeAnswer, SentByHost } from '../../errors/error-resolution.js';
 import type { HandleInput } from '../../errors/error-handler.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
@@ -73,9 +73,10 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
   tasks(requestId: string, outgoing: ServerResponse | undefined, context: unknown): BackgroundTasks;
   /**
    * Turns anything thrown into the registry's answer for this request (errand's own problem comes
-   * back rendered, to be written without a web `Response`). Never rejects.
+   * back rendered, to be written without a web `Response`): the answer itself when the handlers
+   * answered synchronously, else a promise of it. Never throws nor rejects.
    */
-  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra, sentByHost: SentByHost): Promise<ErrorAnswer>;
+  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra, sentByHost: SentByHost): MaybeAnswer;
   /** An error once the response had started: logged with the request id; no second response. */
   afterHeaders(thrown: unknown, identity: RequestIdentity): void;
 }
