@@ -24,28 +24,26 @@ export class RequestLogger implements ErrandLogger {
     return (this.#child ??= this.#root.child({ requestId: this.#requestId }));
   }
 
-  debug(fields: object | string, message?: string): void {
+  #write(level: 'debug' | 'info' | 'warn' | 'error', fields: object | string, message?: string): void {
     const log = this.#bound();
-    if (typeof fields === 'string') log.debug(fields);
-    else log.debug(fields, message);
+    if (typeof fields === 'string') log[level](fields);
+    else log[level](fields, message);
+  }
+
+  debug(fields: object | string, message?: string): void {
+    this.#write('debug', fields, message);
   }
 
   info(fields: object | string, message?: string): void {
-    const log = this.#bound();
-    if (typeof fields === 'string') log.info(fields);
-    else log.info(fields, message);
+    this.#write('info', fields, message);
   }
 
   warn(fields: object | string, message?: string): void {
-    const log = this.#bound();
-    if (typeof fields === 'string') log.warn(fields);
-    else log.warn(fields, message);
+    this.#write('warn', fields, message);
   }
 
   error(fields: object | string, message?: string): void {
-    const log = this.#bound();
-    if (typeof fields === 'string') log.error(fields);
-    else log.error(fields, message);
+    this.#write('error', fields, message);
   }
 
   child(bindings: Record<string, unknown>): ErrandLogger {
