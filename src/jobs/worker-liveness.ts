@@ -109,11 +109,10 @@ export function startLiveness(options: LivenessOptions): Liveness {
   // Records being written from this thread: stop() waits for them, or one would land after the
   // thread deleted the record, and the stopped worker would show as alive until it lapsed.
   const writing = new Set<Promise<void>>();
-  let stopping: Promise<void> | undefined;
   function writeHere(ttlMs: number): void {
     const write = firstBeat({ ...options, firstTtlMs: ttlMs }).then(
       () => {
-        beating = alive && stopping === undefined;
+        beating = alive;
       },
       (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))),
     );
@@ -123,6 +122,7 @@ export function startLiveness(options: LivenessOptions): Liveness {
   // The first record, from here: the worker shows as alive (dashboard, `listWorkers`) while the
   // thread boots. Claims still wait for `ready`, the thread's own first beat.
   writeHere(options.firstTtlMs);
+  let stopping: Promise<void> | undefined;
   return {
     get beating() {
       return beating;

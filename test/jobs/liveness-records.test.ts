@@ -32,9 +32,10 @@ describe('startLiveness', () => {
       expect(liveness.beating).toBe(false);
       // Beating from the main thread's first record on, before the thread's own.
       await eventually(() => expect(liveness.beating).toBe(true));
+      expect(lines(file).filter((line) => line.startsWith('thread'))).toEqual([]);
       await liveness.ready;
       expect(liveness.beating).toBe(true);
-      const seen = lines(file);
+      const seen = lines(file).filter((line) => line !== 'main close');
       const firstThread = seen.indexOf('thread beat 2000');
       expect(firstThread).toBeGreaterThan(1);
       // The first record is valid for firstTtlMs, the main thread's renewals for ttlMs.
@@ -47,11 +48,15 @@ describe('startLiveness', () => {
       expect(later.slice(threadBeats[2]).filter((line) => line.startsWith('main'))).toEqual([]);
     } finally {
       const stopping = liveness.stop();
+      expect(liveness.beating).toBe(false);
       expect(liveness.stop()).toBe(stopping);
       await stopping;
     }
     expect(liveness.beating).toBe(false);
     expect(lines(file).slice(-2)).toEqual(['thread forget w-records', 'thread close']);
+    // Each record written from the main thread on a writer of its own, closed after.
+    const all = lines(file);
+    expect(all.filter((line) => line === 'main close').length).toBe(all.filter((line) => line.startsWith('main beat')).length);
     expect(errors).toEqual([]);
   });
 
@@ -85,14 +90,38 @@ describe('startLiveness', () => {
 
   it('gives up when the thread cannot make its writer: reports it, ready, and not beating', async () => {
     const errors: string[] = [];
-    const { liveness } = start('w-unreachable', { fail: 'thread-create' }, errors);
+    // The main thread's first record is written after the thread gave up.
+    const { liveness, file } = start('w-unreachable', { fail: 'thread-create', mainBeatDelayMs: 1_000 }, errors);
     try {
       await liveness.ready;
       await eventually(() => expect(errors).toContain('liveness thread of worker w-unreachable: no connection'));
+      await eventually(() => expect(lines(file)).toContain('main close'));
+      await sleep(50);
+      expect(liveness.beating).toBe(false);
+    } finally {
+      await liveness.stop();
+    }
+  });
+
+  it('reports a thread that crashed, and gives up', async () => {
+    const errors: string[] = [];
+    const { liveness } = start('w-crash', { fail: 'thread-crash' }, errors);
+    try {
+      await liveness.ready;
+      await eventually(() => expect(errors).toContain('thread crashed'));
       await eventually(() => expect(liveness.beating).toBe(false));
     } finally {
       await liveness.stop();
     }
+  });
+
+  it('stops within its bound when the thread never answers the stop', async () => {
+    const errors: string[] = [];
+    const { liveness } = start('w-hung', { fail: 'thread-forget-hangs' }, errors);
+    await liveness.ready;
+    await liveness.stop();
+    expect(liveness.beating).toBe(false);
+    expect(errors).toEqual([]);
   });
 
   it('reports the main thread’s failing records as they are, and still gets ready from the thread', async () => {
@@ -103,7 +132,7 @@ describe('startLiveness', () => {
       expect(liveness.beating).toBe(true);
       expect(errors.length).toBeGreaterThan(0);
       expect(new Set(errors)).toEqual(new Set(['main beat refused']));
-      expect(lines(file).filter((line) => line.startsWith('main'))).toEqual([]);
+      expect(lines(file).filter((line) => line.startsWith('main beat'))).toEqual([]);
     } finally {
       await liveness.stop();
     }
