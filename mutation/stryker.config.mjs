@@ -32,7 +32,7 @@ export default {
   // A static mutant (module-level code: catalogues, schemas) would re-run every test of the folder.
   ignoreStatic: true,
   timeoutMS: 5_000,
-  ignorePatterns: ['dist', 'data', 'coverage', 'reports', 'bench/results', '.tmp', '*.db', '*.db-wal', '*.db-shm', '*.log'],
+  ignorePatterns: ['dist', 'data', 'coverage', 'reports', 'bench/results', '.tmp', '*.db', '*.db-wal', '*.db-shm', '*.log', '.stryker-tmp*'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
