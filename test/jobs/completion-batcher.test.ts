@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryBackend } from '../backends/memory/memory-backend.js';
-import type { Completion, JobBackend } from './backend.js';
-import { leaseLostError } from './backend-errors.js';
-import { CompletionBatcher, type CompletionOutcome } from './completion-batcher.js';
-import { defineTask } from './define-task.js';
-import { createQueue } from './queue.js';
-import { indexTasks } from './runnable-task.js';
-import { ActiveJob } from './worker-active-job.js';
+import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
+import type { Completion, JobBackend } from '../../src/jobs/backend.js';
+import { leaseLostError } from '../../src/jobs/backend-errors.js';
+import { CompletionBatcher, type CompletionOutcome } from '../../src/jobs/completion-batcher.js';
+import { defineTask } from '../../src/jobs/define-task.js';
+import { createQueue } from '../../src/jobs/queue.js';
+import { indexTasks } from '../../src/jobs/runnable-task.js';
+import { ActiveJob } from '../../src/jobs/worker-active-job.js';
 
 // The batcher on its own, on a real memory backend wrapped to record or refuse what it is handed:
 // which completions go out together, when, and how each one is settled.
