@@ -12,6 +12,7 @@ import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './ta
 import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
+import { reportTaskFailure } from './report-task-failure.js';
 import { runInTraceContext } from '../tracing/task-span.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
@@ -355,23 +356,8 @@ export class TaskRunner {
     }
   }
 
-  /**
-   * The one log line of a failed task (with its request id and task name), then the reporter (the
-   * registry's task-error handlers), which must not break the runner.
-   */
-  async #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
-    const code = timedOut ? 'ERRAND_TASK_TIMEOUT' : 'ERRAND_TASK_FAILED';
-    const message = timedOut ? 'after-response task timed out' : 'after-response task failed';
-    // The task's span has ended by now: its trace id is logged explicitly (the request's trace).
-    const fields = { err: error, code, task: task.name, requestId: task.requestId, timedOut };
-    this.#logger.error(traceId === undefined ? fields : { ...fields, traceId }, message);
-    const reporter = batch.report ?? this.#onError;
-    if (reporter === undefined) return;
-    try {
-      await reporter(error, { task: task.name, requestId: task.requestId, timedOut, context: batch.tasks.context });
-    } catch (thrown) {
-      this.#logger.error({ err: coerceError(thrown), task: task.name, requestId: task.requestId }, 'the task-error reporter threw');
-    }
+  #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
+    return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.tasks.context });
   }
 
   /**
