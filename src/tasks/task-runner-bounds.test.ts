@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Enqueuer, TaskContext, TaskDefinition } from '../jobs/task-definition.js';
 import { createTaskRunner, type TaskErrorInfo, type TaskLogger, type TaskRunnerOptions } from './index.js';
 
@@ -137,5 +137,71 @@ describe('task runner bounds and shutdown', () => {
     await runner.onIdle();
     expect(logs).toEqual([{ level: 'error', object: { err: sinkError, requestId: 'r-sink' }, message: 'the task runner failed unexpectedly' }]);
     expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 });
+  });
+  it('never rejects unhandled when the log sink throws while the runner reports its own fault', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const gone = (): never => {
+        throw new Error('log sink is gone');
+      };
+      const runner = createTaskRunner({
+        logger: { error: gone, warn: gone, info: gone },
+        onError: () => {
+          throw new Error('the reporter is broken too');
+        },
+      });
+      runner.on('task:failed', () => {
+        throw new Error('a listener that throws');
+      });
+      const batch = runner.createBatch({ requestId: 'r-sink-gone' });
+      batch.add(function fails() {
+        throw new Error('task failed');
+      });
+      runner.start(batch, 200);
+      await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 }), { timeout: 10_000 });
+      // The drain resolves with its report, and a task added after it is dropped, whatever the sink does.
+      await expect(runner.drain({ timeoutMs: 1_000 })).resolves.toMatchObject({ dropped: [] });
+      const late = runner.createBatch({ requestId: 'r-late' });
+      late.add(function tooLate() {});
+      runner.start(late, 200);
+      await vi.waitFor(() => expect(runner.stats()).toMatchObject({ dropped: 1, pending: 0 }), { timeout: 10_000 });
+      // An unhandled rejection is reported after the microtasks of the turn it happened in.
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
+  it("runs the rest of a batch's tasks, in order, after a fault of the runner", async () => {
+    let refused = false;
+    const logger: TaskLogger = {
+      error: () => {
+        if (refused) return;
+        refused = true;
+        throw new Error('log sink is full');
+      },
+      warn: () => undefined,
+      info: () => undefined,
+    };
+    const runner = createTaskRunner({ logger });
+    const ran: string[] = [];
+    const batch = runner.createBatch({ requestId: 'r-after-fault' });
+    batch.add(function fails() {
+      throw new Error('task failed');
+    });
+    batch.add(function second() {
+      ran.push('second');
+    });
+    batch.add(async function third() {
+      await Promise.resolve();
+      ran.push('third');
+    });
+    runner.start(batch, 200);
+    await vi.waitFor(() => expect(ran).toEqual(['second', 'third']), { timeout: 10_000 });
+    await runner.onIdle();
+    expect(runner.stats()).toMatchObject({ failed: 1, succeeded: 2, pending: 0, running: 0 });
   });
 });

@@ -13,6 +13,7 @@ import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from
 import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
 import { reportTaskFailure } from './report-task-failure.js';
+import { logSafely } from './log-safely.js';
 import { runInTraceContext } from '../tracing/task-span.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
@@ -55,7 +56,7 @@ export class TaskRunner {
     this.#onError = options.onError;
     this.#logger = options.logger ?? defaultLogger('errand');
     this.#events = new TaskEvents((error, event) => {
-      this.#logger.error({ err: coerceError(error), event }, 'a task event listener threw');
+      logSafely(this.#logger, 'error', { err: coerceError(error), event }, 'a task event listener threw');
     });
   }
 
@@ -172,8 +173,8 @@ export class TaskRunner {
     report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
     report.durationMs = performance.now() - started;
     const summary = { finished: report.finished, interrupted: report.interrupted.length, enqueued: report.enqueued.length, dropped: report.dropped.length };
-    if (idle) this.#logger.info(summary, 'after-response tasks drained');
-    else this.#logger.warn({ ...summary, report }, `after-response tasks did not all finish within ${timeoutMs} ms`);
+    if (idle) logSafely(this.#logger, 'info', summary, 'after-response tasks drained');
+    else logSafely(this.#logger, 'warn', { ...summary, report }, `after-response tasks did not all finish within ${timeoutMs} ms`);
     return report;
   }
 
@@ -251,13 +252,14 @@ export class TaskRunner {
     if (batch.next >= batch.tasks.entries.length) this.#retire(batch);
   }
 
-  /** A fault of the runner itself (not of a task): logged, and the batch stops. */
+  /**
+   * A fault of the runner itself while it handled one task (a log sink or a reporter that threw):
+   * logged, and the batch goes on with its next task. The task at fault was taken already, so the
+   * batch always moves forward.
+   */
   #fault(batch: TaskBatch, error: unknown): void {
-    try {
-      this.#logger.error({ err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
-    } finally {
-      this.#stop(batch);
-    }
+    logSafely(this.#logger, 'error', { err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
+    this.#runNext(batch);
   }
 
   /** The batch's next task to run (here or on the queue), counting those its `when` rules out; `undefined` once none is left or the drain gave up. */
@@ -327,7 +329,7 @@ export class TaskRunner {
     this.#abandon(outcome.late);
     const task = taskInfo(run.entry, batch.tasks.requestId);
     report.interrupted.push({ task: task.name, requestId: task.requestId });
-    this.#logger.warn({ code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
+    logSafely(this.#logger, 'warn', { code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
     this.#events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
   }
 
@@ -387,7 +389,7 @@ export class TaskRunner {
       }
       this.#stats.dropped++;
       this.#stats.pending--;
-      this.#logger.warn({ code: 'ERRAND_TASK_DROPPED', task: task.name, requestId: task.requestId }, `after-response task "${task.name}" was dropped at shutdown`);
+      logSafely(this.#logger, 'warn', { code: 'ERRAND_TASK_DROPPED', task: task.name, requestId: task.requestId }, `after-response task "${task.name}" was dropped at shutdown`);
       this.#events.emit('task:dropped', { task, reason: 'shutdown' });
       report?.dropped.push(reference);
     }
