@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { pino, type Logger } from 'pino';
 import { createLogDestination } from 'errand';
 import { errand, type Errand } from 'errand/hono';
-import { background } from 'errand/hono';
 import { jobsRoutes } from 'errand/hono';
 import type { JobBackend } from 'errand/jobs';
 import { createQueue } from 'errand/jobs';
@@ -79,11 +78,10 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
   const orderBook = openOrderBook(backend, config.queueUrl);
   const runtime: ServiceRuntime = { config, store, users, tasks, queue, ...(orderBook === undefined ? {} : { orderBook }) };
 
-  const installed = errand(app, { logger, bodyLimit: config.uploadLimitBytes + framing });
-  // After errand(app): task errors reach the same registry, logged with the request id.
-  const tasksMiddleware = background({ queue, logger, maxPending: 5_000 });
-  app.use(tasksMiddleware);
-  const runner = tasksMiddleware.runner;
+  // Every request's c.var.background feeds errand's runner; task errors reach the same registry,
+  // logged with the request id.
+  const installed = errand(app, { logger, bodyLimit: config.uploadLimitBytes + framing, background: { queue, maxPending: 5_000 } });
+  const runner = installed.runner;
   metrics.tasks.observe(runner);
 
   customNotFound(installed);

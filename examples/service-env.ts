@@ -1,4 +1,3 @@
-import type { BackgroundEnv } from 'errand/hono';
 import type { ErrandEnv } from 'errand/hono';
 import type { Queue } from 'errand/jobs';
 import type { ServiceConfig } from './config.js';
@@ -7,9 +6,9 @@ import type { OrderBook } from './store/order-book.js';
 import type { ServiceStore } from './store/service-store.js';
 import type { ServiceTasks } from './tasks/service-tasks.js';
 
-/** The Hono environment of the service: errand's variables plus the request's background tasks. */
+/** The Hono environment of the service: errand's variables, the request's background tasks among them. */
 export interface ServiceEnv {
-  Variables: ErrandEnv['Variables'] & BackgroundEnv['Variables'];
+  Variables: ErrandEnv['Variables'];
 }
 
 /** What every route module receives: this process's configuration, stores, tasks and queue. */

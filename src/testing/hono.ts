@@ -9,7 +9,7 @@ export interface RequestableApp {
 
 /** What {@link createTestBackground} returns. */
 export interface TestBackground {
-  /** Install it: `app.use(tb.middleware)` (after `errand(app)`). */
+  /** For an app without `errand(app)`: `app.use(tb.middleware)`. With errand, give it the runner instead: `errand(app, { background: { runner: tb.runner } })`. */
   readonly middleware: BackgroundMiddleware;
   readonly runner: TaskRunner;
   readonly recorder: TaskRecorder;
@@ -29,7 +29,7 @@ export interface TestBackground {
  *
  * @example
  * const tb = createTestBackground();
- * app.use(tb.middleware);
+ * errand(app, { background: { runner: tb.runner } }); // or, without errand: app.use(tb.middleware)
  * const { response, runs } = await tb.request(app, '/register', { method: 'POST' });
  * expect(runs).toMatchObject([{ name: 'sendWelcomeEmail', outcome: 'succeeded' }]);
  */

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
-import { errand } from '../../src/adapters/hono/errand.js';
+import { errand, type Errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { guardStream } from '../../src/adapters/hono/guard-stream.js';
 import { acceptedJob, jobsRoutes } from '../../src/adapters/hono/jobs-routes.js';
@@ -20,11 +19,9 @@ function failingStream(): ReadableStream<Uint8Array> {
   });
 }
 
-function build(context: AdapterConformanceContext): { app: Hono<ErrandEnv & BackgroundEnv>; tasks: ReturnType<typeof background> } {
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  errand(app, { mode: 'production', registry: context.registry, logger: context.logger, bodyLimit: context.bodyLimit });
-  const tasks = background({ logger: context.logger });
-  app.use(tasks);
+function build(context: AdapterConformanceContext): { app: Hono<ErrandEnv>; installed: Errand } {
+  const app = new Hono<ErrandEnv>();
+  const installed = errand(app, { mode: 'production', registry: context.registry, logger: context.logger, bodyLimit: context.bodyLimit });
   app.get('/items', (c) => jsonResponse(c, []));
   app.post('/items', validate('json', context.itemSchema), (c) => jsonResponse(c, c.req.valid('json'), 201));
   app.get('/items/:name', (c) => jsonResponse(c, { name: c.req.param('name') }));
@@ -47,13 +44,13 @@ function build(context: AdapterConformanceContext): { app: Hono<ErrandEnv & Back
   });
   app.post('/jobs', async (c) => acceptedJob(c, await context.enqueue()));
   app.route('/jobs', jobsRoutes(context.queue));
-  return { app, tasks };
+  return { app, installed };
 }
 
 describeAdapterConformance('hono', {
   async start(context) {
-    const { app, tasks } = build(context);
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: context.logger });
+    const { app, installed } = build(context);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: installed.runner, signals: false, logger: context.logger });
     const { port } = await server.listening;
     return { port, close: async () => void (await server.shutdown({ timeoutMs: 5_000 })) };
   },

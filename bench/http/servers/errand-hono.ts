@@ -1,7 +1,6 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
-import { background, type BackgroundEnv } from '../../../src/adapters/hono/background.js';
 import { errand, RequestIdResponse, type ErrandEnv } from '../../../src/adapters/hono/index.js';
 import { HTTPException } from '../../../src/errors/index.js';
 import { notFoundBody, oops, registered, registerTask } from './seed.js';
@@ -11,7 +10,7 @@ import { notFoundBody, oops, registered, registerTask } from './seed.js';
  * (NODE_ENV=production is set by the bench): the custom exception is an HTTPException subclass, so
  * in production it is built without a stack trace, and one registry handler gives the seed's body.
  * The logger is pino at `warn`, the bare frameworks' equivalent of logging nothing per request.
- * Tasks use `background()` with its defaults (maxPending 10,000), as a user would.
+ * Tasks go through the runner errand(app) makes with its defaults (maxPending 10,000), as a user's would.
  */
 class MyCustomException extends HTTPException {
   override name = 'MyCustomException';
@@ -21,10 +20,9 @@ class MyCustomException extends HTTPException {
 }
 
 const task = registerTask();
-const app = new Hono<ErrandEnv & BackgroundEnv>();
+const app = new Hono<ErrandEnv>();
+// As the docs teach: errand(app) alone gives every request its task list (c.var.background).
 const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
-// As the docs teach: one app-wide middleware, installed after errand(app), default options.
-app.use(background());
 registry
   .on(MyCustomException, (error, { c }) => c.json(oops(error.itemName), 418))
   .on(404, (_error, { c }) => c.json(notFoundBody(c.req.path), 404));

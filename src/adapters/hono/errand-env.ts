@@ -1,4 +1,5 @@
 import type { ErrandLogger } from '../../logging/errand-logger.js';
+import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import type { Errand } from './errand.js';
 
 /** Request variables `errand(app)` sets on every request. */
@@ -7,8 +8,10 @@ export interface ErrandVariables {
   requestId: string;
   /** The app's logger bound to `requestId` (a child made when the request first logs). */
   logger: ErrandLogger;
-  /** The installed errand: its registry, logger, mode and format. */
+  /** The installed errand: its registry, logger, mode, format and task runner. */
   errand: Errand;
+  /** The request's after-response tasks: `c.var.background.add(fn, ...args)` (docs/tasks.md). */
+  background: BackgroundTasks;
 }
 
 /**
@@ -18,6 +21,10 @@ export interface ErrandVariables {
  * const app = new Hono<ErrandEnv>()
  * errand(app)
  * app.get('/', (c) => c.text(c.var.requestId))
+ * app.post('/register', (c) => {
+ *   c.var.background.add(sendWelcomeEmail, 'ada@example.com')
+ *   return c.json({ ok: true }, 201)
+ * })
  */
 export interface ErrandEnv {
   Variables: ErrandVariables;

@@ -7,11 +7,14 @@ import { createErrorRegistry, respondNow, type ErrorRegistry } from '../../error
 import { badUrlError } from '../shared/bad-url.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
+import { createTaskRunner, type TaskErrorInfo, type TaskRunner } from '../../tasks/task-runner.js';
+import type { BackgroundOptions } from './background.js';
 import { cachedAllowedMethods } from './allowed-methods.js';
 import { enforceBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
 import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
 import { newRequestId, saneRequestId } from './request-id.js';
+import { createRequestTasks, nodeResponse, thrownStatus } from './request-tasks.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
 export interface HonoErrorExtra {
@@ -38,7 +41,18 @@ export interface ErrandOptions {
   requestIdHeader?: string;
   /** Makes a request id when the incoming one is missing or not sane. @default newRequestId (a random per-process prefix and a counter, e.g. `3k9x0v7q1m2zb-42`) */
   generateRequestId?: () => string;
+  /**
+   * The after-response task runner every request's `c.var.background` feeds: `{ runner }` to share
+   * one, or the options of the one errand creates (`maxPending`, `retryAfterSeconds`,
+   * `taskTimeoutMs`, `drainTimeoutMs`, `queue`, `logger`; docs/tasks.md). Task errors go to the
+   * registry, with the request id.
+   * @default {} (createTaskRunner({ logger }))
+   */
+  background?: ErrandBackgroundOptions;
 }
+
+/** The `background` option of {@link errand}: a runner to share, or the options of the one errand creates. */
+export type ErrandBackgroundOptions = Omit<BackgroundOptions, 'registry'>;
 
 /** What {@link errand} installed; also `c.var.errand` on every request. */
 export interface Errand {
@@ -46,13 +60,16 @@ export interface Errand {
   readonly logger: ErrandLogger;
   readonly mode: ErrorMode;
   readonly format: ProblemFormat;
+  /** Runs every request's after-response tasks (`c.var.background`); give it to `serve({ runner })`, which drains it at shutdown. */
+  readonly runner: TaskRunner;
   /** Turns anything thrown into the error response for this request (what `onError` does). */
   respond(thrown: unknown, c: Context): Promise<Response>;
 }
 
 /**
  * Installs errand on a Hono app through Hono's own extension points: one middleware (request ids
- * in `c.var.requestId`, `c.var.logger` and the `X-Request-Id` response header; the body limit),
+ * in `c.var.requestId`, `c.var.logger` and the `X-Request-Id` response header; the body limit; the
+ * 503 at the task runner's bound; the request's after-response tasks in `c.var.background`),
  * `app.onError` and `app.notFound` (404, or 405 with `Allow`), all answered through the registry.
  * Call it before adding routes, so its middleware runs first; middleware added before it (CORS)
  * wraps error responses too. Strings, plain objects and `undefined` thrown by a route are caught
@@ -60,8 +77,13 @@ export interface Errand {
  *
  * @example
  * const app = new Hono<ErrandEnv>()
- * const { registry } = errand(app, { format: (problem) => ({ error: problem.detail }) })
+ * const { registry, runner } = errand(app, { format: (problem) => ({ error: problem.detail }) })
  * registry.on(404, (_error, { c }) => c.json({ error: 'no such page' }, 404))
+ * app.post('/register', (c) => {
+ *   c.var.background.add(sendWelcomeEmail, 'ada@example.com')
+ *   return c.json({ ok: true }, 201)
+ * })
+ * serve({ fetch: app.fetch, port: 3000, runner })
  */
 export function errand<E extends ErrandEnv, S extends Schema, B extends string>(app: Hono<E, S, B>, options: ErrandOptions = {}): Errand {
   const mode = options.mode ?? defaultErrorMode();
@@ -73,6 +95,8 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
   const headerKey = headerName.toLowerCase();
   const generate = options.generateRequestId ?? newRequestId;
+  const runner = options.background?.runner ?? createTaskRunner({ logger, ...options.background });
+  const report = (error: Error, info: TaskErrorInfo): Promise<void> => registry.handleTaskError(error, info);
   setClientErrorStacks(mode === 'debug');
 
   // A Response, or a promise of one when a handler is async: Hono's onError and notFound take either.
@@ -86,7 +110,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     return respondNow(registry, thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
   }
 
-  const installed: Errand = { registry, logger, mode, format, respond: async (thrown, c) => respond(thrown, c) };
+  const installed: Errand = { registry, logger, mode, format, runner, respond: async (thrown, c) => respond(thrown, c) };
 
   const middleware: MiddlewareHandler<ErrandEnv> = async function errandRequest(c, next) {
     const requestId = saneRequestId(requestHeader(c, headerKey)) ?? generate();
@@ -105,12 +129,25 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
       const badUrl = badUrlError(new URL(url).pathname);
       if (badUrl !== undefined) throw badUrl;
     }
+    // The 503 at the task runner's bound (or during shutdown), before the handler runs.
+    runner.admit(requestId);
+    // Under @hono/node-server the runner starts the tasks when the Node response closes.
+    const response = nodeResponse(c.env);
+    const tasks = createRequestTasks(runner, registry, report, c, requestId, response);
+    c.set('background', tasks);
+    let status: number | undefined;
     try {
       await next();
     } catch (thrown) {
       // Hono hands only `Error`s to onError; strings, plain objects and undefined arrive here.
-      if (thrown instanceof Error) throw thrown;
+      if (thrown instanceof Error) {
+        status = thrownStatus(thrown);
+        throw thrown;
+      }
       c.res = await respond(thrown, c);
+    } finally {
+      // Elsewhere than on Node (`app.request()`, other runtimes): once the handler returned.
+      if (response === undefined) runner.start(tasks, status ?? c.res.status);
     }
   };
   app.use(middleware as unknown as MiddlewareHandler<E>);

@@ -1,6 +1,6 @@
 export { allowedMethods } from './allowed-methods.js';
 export { bodyLimit } from './body-limit.js';
-export { errand, type Errand, type ErrandOptions, type HonoErrorExtra } from './errand.js';
+export { errand, type Errand, type ErrandBackgroundOptions, type ErrandOptions, type HonoErrorExtra } from './errand.js';
 export type { ErrandEnv, ErrandVariables } from './errand-env.js';
 export { guardStream, onStreamError } from './guard-stream.js';
 export { jsonResponse } from './json-response.js';

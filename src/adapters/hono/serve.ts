@@ -16,7 +16,7 @@ export interface ServeOptions {
   port?: number;
   /** @default undefined (all interfaces) */
   hostname?: string;
-  /** The after-response task runner to drain at shutdown (`background().runner`). @default undefined */
+  /** The after-response task runner to drain at shutdown (`errand(app).runner`, or `background().runner`). @default undefined */
   runner?: TaskRunner;
   /** An in-process job worker, stopped at shutdown after the tasks: its jobs finish or are released. @default undefined */
   worker?: StoppableWorker;
@@ -54,9 +54,8 @@ export interface ErrandServer {
  * SIGTERM/SIGINT. Responses sent during shutdown carry `Connection: close`.
  *
  * @example
- * const tasks = background();
- * app.use(tasks);
- * const { listening } = serve({ fetch: app.fetch, port: 3000, runner: tasks.runner });
+ * const { runner } = errand(app);
+ * const { listening } = serve({ fetch: app.fetch, port: 3000, runner });
  * console.log('listening on', (await listening).port);
  */
 export function serve(options: ServeOptions): ErrandServer {
