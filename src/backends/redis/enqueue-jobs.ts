@@ -1,6 +1,6 @@
-import type { Job } from 'bullmq';
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
 import { bullJobOptions } from './bull-job-options.js';
+import { rescheduleDelayed } from './reschedule-delayed.js';
 import { enqueueWithMode } from './enqueue-with-mode.js';
 import { readJob } from './read-job.js';
 import { groupedTaskOf, queueKeyOf, type RedisContext } from './redis-context.js';
@@ -57,9 +57,24 @@ async function enqueueInOrder(context: RedisContext, jobs: readonly NewJob[]): P
       lockKey: `${queueKey(job.task)}errand-dedupe-lock:${job.key ?? ''}`,
       read: (id: string) => readJob({ ...context, queueKey }, job.task, id),
       add,
-      delayHeld: (bullJob: Job, entry: { id: string; group: string; priority: number; runAt: number }) => context.fair.delayHeld(groupedTaskOf(context, job.task), bullJob, entry),
+      moveDelayed: (holder: { id: string; createdAt: number; priority: number }, added: NewJob, runAt: number) => moveDelayed(context, holder, added, runAt),
     };
     results.push(job.dedupe === undefined ? await add(job) : await enqueueWithMode(modeContext, job));
   }
   return results;
+}
+
+/**
+ * Moves the delayed job `holder` to fall due at exactly `runAt` (reschedule-delayed.ts); a grouped one
+ * stays held for its group's turn, indexed at `runAt` (fair-groups.ts). `added` is the enqueue's new job,
+ * which BullMQ's reschedule stores only if the holder ended meanwhile (then taken out again).
+ */
+async function moveDelayed(context: RedisContext, holder: { id: string; createdAt: number; priority: number }, added: NewJob, runAt: number): Promise<void> {
+  const key = added.key;
+  if (key === undefined) return;
+  const queue = context.queues.queue(added.task);
+  const incoming = { name: added.task, data: added.payload, opts: bullJobOptions(added, context.retention) };
+  const move = (dueAt: number): Promise<boolean> => rescheduleDelayed(queue, holder, key, dueAt, incoming);
+  if (added.group === undefined) await move(runAt);
+  else await context.fair.delayHeld(groupedTaskOf(context, added.task), { id: holder.id, group: added.group, priority: holder.priority, runAt }, move);
 }

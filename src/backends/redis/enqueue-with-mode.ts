@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decideDedupe, type KeyHolder } from '../../jobs/dedupe.js';
 import type { EnqueueResult, JobRecord, NewJob } from '../../jobs/job.js';
@@ -15,8 +15,12 @@ export interface ModeEnqueueContext {
   read(id: string): Promise<JobRecord | undefined>;
   /** Adds the job through BullMQ with its deduplication id (`bullJobOptions`). */
   add(job: NewJob): Promise<EnqueueResult>;
-  /** Moves a held job of a fair-queue group to `runAt` (fair-groups.ts, `delayHeld`). */
-  delayHeld(job: Job, entry: { id: string; group: string; priority: number; runAt: number }): Promise<void>;
+  /**
+   * Moves the delayed job `holder` (holding the key of `job`) to fall due at exactly `runAt`
+   * (reschedule-delayed.ts); a job of a fair-queue group is held for its group's turn past it
+   * (fair-groups.ts, `delayHeld`). A job no longer delayed keeps its time.
+   */
+  moveDelayed(holder: { id: string; createdAt: number; priority: number }, job: NewJob, runAt: number): Promise<void>;
 }
 
 /** Longest a lock may be held: a process that died holding it delays the key's enqueues this long at most. */
@@ -50,7 +54,7 @@ function holderOf(record: JobRecord | undefined): KeyHolder[] {
  * - a holder that started is let go (`removeDeduplicationKey`) before the new job is added, so the
  *   new job holds the key while the started one finishes;
  * - `replace` and debounce write the payload with `updateData` (and move a delayed job with
- *   `changeDelay`). A claim does not take the lock: when the holder turns out to have started by the
+ *   an add that reschedules it, reschedule-delayed.ts). A claim does not take the lock: when the holder turns out to have started by the
  *   time the payload was written, its worker may have read the old one, so the job is added anew:
  *   the last payload runs at least once.
  */
@@ -67,12 +71,8 @@ export async function enqueueWithMode(context: ModeEnqueueContext, job: NewJob):
       const bullJob = await context.queue.getJob(decision.id);
       if (bullJob !== undefined) {
         await bullJob.updateData(job.payload);
-        // Only a delayed job moves; one promoted meanwhile is due, and keeps its time. A job of a fair
-        // (grouped) task is held by a delay of its own, and indexed by its due time (fair-groups.ts).
-        if (decision.runAt !== holders[0]?.runAt) {
-          const moved = job.group === undefined ? bullJob.changeDelay(Math.max(0, decision.runAt - Date.now())) : context.delayHeld(bullJob, { id: decision.id, group: job.group, priority: bullJob.priority, runAt: decision.runAt });
-          await moved.catch(() => undefined);
-        }
+        // Only a delayed job moves, to exactly the time decided; one promoted meanwhile is due, and keeps its time.
+        if (decision.runAt !== holders[0]?.runAt) await context.moveDelayed({ id: decision.id, createdAt: bullJob.timestamp, priority: bullJob.priority }, job, decision.runAt);
         const stillWaiting = holderOf(await context.read(decision.id)).some((holder) => !holder.started);
         if (stillWaiting) return { id: decision.id, created: false, replaced: true };
       }

@@ -201,12 +201,13 @@ export class FairGroups {
 
   /**
    * Moves a held job to a later due time (a debounce): indexed at the new time first, then held by
-   * BullMQ {@link heldDelayMs} past it (`changeDelay`, which rejects when the job is no longer
-   * delayed). The member of its former time is dropped by the next claim that picks it ({@link take}).
+   * BullMQ {@link heldDelayMs} past it by `move` (reschedule-delayed.ts, which leaves a job that is no
+   * longer delayed where it is). The member of its former time is dropped by the next claim that picks
+   * it ({@link take}): that needs the job's score to say exactly the new time, never a ms later.
    */
-  async delayHeld(target: GroupedTask, job: Job, entry: { id: string; group: string; priority: number; runAt: number }): Promise<void> {
+  async delayHeld(target: GroupedTask, entry: { id: string; group: string; priority: number; runAt: number }, move: (heldUntil: number) => Promise<unknown>): Promise<void> {
     await this.hold(target, [entry]);
-    await job.changeDelay(Math.max(0, entry.runAt - Date.now()) + heldDelayMs);
+    await move(entry.runAt + heldDelayMs);
   }
 
   /** Releases up to `limit` held jobs of the task's groups, in turns, into BullMQ's wait list; answers how many. */
