@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrandError } from './errand-error.js';
-import { createErrorRegistry } from './error-registry.js';
+import { answerError, createErrorRegistry } from './error-registry.js';
 import type { HandleInput } from './error-handler.js';
 import { HTTPException } from './http-exception.js';
 import { routeMissError } from './route-miss-error.js';
@@ -214,5 +214,46 @@ describe('createErrorRegistry', () => {
     expect(failed.map((line) => [line.code, line.msg])).toEqual([['ERRAND_HANDLER_FAILED', 'a task error handler threw; trying the next one']]);
     expect(lines.find((line) => line.task === 'mail')).toBeUndefined();
     await expect(createErrorRegistry({ logger }).handleTaskError(new ErrandError('ERRAND_TASK_FAILED', 'x'), { task: 't', timedOut: false })).resolves.toBeUndefined();
+  });
+});
+
+describe('answerError with a host that answers through its own objects', () => {
+  // Fastify's reply is thenable: it resolves once the response has finished.
+  function thenableReply(): { sent: boolean; statusCode: number; then: (done: (value: undefined) => void) => void } {
+    const reply = {
+      sent: false,
+      statusCode: 200,
+      then(done: (value: undefined) => void): void {
+        queueMicrotask(() => done(undefined));
+      },
+    };
+    return reply;
+  }
+
+  it('answers at once when a handler returns a thenable reply the host has already sent', () => {
+    const { logger } = memoryLogger();
+    const reply = thenableReply();
+    const registry = createErrorRegistry({ logger }).on(404, () => {
+      reply.statusCode = 404;
+      reply.sent = true;
+      return reply;
+    });
+    const answer = answerError(registry, new HTTPException(404), input(), () => (reply.sent ? reply.statusCode : undefined));
+    expect(answer).toEqual({ kind: 'sent', status: 404 });
+  });
+
+  it('waits for a thenable reply the host has not sent yet, then takes the status it was sent with', async () => {
+    const { logger } = memoryLogger();
+    const reply = thenableReply();
+    const registry = createErrorRegistry({ logger }).on(404, () => {
+      queueMicrotask(() => {
+        reply.statusCode = 410;
+        reply.sent = true;
+      });
+      return reply;
+    });
+    const answer = answerError(registry, new HTTPException(404), input(), () => (reply.sent ? reply.statusCode : undefined));
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toEqual({ kind: 'sent', status: 410 });
   });
 });

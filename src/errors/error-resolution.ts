@@ -133,7 +133,9 @@ class Resolution<Extra extends object> {
           this.handlerFailed(handlerError);
           continue;
         }
-        if (isThenable(returned)) {
+        // A host's reply can be thenable (Fastify's resolves once the response has finished): one
+        // already sent is the answer now, not a promise to wait a turn for.
+        if (isThenable(returned) && this.sentByHost?.(returned) === undefined) {
           const next = i + 1;
           return Promise.resolve(returned)
             .then(

@@ -178,8 +178,9 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
         endStartedResponse(reply.raw);
         return undefined;
       }
-      // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more to send.
-      const sentByHost = (result: unknown): number | undefined => (result === reply || reply.sent ? reply.statusCode : undefined);
+      // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more
+      // to send. A reply returned before it was sent is a thenable the resolution waits for.
+      const sentByHost = (): number | undefined => (reply.sent ? reply.statusCode : undefined);
       const answered = core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
       const sent = answered instanceof Promise ? answered.then((settled) => send(reply, settled)) : send(reply, answered);
       return sent?.catch((fatal: unknown) => failed(fatal, identity, reply));
