@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
+import { RequestLogger } from '../../logging/request-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
@@ -65,7 +66,7 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
   identify(incoming: IncomingMessage, outgoing: ServerResponse): string;
   /** The request's id: its sane incoming request id header, else a new one. */
   requestIdOf(incoming: IncomingMessage): string;
-  /** The request's logger: a child of the root logger bound to its id. */
+  /** The request's logger: a child of the root logger bound to its id, made when the request first logs. */
   requestLogger(requestId: string): ErrandLogger;
   /** Admits the request, or throws the 503 `UnavailableError` (at the task runner's bound, during shutdown). */
   admit(requestId: string): void;
@@ -145,7 +146,7 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       if (!outgoing.headersSent) putRequestId(outgoing, headerName, requestId);
       return requestId;
     },
-    requestLogger: (requestId) => logger.child({ requestId }),
+    requestLogger: (requestId) => new RequestLogger(logger, requestId),
     admit(requestId) {
       runner.admit(requestId);
     },
