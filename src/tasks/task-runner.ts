@@ -14,6 +14,7 @@ import { emptyStats, type TaskStats } from './task-stats.js';
 import { UnavailableError } from './unavailable-error.js';
 import { reportTaskFailure } from './report-task-failure.js';
 import { logSafely } from './log-safely.js';
+import { DrainDeadline } from './drain-deadline.js';
 import { runInTraceContext } from '../tracing/task-span.js';
 import type { TaskErrorReporter, TaskLogger, TaskRunnerOptions } from './task-runner-options.js';
 
@@ -46,6 +47,7 @@ export class TaskRunner {
   #drained: Promise<DrainReport> | undefined;
   /** One function for all batches, so a batch holds a reference rather than its own closure. */
   readonly #acceptTask = (batch: TaskBatch, entry: TaskEntry): void => this.#accept(batch, entry);
+  readonly #deadline: DrainDeadline;
 
   constructor(options: TaskRunnerOptions = {}) {
     this.maxPending = options.maxPending ?? 10_000;
@@ -57,6 +59,16 @@ export class TaskRunner {
     this.#logger = options.logger ?? defaultLogger('errand');
     this.#events = new TaskEvents((error, event) => {
       logSafely(this.#logger, 'error', { err: coerceError(error), event }, 'a task event listener threw');
+    });
+    this.#deadline = new DrainDeadline({
+      stats: this.#stats,
+      events: this.#events,
+      logger: this.#logger,
+      hasQueue: this.#queue !== undefined,
+      enqueue: (batch, entry) => this.#enqueue(batch, entry),
+      skip: (task, status) => this.#skip(task, status),
+      abandon: (late) => this.#abandon(late),
+      retire: (batch) => this.#retire(batch),
     });
   }
 
@@ -165,11 +177,7 @@ export class TaskRunner {
     const report = emptyDrainReport();
     const idle = await this.#waitIdle(timeoutMs);
     this.#stopping = true;
-    if (!idle) {
-      const pending = [...this.#pending];
-      for (const batch of pending) this.#interrupt(batch, report);
-      for (const batch of pending) await this.#giveUp(batch, report);
-    }
+    if (!idle) await this.#deadline.pass([...this.#pending], report);
     report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
     report.durationMs = performance.now() - started;
     const summary = { finished: report.finished, interrupted: report.interrupted.length, enqueued: report.enqueued.length, dropped: report.dropped.length };
@@ -197,7 +205,7 @@ export class TaskRunner {
   #resume(batch: TaskBatch): void {
     if (batch.running) return;
     if (this.#stopping) {
-      void this.#giveUp(batch, undefined);
+      void this.#deadline.giveUp(batch, undefined);
       return;
     }
     batch.running = true;
@@ -312,27 +320,6 @@ export class TaskRunner {
     this.#events.emit('task:timed-out', { task, error: outcome.error, durationMs: outcome.durationMs });
   }
 
-  /**
-   * At the drain deadline: aborts the batch's running task and counts it as interrupted. The
-   * batch no longer counts as running, so the drain can retire it; should the task settle later,
-   * its callback finds nothing more to run.
-   */
-  #interrupt(batch: TaskBatch, report: DrainReport): void {
-    const run = batch.current;
-    const outcome = run?.interrupt();
-    if (run === undefined || outcome?.status !== 'interrupted') return;
-    batch.current = undefined;
-    batch.running = false;
-    this.#stats.running--;
-    this.#stats.pending--;
-    this.#stats.interrupted++;
-    this.#abandon(outcome.late);
-    const task = taskInfo(run.entry, batch.tasks.requestId);
-    report.interrupted.push({ task: task.name, requestId: task.requestId });
-    logSafely(this.#logger, 'warn', { code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
-    this.#events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
-  }
-
   #skip(task: TaskInfo, status: number): void {
     this.#stats.skipped++;
     this.#stats.pending--;
@@ -360,40 +347,6 @@ export class TaskRunner {
 
   #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
     return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.tasks.context });
-  }
-
-  /**
-   * After the drain deadline: hands every task of the batch not run yet to the queue (defined
-   * tasks) or drops it. A task whose `when` rules it out is skipped. When the response never
-   * finished (status unknown) only `when: 'always'` defined tasks are enqueued: the others'
-   * condition cannot be judged, so they are dropped and reported.
-   */
-  async #giveUp(batch: TaskBatch, report: DrainReport | undefined): Promise<void> {
-    const entries = batch.tasks.entries;
-    const rest = entries.slice(batch.next);
-    // Claimed before any await, so the batch's own chain of tasks cannot run them too.
-    batch.next = entries.length;
-    for (const entry of rest) {
-      const task = taskInfo(entry, batch.tasks.requestId);
-      const reference = { task: task.name, requestId: task.requestId };
-      if (batch.status !== undefined && !shouldRun(entry.when, batch.status)) {
-        this.#skip(task, batch.status);
-        continue;
-      }
-      const judgeable = batch.status !== undefined || entry.when === 'always';
-      if (entry.kind === 'definition' && this.#queue !== undefined && judgeable) {
-        const jobId = await this.#enqueue(batch, entry);
-        if (jobId !== undefined) report?.enqueued.push({ ...reference, jobId });
-        else report?.dropped.push(reference);
-        continue;
-      }
-      this.#stats.dropped++;
-      this.#stats.pending--;
-      logSafely(this.#logger, 'warn', { code: 'ERRAND_TASK_DROPPED', task: task.name, requestId: task.requestId }, `after-response task "${task.name}" was dropped at shutdown`);
-      this.#events.emit('task:dropped', { task, reason: 'shutdown' });
-      report?.dropped.push(reference);
-    }
-    if (!batch.running) this.#retire(batch);
   }
 
   #abandon(late: Promise<void>): void {
