@@ -28,17 +28,26 @@ async function settleTurns(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function measure(label: string, put: (i: number) => void): Promise<number> {
+async function measure(label: string, put: (i: number) => void, unit = 'bytes per pending task'): Promise<number> {
   const before = heapAfterGc();
   for (let i = 0; i < count; i++) put(i);
   await settleTurns();
   const perTask = (heapAfterGc() - before) / count;
-  console.log(`${label.padEnd(34)} ${Math.round(perTask).toLocaleString('en-US').padStart(6)} bytes per pending task`);
+  console.log(`${label.padEnd(34)} ${Math.round(perTask).toLocaleString('en-US').padStart(6)} ${unit}`);
   return perTask;
 }
 
 const runner = createTaskRunner({ maxPending: count * 2 });
 const bare: Promise<void>[] = [];
+// What a request whose handler adds no task holds until it ends: the batch `createBatch` made, with
+// the options an adapter passes (a reporter and the Node response, both shared here).
+const report = (): void => undefined;
+const response = { statusCode: 200, writableFinished: false, destroyed: false, once: () => undefined };
+const empty: unknown[] = [];
+await measure('an empty batch (no task added)', (i) => {
+  empty.push(runner.createBatch({ requestId: `req-${i.toString(36).padStart(8, '0')}`, context: undefined, report, response }));
+}, 'bytes per request');
+empty.length = 0;
 const throughRunner = await measure("errand's runner (batch per request)", (i) => {
   const batch = runner.createBatch({ requestId: `req-${i.toString(36).padStart(8, '0')}` });
   batch.add(sendWelcome, `user${i}@example.com`);
