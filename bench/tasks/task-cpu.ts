@@ -107,7 +107,7 @@ function allocatedBetween(lines: readonly string[], from: string, to: string): n
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 const [first, ...rest] = process.argv.slice(2);
