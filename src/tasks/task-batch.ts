@@ -1,6 +1,5 @@
-import { BackgroundTasks, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
+import type { BackgroundTasks, BackgroundTasksInit } from './background-tasks.js';
 import type { TaskRun } from './run-task.js';
-import type { TaskEntry } from './task-entry.js';
 import type { TaskErrorReporter } from './task-runner-options.js';
 
 /**
@@ -28,40 +27,23 @@ export interface CreateBatchOptions extends BackgroundTasksInit {
   response?: SentResponse;
 }
 
-/** Takes each task added to a batch (the runner's bookkeeping, shared by all its batches). */
-export type AcceptTask = (batch: TaskBatch, entry: TaskEntry) => void;
-
-/** The runner's bookkeeping for one request's tasks, and the sink its task list hands tasks to. */
-export class TaskBatch implements TaskSink {
-  readonly tasks: BackgroundTasks;
+/**
+ * The runner's record of one request's tasks, made when the first task is added (most requests add
+ * none): the request's task list, where its failures go, and how far it has run.
+ */
+export class TaskBatch {
   /** The final response status, once the batch was started. */
   status: number | undefined = undefined;
   /** Index of the next task to run. */
   next = 0;
-  /** Whether one of its tasks is running or about to start (its next task starts when the one before settles). */
+  /** Whether its tasks are being run (one at a time, in the order added). */
   running = false;
   /** The task running now, interrupted at the drain deadline. */
   current: TaskRun | undefined = undefined;
-  /**
-   * The Node response to watch, until the first task is added and the runner starts listening for
-   * its close. Not kept after that: a task runs for long after its response, and the response
-   * holds the whole request (its socket, headers and body).
-   */
-  response: SentResponse | undefined;
 
   constructor(
-    /** The runner that made the batch (its `start` ignores another runner's batches). */
-    readonly owner: object,
-    readonly acceptTask: AcceptTask,
+    readonly tasks: BackgroundTasks,
+    /** Where this request's task failures go; undefined: the runner's `onError`. */
     readonly report: TaskErrorReporter | undefined,
-    response: SentResponse | undefined,
-    init: BackgroundTasksInit,
-  ) {
-    this.response = response;
-    this.tasks = new BackgroundTasks(this, init);
-  }
-
-  accept(_tasks: BackgroundTasks, entry: TaskEntry): void {
-    this.acceptTask(this, entry);
-  }
+  ) {}
 }

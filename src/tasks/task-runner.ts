@@ -4,7 +4,7 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
-import { sinkOf, type BackgroundTasks } from './background-tasks.js';
+import { BackgroundTasks, keepRecord, recordOf, sinkOf, type TaskSink } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
 import { TaskRun, type SettledOutcome } from './run-task.js';
 import { TaskBatch, type CreateBatchOptions, type SentResponse } from './task-batch.js';
@@ -45,8 +45,8 @@ export class TaskRunner {
   /** Set once the drain gave up waiting: no task starts any more. */
   #stopping = false;
   #drained: Promise<DrainReport> | undefined;
-  /** One function for all batches, so a batch holds a reference rather than its own closure. */
-  readonly #acceptTask = (batch: TaskBatch, entry: TaskEntry): void => this.#accept(batch, entry);
+  /** Where the task lists this runner made hand their tasks. */
+  readonly #sink: TaskSink = { accept: (tasks, entry) => this.#accept(tasks, entry) };
   readonly #deadline: DrainDeadline;
 
   constructor(options: TaskRunnerOptions = {}) {
@@ -109,27 +109,41 @@ export class TaskRunner {
     }
   }
 
-  /** A new, empty task list for one request. */
+  /**
+   * A new, empty task list for one request. It keeps `options` until its first task is added,
+   * when the runner makes its record of the request's tasks (and starts watching `response`).
+   */
   createBatch(options: CreateBatchOptions = {}): BackgroundTasks {
-    return new TaskBatch(this, this.#acceptTask, options.report, options.response, options).tasks;
+    return new BackgroundTasks(this.#sink, options);
   }
 
-  /** Takes a task added to one of this runner's batches. */
-  #accept(batch: TaskBatch, entry: TaskEntry): void {
+  /** Takes a task added to one of this runner's task lists. */
+  #accept(tasks: BackgroundTasks, entry: TaskEntry): void {
     if (entry.kind === 'definition' && entry.durable && this.#queue === undefined) {
       throw new ErrandError('ERRAND_QUEUE_MISSING', `task "${entry.name}" was added with durable: true but the background runner has no queue; pass \`queue\` to createTaskRunner or background()`);
     }
+    const record = recordOf(tasks);
+    const batch = record instanceof TaskBatch ? record : this.#newBatch(tasks, record as CreateBatchOptions);
     this.#stats.added++;
     this.#stats.pending++;
     this.#pending.add(batch);
     // Added after the response was sent (a streaming response): run it too.
     if (batch.status !== undefined) this.#resume(batch);
-    else if (batch.response !== undefined) this.#startWhenSent(batch, batch.response);
+    else if (record !== batch && (record as CreateBatchOptions).response !== undefined) this.#startWhenSent(batch, (record as CreateBatchOptions).response!);
+  }
+
+  /**
+   * The runner's record of a task list, kept in the list in place of its options: a task runs long
+   * after its response, and the options hold the response, which holds the whole request.
+   */
+  #newBatch(tasks: BackgroundTasks, options: CreateBatchOptions): TaskBatch {
+    const batch = new TaskBatch(tasks, options.report);
+    keepRecord(tasks, batch);
+    return batch;
   }
 
   /** Starts the batch once its Node response closed (at once when it already has). */
   #startWhenSent(batch: TaskBatch, response: SentResponse): void {
-    batch.response = undefined;
     if (response.writableFinished || response.destroyed) this.#start(batch, response.statusCode);
     else response.once('close', () => this.#start(batch, response.statusCode));
   }
@@ -140,8 +154,10 @@ export class TaskRunner {
    * never inside the caller. A second call is ignored.
    */
   start(tasks: BackgroundTasks, status: number): void {
-    const batch = sinkOf(tasks);
-    if (batch instanceof TaskBatch && batch.owner === this) this.#start(batch, status);
+    if (sinkOf(tasks) !== this.#sink) return;
+    const record = recordOf(tasks);
+    // A list with no task yet keeps the status too: a task added later (a streaming response) runs.
+    this.#start(record instanceof TaskBatch ? record : this.#newBatch(tasks, record as CreateBatchOptions), status);
   }
 
   #start(batch: TaskBatch, status: number): void {
@@ -208,66 +224,42 @@ export class TaskRunner {
       void this.#deadline.giveUp(batch, undefined);
       return;
     }
-    batch.running = true;
-    queueMicrotask(() => this.#runNext(batch));
+    void this.#run(batch);
   }
 
   /**
-   * Runs the batch's next task, and the one after once it has settled: one task at a time, in the
-   * order added. A chain of callbacks rather than an async loop: a loop suspended for as long as
-   * its task runs holds about twice the memory per request (figures in the commit).
+   * Runs the batch's tasks one after the other, in the order added (tasks added meanwhile
+   * included), until none is left or the drain gave up. A task that fails or times out is counted
+   * and reported and the next one runs; so does a fault of the runner itself (a log sink or a
+   * reporter that threw). Never rejects.
    */
-  #runNext(batch: TaskBatch): void {
-    try {
-      const entry = this.#nextEntry(batch);
-      if (entry === undefined) {
-        this.#stop(batch);
-      } else if (entry.kind === 'definition' && entry.durable) {
-        this.#enqueue(batch, entry).then(() => this.#runNext(batch), (error: unknown) => this.#fault(batch, error));
-      } else {
-        this.#whenSettled(batch, this.#startRun(batch, entry));
-      }
-    } catch (error) {
-      this.#fault(batch, error);
-    }
-  }
-
-  #whenSettled(batch: TaskBatch, run: TaskRun): void {
-    Promise.resolve(run.settled).then(
-      () => this.#settled(batch, run, run.succeeded()),
-      (thrown: unknown) => this.#settled(batch, run, run.failed(thrown)),
-    );
-  }
-
-  /** Counts how a run ended (a failure is logged and reported first), then runs the next task. */
-  #settled(batch: TaskBatch, run: TaskRun, outcome: SettledOutcome | undefined): void {
-    try {
-      if (outcome === undefined || outcome.status === 'succeeded') {
+  async #run(batch: TaskBatch): Promise<void> {
+    batch.running = true;
+    // Tasks start on a microtask, never inside the caller (the response's event handler).
+    await Promise.resolve();
+    for (let entry = this.#nextEntry(batch); entry !== undefined; entry = this.#nextEntry(batch)) {
+      try {
+        if (entry.kind === 'definition' && entry.durable) {
+          await this.#enqueue(batch, entry);
+          continue;
+        }
+        const run = this.#startRun(batch, entry);
+        let outcome: SettledOutcome | undefined;
+        try {
+          await run.settled;
+          outcome = run.succeeded();
+        } catch (thrown) {
+          outcome = run.failed(thrown);
+        }
         // undefined: the drain deadline interrupted the task and counted it already.
-        if (outcome !== undefined) this.#succeeded(batch, run, outcome.durationMs);
-        this.#runNext(batch);
-      } else {
-        this.#failed(batch, run, outcome).then(() => this.#runNext(batch), (error: unknown) => this.#fault(batch, error));
+        if (outcome?.status === 'succeeded') this.#succeeded(batch, run, outcome.durationMs);
+        else if (outcome !== undefined) await this.#failed(batch, run, outcome);
+      } catch (error) {
+        logSafely(this.#logger, 'error', { err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
       }
-    } catch (error) {
-      this.#fault(batch, error);
     }
-  }
-
-  /** The batch runs nothing more for now: none of its tasks is left, or the drain gave up. */
-  #stop(batch: TaskBatch): void {
     batch.running = false;
     if (batch.next >= batch.tasks.entries.length) this.#retire(batch);
-  }
-
-  /**
-   * A fault of the runner itself while it handled one task (a log sink or a reporter that threw):
-   * logged, and the batch goes on with its next task. The task at fault was taken already, so the
-   * batch always moves forward.
-   */
-  #fault(batch: TaskBatch, error: unknown): void {
-    logSafely(this.#logger, 'error', { err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
-    this.#runNext(batch);
   }
 
   /** The batch's next task to run (here or on the queue), counting those its `when` rules out; `undefined` once none is left or the drain gave up. */
