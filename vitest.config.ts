@@ -10,6 +10,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     setupFiles: ['test/setup/leaks.ts'],
+    // Compiles src/, test/crash/ and test/support/ once for the child processes of the crash and
+    // rate-limit tests, which then boot without tsx (test/setup/compile-fixtures.ts).
+    globalSetup: ['test/setup/compile-fixtures.ts'],
     pool: 'forks',
     // Deadlines against a hang, not speed figures: at load 20 a test that spawns `node --import tsx`
     // a few times (the CLI tests) took over 60 s.

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fixtureCommand } from '../support/fixture-command.js';
 
 /** What a crash worker process reports on stdout. */
 export type CrashEvent = { event: 'ready'; pid: number } | { event: 'started' | 'succeeded'; jobId: string; attempt: number };
 
-const fixture = fileURLToPath(new URL('./crash-worker.fixture.ts', import.meta.url));
+const fixture = new URL('./crash-worker.fixture.ts', import.meta.url);
 
 /**
  * One worker child process of a crash run, with what the parent knows of it: the jobs it is
@@ -21,7 +21,7 @@ export class CrashWorkerProcess {
   stderr = '';
 
   constructor(env: NodeJS.ProcessEnv, onEvent: (event: CrashEvent, worker: CrashWorkerProcess) => void) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, fixtureCommand(fixture), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     let buffered = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fixtureCommand } from './fixture-command.js';
 
 /** A fixture process started by {@link spawnJsonLines}. */
 export interface JsonLineProcess {
@@ -9,12 +9,13 @@ export interface JsonLineProcess {
 }
 
 /**
- * Starts `node --import tsx <fixture>` with `env` added to this process's environment and hands
- * each JSON line it prints on stdout to `onLine` (other lines are ignored; stderr is inherited).
+ * Starts `node --import tsx <fixture>` (or its compiled copy: see fixtureCommand) with `env` added
+ * to this process's environment and hands each JSON line it prints on stdout to `onLine` (other
+ * lines are ignored; stderr is inherited).
  * The child is pushed to `children`, for the test's teardown to kill.
  */
 export function spawnJsonLines<Line>(fixture: URL, env: NodeJS.ProcessEnv, onLine: (line: Line) => void, children: ChildProcess[]): JsonLineProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(fixture)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, fixtureCommand(fixture), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let buffered = '';
