@@ -2,6 +2,13 @@ import type { Redis } from 'ioredis';
 import type { JobRecord } from '../../jobs/job.js';
 import type { RedisNames } from './redis-names.js';
 
+/** KEYS: cancelled-data hash, cancelled zset. ARGV: id, record text. 1 when deleted. */
+const deleteIfSame = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;
+
 /**
  * BullMQ has no cancelled state: a cancelled job is removed from its BullMQ queue (which also frees
  * its deduplication key) and its last record is kept here until retention prunes it or a retry puts
@@ -13,12 +20,20 @@ export class CancelledJobs {
     private readonly names: RedisNames,
   ) {}
 
-  async save(record: JobRecord): Promise<void> {
+  /** Saves the record of a cancelled job; answers the stored text, for {@link deleteIfUnchanged}. */
+  async save(record: JobRecord): Promise<string> {
+    const raw = JSON.stringify(record);
     await this.client
       .multi()
-      .hset(this.names.cancelledDataKey, record.id, JSON.stringify(record))
+      .hset(this.names.cancelledDataKey, record.id, raw)
       .zadd(this.names.cancelledKey, record.finishedAt ?? record.updatedAt, record.id)
       .exec();
+    return raw;
+  }
+
+  /** Deletes the record of `id` if it is still `raw` (as {@link save} answered it): not one another cancel wrote since. */
+  async deleteIfUnchanged(id: string, raw: string): Promise<boolean> {
+    return Number(await this.client.eval(deleteIfSame, 2, this.names.cancelledDataKey, this.names.cancelledKey, id, raw)) === 1;
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

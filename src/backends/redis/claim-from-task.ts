@@ -4,6 +4,7 @@ import { claimKeys, type BatchScripts } from './batch-scripts.js';
 import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
 import type { Redis } from 'ioredis';
 import { jobMetaOf } from './bull-job-options.js';
+import { flaggedAmong } from './cancel-flags.js';
 import { encodeEvent } from './job-record.js';
 import { markLapsedLeases, uncountAttemptIfHeld } from './lua-scripts.js';
 
@@ -29,11 +30,12 @@ function problem(title: string, detail: string): string {
  * lapse used up its last attempt: BullMQ itself would retry stalled jobs forever (maxStalledCount is
  * set out of reach so that errand's attempt count is the only limit).
  */
-async function settleLapsedAttempts(job: Job, token: string, client: Redis, jobKey: string, cancelKey: string): Promise<'run' | 'dead' | 'cancel'> {
+async function settleLapsedAttempts(job: Job, token: string, client: Redis, jobKey: string, flagged: boolean): Promise<'run' | 'dead' | 'cancel'> {
+  // Cancelled while running, then released (a cancel racing the release), failed for a retry, or its
+  // worker died: it ends cancelled, it does not start again (cancel-flags.ts).
+  if (flagged) return 'cancel';
   const lapsed = job.attemptsStarted - 1 - job.attemptsMade;
   if (lapsed <= 0) return 'run';
-  // Cancelled while running, then its worker died: it ends cancelled, it does not run again.
-  if ((await client.sismember(cancelKey, job.id ?? '')) === 1) return 'cancel';
   const at = Date.now();
   const expired = problem('Lease expired', `the worker running attempt ${job.attemptsStarted - 1} of job ${job.id ?? ''} stopped renewing its lease`);
   if (await markLapsedLeases(client, jobKey, lapsed, expired)) {
@@ -79,7 +81,8 @@ async function take(worker: Worker, size: number, lockMs: number, scripts: Batch
 
 /**
  * Claims up to `want` jobs of one task through BullMQ's moveToActive (see {@link take}), then
- * settles leases that lapsed on earlier attempts.
+ * settles leases that lapsed on earlier attempts, and marks jobs flagged for cancellation (`cancel`:
+ * the caller ends them cancelled, they do not start).
  */
 export async function claimFromTask(
   worker: Worker,
@@ -101,9 +104,11 @@ export async function claimFromTask(
     // A worker that keeps a liveness record is named in its tokens (`<uuid>~<workerId>`): a claim
     // that finds the record gone takes the job back without waiting out the lease.
     const taken = await take(worker, size, lockMs, scripts, options.liveness === true ? `~${options.workerId}` : '');
+    // Read after the take: a flag set before the job was taken is seen here (one set after it is heard at a heartbeat).
+    const flagged = await flaggedAmong(client, cancelKey, taken.flatMap(({ job }) => (job.id === undefined ? [] : [job.id])));
     for (const { job, token } of taken) {
       if (job.id === undefined) continue;
-      const fate = await settleLapsedAttempts(job, token, client, jobKey(job.id), cancelKey);
+      const fate = await settleLapsedAttempts(job, token, client, jobKey(job.id), flagged.has(job.id));
       if (fate === 'dead') continue;
       // The batch script locks for the lease asked; getNextJob locks for the worker's lockDuration.
       if (scripts === undefined && options.leaseMs > 0 && options.leaseMs !== worker.opts.lockDuration) await job.extendLock(token, options.leaseMs);

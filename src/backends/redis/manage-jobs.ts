@@ -1,5 +1,7 @@
+import type { Job } from 'bullmq';
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
-import { encodeEvent, toJobRecord } from './job-record.js';
+import { dropCancelFlags } from './cancel-flags.js';
+import { encodeEvent, problemFromFailedReason, toJobRecord } from './job-record.js';
 import { logJobEvents } from './job-log.js';
 import { groupedTaskOf, type RedisContext } from './redis-context.js';
 import { retryIntoGroup } from './retry-grouped.js';
@@ -26,31 +28,51 @@ export async function toTombstone(context: RedisContext, task: string, id: strin
   record.updatedAt = now;
   await context.cancelledJobs.save(record);
   await context.queues.queue(task).remove(id);
-  await context.client.srem(context.names.cancelRequestedKey, id);
+  await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
 }
 
 /**
  * Cancels job `id`: a waiting one becomes a tombstone at once; a running one is flagged, and its
- * worker hears it at its next heartbeat. False for a finished or unknown job.
+ * worker hears it at its next heartbeat. False for a finished or unknown job. The flag is set first,
+ * before the job's state is read: from then on whatever happens to the job ends it cancelled (a claim
+ * that takes it, a release that puts it back, its heartbeat: cancel-flags.ts), so a cancel racing a
+ * release or a claim cannot miss it. A job found finished had nothing to cancel: its flag goes.
  */
 export async function cancelJob(context: ManageContext, id: string): Promise<boolean> {
   const task = await context.taskOf(id);
-  const job = task === undefined ? undefined : await context.queues.job(task, id);
-  if (task === undefined || job === undefined) return false;
-  const state = await job.getState();
-  if (state === 'completed' || state === 'failed' || state === 'unknown') return false;
-  if (state !== 'active') {
-    const group = await context.fair.groupOf(groupedTaskOf(context, task), id);
-    const record = toJobRecord(job, 'cancelled', { logs: (await context.queues.queue(task).getJobLogs(id)).logs, group });
-    record.finishedAt = record.updatedAt = Date.now();
-    record.history.push({ at: record.finishedAt, type: 'cancelled' });
-    await context.cancelledJobs.save(record);
-    // BullMQ refuses to remove a locked job: it was claimed meanwhile, so flag it as running below.
-    if ((await context.queues.queue(task).remove(id)) === 1) return true;
-    await context.cancelledJobs.delete(id);
-  }
+  if (task === undefined) return false;
   await context.client.sadd(context.names.cancelRequestedKey, id);
+  const job = await context.queues.job(task, id);
+  const state = job === undefined ? 'unknown' : await job.getState();
+  if (job === undefined || state === 'completed' || state === 'failed' || state === 'unknown') {
+    await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
+    // Ended cancelled since it was located (a release or a claim that saw this flag): this cancel did it.
+    if (state === 'completed') return false;
+    // Read again after the state (the first read may predate the move to failed); the tombstone is
+    // written before the job is removed.
+    const ended = await context.queues.job(task, id);
+    if (problemFromFailedReason(ended?.failedReason)?.code === 'ERRAND_JOB_CANCELLED') return true;
+    return (await context.cancelledJobs.get(id)) !== undefined;
+  }
+  if (state !== 'active') await cancelWaiting(context, task, job);
   return true;
+}
+
+/**
+ * Ends a job that is not running as a cancelled tombstone: the record first (so a read never finds
+ * neither), then BullMQ's remove, which refuses a locked job. One claimed meanwhile saw its flag and
+ * is ended cancelled by that claim, which writes its own record: this one is taken back, unless it
+ * was overwritten since, or the job is gone (another cancel removed it).
+ */
+async function cancelWaiting(context: ManageContext, task: string, job: Job): Promise<void> {
+  const id = job.id ?? '';
+  const group = await context.fair.groupOf(groupedTaskOf(context, task), id);
+  const record = toJobRecord(job, 'cancelled', { logs: (await context.queues.queue(task).getJobLogs(id)).logs, group });
+  record.finishedAt = record.updatedAt = Date.now();
+  record.history.push({ at: record.finishedAt, type: 'cancelled' });
+  const saved = await context.cancelledJobs.save(record);
+  if ((await context.queues.queue(task).remove(id)) === 1) await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
+  else if ((await context.queues.job(task, id)) !== undefined) await context.cancelledJobs.deleteIfUnchanged(id, saved);
 }
 
 /** Runs a dead or cancelled job again under the same id, its attempts counted afresh. */
@@ -76,6 +98,8 @@ export async function retryJob(context: ManageContext, id: string): Promise<bool
     await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);
     return true;
   }
+  // A flag left by a cancel that lost to the job's end would cancel the retry at its claim.
+  await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
   await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   await context.client.hdel(context.names.jobKey(task, id), 'errand:lapsed');
   await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);
@@ -87,7 +111,9 @@ export async function removeJob(context: ManageContext, id: string): Promise<boo
   if (await context.cancelledJobs.delete(id)) return true;
   const task = await context.taskOf(id);
   if (task === undefined) return false;
-  return (await context.queues.queue(task).remove(id)) === 1;
+  if ((await context.queues.queue(task).remove(id)) !== 1) return false;
+  await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
+  return true;
 }
 
 /** Deletes finished jobs past their retention at `now`; answers how many. */

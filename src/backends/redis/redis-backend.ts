@@ -110,7 +110,7 @@ class RedisBackend implements JobBackend {
     this.name = options.connection === undefined ? url.replace(/\/\/[^@/]*@/, '//') : `redis (${this.names.prefix})`;
     this.retention = { ...defaultRetention, ...options.retention };
     this.lockDurationMs = options.lockDurationMs ?? 10_000;
-    this.timeSeries = new RedisSeries(this.client, this.names.tasksKey.slice(0, -'tasks'.length));
+    this.timeSeries = new RedisSeries(this.client, this.names.tasksKey.slice(0, -'tasks'.length), this.names.cancelRequestedKey);
     this.keyIndex = new KeyIndex(this.client, this.names.keyIndexPrefix, Math.max(this.retention.succeededMs, this.retention.deadMs, this.retention.cancelledMs));
     this.queues = new TaskQueues({ client: this.client, names: this.names, stalledIntervalMs: options.stalledIntervalMs ?? 1_000 });
     this.cancelledJobs = new CancelledJobs(this.client, this.names);
@@ -220,7 +220,12 @@ class RedisBackend implements JobBackend {
     const { task, job } = await this.heldJob(lease);
     await withLease(lease.jobId, () => job.moveToCompleted(result === undefined ? null : result, lease.token, false));
     this.forget(lease);
-    await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'succeeded' }]);
+    await this.recordSucceeded(task, [lease.jobId]);
+  }
+
+  /** Adds succeeded attempts to the series; the same script drops the cancel flags of their jobs (a cancel that lost to the end). */
+  private async recordSucceeded(task: string, ids: readonly string[]): Promise<void> {
+    await this.timeSeries.record(ids.map((id) => ({ jobKey: this.names.jobKey(task, id), task, outcome: 'succeeded' as const, ended: id })));
   }
 
   /**
@@ -258,7 +263,7 @@ class RedisBackend implements JobBackend {
         stored[index] = code >= 0;
         this.forget({ jobId: job.id, token: job.token, leaseUntil: 0 });
       });
-      await this.timeSeries.record(group.filter(({ index }) => stored[index]).map(({ job }) => ({ jobKey: this.names.jobKey(task, job.id), task, outcome: 'succeeded' as const })));
+      await this.recordSucceeded(task, group.filter(({ index }) => stored[index]).map(({ job }) => job.id));
     });
     await Promise.all([...single, ...batches]);
     return stored;
@@ -292,7 +297,8 @@ class RedisBackend implements JobBackend {
     if (group === undefined || retryAt === null) await moveToFailed();
     else await this.fair.holdAgain(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, runAt: retryAt }, moveToFailed);
     this.forget(lease);
-    await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'failed', ...(options.retryAt === null ? {} : { retryAt: options.retryAt }) }]);
+    // A dead job's cancel flag ends with it; a retry's stays, so the claim of the retry ends it cancelled.
+    await this.timeSeries.record([{ jobKey: this.names.jobKey(task, lease.jobId), task, outcome: 'failed', ...(options.retryAt === null ? { ended: lease.jobId } : { retryAt: options.retryAt }) }]);
     const at = Date.now();
     const events: JobEvent[] = [{ at, type: 'failed', attempt, message: options.error.title }];
     events.push(options.retryAt === null ? { at, type: 'dead', attempt } : { at, type: 'retrying', attempt, message: new Date(options.retryAt).toISOString() });
@@ -312,8 +318,7 @@ class RedisBackend implements JobBackend {
     const held = await this.heldJob(lease);
     // A job whose cancellation was requested is not handed to another worker: it ends cancelled.
     if (await cancelRequested(this.context, lease.jobId)) return this.cancelled(lease);
-    await releaseJob(this.context, held, lease, runAt);
-    this.forget(lease);
+    await releaseJob(this.context, held, lease, runAt, () => this.forget(lease));
   }
 
   private forget(lease: Lease): void {

@@ -9,18 +9,22 @@ export interface EndedAttempt {
   outcome: 'succeeded' | 'failed';
   /** For a failed attempt that will run again: when it is due, kept on the job for the next attempt's wait time. */
   retryAt?: number;
+  /** The job's id when its attempt ended it (succeeded, dead): its cancel flag, if any, goes (cancel-flags.ts). */
+  ended?: string;
 }
 
 /**
- * ARGV: now, minute hash key, ttl ms, then per attempt: job key, task, outcome, retryAt or ''.
- * Adds each attempt to the minute's hash (fields `<task>|succeeded`, `<task>|r<i>`…: cumulative
- * histogram buckets, `<task>|run_ms`…), which expires after the series' retention.
+ * KEYS: cancel flags. ARGV: now, minute hash key, ttl ms, then per attempt: job key, task, outcome,
+ * retryAt or '', id of the job it ended or ''. Adds each attempt to the minute's hash (fields
+ * `<task>|succeeded`, `<task>|r<i>`…: cumulative histogram buckets, `<task>|run_ms`…), which expires
+ * after the series' retention, and drops the cancel flags of the jobs that ended (a cancel that lost
+ * to the end): no command of its own after each completion.
  */
 const recordAttempts = `
 local bounds = {${durationBoundsMs.join(', ')}}
 local now = tonumber(ARGV[1])
 local key = ARGV[2]
-for i = 4, #ARGV, 4 do
+for i = 4, #ARGV, 5 do
   local f = redis.call('HMGET', ARGV[i], 'processedOn', 'timestamp', 'delay', 'errand:due')
   local started = tonumber(f[1]) or now
   local due = tonumber(f[4]) or ((tonumber(f[2]) or started) + (tonumber(f[3]) or 0))
@@ -35,6 +39,7 @@ for i = 4, #ARGV, 4 do
     if wait <= bounds[b] then redis.call('HINCRBY', key, t .. 'w' .. (b - 1), 1) end
   end
   if ARGV[i + 3] ~= '' then redis.call('HSET', ARGV[i], 'errand:due', ARGV[i + 3]) end
+  if ARGV[i + 4] ~= '' then redis.call('SREM', KEYS[1], ARGV[i + 4]) end
 end
 redis.call('PEXPIRE', key, ARGV[3])
 return 1`;
@@ -49,6 +54,8 @@ export class RedisSeries {
   constructor(
     private readonly client: Redis,
     private readonly keyPrefix: string,
+    /** The set of cancel flags (cancel-flags.ts), from which {@link record} drops those of ended jobs. */
+    private readonly cancelKey: string,
   ) {}
 
   private minuteKey(minute: number): string {
@@ -58,8 +65,8 @@ export class RedisSeries {
   async record(attempts: readonly EndedAttempt[]): Promise<void> {
     if (attempts.length === 0) return;
     const now = Date.now();
-    const args = attempts.flatMap((a) => [a.jobKey, a.task, a.outcome, a.retryAt === undefined ? '' : String(a.retryAt)]);
-    await this.client.eval(recordAttempts, 0, String(now), this.minuteKey(minuteOf(now)), String(seriesRetentionMs), ...args);
+    const args = attempts.flatMap((a) => [a.jobKey, a.task, a.outcome, a.retryAt === undefined ? '' : String(a.retryAt), a.ended ?? '']);
+    await this.client.eval(recordAttempts, 1, this.cancelKey, String(now), this.minuteKey(minuteOf(now)), String(seriesRetentionMs), ...args);
   }
 
   /**

@@ -4,6 +4,7 @@ import { heldDelayMs } from './fair-groups.js';
 import { logJobEvents } from './job-log.js';
 import { leaseLost, withLease } from './lease-errors.js';
 import { uncountAttemptIfHeld } from './lua-scripts.js';
+import { cancelJob, type ManageContext } from './manage-jobs.js';
 import { groupedTaskOf, type RedisContext } from './redis-context.js';
 
 /** Whether a cancel was requested for job `id` while it ran (its worker hears it at its next heartbeat). */
@@ -13,11 +14,13 @@ export async function cancelRequested(context: RedisContext, id: string): Promis
 
 /**
  * Hands a claimed job back without counting its attempt (its worker stopping, or its rate limit
- * full), now or due at `runAt`. A grouped job goes back to its group's index, held, and waits for its
- * group's turn as a new one does. The caller ends a job whose cancellation was requested instead
- * ({@link cancelRequested}): it is not handed to another worker.
+ * full), now or due at `runAt`, then calls `released`. A grouped job goes back to its group's index,
+ * held, and waits for its group's turn as a new one does. The caller ends a job whose cancellation was
+ * requested instead ({@link cancelRequested}): it is not handed to another worker. A cancel that
+ * arrives after that check and before the move flags a job no worker runs: it is cancelled here once
+ * the job is back in the queue (or by the claim that took it first, claim-from-task.ts).
  */
-export async function releaseJob(context: RedisContext, { task, job }: HeldJob, lease: Lease, runAt: number | undefined): Promise<void> {
+export async function releaseJob(context: ManageContext, { task, job }: HeldJob, lease: Lease, runAt: number | undefined, released: () => void): Promise<void> {
   const grouped = groupedTaskOf(context, task);
   const group = await context.fair.groupOf(grouped, lease.jobId);
   await withLease(lease.jobId, async () => {
@@ -28,5 +31,7 @@ export async function releaseJob(context: RedisContext, { task, job }: HeldJob, 
     else if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);
     else await job.moveToWait(lease.token);
   });
+  released();
   await logJobEvents(context.queues, task, lease.jobId, [{ at: Date.now(), type: 'released', attempt: job.attemptsStarted }]);
+  if (await cancelRequested(context, lease.jobId)) await cancelJob(context, lease.jobId);
 }
