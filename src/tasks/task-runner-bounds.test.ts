@@ -175,6 +175,30 @@ describe('task runner bounds and shutdown', () => {
     }
   });
 
+  it('never rejects when the queue refuses a task at the deadline and the log sink throws on its failure', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const gone = (): never => {
+        throw new Error('log sink is gone');
+      };
+      const queue: Enqueuer = { enqueue: () => Promise.reject(new Error('queue unreachable')) };
+      const runner = createTaskRunner({ logger: { error: gone, warn: gone, info: gone }, queue });
+      const unfinished = runner.createBatch({ requestId: 'r-never-finished' });
+      unfinished.add(definition('atDeadline', () => undefined), {}, { when: 'always' });
+      await expect(runner.drain({ timeoutMs: 1 })).resolves.toMatchObject({ dropped: [{ task: 'atDeadline', requestId: 'r-never-finished' }] });
+      const late = runner.createBatch({ requestId: 'r-late' });
+      late.add(definition('afterDeadline', () => undefined), {});
+      runner.start(late, 200);
+      await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 2, pending: 0 }), { timeout: 10_000 });
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it("runs the rest of a batch's tasks, in order, after a fault of the runner", async () => {
     let refused = false;
     const logger: TaskLogger = {

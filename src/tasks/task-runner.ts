@@ -337,8 +337,11 @@ export class TaskRunner {
     }
   }
 
+  /** Logs and reports a failed task; never rejects: a log sink or reporter that throws is logged as a fault of the runner. */
   #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
-    return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.tasks.context });
+    return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.tasks.context }).catch((fault: unknown) => {
+      logSafely(this.#logger, 'error', { err: coerceError(fault), requestId: task.requestId }, 'the task runner failed unexpectedly');
+    });
   }
 
   #abandon(late: Promise<void>): void {
