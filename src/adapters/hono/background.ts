@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
-import { createRequestTasks, nodeResponse, thrownStatus, type TaskErrorRegistry } from './request-tasks.js';
+import { nodeResponse, RequestTasks, thrownStatus, type TaskErrorRegistry } from './request-tasks.js';
 
 export type { TaskErrorRegistry };
 
@@ -80,8 +80,8 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
     const registry = options.registry ?? installed?.registry;
     // Under @hono/node-server the runner starts the tasks when the Node response closes.
     const response = nodeResponse(c.env);
-    const batch = createRequestTasks(runner, registry, registry === undefined ? undefined : reporterFor(registry), c, requestId, response);
-    c.set('background', batch);
+    const tasks = new RequestTasks(runner, registry, registry === undefined ? undefined : reporterFor(registry), c, requestId, response);
+    c.set('background', tasks);
     if (response !== undefined) {
       await next();
       return;
@@ -93,7 +93,7 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
       status = thrownStatus(thrown);
       throw thrown;
     } finally {
-      runner.start(batch, status ?? c.res.status);
+      tasks.start(status ?? c.res.status);
     }
   };
   return Object.assign(middleware as MiddlewareHandler<BackgroundEnv>, { runner });

@@ -14,7 +14,7 @@ import { enforceBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
 import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
 import { newRequestId, saneRequestId } from './request-id.js';
-import { createRequestTasks, nodeResponse, thrownStatus } from './request-tasks.js';
+import { nodeResponse, RequestTasks, thrownStatus } from './request-tasks.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
 export interface HonoErrorExtra {
@@ -133,7 +133,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     runner.admit(requestId);
     // Under @hono/node-server the runner starts the tasks when the Node response closes.
     const response = nodeResponse(c.env);
-    const tasks = createRequestTasks(runner, registry, report, c, requestId, response);
+    const tasks = new RequestTasks(runner, registry, report, c, requestId, response);
     c.set('background', tasks);
     let status: number | undefined;
     try {
@@ -147,7 +147,7 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
       c.res = await respond(thrown, c);
     } finally {
       // Elsewhere than on Node (`app.request()`, other runtimes): once the handler returned.
-      if (response === undefined) runner.start(tasks, status ?? c.res.status);
+      if (response === undefined) tasks.start(status ?? c.res.status);
     }
   };
   app.use(middleware as unknown as MiddlewareHandler<E>);
