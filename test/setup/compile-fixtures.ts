@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
+import type { TestProject } from 'vitest/node';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const folders = ['src', 'test/crash', 'test/support'];
@@ -26,7 +27,10 @@ function sources(dir: string): string[] {
   });
 }
 
-export default async function compileFixtures(): Promise<() => void> {
+export default async function compileFixtures(project: TestProject): Promise<(() => void) | undefined> {
+  // In watch mode the sources change under a running vitest, and a copy compiled at its start would
+  // go stale: the fixtures keep tsx there, which reads them afresh in each process.
+  if (project.config.watch) return undefined;
   // tsx's own esbuild: the transform it applies, and no dependency of our own to keep in step.
   const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as typeof Esbuild;
   mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
