@@ -180,6 +180,35 @@ describe('errand on Hono: after-response tasks from errand(app) alone', () => {
   });
 });
 
+describe('errand on Hono outside Node (app.request)', () => {
+  it('runs a task added while the response body streams, after the handler returned', async () => {
+    const streamApp = new Hono<ErrandEnv>();
+    const installed = errand(streamApp, { mode: 'production', logger: silent });
+    const ran: string[] = [];
+    streamApp.get('/stream', (c) => {
+      const tasks = c.var.background;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            tasks.add(function late() {
+              ran.push('late');
+            });
+            controller.enqueue(new TextEncoder().encode('streamed'));
+            controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return c.body(body);
+    });
+    const response = await streamApp.request('/stream');
+    expect(await response.text()).toBe('streamed');
+    await eventually(() => expect(ran).toEqual(['late']), 5_000);
+    await installed.runner.onIdle();
+    expect(installed.runner.stats()).toMatchObject({ added: 1, succeeded: 1, pending: 0 });
+  });
+});
+
 describe('background() beside errand(app)', () => {
   it("passes through when it feeds errand's own runner: one list, one admission", async () => {
     const sharedApp = new Hono<ErrandEnv>();

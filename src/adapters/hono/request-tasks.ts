@@ -33,6 +33,8 @@ export class RequestTasks extends BackgroundTasks {
   readonly #report: TaskReporter | undefined;
   readonly #response: SentResponse | undefined;
   #batch: BackgroundTasks | undefined = undefined;
+  /** The final status, once `start` was called (a task may still be added to a streaming response). */
+  #status: number | undefined = undefined;
 
   constructor(runner: TaskRunner, registry: TaskErrorRegistry | undefined, report: TaskReporter | undefined, c: Context, requestId: string | undefined, response: SentResponse | undefined) {
     // The request's context goes to task-error handlers (`info.context`), kept only when one could
@@ -50,12 +52,18 @@ export class RequestTasks extends BackgroundTasks {
 
   override add<First extends AnyTask | AddOptions | ((...args: never[]) => unknown), Args extends unknown[] = []>(first: First, ...rest: AddArguments<First, Args>): void;
   override add(first: unknown, ...rest: unknown[]): void {
-    const batch = (this.#batch ??= this.#runner.createBatch({ requestId: this.requestId, context: this.context, report: this.#report, response: this.#response }));
+    let batch = this.#batch;
+    if (batch === undefined) {
+      batch = this.#batch = this.#runner.createBatch({ requestId: this.requestId, context: this.context, report: this.#report, response: this.#response });
+      // Added after the response was sent (a stream still being written): the batch runs at once.
+      if (this.#status !== undefined) this.#runner.start(batch, this.#status);
+    }
     (batch as unknown as { add(first: unknown, ...rest: unknown[]): void }).add(first, ...rest);
   }
 
   /** Starts the tasks once the response was sent, with its final status (not needed under @hono/node-server). */
   start(status: number): void {
+    this.#status ??= status;
     if (this.#batch !== undefined) this.#runner.start(this.#batch, status);
   }
 }
