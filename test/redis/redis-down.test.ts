@@ -90,6 +90,25 @@ describe('Redis backend when Redis is down or frozen', () => {
     expect(await queue.enqueue(echo, { n: 3 })).toEqual(expect.any(String));
   }, 40_000);
 
+  it('a claim that timed out on a frozen Redis leaves no job locked: the job it took when Redis woke is handed back', async () => {
+    const backend = open(redis.url, 1_000);
+    const queue = createQueue({ backend });
+    const id = await queue.enqueue(echo, { n: 20 });
+    const claim = () => backend.claim({ workerId: 'w', tasks: ['echo'], limit: 1, leaseMs: 30_000, waitMs: 0 });
+    redis.freeze();
+    const abandoned = await timed(claim());
+    expect(isErrandError(abandoned.error, 'ERRAND_BACKEND_UNAVAILABLE')).toBe(true);
+    redis.thaw();
+    // The claim's commands ran once Redis woke and took the job; it used to stay locked for its 30 s
+    // lease, run by nobody. The next claim gets it well before that, its first attempt still.
+    const [again] = await eventually(async () => {
+      const jobs = await claim();
+      if (jobs.length === 0) throw new Error('the job is not back in the queue yet');
+      return jobs;
+    }, 15_000, 100);
+    expect(again).toMatchObject({ jobId: id, attempt: 1 });
+  }, 60_000);
+
   it('keeps a worker reconnecting while Redis is stopped, and it runs new jobs on its own once Redis is back', async () => {
     const backend = open(redis.url, 1_000);
     const queue = createQueue({ backend });

@@ -22,6 +22,7 @@ import { KeyIndex } from './key-index.js';
 import { FairGroups, heldDelayMs } from './fair-groups.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
 import { boundedCall } from './bounded-call.js';
+import { boundedClaim } from './bounded-claim.js';
 import { boundedSchedules, createRedisScheduleStore } from './redis-schedules.js';
 import { groupedTaskOf, queueKeyOf, type RedisContext } from './redis-context.js';
 import { enqueueJobs } from './enqueue-jobs.js';
@@ -46,11 +47,11 @@ export function createRedisBackend(options: RedisBackendOptions = {}): JobBacken
   const timeoutMs = options.commandTimeoutMs ?? 5_000;
   const client = backend.connection;
   /** Every call answers within its budget (a waiting claim: its wait on top), whatever Redis does. */
-  const bounded = <T>(what: string, operation: () => Promise<T>, extraMs = 0): Promise<T> => boundedCall(client, timeoutMs + extraMs, what, operation);
+  const bounded = <T>(what: string, operation: () => Promise<T>): Promise<T> => boundedCall(client, timeoutMs, what, operation);
   return {
     name: backend.name,
     enqueue: (jobs) => bounded('enqueue', () => backend.enqueue(jobs)),
-    claim: (claimOptions) => bounded('claim', () => backend.claim(claimOptions), Math.max(0, claimOptions.waitMs)),
+    claim: (claimOptions) => boundedClaim(backend, client, timeoutMs + Math.max(0, claimOptions.waitMs), claimOptions),
     heartbeat: (leases, leaseMs) => bounded('heartbeat', () => backend.heartbeat(leases, leaseMs)),
     progress: (lease, value) => bounded('progress', () => backend.progress(lease, value)),
     complete: (lease, result) => bounded('complete', () => backend.complete(lease, result)),
