@@ -132,7 +132,10 @@ export function describeWorker(options: ConformanceOptions): void {
         },
       });
       const id = await queue.enqueue(endless, null);
-      const worker = startWorker(backend, { tasks: [endless] });
+      // A lease far above the test's length: on a loaded machine a 1 s lease can lapse between two
+      // heartbeats, and the lapsed cancel-requested job is then ended cancelled by the lease sweep,
+      // not by this worker (which sees its lease lost and, rightly, emits no job:cancelled).
+      const worker = startWorker(backend, { tasks: [endless], leaseMs: 60_000 });
       const cancelled = record(worker, 'job:cancelled');
       try {
         await eventually(() => expect(started).toBe(true));
