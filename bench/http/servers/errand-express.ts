@@ -23,7 +23,8 @@ const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
 // built by undici and read back: more work than the rest of the request).
 registry
   .on(MyCustomException, (error, { res }) => res.status(418).json(oops(error.itemName)))
-  .on(404, (_error, { res, problem }) => res.status(404).json(notFoundBody(problem.instance ?? '')));
+  // The path from Express's request, as bare Express and errand-hono (`c.req.path`) read it.
+  .on(404, (_error, { req, res }) => res.status(404).json(notFoundBody(req.path)));
 
 app.get('/items/:name', (req, res) => {
   const name = req.params.name;

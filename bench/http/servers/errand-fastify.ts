@@ -23,7 +23,8 @@ const { registry } = errand(app, { logger: pino({ level: 'warn' }) });
 // built by undici and read back: more work than the rest of the request).
 registry
   .on(MyCustomException, (error, { reply }) => reply.code(418).send(oops(error.itemName)))
-  .on(404, (_error, { reply, problem }) => reply.code(404).send(notFoundBody(problem.instance ?? '')));
+  // The path from Fastify's request, as bare Fastify and errand-hono (`c.req.path`) read it.
+  .on(404, (_error, { req, reply }) => reply.code(404).send(notFoundBody(req.url)));
 
 // eslint-disable-next-line @typescript-eslint/require-await
 app.get<{ Params: { name: string } }>('/items/:name', async (request) => {
