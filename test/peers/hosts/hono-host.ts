@@ -40,7 +40,7 @@ function mount(app: Hono<Env>, route: PeerRoute): void {
           await out.write(stream.chunk);
           throw stream.error();
         },
-        onStreamError(c as unknown as Context<ErrandEnv>),
+        onStreamError(c),
       );
     }
     const valid = (target: 'param' | 'query' | 'json'): unknown => c.req.valid(target as never);
