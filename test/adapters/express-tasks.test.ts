@@ -1,25 +1,12 @@
 import type { Server } from 'node:http';
 import express, { type Request } from 'express';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errand } from '../../src/adapters/express/errand.js';
-import { createErrorRegistry } from '../../src/errors/error-registry.js';
-import type { TaskErrorInfo } from '../../src/errors/task-error.js';
 import { closeServer, gate, portOf, send } from './client.js';
+import { MailError, taskContract, taskScenario } from './task-contract.js';
 
-class MailError extends Error {
-  override name = 'MailError';
-}
-
-const silent = pino({ level: 'silent' });
-const registry = createErrorRegistry({ logger: silent });
-const reported: { error: Error; info: TaskErrorInfo }[] = [];
-registry.onTaskError(MailError, (error, info) => void reported.push({ error, info }));
-
-let events: string[] = [];
-const slow = gate();
-const held = gate();
-let handled = 0;
+const scenario = taskScenario();
+const { silent, registry, events, slow, held, handled } = scenario;
 
 const app = express();
 const { runner } = errand(app, { mode: 'production', registry, logger: silent });
@@ -50,7 +37,7 @@ app.post('/mail', (req, res) => {
 const bounded = express();
 const boundedErrand = errand(bounded, { mode: 'production', registry, logger: silent, background: { maxPending: 1, retryAfterSeconds: 2 } });
 bounded.get('/hold', (req, res) => {
-  handled++;
+  handled.count++;
   req.background.add(() => held.wait);
   res.send('ok');
 });
@@ -72,51 +59,7 @@ afterAll(async () => {
 });
 
 describe('errand on Express: after-response tasks', () => {
-  it('runs tasks after the response was fully written: the client has the whole body while the task is pending', async () => {
-    events = [];
-    const response = await send(portOf(server), '/slow-task');
-    expect(response.text).toHaveLength(64 * 1024);
-    events.push('client has the full response');
-    expect(runner.stats().pending).toBe(1);
-    slow.release();
-    await runner.onIdle();
-    expect(events.filter((event) => event !== 'task started (response finished: true)')).toEqual(['handler', 'client has the full response', 'task finished']);
-    expect(events).toContain('task started (response finished: true)');
-  });
-
-  it('judges `when` against the error response of a route that threw', async () => {
-    events = [];
-    const response = await send(portOf(server), '/fails', { method: 'POST' });
-    expect(response.status).toBe(500);
-    await runner.onIdle();
-    expect(events).toEqual(['failure task: db down', 'always task']);
-  });
-
-  it("reports a failing task to the registry's task-error handler with the request id and the request", async () => {
-    reported.length = 0;
-    const response = await send(portOf(server), '/mail', { method: 'POST', headers: { 'x-request-id': 'req-mail' } });
-    expect(response.status).toBe(202);
-    await runner.onIdle();
-    expect(reported).toHaveLength(1);
-    expect(reported[0].error).toBeInstanceOf(MailError);
-    expect(reported[0].info).toMatchObject({ task: 'sendMail', requestId: 'req-mail', timedOut: false });
-    expect((reported[0].info.context as Request).originalUrl).toBe('/mail');
-  });
-
-  it('answers 503 ERRAND_OVERLOADED with Retry-After at the in-flight bound, before the handler runs', async () => {
-    expect((await send(portOf(boundedServer), '/hold')).status).toBe(200);
-    const refused = await send(portOf(boundedServer), '/hold', { headers: { 'x-request-id': 'req-503' } });
-    expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('2');
-    expect(refused.headers['content-type']).toBe('application/problem+json');
-    expect(refused.json).toMatchObject({ status: 503, code: 'ERRAND_OVERLOADED', requestId: 'req-503' });
-    expect(handled).toBe(1);
-    held.release();
-    await boundedErrand.runner.onIdle();
-    expect((await send(portOf(boundedServer), '/hold')).status).toBe(200);
-    await boundedErrand.runner.onIdle();
-    expect(boundedErrand.runner.stats()).toMatchObject({ rejectedRequests: 1, succeeded: 2, pending: 0 });
-  });
+  taskContract({ scenario, port: () => portOf(server), boundedPort: () => portOf(boundedServer), runner, boundedRunner: boundedErrand.runner, contextPath: (context) => (context as Request).originalUrl });
 
   it('drains pending tasks at shutdown, then refuses new requests with 503 ERRAND_SHUTTING_DOWN', async () => {
     const shutdownApp = express();

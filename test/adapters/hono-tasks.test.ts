@@ -1,37 +1,25 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { background } from '../../src/adapters/hono/background.js';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { serve, type ErrandServer } from '../../src/adapters/hono/serve.js';
 import { createErrorRegistry } from '../../src/errors/error-registry.js';
-import type { TaskErrorInfo } from '../../src/errors/task-error.js';
 import { createTaskRunner } from '../../src/tasks/task-runner.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
 import { gate, send } from './client.js';
+import { MailError, taskContract, taskScenario } from './task-contract.js';
 
 /*
  * errand(app) alone gives every Hono request its task list (`c.var.background`) on the runner it
  * returns, as errand does on Fastify and Express: no second middleware.
  */
 
-class MailError extends Error {
-  override name = 'MailError';
-}
-
 type Env = ErrandEnv & { Bindings: HttpBindings };
 
-const silent = pino({ level: 'silent' });
-const registry = createErrorRegistry({ logger: silent });
-const reported: { error: Error; info: TaskErrorInfo }[] = [];
-registry.onTaskError(MailError, (error, info) => void reported.push({ error, info }));
-
-let events: string[] = [];
-const slow = gate();
-const held = gate();
-let handled = 0;
+const scenario = taskScenario();
+const { silent, registry, events, slow, held, handled } = scenario;
 
 const app = new Hono<Env>();
 const { runner } = errand(app, { mode: 'production', registry, logger: silent });
@@ -62,7 +50,7 @@ app.post('/mail', (c) => {
 const bounded = new Hono<Env>();
 const boundedErrand = errand(bounded, { mode: 'production', registry, logger: silent, background: { maxPending: 1, retryAfterSeconds: 2 } });
 bounded.get('/hold', (c) => {
-  handled++;
+  handled.count++;
   c.var.background.add(() => held.wait);
   return c.text('ok');
 });
@@ -86,51 +74,7 @@ afterAll(async () => {
 });
 
 describe('errand on Hono: after-response tasks from errand(app) alone', () => {
-  it('runs tasks after the response was fully written: the client has the whole body while the task is pending', async () => {
-    events = [];
-    const response = await send(port, '/slow-task');
-    expect(response.text).toHaveLength(64 * 1024);
-    events.push('client has the full response');
-    expect(runner.stats().pending).toBe(1);
-    slow.release();
-    await runner.onIdle();
-    expect(events.filter((event) => event !== 'task started (response finished: true)')).toEqual(['handler', 'client has the full response', 'task finished']);
-    expect(events).toContain('task started (response finished: true)');
-  });
-
-  it('judges `when` against the error response of a route that threw', async () => {
-    events = [];
-    const response = await send(port, '/fails', { method: 'POST' });
-    expect(response.status).toBe(500);
-    await runner.onIdle();
-    expect(events).toEqual(['failure task: db down', 'always task']);
-  });
-
-  it("reports a failing task to the registry's task-error handler with the request id and the request's context", async () => {
-    reported.length = 0;
-    const response = await send(port, '/mail', { method: 'POST', headers: { 'x-request-id': 'req-mail' } });
-    expect(response.status).toBe(202);
-    await runner.onIdle();
-    expect(reported).toHaveLength(1);
-    expect(reported[0].error).toBeInstanceOf(MailError);
-    expect(reported[0].info).toMatchObject({ task: 'sendMail', requestId: 'req-mail', timedOut: false });
-    expect((reported[0].info.context as { req: { path: string } }).req.path).toBe('/mail');
-  });
-
-  it('answers 503 ERRAND_OVERLOADED with Retry-After at the in-flight bound, before the handler runs', async () => {
-    expect((await send(boundedPort, '/hold')).status).toBe(200);
-    const refused = await send(boundedPort, '/hold', { headers: { 'x-request-id': 'req-503' } });
-    expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('2');
-    expect(refused.headers['content-type']).toBe('application/problem+json');
-    expect(refused.json).toMatchObject({ status: 503, code: 'ERRAND_OVERLOADED', requestId: 'req-503' });
-    expect(handled).toBe(1);
-    held.release();
-    await boundedErrand.runner.onIdle();
-    expect((await send(boundedPort, '/hold')).status).toBe(200);
-    await boundedErrand.runner.onIdle();
-    expect(boundedErrand.runner.stats()).toMatchObject({ rejectedRequests: 1, succeeded: 2, pending: 0 });
-  });
+  taskContract({ scenario, port: () => port, boundedPort: () => boundedPort, runner, boundedRunner: boundedErrand.runner, contextPath: (context) => (context as { req: { path: string } }).req.path });
 
   it("drains errand(app).runner's pending tasks at shutdown through serve({ runner })", async () => {
     const shutdownApp = new Hono<ErrandEnv>();
