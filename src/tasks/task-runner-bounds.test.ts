@@ -139,10 +139,7 @@ describe('task runner bounds and shutdown', () => {
     expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 });
   });
   it('never rejects unhandled when the log sink throws while the runner reports its own fault', async () => {
-    const unhandled: unknown[] = [];
-    const record = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', record);
-    try {
+    await expectNoUnhandledRejection(async () => {
       const gone = (): never => {
         throw new Error('log sink is gone');
       };
@@ -151,35 +148,27 @@ describe('task runner bounds and shutdown', () => {
         onError: () => {
           throw new Error('the reporter is broken too');
         },
-      });
-      runner.on('task:failed', () => {
-        throw new Error('a listener that throws');
-      });
-      const batch = runner.createBatch({ requestId: 'r-sink-gone' });
-      batch.add(function fails() {
-        throw new Error('task failed');
-      });
-      runner.start(batch, 200);
-      await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 }), { timeout: 10_000 });
-      // The drain resolves with its report, and a task added after it is dropped, whatever the sink does.
-      await expect(runner.drain({ timeoutMs: 1_000 })).resolves.toMatchObject({ dropped: [] });
-      const late = runner.createBatch({ requestId: 'r-late' });
-      late.add(function tooLate() {});
-      runner.start(late, 200);
-      await vi.waitFor(() => expect(runner.stats()).toMatchObject({ dropped: 1, pending: 0 }), { timeout: 10_000 });
-      // An unhandled rejection is reported after the microtasks of the turn it happened in.
-      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', record);
-    }
+    });
+    runner.on('task:failed', () => {
+      throw new Error('a listener that throws');
+    });
+    const batch = runner.createBatch({ requestId: 'r-sink-gone' });
+    batch.add(function fails() {
+      throw new Error('task failed');
+    });
+    runner.start(batch, 200);
+    await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 1, pending: 0, running: 0 }), { timeout: 10_000 });
+    // The drain resolves with its report, and a task added after it is dropped, whatever the sink does.
+    await expect(runner.drain({ timeoutMs: 1_000 })).resolves.toMatchObject({ dropped: [] });
+    const late = runner.createBatch({ requestId: 'r-late' });
+    late.add(function tooLate() {});
+    runner.start(late, 200);
+    await vi.waitFor(() => expect(runner.stats()).toMatchObject({ dropped: 1, pending: 0 }), { timeout: 10_000 });
+    });
   });
 
   it('never rejects when the queue refuses a task at the deadline and the log sink throws on its failure', async () => {
-    const unhandled: unknown[] = [];
-    const record = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', record);
-    try {
+    await expectNoUnhandledRejection(async () => {
       const gone = (): never => {
         throw new Error('log sink is gone');
       };
@@ -192,11 +181,7 @@ describe('task runner bounds and shutdown', () => {
       late.add(definition('afterDeadline', () => undefined), {});
       runner.start(late, 200);
       await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 2, pending: 0 }), { timeout: 10_000 });
-      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', record);
-    }
+    });
   });
 
   it("runs the rest of a batch's tasks, in order, after a fault of the runner", async () => {
@@ -229,3 +214,18 @@ describe('task runner bounds and shutdown', () => {
     expect(runner.stats()).toMatchObject({ failed: 1, succeeded: 2, pending: 0, running: 0 });
   });
 });
+
+/** Runs `body`, then fails if a promise rejected unhandled during it or in the next turns. */
+async function expectNoUnhandledRejection(body: () => Promise<void>): Promise<void> {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', record);
+  try {
+    await body();
+    // An unhandled rejection is reported after the microtasks of the turn it happened in.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+}
