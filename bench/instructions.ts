@@ -19,6 +19,14 @@ import { compiledServer } from './lib/build-servers.js';
  * that on the measured one (like the bench's servers, which serve all four; `ERRAND_BENCH_WARM=same`
  * warms on the measured route only), then its counters are zeroed, the measured requests sent
  * (keep-alive, 4 in flight) and the counters dumped.
+ *
+ * ERRAND_BENCH_SPLIT=1 also prints how much of the window was V8's optimizing compiler (TurboFan,
+ * compiling functions that tiered up inside the window) and the major GC (incremental marking,
+ * mark-compact, sweeping), read from callgrind_annotate: at a load of 30 these were 39-70 % of a
+ * 300- to 600-request window and differed between two servers by more than the servers' own code did.
+ * ERRAND_BENCH_FAST_WARMUP=1 runs the start and the warm-up without instrumentation (callgrind's
+ * --instr-atstart=no, switched on before the window): several times faster on a loaded machine,
+ * the same guest code, but its counts are compared only with counts taken the same way.
  */
 
 const [serverArg = 'errand-hono,hono', routeArg = 'items,error,notfound,register', countArg = '4000'] = process.argv.slice(2);
@@ -27,7 +35,8 @@ const count = Number(countArg);
 const port = Number(process.env.ERRAND_BENCH_PORT ?? 18_700);
 
 function sh(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+  // callgrind_annotate lists every function of the window: about 1 MB for a 500-request /register.
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
 }
@@ -75,6 +84,26 @@ async function waitUp(): Promise<void> {
   throw new Error('the server did not come up under valgrind');
 }
 
+/** What of a dump's instructions was TurboFan compiling and the major GC (both summed over callgrind_annotate's functions). */
+interface Split {
+  compiler: number;
+  majorGc: number;
+}
+
+function splitOf(dir: string): Split {
+  const split: Split = { compiler: 0, majorGc: 0 };
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.1'))) {
+    for (const line of sh('callgrind_annotate', ['--threshold=100', '--auto=no', join(dir, name)]).split('\n')) {
+      const match = /^\s*([\d,]+) \([\s\d.]+%\)\s+(.*)$/.exec(line);
+      if (match === null || match[2].includes('PROGRAM TOTALS')) continue;
+      const count = Number(match[1].replaceAll(',', ''));
+      if (match[2].includes('v8::internal::compiler::')) split.compiler += count;
+      else if (/MarkCompact|Marking|Sweeper|MarkingBarrier/.test(match[2])) split.majorGc += count;
+    }
+  }
+  return split;
+}
+
 function totalOf(dir: string): number {
   const dumps = readdirSync(dir).filter((name) => /\.\d+$/.test(name) || /\.\d+\.\d+$/.test(name));
   let total = 0;
@@ -87,12 +116,13 @@ function totalOf(dir: string): number {
   return total;
 }
 
-async function measure(server: string, route: BenchRoute): Promise<number> {
+async function measure(server: string, route: BenchRoute): Promise<{ total: number; split?: Split }> {
   const compiled = compiledServer(server);
   if ('missing' in compiled) throw new Error(compiled.missing);
   const dir = mkdtempSync(join(tmpdir(), 'errand-callgrind-'));
-  const child = spawn('valgrind', ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, '--single-threaded', '--hash-seed=7', '--random-seed=7', compiled.file], {
-    env: { ...process.env, PORT: String(port), NODE_ENV: 'production', REGISTER_TASK: 'noop' },
+  const fastWarmup = process.env.ERRAND_BENCH_FAST_WARMUP === '1';
+  const child = spawn('valgrind', ['--tool=callgrind', ...(fastWarmup ? ['--instr-atstart=no'] : []), '--smc-check=all-non-file', `--callgrind-out-file=${dir}/cg.%p`, process.execPath, '--single-threaded', '--hash-seed=7', '--random-seed=7', compiled.file], {
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production', REGISTER_TASK: process.env.REGISTER_TASK ?? 'noop' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -103,10 +133,14 @@ async function measure(server: string, route: BenchRoute): Promise<number> {
     // JIT sees every route's types before the measured window (ERRAND_BENCH_WARM=same: this one only).
     const warmRoutes = process.env.ERRAND_BENCH_WARM === 'same' ? [route, route] : [...routes.filter((r) => r !== route), route, route];
     for (const warm of warmRoutes) await send(warm, count);
+    if (fastWarmup) sh('callgrind_control', ['-i', 'on', String(child.pid)]);
     sh('callgrind_control', ['-z', String(child.pid)]);
     await send(route, count);
     sh('callgrind_control', ['-d', String(child.pid)]);
-    return totalOf(dir) / count;
+    const total = totalOf(dir) / count;
+    if (process.env.ERRAND_BENCH_SPLIT !== '1') return { total };
+    const { compiler, majorGc } = splitOf(dir);
+    return { total, split: { compiler: compiler / count, majorGc: majorGc / count } };
   } catch (error) {
     throw new Error(`${server} ${route.key}: ${error instanceof Error ? error.message : String(error)}\n${stderr.slice(-2000)}`);
   } finally {
@@ -122,9 +156,17 @@ const servers = serverArg.split(',');
 for (const key of routeArg.split(',')) {
   const route = routes.find((r) => r.key === key);
   if (route === undefined) throw new Error(`unknown route ${key}; one of ${routes.map((r) => r.key).join(', ')}`);
-  const counts: number[] = [];
-  for (const server of servers) counts.push(await measure(server, route));
+  const measured: { total: number; split?: Split }[] = [];
+  for (const server of servers) measured.push(await measure(server, route));
+  const counts = measured.map((m) => m.total);
   const cells = servers.map((server, i) => `${server} ${Math.round(counts[i]).toLocaleString('en-US')}`).join('  ');
   const ratio = counts.length === 2 ? `  ratio ${(counts[1] / counts[0]).toFixed(3)}` : '';
   console.log(`${route.label.padEnd(24)} instructions/request: ${cells}${ratio}`);
+  if (measured.every((m) => m.split !== undefined)) {
+    const rest = measured.map((m) => m.total - (m.split?.compiler ?? 0) - (m.split?.majorGc ?? 0));
+    const round = (n: number): string => Math.round(n).toLocaleString('en-US');
+    const parts = servers.map((server, i) => `${server} compiler ${round(measured[i].split?.compiler ?? 0)} major GC ${round(measured[i].split?.majorGc ?? 0)} rest ${round(rest[i])}`).join('  ');
+    const restRatio = rest.length === 2 ? `  rest ratio ${(rest[1] / rest[0]).toFixed(3)}` : '';
+    console.log(`${''.padEnd(24)} ${parts}${restRatio}`);
+  }
 }

@@ -42,7 +42,7 @@ const bare: Promise<void>[] = [];
 // What a request whose handler adds no task holds until it ends: the batch `createBatch` made, with
 // the options an adapter passes (a reporter and the Node response, both shared here).
 const report = (): void => undefined;
-const response = { statusCode: 200, writableFinished: false, destroyed: false, once: () => undefined };
+const response = { statusCode: 200, writableFinished: false, destroyed: false, on: () => undefined };
 const empty: unknown[] = [];
 await measure('an empty batch (no task added)', (i) => {
   empty.push(runner.createBatch({ requestId: `req-${i.toString(36).padStart(8, '0')}`, context: undefined, report, response }));

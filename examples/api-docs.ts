@@ -12,9 +12,20 @@ import type { ServiceEnv } from './service-env.js';
  * hono-openapi's `describeRoute` for a route whose JSON body errand's `validate('json', schema)`
  * checks: the same schema documents the body, so the document cannot drift from the validation.
  */
-export function documentJsonBody(schema: StandardSchemaV1, options: Omit<DescribeRouteOptions, 'requestBody'>): ReturnType<typeof describeRoute> {
+export function documentJsonBody(schema: StandardSchemaV1, options: Omit<DescribeRouteOptions, 'requestBody'> & Required<Pick<DescribeRouteOptions, 'responses'>>): ReturnType<typeof describeRoute> {
   return describeRoute({ ...options, requestBody: { required: true, content: { 'application/json': { schema: resolver(schema) } } } });
 }
+
+/**
+ * A documented JSON answer for a route's `describeRoute({ responses })`: its schema comes from the
+ * same zod schema the route's types use, so a success answer is documented like the body it checks.
+ */
+export function jsonAnswer(description: string, schema: StandardSchemaV1, headers?: Record<string, { description: string; schema: { type: 'string' } }>): NonNullable<DescribeRouteOptions['responses']>[string] {
+  return { description, ...(headers === undefined ? {} : { headers }), content: { 'application/json': { schema: resolver(schema) } } };
+}
+
+/** `Location` of a 202 answer: where to poll for the outcome. */
+export const locationHeader = { Location: { description: 'Where to poll for the outcome.', schema: { type: 'string' as const } } };
 
 // swagger-ui-dist's own files, served from this process: the page works offline, no CDN.
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

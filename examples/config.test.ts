@@ -16,7 +16,21 @@ describe('loadConfig', () => {
       uploadSweepSeconds: 600,
       digest: { to: 'operators@example.com', cron: '0 8 * * *', timezone: 'UTC' },
       dashboardMode: 'dev',
+      writeRateLimit: { limit: 60, windowSeconds: 60 },
+      dataMaxBytes: 1024 * 1024 * 1024,
+      http: { maxRequestsPerSocket: 100, headersTimeoutMs: 20_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000 },
     });
+  });
+
+  it('reads the write limits and the connection bounds, 0 turning a limit off', () => {
+    const env = { WRITE_RATE_LIMIT: '0', WRITE_RATE_WINDOW_SECONDS: '10', DATA_MAX_BYTES: '0', HTTP_MAX_REQUESTS_PER_SOCKET: '0', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '3000' };
+    expect(loadConfig([], env)).toMatchObject({
+      writeRateLimit: { limit: 0, windowSeconds: 10 },
+      dataMaxBytes: 0,
+      http: { maxRequestsPerSocket: 0, headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 3000 },
+    });
+    expect(() => loadConfig([], { WRITE_RATE_WINDOW_SECONDS: '0' })).toThrow(/WRITE_RATE_WINDOW_SECONDS must be an integer >= 1/);
+    expect(() => loadConfig([], { DATA_MAX_BYTES: '-1' })).toThrow(/DATA_MAX_BYTES must be an integer >= 0/);
   });
 
   it('sweeps uploads every half retention (1 s to 10 min) unless UPLOAD_SWEEP_SECONDS says, and reads the digest schedule', () => {

@@ -43,6 +43,34 @@ export interface ServiceConfig {
   dashboardMode: 'dev' | 'production';
   /** Bearer token (or basic-auth password) for the dashboard and /metrics. (env ERRAND_DASHBOARD_TOKEN) */
   dashboardToken?: string;
+  /**
+   * Per-client limit of the writing routes (`POST /register`, `/users`, `/orders`): at most `limit`
+   * requests per `windowSeconds` from one client address (an IPv6 client by its /64), counted by each
+   * process; past it 429 `SERVICE_RATE_LIMITED` with `Retry-After`. `limit` 0 turns it off.
+   */
+  writeRateLimit: {
+    /** @default 60 (env WRITE_RATE_LIMIT) */
+    limit: number;
+    /** @default 60 (env WRITE_RATE_WINDOW_SECONDS) */
+    windowSeconds: number;
+  };
+  /**
+   * Once the files directly in the data directory (service.db, users.txt, audit.log, the SQLite
+   * queue) add up to this many bytes, the writing routes answer 507 `SERVICE_STORAGE_FULL` and write
+   * nothing; 0 turns it off. @default 1_073_741_824 (1 GiB; env DATA_MAX_BYTES)
+   */
+  dataMaxBytes: number;
+  /** Bounds on each HTTP connection (Node's `http.Server` settings of the same names). */
+  http: {
+    /** Requests one connection may send; the last answer closes it and pipelined ones past it get 503. 0: no bound. @default 100 (env HTTP_MAX_REQUESTS_PER_SOCKET) */
+    maxRequestsPerSocket: number;
+    /** Time a client has to send a request's headers. @default 20_000 (env HTTP_HEADERS_TIMEOUT_MS) */
+    headersTimeoutMs: number;
+    /** Time a client has to send a whole request. @default 120_000 (env HTTP_REQUEST_TIMEOUT_MS) */
+    requestTimeoutMs: number;
+    /** How long an idle kept-alive connection stays open. @default 5_000 (env HTTP_KEEP_ALIVE_TIMEOUT_MS) */
+    keepAliveTimeoutMs: number;
+  };
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -98,5 +126,16 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     },
     dashboardMode: env.NODE_ENV === 'production' ? 'production' : 'dev',
     ...(dashboardToken === undefined ? {} : { dashboardToken }),
+    writeRateLimit: {
+      limit: integer('WRITE_RATE_LIMIT', env.WRITE_RATE_LIMIT, 60, 0),
+      windowSeconds: integer('WRITE_RATE_WINDOW_SECONDS', env.WRITE_RATE_WINDOW_SECONDS, 60, 1),
+    },
+    dataMaxBytes: integer('DATA_MAX_BYTES', env.DATA_MAX_BYTES, 1024 * 1024 * 1024, 0),
+    http: {
+      maxRequestsPerSocket: integer('HTTP_MAX_REQUESTS_PER_SOCKET', env.HTTP_MAX_REQUESTS_PER_SOCKET, 100, 0),
+      headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', env.HTTP_HEADERS_TIMEOUT_MS, 20_000, 1),
+      requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', env.HTTP_REQUEST_TIMEOUT_MS, 120_000, 1),
+      keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', env.HTTP_KEEP_ALIVE_TIMEOUT_MS, 5_000, 1),
+    },
   };
 }

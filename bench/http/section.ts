@@ -2,7 +2,7 @@ import type { BenchArgs } from '../lib/args.js';
 import { faultNotices, measureInterleaved, toRow, type Cell, type CellSummary } from '../lib/interleave.js';
 import type { LoadGenerator } from '../lib/load.js';
 import { startAll, stopAll } from '../lib/server-set.js';
-import { ratio, round } from '../lib/stats.js';
+import { pairedRatio, round } from '../lib/stats.js';
 import type { BenchRatio, BenchSection } from '../section.js';
 import { checkRoute, routes } from './routes.js';
 import { httpSystems } from './systems.js';
@@ -44,25 +44,27 @@ export async function run(args: BenchArgs, generator: LoadGenerator): Promise<Be
     notices.push(...faultNotices(summaries));
     const find = (system: string, label: string): CellSummary | undefined =>
       summaries.find((s) => s.cell.system === system && s.cell.case === label);
-    const rps = (system: string, label: string): number | undefined => find(system, label)?.rps;
+    // Ratios are medians of per-round ratios (bench/lib/stats.ts): a and b of one round ran minutes apart.
+    const byRps = (a: string, b: string, label: string): number => pairedRatio(find(a, label)?.rpsRounds, find(b, label)?.rpsRounds);
+    // CPU per request is lower-is-better: b's over a's reads like the throughput ratio.
+    const byCpu = (a: string, b: string, label: string): number => pairedRatio(find(b, label)?.cpuRounds, find(a, label)?.cpuRounds);
     const ratios: BenchRatio[] = [];
     for (const route of routes) {
       for (const pair of pairs) {
-        const value = ratio(rps(pair.errand, route.label), rps(pair.bare, route.label));
+        const value = byRps(pair.errand, pair.bare, route.label);
         if (Number.isNaN(value)) continue;
         const target = pair.bare === 'hono' && route.key === 'error' ? targets.vsHonoOnError : targets.vsBare;
         ratios.push({ name: `${pair.errand} ÷ ${pair.bare}, ${route.label}`, value: round(value), target });
         // Server CPU per request does not depend on how much of its core a server got, so on a busy
         // machine it estimates the throughput ratio better than req/s does (informational, no target).
-        const byCpu = ratio(find(pair.bare, route.label)?.cpuUsPerRequest, find(pair.errand, route.label)?.cpuUsPerRequest);
-        if (!Number.isNaN(byCpu)) ratios.push({ name: `${pair.errand} ÷ ${pair.bare}, ${route.label}, by CPU µs per request`, value: round(byCpu) });
+        const cpu = byCpu(pair.errand, pair.bare, route.label);
+        if (!Number.isNaN(cpu)) ratios.push({ name: `${pair.errand} ÷ ${pair.bare}, ${route.label}, by CPU µs per request`, value: round(cpu) });
       }
-      const errand = rps('errand/hono', route.label);
-      const vsContract = ratio(errand, rps('hono-contract', route.label));
+      const vsContract = byRps('errand/hono', 'hono-contract', route.label);
       if (!Number.isNaN(vsContract)) ratios.push({ name: `errand/hono ÷ hono-contract (by hand), ${route.label}`, value: round(vsContract), target: targets.vsContract });
-      const byCpu = ratio(find('hono-contract', route.label)?.cpuUsPerRequest, find('errand/hono', route.label)?.cpuUsPerRequest);
-      if (!Number.isNaN(byCpu)) ratios.push({ name: `errand/hono ÷ hono-contract (by hand), ${route.label}, by CPU µs per request`, value: round(byCpu) });
-      const vsFastApi = ratio(errand, rps('fastapi', route.label));
+      const contractCpu = byCpu('errand/hono', 'hono-contract', route.label);
+      if (!Number.isNaN(contractCpu)) ratios.push({ name: `errand/hono ÷ hono-contract (by hand), ${route.label}, by CPU µs per request`, value: round(contractCpu) });
+      const vsFastApi = byRps('errand/hono', 'fastapi', route.label);
       if (!Number.isNaN(vsFastApi)) ratios.push({ name: `errand/hono ÷ fastapi, ${route.label}`, value: round(vsFastApi), target: targets.vsFastApi });
     }
     return { title: 'HTTP: the four seed routes', rows: summaries.map(toRow), ratios, notices };

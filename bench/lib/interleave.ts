@@ -35,6 +35,10 @@ export interface CellSummary {
    */
   coreShare: number;
   rounds: LoadResult[];
+  /** req/s of each round, in round order (for ratios paired by round). */
+  rpsRounds: number[];
+  /** CPU µs per request of each round, in round order. */
+  cpuRounds: number[];
 }
 
 /** Progress goes to stderr so stdout carries only the final table. */
@@ -70,6 +74,8 @@ export async function measureInterleaved(cells: readonly Cell[], generator: Load
     const rounds = results[i];
     return {
       cell, rounds,
+      rpsRounds: rounds.map((r) => r.rps),
+      cpuRounds: cpu[i],
       rps: median(rounds.map((r) => r.rps)),
       p50: median(rounds.map((r) => r.p50)),
       p99: median(rounds.map((r) => r.p99)),

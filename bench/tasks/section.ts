@@ -3,9 +3,8 @@ import { errandSystem, fastApiSystem, nodeServer } from '../http/systems.js';
 import type { BenchArgs } from '../lib/args.js';
 import { faultNotices, measureInterleaved, progress, toRow, type Cell, type CellSummary } from '../lib/interleave.js';
 import { measureFixedRate, type LoadGenerator, type LoadResult } from '../lib/load.js';
-import { median } from '../lib/stats.js';
 import { startAll, stopAll } from '../lib/server-set.js';
-import { ratio, round } from '../lib/stats.js';
+import { median, pairedRatio, ratio, round, roundRatios } from '../lib/stats.js';
 import type { BenchRatio, BenchRow, BenchSection } from '../section.js';
 
 /**
@@ -36,6 +35,16 @@ export async function run(args: BenchArgs, generator: LoadGenerator): Promise<Be
     [`hono ${withoutTask}`]: nodeServer(`hono ${withoutTask}`, 'hono', { REGISTER_TASK: 'none' }),
     [`node-http ${withTask}`]: nodeServer(`node-http ${withTask}`, 'node-http', { REGISTER_TASK: 'sleep200' }),
     [`node-http ${withoutTask}`]: nodeServer(`node-http ${withoutTask}`, 'node-http', { REGISTER_TASK: 'none' }),
+    // errand's runner behind the Fastify and Express adapters, beside the bare hosts running the
+    // timer on 'finish' (informational: the target is errand/hono's).
+    [`errand/fastify ${withTask}`]: nodeServer(`errand/fastify ${withTask}`, 'errand-fastify', { REGISTER_TASK: 'sleep200' }),
+    [`errand/fastify ${withoutTask}`]: nodeServer(`errand/fastify ${withoutTask}`, 'errand-fastify', { REGISTER_TASK: 'none' }),
+    [`fastify ${withTask}`]: nodeServer(`fastify ${withTask}`, 'fastify', { REGISTER_TASK: 'sleep200' }),
+    [`fastify ${withoutTask}`]: nodeServer(`fastify ${withoutTask}`, 'fastify', { REGISTER_TASK: 'none' }),
+    [`errand/express ${withTask}`]: nodeServer(`errand/express ${withTask}`, 'errand-express', { REGISTER_TASK: 'sleep200' }),
+    [`errand/express ${withoutTask}`]: nodeServer(`errand/express ${withoutTask}`, 'errand-express', { REGISTER_TASK: 'none' }),
+    [`express ${withTask}`]: nodeServer(`express ${withTask}`, 'express', { REGISTER_TASK: 'sleep200' }),
+    [`express ${withoutTask}`]: nodeServer(`express ${withoutTask}`, 'express', { REGISTER_TASK: 'none' }),
     [`fastapi ${withTask}`]: fastApiSystem(`fastapi ${withTask}`, { REGISTER_TASK: 'sleep200' }),
     [`fastapi ${withoutTask}`]: fastApiSystem(`fastapi ${withoutTask}`, { REGISTER_TASK: 'none' }),
   };
@@ -67,24 +76,33 @@ export async function run(args: BenchArgs, generator: LoadGenerator): Promise<Be
 
 function ratios(summaries: readonly CellSummary[]): BenchRatio[] {
   const find = (system: string): CellSummary | undefined => summaries.find((s) => s.cell.system === system);
-  const keeps = (system: string): number => ratio(find(`${system} ${withTask}`)?.rps, find(`${system} ${withoutTask}`)?.rps);
+  // Per round, like every published ratio (bench/lib/stats.ts): with and without ran in the same round.
+  const keepsRounds = (system: string): number[] => roundRatios(find(`${system} ${withTask}`)?.rpsRounds, find(`${system} ${withoutTask}`)?.rpsRounds);
+  const keeps = (system: string): number => median(keepsRounds(system));
+  const cpuKeeps = (system: string): number[] => roundRatios(find(`${system} ${withoutTask}`)?.cpuRounds, find(`${system} ${withTask}`)?.cpuRounds);
   const out: BenchRatio[] = [];
-  for (const system of ['errand/hono', 'hono', 'node-http', 'fastapi']) {
+  for (const system of ['errand/hono', 'hono', 'node-http', 'errand/fastify', 'fastify', 'errand/express', 'express', 'fastapi']) {
     const on = find(`${system} ${withTask}`);
     const off = find(`${system} ${withoutTask}`);
     if (!on || !off) continue;
     out.push({ name: `${system}: req/s with task ÷ without`, value: round(keeps(system)) });
-    out.push({ name: `${system}: CPU µs/req without task ÷ with (${round(off.cpuUsPerRequest)} → ${round(on.cpuUsPerRequest)})`, value: round(ratio(off.cpuUsPerRequest, on.cpuUsPerRequest)) });
+    out.push({ name: `${system}: CPU µs/req without task ÷ with (${round(off.cpuUsPerRequest)} → ${round(on.cpuUsPerRequest)})`, value: round(median(cpuKeeps(system))) });
     // Latency is lower-is-better, so the ratio is inverted to read like the throughput one.
     out.push({ name: `${system}: p99 at full load, without task ÷ with (${round(off.p99)} → ${round(on.p99)} ms)`, value: round(ratio(off.p99, on.p99)) });
   }
-  const vsNodeHttp = ratio(keeps('errand/hono'), keeps('node-http'));
+  const vsNodeHttp = pairedRatio(keepsRounds('errand/hono'), keepsRounds('node-http'));
   if (!Number.isNaN(vsNodeHttp)) out.push({ name: "errand/hono's with÷without ÷ node-http's with÷without", value: round(vsNodeHttp), target: targets.vsNodeHttp });
   // The same comparison by CPU µs per request (informational, no target): on a busy machine req/s
   // says how much of its core a server got, CPU per request barely moves.
-  const cpuKeeps = (system: string): number => ratio(find(`${system} ${withoutTask}`)?.cpuUsPerRequest, find(`${system} ${withTask}`)?.cpuUsPerRequest);
-  const cpuVsNodeHttp = ratio(cpuKeeps('errand/hono'), cpuKeeps('node-http'));
+  const cpuVsNodeHttp = pairedRatio(cpuKeeps('errand/hono'), cpuKeeps('node-http'));
   if (!Number.isNaN(cpuVsNodeHttp)) out.push({ name: "by CPU µs/req: errand/hono's without÷with ÷ node-http's (informational)", value: round(cpuVsNodeHttp) });
+  // errand behind Fastify and Express against its host and against node:http (informational).
+  for (const [errandHost, host] of [['errand/fastify', 'fastify'], ['errand/express', 'express']]) {
+    for (const reference of [host, 'node-http']) {
+      const value = pairedRatio(keepsRounds(errandHost), keepsRounds(reference));
+      if (!Number.isNaN(value)) out.push({ name: `${errandHost}'s with÷without ÷ ${reference}'s with÷without (informational)`, value: round(value) });
+    }
+  }
   return out;
 }
 

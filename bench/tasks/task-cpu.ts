@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createTaskRunner } from '../../src/tasks/task-runner.js';
+import { FakeResponse } from './fake-response.js';
 import type { TaskErrorReporter } from '../../src/tasks/task-runner-options.js';
 
 /*
@@ -25,41 +25,29 @@ async function sleep200(email: string): Promise<void> {
   sent += email.length > 0 ? 1 : 0;
 }
 
-class Response extends EventEmitter {
-  statusCode = 200;
-  writableFinished = false;
-  destroyed = false;
-  finish(): void {
-    this.writableFinished = true;
-    this.emit('finish');
-    this.destroyed = true;
-    this.emit('close');
-  }
-}
-
 function requestOf(mode: Mode): (i: number) => void {
   const runner = createTaskRunner({ maxPending: 1_000_000 });
   const report: TaskErrorReporter = () => undefined;
   switch (mode) {
     case 'bare-none':
-      return () => new Response().finish();
+      return () => new FakeResponse().finish();
     case 'bare-task':
       return (i) => {
-        const res = new Response();
+        const res = new FakeResponse();
         const email = `user${i}@example.com`;
         res.once('finish', () => void Promise.resolve(sleep200(email)).catch((error: unknown) => console.error('task failed', error)));
         res.finish();
       };
     case 'errand-none':
       return (i) => {
-        const res = new Response();
+        const res = new FakeResponse();
         runner.admit(`req-${i}`);
         runner.createBatch({ requestId: `req-${i}`, context: undefined, report, response: res });
         res.finish();
       };
     case 'errand-task':
       return (i) => {
-        const res = new Response();
+        const res = new FakeResponse();
         runner.admit(`req-${i}`);
         const batch = runner.createBatch({ requestId: `req-${i}`, context: undefined, report, response: res });
         batch.add(sleep200, `user${i}@example.com`);

@@ -42,7 +42,7 @@ function missing(field: string): ErrandError {
 }
 
 function malformed(error: Error): ErrandError {
-  return new ErrandError('ERRAND_VALIDATION_FAILED', `the multipart body is malformed: ${error.message}`, { status: 400, cause: error });
+  return new ErrandError('ERRAND_MALFORMED_MULTIPART', `the multipart body is malformed: ${error.message}`, { cause: error });
 }
 
 function clientGone(cause: unknown): ErrandError {

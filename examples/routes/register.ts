@@ -3,6 +3,9 @@ import { describeRoute, resolver } from 'hono-openapi';
 import { z } from 'zod';
 import { bodyLimit } from 'errand/hono';
 import { validate } from 'errand/hono';
+import { errorResponses } from 'errand/errors';
+import { jsonAnswer } from '../api-docs.js';
+import { writeRefusals } from '../limits/write-limits.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
 
 const registration = z.object({ email: z.email().meta({ example: 'ada@example.com' }) });
@@ -26,6 +29,7 @@ export function registerRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): 
       summary: 'Register an email; the welcome email goes out after the response',
       parameters: [{ name: 'email', in: 'query', required: false, description: "The seed's form; without it, the JSON body.", schema: { type: 'string', format: 'email' }, example: 'ada@example.com' }],
       requestBody: { required: false, content: { 'application/json': { schema: resolver(registration) } } },
+      responses: { 200: jsonAnswer('Registered; the welcome email is queued', z.object({ message: z.string() })), ...errorResponses(writeRefusals) },
     }),
     // The seed's query form when `?email=` is given, else the JSON body.
     (c: Context<ServiceEnv>, next) => (c.req.query('email') === undefined ? fromBody(c as never, next) : fromQuery(c as never, next)),

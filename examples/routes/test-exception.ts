@@ -1,5 +1,9 @@
 import type { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { z } from 'zod';
+import { errorResponses } from 'errand/errors';
 import type { Errand } from 'errand/hono';
+import { jsonAnswer } from '../api-docs.js';
 import type { ServiceEnv } from '../service-env.js';
 
 /** The seed's `MyCustomException` (§1.1): raised by `GET /test/error`. */
@@ -27,7 +31,11 @@ export class MyCustomException extends Error {
 export function testExceptionRoutes(app: Hono<ServiceEnv>, installed: Errand): void {
   // `code: undefined` drops ERRAND_INTERNAL: this is the app's own error, not an unexpected one.
   installed.registry.on(MyCustomException, (error) => ({ status: 418, title: "I'm a Teapot", detail: `Oops! ${error.subject} did something wrong.`, code: undefined }));
-  app.get('/test/:name', (c) => {
+  const documented = describeRoute({
+    summary: "The seed's custom exception: the name `error` raises MyCustomException",
+    responses: { 200: jsonAnswer('The name, echoed', z.object({ name: z.string() })), ...errorResponses([418]) },
+  });
+  app.get('/test/:name', documented, (c) => {
     const name = c.req.param('name');
     if (name === 'error') throw new MyCustomException(name);
     return c.json({ name });

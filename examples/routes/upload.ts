@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { z } from 'zod';
+import { jsonAnswer, locationHeader } from '../api-docs.js';
 import { acceptedJob } from 'errand/hono';
 import { receiveUpload } from '../files/receive-upload.js';
 import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
+
+/** The body of errand's `acceptedJob`. */
+export const acceptedJobBody = z.object({ jobId: z.string(), status: z.literal('queued'), location: z.string() });
 
 /**
  * `POST /upload` (seed §2.2): streams the multipart field `file` to `<dataDir>/uploads` (413 past
@@ -10,7 +16,12 @@ import type { ServiceEnv, ServiceRuntime } from '../service-env.js';
  * job and answers 202 `{"jobId","status"}` with `Location: /jobs/{id}`.
  */
 export function uploadRoutes(app: Hono<ServiceEnv>, runtime: ServiceRuntime): void {
-  app.post('/upload', async (c) => {
+  const documented = describeRoute({
+    summary: 'Upload a file; a durable job analyses it',
+    requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } } },
+    responses: { 202: jsonAnswer('Stored; poll Location for the analysis', acceptedJobBody, locationHeader) },
+  });
+  app.post('/upload', documented, async (c) => {
     const file = await receiveUpload(c.req.raw, { dir: join(runtime.config.dataDir, 'uploads'), limitBytes: runtime.config.uploadLimitBytes });
     const jobId = await runtime.queue.enqueue(runtime.tasks.analyzeUpload, file);
     return acceptedJob(c, jobId);

@@ -27,6 +27,17 @@ describe('createErrorRegistry', () => {
     expect((await (await registry.handle(new TypeError('x'), input())).json()).detail).toBe('catch-all');
   });
 
+  it('applies a handler registered after errors of its class and status were answered', async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger }).on(AppError, () => ({ detail: 'app' }));
+    expect((await (await registry.handle(new PaymentError('x'), input())).json()).detail).toBe('app');
+    expect((await (await registry.handle(new HTTPException(409), input())).json()).detail).toBe('Conflict');
+    registry.on(PaymentError, () => ({ detail: 'payment' })).on(409, () => ({ detail: 'taken' }));
+    expect((await (await registry.handle(new PaymentError('x'), input())).json()).detail).toBe('payment');
+    expect((await (await registry.handle(new HTTPException(409), input())).json()).detail).toBe('taken');
+    expect((await (await registry.handle(new AppError('x'), input())).json()).detail).toBe('app');
+  });
+
   it('falls through a handler that rejects to the next candidate, sync or async', async () => {
     const { logger } = memoryLogger();
     const registry = createErrorRegistry({ logger })

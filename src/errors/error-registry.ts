@@ -4,11 +4,12 @@ import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
-import { answerResponse, failResponse, resolveError, type ErrorAnswer, type MaybeAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
+import { answerResponse, defaultAnswer, failResponse, resolveError, type ErrorAnswer, type MaybeAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
 import { RefusalLog } from './refusal-log.js';
+import { routeMissError, type RouteMiss } from './route-miss-error.js';
 import type { TaskErrorHandler, TaskErrorInfo } from './task-error.js';
 
 /** A registration that replaced another or can never run. */
@@ -60,8 +61,11 @@ const unexpected = 0;
 
 type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost) => MaybeAnswer;
 
-// Each registry's answer function, for the Node adapters (kept off the public registry interface).
+type MissAnswerer = (miss: RouteMiss, input: HandleInput<never>) => MaybeAnswer;
+
+// Each registry's answer functions, for the adapters (kept off the public registry interface).
 const answerers = new WeakMap<object, Answerer>();
+const missAnswerers = new WeakMap<object, MissAnswerer>();
 
 /**
  * `registry.handle` without the web `Response` at the end: errand's own problem comes back rendered
@@ -91,6 +95,23 @@ export function respondNow<Extra extends object>(registry: ErrorRegistry<Extra>,
   const answerer = answerers.get(registry);
   if (answerer === undefined) return registry.handle(thrown, input);
   const answer = answerer(thrown, input as HandleInput<never>);
+  return answer instanceof Promise ? answer.then(answerResponse) : answerResponse(answer);
+}
+
+/**
+ * {@link respondNow} for a request no route answered. When no handler could see the miss's
+ * exception (none for its status, for `HTTPException` or for `Error`'s subclasses it belongs to),
+ * in production, errand's own problem is rendered from `miss` alone and the exception is never
+ * built: an expected miss needs neither an `Error` nor its stack. Otherwise the exception is made
+ * and answered as any error. Never throws nor rejects. Not part of the public API.
+ *
+ * @example
+ * app.notFound((c) => respondToMiss(registry, routeMiss('GET', '/nope', []), input))
+ */
+export function respondToMiss<Extra extends object>(registry: ErrorRegistry<Extra>, miss: RouteMiss, input: HandleInput<Extra>): Response | Promise<Response> {
+  const answerer = missAnswerers.get(registry);
+  if (answerer === undefined) return registry.handle(routeMissError(miss), input);
+  const answer = answerer(miss, input as HandleInput<never>);
   return answer instanceof Promise ? answer.then(answerResponse) : answerResponse(answer);
 }
 
@@ -131,6 +152,7 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   }
 
   function register<H>(table: Map<unknown, H>, key: unknown, handler: H, label: ErrorClass | number, kind: string): void {
+    known = new WeakMap();
     if (table.has(key)) conflict(label, `a second ${kind} handler for ${nameOf(label)} replaced the first; register one handler per key`);
     table.set(key, handler);
   }
@@ -140,10 +162,10 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   // status, or `unexpected` when it carries none. A handler for the bare `Error` class is
   // Starlette's handler for `Exception` (ServerErrorMiddleware): it sees only errors without a
   // status of their own, never an HTTPException, a route miss or errand's own 4xx.
-  function candidates(error: Error, key: number): ErrorHandler<Error, Extra>[] {
+  function lookUp(first: object | null, key: number): ErrorHandler<Error, Extra>[] {
     const found: ErrorHandler<Error, Extra>[] = [];
     let generic: ErrorHandler<Error, Extra>[] | undefined;
-    for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (let proto: unknown = first; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
       const constructor = (proto as { constructor?: unknown }).constructor;
       const handler = byClass.get(constructor);
       if (handler === undefined || (constructor === Error && key !== unexpected)) continue;
@@ -153,6 +175,24 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     const statusHandler = byStatus.get(key === unexpected ? 500 : key);
     if (statusHandler) found.push(statusHandler);
     if (generic !== undefined) found.push(...generic);
+    return found;
+  }
+
+  // The candidates for each error class (its prototype) and status key, looked up once per pair:
+  // the same few errors are answered over and over. A registration starts a new table. Weak, so a
+  // class made at run time does not stay in memory for its entry.
+  let known = new WeakMap<object, Map<number, readonly ErrorHandler<Error, Extra>[]>>();
+
+  function candidates(error: Error, key: number): readonly ErrorHandler<Error, Extra>[] {
+    const proto = Object.getPrototypeOf(error) as object | null;
+    return proto === null ? lookUp(null, key) : candidatesOf(proto, key);
+  }
+
+  function candidatesOf(proto: object, key: number): readonly ErrorHandler<Error, Extra>[] {
+    let byKey = known.get(proto);
+    if (byKey === undefined) known.set(proto, (byKey = new Map<number, readonly ErrorHandler<Error, Extra>[]>()));
+    let found = byKey.get(key);
+    if (found === undefined) byKey.set(key, (found = lookUp(proto, key)));
     return found;
   }
 
@@ -168,6 +208,19 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     } catch (fatal) {
       return { kind: 'response', response: failResponse(logger, input.requestId, fatal) };
     }
+  }
+
+  // A route miss: its exception made only when a handler (or debug mode's stack) can see it.
+  function answerMiss(miss: RouteMiss, input: HandleInput<Extra>): MaybeAnswer {
+    const build = (): Error => routeMissError(miss);
+    try {
+      if (input.mode !== 'debug' && candidatesOf(HTTPException.prototype, miss.status).length === 0) {
+        return defaultAnswer(miss, build, input, input.logger ?? logger.child({ requestId: input.requestId }), settings);
+      }
+    } catch {
+      // Rendering failed (a formatter threw): the full resolution below answers and logs it.
+    }
+    return answer(build(), input);
   }
 
   function handle(thrown: unknown, input: HandleInput<Extra>): Promise<Response> {
@@ -213,5 +266,6 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
     logger,
   };
   answerers.set(registry, answer);
+  missAnswerers.set(registry, answerMiss);
   return registry;
 }

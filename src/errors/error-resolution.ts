@@ -2,14 +2,14 @@ import type { ErrandLogger } from '../logging/errand-logger.js';
 import { coerceError } from './coerce-error.js';
 import type { ErrorContext, ErrorHandler, HandleInput, HandlerResult } from './error-handler.js';
 import type { HttpErrorInfo } from './http-error-info.js';
-import { hiddenDetail, problemCode, problemFromError } from './problem-from-error.js';
+import { hiddenDetail, problemCode, problemFromError, problemFromInfo } from './problem-from-error.js';
 import type { ProblemDetails } from './problem-details.js';
 import { isErrorStatus, reasonPhrase } from './reason-phrases.js';
 import type { RefusalLog } from './refusal-log.js';
 import { problemResponse, renderedProblem, type RenderedProblem } from './render-problem.js';
 import { isErrandError } from './errand-error.js';
 import { isExpectedCode } from './error-codes.js';
-import { HandlerContext, LazyFormatContext } from './handler-context.js';
+import { DeferredErrorFormatContext, HandlerContext, LazyFormatContext, type ContextSource } from './handler-context.js';
 
 /** What a resolution needs from its registry. */
 export interface ResolutionSettings {
@@ -30,9 +30,10 @@ export type ErrorAnswer = { kind: 'response'; response: Response } | { kind: 'pr
 
 /**
  * Tells whether a handler answered through the host's objects (its result is the host's reply, or
- * the response has gone out): the status it sent, otherwise `undefined`.
+ * the response has gone out), reading them from the request's `extra`: the status it sent,
+ * otherwise `undefined`. One function per adapter, not one per request.
  */
-export type SentByHost = (result: unknown) => number | undefined;
+export type SentByHost = (result: unknown, extra: object) => number | undefined;
 
 /** An answer as a web `Response`, for `registry.handle` and the Hono adapter. */
 export function answerResponse(answer: ErrorAnswer): Response {
@@ -79,11 +80,18 @@ export function resolveError<Extra extends object>(
   }
 }
 
-/** One error's way through its candidate handlers (a class: one object per error, no closures per step). */
-class Resolution<Extra extends object> {
+// The headers of an error that has none.
+const noHeaders: Record<string, string> = Object.freeze({});
+
+/**
+ * One error's way through its candidate handlers (a class: one object per error, no closures per
+ * step). It is the source its handler context reads the request, the default problem and
+ * `render` from, when a handler reads them.
+ */
+class Resolution<Extra extends object> implements ContextSource {
   readonly status: number;
   readonly instance: string;
-  /** What errand adds to the response it sends: the request id only when the adapter did not send it already. */
+  /** What errand adds to the response it sends: the request id only when the adapter did not send it already. Never written to. */
   readonly added: Record<string, string>;
   readonly code: string | undefined;
   readonly base: HandlerContext;
@@ -100,26 +108,33 @@ class Resolution<Extra extends object> {
   ) {
     const requestId = input.requestId;
     const status = info?.status ?? 500;
-    const instance = input.instance ?? new URL(input.request.url).pathname;
     const headers: Record<string, string> = Object.assign({}, info?.headers);
     headers['x-request-id'] = requestId;
     this.status = status;
-    this.instance = instance;
-    this.added = input.requestIdSent === true ? Object.assign({}, info?.headers) : headers;
+    this.instance = input.instance ?? new URL(input.request.url).pathname;
+    // Only read (rendering copies it): the error's own headers need no copy.
+    this.added = input.requestIdSent === true ? (info?.headers ?? noHeaders) : headers;
     this.code = problemCode(info, status, input.mode === 'debug');
-    // The default problem is built when something reads it (a handler, the default answer): a
-    // handler that answers with its own Response never pays for it.
-    const base: HandlerContext = new HandlerContext(
-      input,
-      { requestId, logger, mode: input.mode, status, headers, render: (shown = base.problem, extraHeaders) => problemResponse(this.render(shown, extraHeaders)) },
-      () => problemFromError(error, { mode: input.mode, instance, requestId }, info).problem,
-    );
+    const base = new HandlerContext(this, requestId, logger, input.mode, status, headers);
     this.base = base;
     // The adapter's extra (Hono: `c`) added to an object of fixed shape: a spread followed by eight
     // properties measured 3× slower than this whole resolution (bench figure in the commit).
     const context = base as unknown as ErrorContext<Extra>;
     for (const key in input.extra) if (!(key in base)) (context as Record<string, unknown>)[key] = input.extra[key];
     this.context = context;
+  }
+
+  get request(): Request {
+    return this.input.request;
+  }
+
+  /** The default problem: built when something reads it (a handler, the default answer), so a handler that answers with its own Response never pays for it. */
+  defaultProblem(): ProblemDetails {
+    return problemFromError(this.error, { mode: this.input.mode, instance: this.instance, requestId: this.input.requestId }, this.info).problem;
+  }
+
+  renderResponse(shown: ProblemDetails, extraHeaders?: Record<string, string>): Response {
+    return problemResponse(this.render(shown, extraHeaders));
   }
 
   /** The candidates from `first` on, in order; a promise from the first handler that returns one. */
@@ -135,7 +150,7 @@ class Resolution<Extra extends object> {
         }
         // A host's reply can be thenable (Fastify's resolves once the response has finished): one
         // already sent is the answer now, not a promise to wait a turn for.
-        if (isThenable(returned) && this.sentByHost?.(returned) === undefined) {
+        if (isThenable(returned) && this.sentBy(returned) === undefined) {
           const next = i + 1;
           return Promise.resolve(returned)
             .then(
@@ -158,7 +173,7 @@ class Resolution<Extra extends object> {
 
   /** A handler's answer, or `undefined` when it declined. The host's reply (Fastify, Express) is recognised before it is read as a problem. */
   answerOf(result: HandlerResult): ErrorAnswer | undefined {
-    const sent = this.sentByHost?.(result);
+    const sent = this.sentBy(result);
     if (sent !== undefined) {
       this.logOutcome(sent);
       return { kind: 'sent', status: sent };
@@ -171,6 +186,10 @@ class Resolution<Extra extends object> {
     const merged = mergeProblem(this.base.problem, result);
     this.logOutcome(merged.status);
     return { kind: 'problem', problem: this.render(merged) };
+  }
+
+  sentBy(result: unknown): number | undefined {
+    return this.sentByHost === undefined ? undefined : this.sentByHost(result, this.input.extra);
   }
 
   /** errand's own problem, when no handler answered. */
@@ -205,11 +224,42 @@ class Resolution<Extra extends object> {
       if (sent >= 500 && isErrandError(error) && code === error.code && isExpectedCode(error.code)) {
         settings.refusals.refused(log, { status: sent, code: error.code, instance }, `request refused: ${error.message}`);
       } else if (sent >= 500) log.error({ status: sent, code, instance, err: error }, `request failed: ${error.message}`);
-      else if (enabled(log, settings.clientLevel)) log[settings.clientLevel]({ status: sent, code, instance }, `request rejected: ${reasonPhrase(sent)}`);
+      else logRejected(log, settings, sent, code, instance);
     } catch {
       // A broken logger must not turn an error response into a crash.
     }
   }
+}
+
+// The one line a client error (4xx) is logged with, at the registry's level for them.
+function logRejected(log: ErrandLogger, settings: ResolutionSettings, status: number, code: string | undefined, instance: string): void {
+  if (enabled(log, settings.clientLevel)) log[settings.clientLevel]({ status, code, instance }, `request rejected: ${reasonPhrase(status)}`);
+}
+
+/**
+ * errand's own answer to a client error no handler can see, from what the error says (`info`)
+ * and without the error itself, which `build` makes only if the formatter reads it: how a route
+ * miss is answered when no handler is registered for it. The same response and log line as
+ * {@link resolveError} with no candidate handlers, for a 4xx `info` in production (debug mode adds
+ * the error's stack: the caller resolves the error itself then). Throws when rendering fails (the
+ * caller resolves the error itself then).
+ */
+export function defaultAnswer<Extra extends object>(info: HttpErrorInfo, build: () => Error, input: HandleInput<Extra>, logger: ErrandLogger, settings: ResolutionSettings): ErrorAnswer {
+  const requestId = input.requestId;
+  const instance = input.instance ?? new URL(input.request.url).pathname;
+  const problem = problemFromInfo(info, { mode: input.mode, instance, requestId });
+  let headers = info.headers ?? noHeaders;
+  if (input.requestIdSent !== true) {
+    headers = Object.assign({}, info.headers);
+    headers['x-request-id'] = requestId;
+  }
+  const rendered = renderedProblem(problem, { format: input.format, headers, context: new DeferredErrorFormatContext(build, input, requestId) });
+  try {
+    logRejected(logger, settings, info.status, problem.code, instance);
+  } catch {
+    // A broken logger must not turn an error response into a crash.
+  }
+  return { kind: 'problem', problem: rendered };
 }
 
 function failAnswer(logger: ErrandLogger, requestId: string, fatal: unknown): ErrorAnswer {

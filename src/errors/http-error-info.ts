@@ -10,7 +10,10 @@ export interface HttpErrorInfo {
   detail: string;
   headers?: Record<string, string>;
   type?: string;
+  /** A code a client may see: errand's own, an `HTTPException`'s, or a foreign one on the allow-list (`ERRAND_*`, Fastify's `FST_*`). */
   code?: string;
+  /** The code of an error errand did not make that is not on the allow-list (Node's `ECONNREFUSED`, zlib's `Z_DATA_ERROR`): sent in debug mode only. */
+  foreignCode?: string;
   errors?: FieldError[];
   extensions?: Record<string, unknown>;
 }
@@ -52,6 +55,11 @@ function honoResponseHeaders(res: unknown): Record<string, string> | undefined {
   return headers;
 }
 
+// The codes of errors errand did not make that a client may see: errand's own (raised by another
+// copy of errand) and Fastify's documented `FST_ERR_*`. Any other code (Node's `ECONNREFUSED`,
+// zlib's `Z_DATA_ERROR`, a driver's) can name internals.
+const shownCodes = /^(?:ERRAND|FST)_[A-Z0-9_]+$/;
+
 function textOr(value: unknown, status: number): string {
   return typeof value === 'string' && value.length > 0 ? value : reasonPhrase(status);
 }
@@ -82,6 +90,6 @@ export function httpErrorInfo(error: Error): HttpErrorInfo | undefined {
   // http-errors marks 5xx `expose: false`; respect an explicit `false` for 4xx too.
   const detail = like.expose === false ? reasonPhrase(status) : textOr(error.message, status);
   const headers = typeof like.getResponse === 'function' ? honoResponseHeaders(like.res) : stringRecord(like.headers);
-  const code = typeof like.code === 'string' ? like.code : undefined;
-  return { status, detail, headers, code };
+  if (typeof like.code !== 'string') return { status, detail, headers };
+  return shownCodes.test(like.code) ? { status, detail, headers, code: like.code } : { status, detail, headers, foreignCode: like.code };
 }

@@ -54,6 +54,18 @@ describe('jsonable', () => {
     });
   });
 
+  it('keeps a "__proto__" member as data, never as the prototype of its output', () => {
+    const body = JSON.parse('{"a":1,"__proto__":{"isAdmin":true},"nested":{"__proto__":{"x":2}}}') as unknown;
+    const out = jsonable(body) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { isAdmin?: unknown }).isAdmin).toBeUndefined();
+    expect(Object.keys(out)).toEqual(['a', '__proto__', 'nested']);
+    expect(JSON.stringify(out)).toBe('{"a":1,"__proto__":{"isAdmin":true},"nested":{"__proto__":{"x":2}}}');
+    const fromMap = jsonable(new Map<string, unknown>([['__proto__', { y: 1 }]])) as Record<string, unknown>;
+    expect(JSON.stringify(fromMap)).toBe('{"__proto__":{"y":1}}');
+    expect((fromMap as { y?: unknown }).y).toBeUndefined();
+  });
+
   it('encodes errors with their cause and aggregated errors, never their stack', () => {
     const error = new Error('outer', { cause: Object.assign(new Error('inner'), { code: 'E_INNER' }) });
     expect(jsonable(error)).toEqual({ name: 'Error', message: 'outer', cause: { name: 'Error', message: 'inner', code: 'E_INNER' } });

@@ -15,11 +15,21 @@ function encodeError(error: Error, encode: (value: unknown, key: string) => Json
   for (const key of Object.keys(error)) {
     if (key === 'stack') continue;
     const value = encode((error as unknown as Record<string, unknown>)[key], key);
-    if (value !== undefined) out[key] = value;
+    if (value !== undefined) setOwn(out, key, value);
   }
   if (error.cause !== undefined) out.cause = encode(error.cause, 'cause') ?? null;
   if (error instanceof AggregateError) out.errors = encode(error.errors, 'errors') ?? [];
   return out;
+}
+
+/**
+ * `out[key] = value` as an own property even when `key` is `__proto__`: a plain assignment would set
+ * the object's prototype instead (a body `{"__proto__": {"isAdmin": true}}` echoed through
+ * `jsonResponse` made an object inheriting `isAdmin`, and lost the member from the JSON).
+ */
+function setOwn(out: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function isMapKey(key: unknown): key is string | number | bigint | boolean {
@@ -93,7 +103,7 @@ export function jsonable(value: unknown): JsonValue {
     const out: Record<string, JsonValue> = {};
     for (const key of Object.keys(object)) {
       const value = encode((object as Record<string, unknown>)[key], key);
-      if (value !== undefined) out[key] = value;
+      if (value !== undefined) setOwn(out, key, value);
     }
     return out;
   }
@@ -104,7 +114,7 @@ export function jsonable(value: unknown): JsonValue {
       const out: Record<string, JsonValue> = {};
       for (const [key, value] of map) {
         const encoded = encode(value, String(key));
-        if (encoded !== undefined) out[String(key)] = encoded;
+        if (encoded !== undefined) setOwn(out, String(key), encoded);
       }
       return out;
     }

@@ -25,6 +25,24 @@ describe('problemFromError', () => {
     expect(problemFromError(refused, { mode: 'debug' }).problem).toMatchObject({ detail: 'connect ECONNREFUSED 10.0.0.7:5432', code: 'ECONNREFUSED' });
   });
 
+  it("sends a foreign 4xx error's code only when it is errand's or Fastify's, in production", () => {
+    // What body-parser passes on for a body declared gzip that is not: zlib's error made a 400.
+    const zlib = Object.assign(new Error('incorrect header check'), { status: 400, expose: true, code: 'Z_DATA_ERROR', errno: -3 });
+    expect(problemFromError(zlib, { mode: 'production' }).problem).not.toHaveProperty('code');
+    expect(problemFromError(zlib, { mode: 'debug' }).problem).toMatchObject({ status: 400, code: 'Z_DATA_ERROR' });
+    const reset = Object.assign(new Error('aborted'), { statusCode: 400, code: 'ECONNRESET' });
+    expect(problemFromError(reset, { mode: 'production' }).problem).not.toHaveProperty('code');
+    const fastify = Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(problemFromError(fastify, { mode: 'production' }).problem).toMatchObject({ status: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    const otherCopy = Object.assign(new Error('no such job'), { status: 404, code: 'ERRAND_JOB_NOT_FOUND' });
+    expect(problemFromError(otherCopy, { mode: 'production' }).problem).toMatchObject({ code: 'ERRAND_JOB_NOT_FOUND' });
+    // A code that only starts like an allowed one is still foreign.
+    const lookalike = Object.assign(new Error('x'), { status: 400, code: 'FST_err lowercase' });
+    expect(problemFromError(lookalike, { mode: 'production' }).problem).not.toHaveProperty('code');
+    // An HTTPException's own code is the app's choice: always sent.
+    expect(problemFromError(new HTTPException(409, 'taken', { code: 'APP_TAKEN' }), { mode: 'production' }).problem).toMatchObject({ code: 'APP_TAKEN' });
+  });
+
   it('keeps an errand code on a 5xx in production, and gives a 5xx without a code ERRAND_INTERNAL', () => {
     const overloaded = Object.assign(new Error('too many tasks in flight'), { status: 503, code: 'ERRAND_OVERLOADED' });
     expect(problemFromError(overloaded, { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: hiddenDetail, code: 'ERRAND_OVERLOADED' });

@@ -43,6 +43,8 @@ function causeChain(cause: unknown): unknown {
  * problemCode(httpErrorInfo(error), 404, false) // 'ERRAND_NOT_FOUND' for a route miss
  */
 export function problemCode(info: HttpErrorInfo | undefined, status: number, debug: boolean): string | undefined {
+  // A foreign code off the allow-list (httpErrorInfo) is shown in debug mode only, whatever the status.
+  if (info?.foreignCode !== undefined) return debug ? info.foreignCode : undefined;
   const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
   return code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_')) ? code : undefined;
 }
@@ -57,10 +59,28 @@ export function problemCode(info: HttpErrorInfo | undefined, status: number, deb
  * // { type: 'about:blank', title: 'Not Found', status: 404, detail: 'Not Found', instance: '/items/7' }
  */
 export function problemFromError(error: Error, options: ProblemOptions, info: HttpErrorInfo | undefined = httpErrorInfo(error)): ErrorProblem {
+  const problem = problemFromInfo(info, options, error.message);
+  if (options.mode === 'debug') {
+    if (error.stack !== undefined) problem.stack = error.stack;
+    if (error.cause !== undefined) problem.cause = causeChain(error.cause);
+  }
+  return { problem, headers: info?.headers };
+}
+
+/**
+ * {@link problemFromError} from what an error says (`info`, `undefined` for an unexpected error)
+ * without the error itself, and without the debug-mode `stack` and `cause`: `message` is the
+ * detail when `info` has none. A route miss is answered from this in production, its exception
+ * never built. Not part of the public API.
+ *
+ * @example
+ * problemFromInfo({ status: 404, detail: 'no route matches GET /x', code: 'ERRAND_NOT_FOUND' }, { mode: 'production', instance: '/x' })
+ */
+export function problemFromInfo(info: HttpErrorInfo | undefined, options: ProblemOptions, message = ''): ProblemDetails {
   const status = info?.status ?? 500;
   const debug = options.mode === 'debug';
   const problem: ProblemDetails = { type: info?.type ?? 'about:blank', title: reasonPhrase(status), status };
-  if (status < 500 || debug) problem.detail = info?.detail ?? (error.message || reasonPhrase(status));
+  if (status < 500 || debug) problem.detail = info?.detail ?? (message || reasonPhrase(status));
   else problem.detail = hiddenDetail;
   if (options.instance !== undefined) problem.instance = options.instance;
   const code = problemCode(info, status, debug);
@@ -72,9 +92,5 @@ export function problemFromError(error: Error, options: ProblemOptions, info: Ht
   if (info?.extensions && (status < 500 || debug)) {
     for (const [key, value] of Object.entries(info.extensions)) if (!reserved.has(key)) problem[key] = value;
   }
-  if (debug) {
-    if (error.stack !== undefined) problem.stack = error.stack;
-    if (error.cause !== undefined) problem.cause = causeChain(error.cause);
-  }
-  return { problem, headers: info?.headers };
+  return problem;
 }

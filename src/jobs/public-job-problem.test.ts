@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hiddenDetail } from '../errors/problem-from-error.js';
-import { publicJobProblem } from './public-job-problem.js';
+import { hiddenJobDetail, publicJobProblem } from './public-job-problem.js';
 
 describe('publicJobProblem', () => {
   const stored = { type: 'about:blank', title: 'Error', status: 500, detail: "ENOENT: no such file, open '/srv/app/uploads/missing.csv'", code: 'ENOENT', stack: 'Error: ENOENT…' };
@@ -19,9 +19,15 @@ describe('publicJobProblem', () => {
     expect(publicJobProblem({ ...stored, code: 'ERRAND_JOB_TIMEOUT' }, 'production')).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: hiddenDetail, code: 'ERRAND_JOB_TIMEOUT' });
   });
 
-  it('shows a 4xx, and anything in debug mode, as stored', () => {
-    const invalid = { type: 'about:blank', title: 'PayloadInvalidError', status: 499, detail: 'bad', code: 'X' };
+  it("shows errand's own 4xx, and anything in debug mode, as stored", () => {
+    const invalid = { type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'payload.email: Invalid email address', code: 'ERRAND_JOB_PAYLOAD_INVALID' };
     expect(publicJobProblem(invalid, 'production')).toBe(invalid);
     expect(publicJobProblem(stored, 'debug')).toBe(stored);
+  });
+
+  it("hides any other 4xx: a partner API's 401 carries its URL and key", () => {
+    const partner = { type: 'about:blank', title: 'Error', status: 401, detail: 'partner https://api.partner.example/v1/charge?key=sk_live_51abc answered 401: invalid key', code: 'PARTNER_AUTH' };
+    expect(publicJobProblem(partner, 'production')).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: hiddenJobDetail });
+    expect(publicJobProblem(partner, 'debug')).toBe(partner);
   });
 });

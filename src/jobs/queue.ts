@@ -8,6 +8,7 @@ import { isThenable, parsePayload } from './parse-payload.js';
 import type { EnqueueResult, JobRecord, NewJob } from './job.js';
 import type { StoredSchedule } from './schedule-store.js';
 import { scheduleStoreOf } from './scheduler.js';
+import { storeFailure } from './unstorable-payload.js';
 import { nextTick } from './schedule-ticks.js';
 import type { AnyTask, EnqueueOptions, Enqueuer, JobId, TaskInput, TaskResult } from './task-definition.js';
 
@@ -136,6 +137,14 @@ function resolveDedupe(options: EnqueueOptions, now: number): number | undefined
   return Math.ceil(now + dedupe.delayMs);
 }
 
+/**
+ * Refuses a key no backend can store the same way (Postgres text cannot hold U+0000, and answered a
+ * 503 for it): a client-supplied key is the caller's fault, so a 422 on every backend.
+ */
+function checkKey(key: string): void {
+  if (key.includes('\u0000')) throw new ErrandError('ERRAND_JOB_KEY_INVALID', 'enqueue: the job key holds a NUL character (U+0000), which no backend stores; remove it from the key');
+}
+
 function resolvePriority(priority = 0): number {
   if (!(Number.isInteger(priority) && priority >= 0 && priority <= maxPriority)) {
     throw new RangeError(`enqueue: priority must be an integer in 0..${maxPriority} (lower runs sooner), got ${priority}`);
@@ -179,6 +188,7 @@ function toNewJob(item: TaskToEnqueue, now: number): NewJob | Promise<NewJob> {
   // The task's dedupe default applies to a keyed enqueue that names no mode of its own.
   const taskDedupe = item.task.options.dedupe;
   const options = given.key !== undefined && given.dedupe === undefined && taskDedupe !== undefined ? { ...given, dedupe: taskDedupe } : given;
+  if (options.key !== undefined) checkKey(options.key);
   const runAt = resolveDedupe(options, now) ?? resolveRunAt(options, now);
   const priority = resolvePriority(options.priority);
   // Validate at enqueue so the caller gets the error, but store what was given: the job re-validates
@@ -235,7 +245,9 @@ export function createQueue(options: QueueOptions): Queue {
     const at = now();
     const prepared = items.map((item) => toNewJob(item, at));
     const jobs = prepared.some(isThenable) ? await Promise.all(prepared.map((job) => Promise.resolve(job))) : (prepared as NewJob[]);
-    const results = tx === undefined ? await backend.enqueue(jobs) : await writeIn(tx, jobs);
+    const results = await (tx === undefined ? call(jobs) : writeIn(tx, jobs)).catch((error: unknown) => {
+      throw storeFailure(jobs, error);
+    });
     if (results.length !== jobs.length) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue of ${jobs.length} jobs with ${results.length} results`);
     return { jobs, results };
   }
@@ -265,7 +277,7 @@ export function createQueue(options: QueueOptions): Queue {
   }
 
   function storeAlone(item: PendingEnqueue): void {
-    call([item.job]).then(([result]) => settle(item, result), item.reject);
+    call([item.job]).then(([result]) => settle(item, result), (error: unknown) => item.reject(storeFailure([item.job], error)));
   }
 
   /** backend.enqueue, with a synchronous throw turned into a rejection (this runs in a microtask, where a throw would go unhandled). */
@@ -282,10 +294,15 @@ export function createQueue(options: QueueOptions): Queue {
    * to other transactions): a synchronous SQLite transaction must see the write before its callback returns.
    */
   function storeIn(tx: AppTransaction, job: NewJob): Promise<EnqueueResult> {
-    return writeIn(tx, [job]).then(([result]) => {
-      if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
-      return result;
-    });
+    return writeIn(tx, [job]).then(
+      ([result]) => {
+        if (result === undefined) throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `backend ${backend.name} answered enqueue with no result`);
+        return result;
+      },
+      (error: unknown) => {
+        throw storeFailure([job], error);
+      },
+    );
   }
 
   /** backend.enqueueInTransaction, or ERRAND_TX_UNSUPPORTED; a synchronous throw becomes a rejection. */

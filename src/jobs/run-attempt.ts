@@ -11,6 +11,7 @@ import { isUnrecoverableError } from './unrecoverable-error.js';
 import type { ActiveJob } from './worker-active-job.js';
 import type { WorkerEmitter } from './worker-events.js';
 import type { WorkerLogger } from './worker-logger.js';
+import { sleep } from './worker-timers.js';
 import { endAttemptSpan, runInAttemptSpan, startAttemptSpan, type AttemptSpanParent } from '../tracing/job-spans.js';
 
 export type { ActiveJob } from './worker-active-job.js';
@@ -34,6 +35,8 @@ export interface AttemptEnvironment {
   handlerDone: (active: ActiveJob) => void;
   /** Called exactly once per attempt, when the backend has recorded its end (or failed to). */
   finished: (active: ActiveJob) => void;
+  /** Aborted when the worker's stop deadline has passed: a failed settlement is then not tried again. */
+  pastDeadline: AbortSignal;
 }
 
 /** Runs a fenced call; a lost lease is logged (warn) and answers false instead of rejecting. */
@@ -45,6 +48,39 @@ async function ignoreLostLease(env: AttemptEnvironment, active: ActiveJob, actio
     if (!isErrandError(thrown, 'ERRAND_LEASE_LOST')) throw thrown;
     env.logger.warn({ jobId: active.job.jobId, task: active.job.task, attempt: active.job.attempt, action }, 'lease lost: another worker owns this job now; this outcome was discarded');
     return false;
+  }
+}
+
+/** The pause before the next try of a settlement: 50 ms doubling up to 1 s, each with up to a fifth more at random. */
+function settleRetryDelay(tries: number): number {
+  const base = Math.min(1_000, 50 * 2 ** (tries - 1));
+  return base + Math.floor(Math.random() * base * 0.2);
+}
+
+/**
+ * Records how an attempt ended (a fenced call: fail, cancelled, release) as `ignoreLostLease` does,
+ * and tries again when the backend failed transiently (ERRAND_BACKEND_UNAVAILABLE: a dropped
+ * connection, a timed-out statement, a busy database). Without this one failed call left the job
+ * `running` until its lease lapsed, a cancelled job included. Each failed try is reported
+ * (`worker:error`) and logged with the job's ids; the tries go on with backoff while this worker
+ * still holds the lease it held when the settlement began and its stop deadline has not passed;
+ * then the last error is thrown (and the backend's lease sweep settles the job).
+ */
+async function settleWithRetries(env: AttemptEnvironment, active: ActiveJob, action: string, call: () => Promise<void>): Promise<boolean> {
+  // The lease as it stands now: a heartbeat renewing it meanwhile must not keep a settlement that
+  // always fails (an SQL error is ERRAND_BACKEND_UNAVAILABLE too) trying for ever.
+  const until = active.lease.leaseUntil;
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await ignoreLostLease(env, active, action, call);
+    } catch (thrown) {
+      const delay = settleRetryDelay(tries);
+      if (!isErrandError(thrown, 'ERRAND_BACKEND_UNAVAILABLE') || env.pastDeadline.aborted || Date.now() + delay >= until) throw thrown;
+      env.reportError(thrown);
+      const { job } = active;
+      env.logger.warn({ jobId: job.jobId, task: job.task, attempt: job.attempt, action, tries, retryInMs: delay }, `could not record the attempt's end (${action}); trying again while this worker holds the lease`);
+      await sleep(delay, env.pastDeadline);
+    }
   }
 }
 
@@ -66,7 +102,7 @@ async function recordFailure(env: AttemptEnvironment, active: ActiveJob, error: 
   const final = isUnrecoverableError(error) || isErrandError(error, 'ERRAND_JOB_PAYLOAD_INVALID') || job.attempt >= job.maxAttempts;
   const retryAt = final ? null : env.now() + computeBackoff(task.options.backoff, job.attempt, error);
   endAttemptSpan(active.trace, { outcome: 'failed', error, retryAt });
-  if (await ignoreLostLease(env, active, 'fail', () => env.backend.fail(active.lease, { error: problem, retryAt }))) logFailure(env, active, error, problem, retryAt);
+  if (await settleWithRetries(env, active, 'fail', () => env.backend.fail(active.lease, { error: problem, retryAt }))) logFailure(env, active, error, problem, retryAt);
   env.events.emit('job:failed', { job, error, problem, willRetry: retryAt !== null });
   if (retryAt === null) env.events.emit('job:dead', { job, error, problem });
   else env.events.emit('job:retrying', { job, error, retryAt });
@@ -80,11 +116,11 @@ async function recordThrown(env: AttemptEnvironment, active: ActiveJob, thrown: 
   const code = reason !== undefined && isErrandError(reason) ? reason.code : undefined;
   if (code === 'ERRAND_JOB_CANCELLED') {
     endAttemptSpan(active.trace, { outcome: 'cancelled' });
-    await ignoreLostLease(env, active, 'cancelled', () => env.backend.cancelled(active.lease));
+    await settleWithRetries(env, active, 'cancelled', () => env.backend.cancelled(active.lease));
     env.events.emit('job:cancelled', { job });
   } else if (code === 'ERRAND_SHUTTING_DOWN') {
     endAttemptSpan(active.trace, { outcome: 'released' });
-    await ignoreLostLease(env, active, 'release', () => env.backend.release(active.lease));
+    await settleWithRetries(env, active, 'release', () => env.backend.release(active.lease));
   } else if (code === 'ERRAND_LEASE_LOST') {
     endAttemptSpan(active.trace, { outcome: 'lease-lost' });
     env.logger.warn({ jobId: job.jobId, attempt: job.attempt }, 'lease lost while running: the handler was aborted and its outcome discarded');
@@ -221,7 +257,7 @@ async function takeRateToken(env: AttemptEnvironment, active: ActiveJob, rateLim
 /** A job over its rate limit: back to the queue until `retryAt`, its attempt not counted. */
 function settleRateLimited(env: AttemptEnvironment, active: ActiveJob, retryAt: number): void {
   env.handlerDone(active);
-  ignoreLostLease(env, active, 'release', () => env.backend.release(active.lease, retryAt))
+  settleWithRetries(env, active, 'release', () => env.backend.release(active.lease, retryAt))
     .then((stored) => {
       if (stored) env.events.emit('job:rate-limited', { job: active.job, retryAt });
     })

@@ -65,6 +65,7 @@ export class WorkerJobs {
   /** #startWaiting() is running: a handler ending inside it must not start jobs or claim itself. */
   #starting = false;
   #stopping = false;
+  readonly #pastDeadline = new AbortController();
 
   constructor(options: WorkerJobsOptions) {
     this.#tasks = options.tasks;
@@ -85,6 +86,7 @@ export class WorkerJobs {
       reportError: options.reportError,
       handlerDone: this.#handlerDone,
       finished: this.#finished,
+      pastDeadline: this.#pastDeadline.signal,
     };
   }
 
@@ -117,8 +119,12 @@ export class WorkerJobs {
     this.#releaseWaiting();
   }
 
-  /** Aborts every running handler (reason ERRAND_SHUTTING_DOWN: their jobs are released); returns how many. */
+  /**
+   * Aborts every running handler (reason ERRAND_SHUTTING_DOWN: their jobs are released); returns how many.
+   * The stop deadline has passed: a settlement that fails from now on is not tried again.
+   */
   abortRunning(): number {
+    this.#pastDeadline.abort();
     const running = [...this.active.values()].filter((entry) => entry.phase === 'running');
     for (const entry of running) entry.abort(shuttingDown());
     return running.length;

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker as Thread } from 'node:worker_threads';
 import type { LivenessSpec, LivenessWriterModule } from './backend.js';
 
@@ -45,15 +48,45 @@ async function firstBeat(options: LivenessOptions): Promise<void> {
 
 type ThreadMessage = { type: 'beat'; at: number } | { type: 'error'; message: string } | { type: 'stopped' };
 
+/** How the thread is started: its entry (a file, or code to evaluate) and the writer module it imports. */
+interface ThreadEntry {
+  entry: URL | string;
+  eval: boolean;
+  moduleUrl: string;
+}
+
+/**
+ * The compiled copy of source file `url` in `compiledDir`, a copy of this package's tree compiled to
+ * JavaScript (src/jobs/x.ts → <compiledDir>/src/jobs/x.js), when there is one.
+ */
+function compiledCopy(compiledDir: string, url: string): string | undefined {
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return undefined;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const path = relative(root, fileURLToPath(url));
+  if (path.startsWith('..') || isAbsolute(path)) return undefined;
+  const compiled = join(compiledDir, path.replace(/\.ts$/, '.js'));
+  return existsSync(compiled) ? pathToFileURL(compiled).href : undefined;
+}
+
 /**
  * The thread's entry. Built: `liveness-thread.js` itself. From the TypeScript sources (development,
  * tests), a loader inherited through `--import` does not reach a worker thread on every Node version,
- * so a one-line bootstrap registers tsx in the thread, then imports the source.
+ * so a one-line bootstrap registers tsx in the thread, then imports the source: over a second of CPU
+ * per thread, loading tsx and esbuild. `ERRAND_COMPILED_TESTS` names a directory that holds this
+ * package's sources compiled to JavaScript in the same layout (vitest's global setup makes one per
+ * run, test/setup/compile-fixtures.ts): the thread then runs the compiled copies of itself and of the
+ * backend's writer module, without tsx, when both are there.
  */
-function threadEntry(): { entry: URL | string; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./liveness-thread.js', import.meta.url), eval: false };
+function threadEntry(moduleUrl: string): ThreadEntry {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./liveness-thread.js', import.meta.url), eval: false, moduleUrl };
   const source = new URL('./liveness-thread.ts', import.meta.url).href;
-  return { entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
+  const compiledDir = process.env.ERRAND_COMPILED_TESTS;
+  if (compiledDir !== undefined && compiledDir !== '') {
+    const thread = compiledCopy(compiledDir, source);
+    const writer = compiledCopy(compiledDir, moduleUrl);
+    if (thread !== undefined && writer !== undefined) return { entry: new URL(thread), eval: false, moduleUrl: writer };
+  }
+  return { entry: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true, moduleUrl };
 }
 
 /**
@@ -68,10 +101,10 @@ function threadEntry(): { entry: URL | string; eval: boolean } {
  * await liveness.ready
  */
 export function startLiveness(options: LivenessOptions): Liveness {
-  const { entry, eval: isCode } = threadEntry();
+  const { entry, eval: isCode, moduleUrl } = threadEntry(options.spec.moduleUrl);
   const thread = new Thread(entry, {
     eval: isCode,
-    workerData: { moduleUrl: options.spec.moduleUrl, config: options.spec.config, workerId: options.workerId, intervalMs: options.intervalMs, ttlMs: options.ttlMs },
+    workerData: { moduleUrl, config: options.spec.config, workerId: options.workerId, intervalMs: options.intervalMs, ttlMs: options.ttlMs },
   });
   // The thread never keeps a process alive on its own: stop() ends it, and so does process exit.
   thread.unref();

@@ -5,7 +5,7 @@
  * `app.use('*', metrics.middleware)` and `app.get('/metrics', metrics.handler)` type-check on Hono.
  */
 export interface HonoContextLike {
-  readonly req: { readonly method: string; header(name: string): string | undefined };
+  readonly req: { readonly method: string; readonly raw: Request; header(name: string): string | undefined };
   readonly res: Response;
   readonly error: Error | undefined;
 }

@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { HonoContextLike, HonoMiddleware } from './hono-shapes.js';
 import type { ObservedRequest } from './observed-request.js';
+import { isRouteMiss } from '../errors/route-miss-error.js';
+import { answeredError, observeAnswered } from './answered-errors.js';
 
 /** Request metrics and the middleware that records them. */
 export interface HttpMetrics {
@@ -26,6 +28,13 @@ export function errorCodeOf(error: unknown): string {
   return typeof code === 'string' && code.length <= 64 ? code : 'none';
 }
 
+/**
+ * Most distinct `route` label values: each costs a counter and a histogram series per method and
+ * status, kept until the process ends. An app with more route patterns than this sees the rest as
+ * `route="other"`.
+ */
+export const maxRouteLabels = 500;
+
 type RoutePath = (c: Context) => string;
 let routePathOf: RoutePath | undefined;
 
@@ -48,7 +57,8 @@ function statusOf(error: unknown): number {
  * Registers the HTTP metrics on `registry` and returns the Hono middleware that feeds them:
  * `errand_http_requests_total{method,route,status}`, `errand_http_request_duration_seconds`, and
  * `errand_http_errors_total{status,error_class,code}` for responses >= 400. `route` is the matched
- * route pattern (`/jobs/:id`), never the raw path, so label cardinality stays bounded.
+ * route pattern (`/jobs/:id`), never the raw path, and at most {@link maxRouteLabels} distinct values
+ * (then `other`), so label cardinality stays bounded.
  *
  * @example
  * const http = createHttpMetrics(registry, 'errand_')
@@ -63,18 +73,37 @@ export function createHttpMetrics(registry: Registry, prefix: string, buckets: n
     errors.inc({ status: String(status), error_class: errorClassOf(error), code: errorCodeOf(error) });
   }
 
+  // Route labels seen so far: a host that reports a path instead of a pattern (Express under a mount
+  // it cannot follow, a sub-app's for one: the mount path as the client spelled it, a parameter's
+  // value included) must not let clients add series without end; past the bound, new routes count
+  // as `other`.
+  const routes = new Set<string>();
+
+  function routeLabel(route: string | undefined): string {
+    if (!route) return 'unmatched';
+    if (routes.has(route)) return route;
+    if (routes.size >= maxRouteLabels) return 'other';
+    routes.add(route);
+    return route;
+  }
+
   function observe({ method, route, status, seconds, error }: ObservedRequest): void {
-    const labels = { method, route: route || 'unmatched', status: String(status) };
+    const labels = { method, route: routeLabel(route), status: String(status) };
     requests.inc(labels);
     duration.observe(labels, seconds);
     if (status >= 400) recordError(status, error);
   }
 
   // Only Hono runs the middleware, so the context it gets is Hono's whole Context.
-  function record(routePath: RoutePath, c: HonoContextLike, status: number, started: number, error: unknown): void {
-    observe({ method: c.req.method, route: routePath(c as Context), status, seconds: (performance.now() - started) / 1000, error });
+  // Hono's routePath names the last route that ran: for a request no route answered, a middleware
+  // (`/*`). errand's notFound answered it with a route miss: `unmatched`, as on Fastify and Express.
+  function record(routePath: RoutePath, c: HonoContextLike, status: number, started: number, thrown: unknown): void {
+    const error = thrown ?? answeredError(c.req.raw);
+    const route = isRouteMiss(error) ? undefined : routePath(c as Context);
+    observe({ method: c.req.method, route, status, seconds: (performance.now() - started) / 1000, error });
   }
 
+  observeAnswered();
   const middleware: HonoMiddleware = async function errandHttpMetrics(c, next) {
     const started = performance.now();
     const routePath = routePathOf ?? (await loadRoutePath());

@@ -8,27 +8,12 @@ export interface TaskSink {
 }
 
 let readSink: (tasks: BackgroundTasks) => TaskSink;
-let readRecord: (tasks: BackgroundTasks) => unknown;
-let writeRecord: (tasks: BackgroundTasks, record: unknown) => void;
 
 const noEntries: readonly TaskEntry[] = Object.freeze([]);
 
 /** The sink a task list was made with (for the runner that made it; not part of the public API). */
 export function sinkOf(tasks: BackgroundTasks): TaskSink {
   return readSink(tasks);
-}
-
-/**
- * What a task list keeps for its sink: the `init` it was made with, until the sink puts its own
- * record of the list there (the runner does at the first task). Not part of the public API.
- */
-export function recordOf(tasks: BackgroundTasks): unknown {
-  return readRecord(tasks);
-}
-
-/** Replaces what {@link recordOf} answers (and lets go of the `init`). Not part of the public API. */
-export function keepRecord(tasks: BackgroundTasks, record: unknown): void {
-  writeRecord(tasks, record);
 }
 
 /** What a request's task list knows about its request. */
@@ -67,22 +52,15 @@ export class BackgroundTasks {
   readonly requestId: string | undefined;
   readonly context: unknown;
   readonly #sink: TaskSink;
-  /** See {@link recordOf}. */
-  #record: unknown;
   /** Made by the first add: most requests add no task. */
   #entries: TaskEntry[] | undefined;
 
   static {
     readSink = (tasks) => tasks.#sink;
-    readRecord = (tasks) => tasks.#record;
-    writeRecord = (tasks, record) => {
-      tasks.#record = record;
-    };
   }
 
   constructor(sink: TaskSink, init: BackgroundTasksInit = {}) {
     this.#sink = sink;
-    this.#record = init;
     this.requestId = init.requestId;
     this.context = init.context;
   }

@@ -61,7 +61,7 @@ export class DrainDeadline {
     stats.pending--;
     stats.interrupted++;
     this.#runner.abandon(outcome.late);
-    const task = taskInfo(run.entry, batch.tasks.requestId);
+    const task = taskInfo(run.entry, batch.requestId);
     report.interrupted.push({ task: task.name, requestId: task.requestId });
     logSafely(logger, 'warn', { code: outcome.error.code, task: task.name, requestId: task.requestId }, outcome.error.message);
     events.emit('task:interrupted', { task, error: outcome.error, durationMs: outcome.durationMs });
@@ -75,12 +75,12 @@ export class DrainDeadline {
    */
   async giveUp(batch: TaskBatch, report: DrainReport | undefined): Promise<void> {
     const runner = this.#runner;
-    const entries = batch.tasks.entries;
+    const entries = batch.entries;
     const rest = entries.slice(batch.next);
     // Claimed before any await, so the batch's own chain of tasks cannot run them too.
     batch.next = entries.length;
     for (const entry of rest) {
-      const task = taskInfo(entry, batch.tasks.requestId);
+      const task = taskInfo(entry, batch.requestId);
       const reference = { task: task.name, requestId: task.requestId };
       if (batch.status !== undefined && !shouldRun(entry.when, batch.status)) {
         runner.skip(task, batch.status);

@@ -33,35 +33,30 @@ export class TaskRun implements TaskContextSource {
   readonly #started = performance.now();
   /** The task's span when the request was traced (see src/tracing). */
   readonly #span: TaskSpan | undefined;
-  #result: unknown;
+  /** Made only for a task with a timeout that returned a promise (a pending task holds every field of its run). */
+  #timeout: RunTimeout | undefined;
   #context: InlineTaskContext | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  /** Set when the deadline passed first (the outcome is then a timeout, whatever the task does). */
-  #timedOut: { error: ErrandError; durationMs: number } | undefined;
-  #abortReason: { reason: unknown } | undefined;
   #ended = false;
 
   constructor(entry: TaskEntry, timeoutMs: number | undefined, requestId?: string) {
     this.entry = entry;
     const previous = enterTask(this);
     this.#span = startTaskSpan(entry.trace, { name: entry.name, requestId, index: entry.index });
+    let result: unknown;
     try {
-      this.#result = runInTaskSpan(this.#span, () => invoke(entry, this));
+      // Untraced (most requests), no closure to make.
+      result = this.#span === undefined ? invoke(entry, this) : runInTaskSpan(this.#span, () => invoke(entry, this));
     } catch (thrown) {
-      this.#result = Promise.reject(coerceError(thrown));
+      result = Promise.reject(coerceError(thrown));
     } finally {
       leaveTask(previous);
     }
-    this.settled = timeoutMs !== undefined && isThenable(this.#result) ? Promise.race([this.#result, this.#deadline(timeoutMs)]) : this.#result;
+    this.settled = timeoutMs !== undefined && isThenable(result) ? this.#race(result, timeoutMs) : result;
   }
 
   /** The task's context, made on first read (most tasks read neither its id nor its signal). */
   get context(): TaskContext {
-    if (this.#context === undefined) {
-      this.#context = new InlineTaskContext();
-      if (this.#abortReason !== undefined) this.#context.abort(this.#abortReason.reason);
-    }
-    return this.#context;
+    return (this.#context ??= new InlineTaskContext());
   }
 
   /** The trace id of the task's span, when the request was traced. */
@@ -71,12 +66,14 @@ export class TaskRun implements TaskContextSource {
 
   /** How the run ended once `settled` fulfilled; `undefined` when the drain had already interrupted it. */
   succeeded(): SettledOutcome | undefined {
-    return this.#end(this.#timedOut === undefined ? { status: 'succeeded', durationMs: this.#elapsed() } : this.#timeoutOutcome(this.#timedOut));
+    const timedOut = this.#timeout?.timedOut;
+    return this.#end(timedOut === undefined ? { status: 'succeeded', durationMs: this.#elapsed() } : this.#timeoutOutcome(timedOut));
   }
 
   /** How the run ended once `settled` rejected with `thrown`; `undefined` when the drain had already interrupted it. */
   failed(thrown: unknown): SettledOutcome | undefined {
-    return this.#end(this.#timedOut === undefined ? { status: 'failed', error: coerceError(thrown), durationMs: this.#elapsed() } : this.#timeoutOutcome(this.#timedOut));
+    const timedOut = this.#timeout?.timedOut;
+    return this.#end(timedOut === undefined ? { status: 'failed', error: coerceError(thrown), durationMs: this.#elapsed() } : this.#timeoutOutcome(timedOut));
   }
 
   /** At the shutdown deadline: aborts the signal and ends the run as interrupted; `undefined` when it had already ended. */
@@ -87,35 +84,40 @@ export class TaskRun implements TaskContextSource {
     return this.#end({ status: 'interrupted', error, durationMs: this.#elapsed(), late: this.#late() });
   }
 
-  #deadline(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#timer = setTimeout(() => {
+  /** The first of the task's promise and its deadline; the run remembers the task's own promise for {@link TaskRun.interrupt}. */
+  #race(result: PromiseLike<unknown>, timeoutMs: number): Promise<unknown> {
+    const timeout: RunTimeout = { result, timer: undefined, timedOut: undefined };
+    this.#timeout = timeout;
+    const deadline = new Promise<void>((resolve) => {
+      timeout.timer = setTimeout(() => {
         const error = new ErrandError('ERRAND_TASK_TIMEOUT', `after-response task "${this.entry.name}" ran past its ${timeoutMs} ms timeout; its signal was aborted`);
-        this.#timedOut = { error, durationMs: this.#elapsed() };
+        timeout.timedOut = { error, durationMs: this.#elapsed() };
         this.#abort(error);
         resolve();
       }, timeoutMs);
     });
+    return Promise.race([result, deadline]);
   }
 
   #timeoutOutcome(timedOut: { error: ErrandError; durationMs: number }): SettledOutcome {
     return { status: 'timed-out', error: timedOut.error, durationMs: timedOut.durationMs, late: this.#late() };
   }
 
+  /** Aborts the task's signal (made now if the task never read it: it may read it later). */
   #abort(reason: unknown): void {
-    this.#abortReason ??= { reason };
-    this.#context?.abort(reason);
+    (this.#context ??= new InlineTaskContext()).abort(reason);
   }
 
   /** Settles when the task itself finally does. */
   #late(): Promise<void> {
-    return Promise.resolve(this.#result).then(noop, noop);
+    const result = this.#timeout === undefined ? this.settled : this.#timeout.result;
+    return Promise.resolve(result).then(noop, noop);
   }
 
   #end<Outcome extends RunOutcome>(outcome: Outcome): Outcome | undefined {
     if (this.#ended) return undefined;
     this.#ended = true;
-    clearTimeout(this.#timer);
+    clearTimeout(this.#timeout?.timer);
     endSpan(this.#span?.span, outcome);
     return outcome;
   }
@@ -123,6 +125,14 @@ export class TaskRun implements TaskContextSource {
   #elapsed(): number {
     return performance.now() - this.#started;
   }
+}
+
+/** A run's deadline: the task's own promise (raced against it), its timer, and how long the task had run when it passed. */
+interface RunTimeout {
+  readonly result: PromiseLike<unknown>;
+  timer: NodeJS.Timeout | undefined;
+  /** Set when the deadline passed first (the outcome is then a timeout, whatever the task does). */
+  timedOut: { error: ErrandError; durationMs: number } | undefined;
 }
 
 /**
@@ -166,7 +176,8 @@ function invoke(entry: TaskEntry, run: TaskRun): unknown {
   return definition.parse(entry.payload).then((payload) => definition.options.handler(payload, context));
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `value` is a promise (or any thenable) to wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 

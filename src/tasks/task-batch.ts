@@ -1,4 +1,4 @@
-import type { BackgroundTasks, BackgroundTasksInit } from './background-tasks.js';
+import { BackgroundTasks, type BackgroundTasksInit, type TaskSink } from './background-tasks.js';
 import type { TaskRun } from './run-task.js';
 import type { TaskErrorReporter } from './task-runner-options.js';
 
@@ -11,7 +11,7 @@ export interface SentResponse {
   readonly writableFinished: boolean;
   /** True once the connection closed (the client may have gone away before the handler returned). */
   readonly destroyed: boolean;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
 }
 
 /** What `createBatch` takes besides the request's id and context. */
@@ -28,10 +28,15 @@ export interface CreateBatchOptions extends BackgroundTasksInit {
 }
 
 /**
- * The runner's record of one request's tasks, made when the first task is added (most requests add
- * none): the request's task list, where its failures go, and how far it has run.
+ * One request's task list as the runner makes it (`createBatch`): the list handlers add to, with
+ * where its failures go and how far it has run. Its tasks run one at a time, in the order added,
+ * once it was started.
  */
-export class TaskBatch {
+export class TaskBatch extends BackgroundTasks {
+  /** Where this request's task failures go; undefined: the runner's `onError`. */
+  readonly report: TaskErrorReporter | undefined;
+  /** The Node response to watch, until the runner watches it (the first add): then let go, as it holds the whole request. */
+  response: SentResponse | undefined;
   /** The final response status, once the batch was started. */
   status: number | undefined = undefined;
   /** Index of the next task to run. */
@@ -41,9 +46,9 @@ export class TaskBatch {
   /** The task running now, interrupted at the drain deadline. */
   current: TaskRun | undefined = undefined;
 
-  constructor(
-    readonly tasks: BackgroundTasks,
-    /** Where this request's task failures go; undefined: the runner's `onError`. */
-    readonly report: TaskErrorReporter | undefined,
-  ) {}
+  constructor(sink: TaskSink, options: CreateBatchOptions) {
+    super(sink, options);
+    this.report = options.report;
+    this.response = options.response;
+  }
 }

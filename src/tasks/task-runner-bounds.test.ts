@@ -52,6 +52,28 @@ describe('task runner bounds and shutdown', () => {
     expect(() => runner.admit('r3')).not.toThrow();
   });
 
+  it('bounds at 10,000 pending tasks, sends Retry-After: 1 and drains for 10 s unless told otherwise, and times no task out', () => {
+    const runner = createTaskRunner({ logger: { error() {}, warn() {}, info() {} } });
+    expect({ maxPending: runner.maxPending, retryAfterSeconds: runner.retryAfterSeconds, drainTimeoutMs: runner.drainTimeoutMs, taskTimeoutMs: runner.taskTimeoutMs }).toEqual({
+      maxPending: 10_000,
+      retryAfterSeconds: 1,
+      drainTimeoutMs: 10_000,
+      taskTimeoutMs: undefined,
+    });
+  });
+
+  it('says in the 503 at the bound how many tasks are in flight and what the bound is', () => {
+    const { runner } = setup({ maxPending: 1 });
+    runner.createBatch().add(() => undefined);
+    let refusal: unknown;
+    try {
+      runner.admit('r1');
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ name: 'UnavailableError', code: 'ERRAND_OVERLOADED', retryAfterSeconds: 1, message: '1 after-response tasks are in flight (maxPending 1); retry later' });
+  });
+
   it('reports a task that times out and then settles once, and counts it once', async () => {
     const { runner, reported } = setup({ taskTimeoutMs: 20 });
     const late = deferred();
@@ -83,6 +105,41 @@ describe('task runner bounds and shutdown', () => {
     await runner.onIdle();
     expect(runner.stats()).toMatchObject({ succeeded: 2, timedOut: 0 });
     expect(timers()).toBe(before);
+  });
+
+  it('counts the tasks that failed or timed out during the drain as finished, and leaves no timer behind', async () => {
+    const { runner } = setup({ taskTimeoutMs: 20 });
+    const stuck = deferred();
+    const batch = runner.createBatch();
+    batch.add(() => Promise.reject(new Error('smtp down')));
+    batch.add(function ignoresItsSignal() {
+      return stuck.promise;
+    });
+    runner.start(batch, 200);
+    const before = timers();
+    // A deadline far away: the drain ends when the tasks do, and its own timer must go with it.
+    const report = await runner.drain({ timeoutMs: 600_000 });
+    expect(report).toMatchObject({ finished: 2, interrupted: [], dropped: [] });
+    expect(timers()).toBeLessThanOrEqual(before);
+    stuck.resolve();
+  });
+
+  it('counts a task interrupted at the deadline once, even when it returns later', async () => {
+    const { runner, reported, logs } = setup();
+    const never = deferred();
+    const batch = runner.createBatch();
+    batch.add(function stuck() {
+      return never.promise;
+    });
+    runner.start(batch, 200);
+    for (let turn = 0; turn < 50 && runner.stats().running === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await runner.drain({ timeoutMs: 10 });
+    never.resolve();
+    for (let turn = 0; turn < 5 && runner.stats().abandoned > 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.stats()).toMatchObject({ interrupted: 1, succeeded: 0, failed: 0, abandoned: 0, pending: 0, running: 0 });
+    expect(reported).toEqual([]);
+    expect(logs.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('at drain, enqueues only the always tasks of a response that never finished, and drops the rest', async () => {
@@ -181,6 +238,21 @@ describe('task runner bounds and shutdown', () => {
       late.add(definition('afterDeadline', () => undefined), {});
       runner.start(late, 200);
       await vi.waitFor(() => expect(runner.stats()).toMatchObject({ failed: 2, pending: 0 }), { timeout: 10_000 });
+    });
+  });
+
+  it('after the deadline, still moves a defined task of a request started later to the queue', async () => {
+    await expectNoUnhandledRejection(async () => {
+      const enqueued: string[] = [];
+      const queue: Enqueuer = { enqueue: (task) => Promise.resolve(`job-${enqueued.push(task.name)}`) };
+      const { runner } = setup({ queue });
+      await runner.drain({ timeoutMs: 1 });
+      const late = runner.createBatch({ requestId: 'r-late' });
+      late.add(definition('afterDeadline', () => undefined), {});
+      runner.start(late, 200);
+      await runner.onIdle();
+      expect(enqueued).toEqual(['afterDeadline']);
+      expect(runner.stats()).toMatchObject({ enqueued: 1, pending: 0 });
     });
   });
 

@@ -17,9 +17,9 @@ export interface TaskRunnerOptions {
    * The in-flight bound: while this many tasks are pending (added and not settled, including
    * timed-out tasks still running), new requests are refused with 503 ERRAND_OVERLOADED and a
    * `Retry-After` header before their handler runs. Tasks of requests already admitted always run.
-   * A pending task awaiting a timer holds about 1.9 KB (bench/task-heap.ts), plus its finished
+   * A pending task awaiting a timer holds about 1.6 KB (bench/task-heap.ts), plus its finished
    * request (about 8 KB) while a task-error handler may read `info.context`, so the default bounds
-   * task memory near 19 MB (100 MB with task-error handlers) while leaving room for 200 ms tasks at
+   * task memory near 16 MB (100 MB with task-error handlers) while leaving room for 200 ms tasks at
    * 50k requests/s.
    * @default 10_000
    */

@@ -59,7 +59,7 @@ describe('adding tasks', () => {
     const { runner } = setup();
     const batch = runner.createBatch();
     const add = batch.add.bind(batch) as (...args: unknown[]) => void;
-    for (const args of [[42], [null, () => undefined], [{ when: 'always' }, 'not a function'], [{ when: 'always' }]]) {
+    for (const args of [[42], ['label', () => undefined], [null, () => undefined], [{ when: 'always' }, 'not a function'], [{ when: 'always' }]]) {
       expect(() => add(...args)).toThrow(new TypeError('background.add expects (fn, ...args), (options, fn, ...args) or (task, payload, options)'));
     }
     expect(batch.entries).toEqual([]);
@@ -76,6 +76,8 @@ describe('adding tasks', () => {
     batch.add({ name: 'chosen' }, function ignoredName() {});
     batch.add({ when: 'always' }, () => undefined);
     batch.add(definition('defined', () => undefined), {});
+    // A task added without `when` runs on success, as the entries say.
+    expect(batch.entries.map((entry) => entry.when)).toEqual(['success', 'success', 'success', 'always', 'success']);
     runner.start(batch, 200);
     await runner.onIdle();
     expect(seen).toEqual(['0 named function false', '1 anonymous function false', '2 chosen function false', '3 anonymous function false', '4 defined definition false']);
@@ -120,6 +122,8 @@ describe('starting a request’s tasks', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(ran).toEqual([]);
     response.close(500, true);
+    // A start before the tasks ran does not change the status they are judged against.
+    runner.start(batch, 200);
     await runner.onIdle();
     expect(ran).toEqual(['failure']);
     // A later start does not judge them again.
@@ -154,15 +158,18 @@ describe('starting a request’s tasks', () => {
     expect(ran).toEqual(['true false', 'false true']);
   });
 
-  it('ignores a start for a task list another runner made', async () => {
+  it('refuses loudly a start for a task list another runner made (its tasks would never start there)', async () => {
     const { runner } = setup();
     const { runner: other } = setup();
     const ran: string[] = [];
     const batch = other.createBatch();
     batch.add(() => void ran.push('ran'));
-    runner.start(batch, 200);
+    expect(() => runner.start(batch, 200)).toThrow(
+      new TypeError('runner.start() was given a task list another runner made; start it with the runner that made it (errand(app).runner, or the runner given to background())'),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(ran).toEqual([]);
+    expect(runner.stats().started).toBe(0);
     other.start(batch, 200);
     await other.onIdle();
     expect(ran).toEqual(['ran']);
@@ -222,6 +229,19 @@ describe('failures', () => {
     expect(createTaskRunner({ logger: { error() {}, warn() {}, info() {} } }).reportsErrors).toBe(false);
   });
 
+  it('logs a failure once and nothing more when there is no reporter', async () => {
+    const logs: LogLine[] = [];
+    const at = (level: string) => (object: object, message: string) => void logs.push({ level, object: object as Record<string, unknown>, message });
+    const runner = createTaskRunner({ logger: { error: at('error'), warn: at('warn'), info: at('info') } });
+    const batch = runner.createBatch({ requestId: 'r3' });
+    batch.add(function fails() {
+      throw new Error('no');
+    });
+    runner.start(batch, 200);
+    await runner.onIdle();
+    expect(logs.map(({ level, object, message }) => [level, message, object.task])).toEqual([['error', 'after-response task failed', 'fails']]);
+  });
+
   it('counts a durable task the queue refused as failed, reports it, and runs the next task', async () => {
     const queue: Enqueuer = { enqueue: () => Promise.reject(new Error('queue unreachable')) };
     const { runner, reported } = setup({ queue });
@@ -275,10 +295,13 @@ describe('failures', () => {
     batch.add(() => new Promise((resolve) => setTimeout(resolve, 10)));
     batch.add(() => Promise.reject(new Error('x')));
     batch.add(() => stuck.promise);
+    const before = performance.now();
     runner.start(batch, 200);
     await runner.onIdle();
-    // At least the 10 ms sleep and the 30 ms timeout: each duration is added, none subtracted.
+    // At least the 10 ms sleep and the 30 ms timeout: each duration is added, none subtracted; and
+    // no more than the time the tasks took.
     expect(runner.stats().durationMsTotal).toBeGreaterThanOrEqual(39);
+    expect(runner.stats().durationMsTotal).toBeLessThanOrEqual(performance.now() - before);
     stuck.resolve();
     await until(() => runner.stats().abandoned === 0);
   });
@@ -310,7 +333,7 @@ describe('drain', () => {
       object: { requestId: 'r1' },
       message: 'after-response task "stuck" was still running at the shutdown deadline; its signal was aborted',
     });
-    expect(runner.stats()).toMatchObject({ interrupted: 1, abandoned: 1 });
+    expect(runner.stats()).toMatchObject({ interrupted: 1, abandoned: 1, running: 0, pending: 0 });
     // The interrupted task's time is unknown: not added to the total.
     expect(runner.stats().durationMsTotal).toBe(0);
     never.resolve();
@@ -326,6 +349,10 @@ describe('drain', () => {
     const report = await runner.drain({ timeoutMs: 30_000 });
     expect(report).toMatchObject({ finished: 2, interrupted: [], enqueued: [], dropped: [] });
     expect(logs).toEqual([{ level: 'info', object: { finished: 2, interrupted: 0, enqueued: 0, dropped: 0 }, message: 'after-response tasks drained' }]);
+    // With nothing pending at all, too.
+    const idle = setup();
+    await idle.runner.drain({ timeoutMs: 30_000 });
+    expect(idle.logs).toEqual([{ level: 'info', object: { finished: 0, interrupted: 0, enqueued: 0, dropped: 0 }, message: 'after-response tasks drained' }]);
   });
 
   it('at the deadline, skips the tasks whose when rules them out and drops the rest with an event', async () => {
@@ -341,14 +368,19 @@ describe('drain', () => {
     });
     batch.add({ when: 'failure' }, function onFailure() {});
     batch.add(function afterwards() {});
+    // No queue: a defined task is dropped like a plain one.
+    batch.add(definition('definedAfterwards', () => undefined), {});
     runner.start(batch, 200);
     await until(() => runner.stats().running === 1);
     const report = await runner.drain({ timeoutMs: 20 });
-    await until(() => events.length === 3);
-    expect([...events].sort()).toEqual(['dropped afterwards shutdown', 'interrupted stuck ERRAND_TASK_DROPPED', 'skipped onFailure 200']);
-    expect(report.dropped).toEqual([{ task: 'afterwards', requestId: 'r1' }]);
+    await until(() => events.length === 4);
+    expect([...events].sort()).toEqual(['dropped afterwards shutdown', 'dropped definedAfterwards shutdown', 'interrupted stuck ERRAND_TASK_DROPPED', 'skipped onFailure 200']);
+    expect(report.dropped).toEqual([
+      { task: 'afterwards', requestId: 'r1' },
+      { task: 'definedAfterwards', requestId: 'r1' },
+    ]);
     expect(logs.find((line) => line.object.task === 'afterwards')).toMatchObject({ level: 'warn', object: { code: 'ERRAND_TASK_DROPPED', requestId: 'r1' }, message: 'after-response task "afterwards" was dropped at shutdown' });
-    expect(runner.stats()).toMatchObject({ skipped: 1, dropped: 1, pending: 0 });
+    expect(runner.stats()).toMatchObject({ skipped: 1, dropped: 2, failed: 0, pending: 0 });
     never.resolve();
     await until(() => runner.stats().abandoned === 0);
   });

@@ -114,6 +114,8 @@ describe('TaskRunner', () => {
     const seen: (string | undefined)[] = [];
     const batch = r.createBatch();
     batch.add(async function reads() {
+      // One context per task, however often it is asked for.
+      seen.push(currentTask() === currentTask() ? 'same' : 'another');
       seen.push(currentTask()?.jobId.slice(0, 7));
       await Promise.resolve();
       seen.push(currentTask()?.jobId);
@@ -122,19 +124,52 @@ describe('TaskRunner', () => {
     expect(currentTask()).toBeUndefined();
     r.start(batch, 200);
     await r.onIdle();
-    expect(seen).toEqual(['inline:', undefined, 'second']);
+    expect(seen).toEqual(['same', 'inline:', undefined, 'second']);
     expect(r.stats()).toMatchObject({ succeeded: 2, pending: 0, running: 0 });
+  });
+
+  it('starts the tasks on a microtask after start() returned, never inside it', async () => {
+    const r = runner();
+    const ran: string[] = [];
+    const batch = r.createBatch();
+    batch.add(() => void ran.push('task'));
+    r.start(batch, 200);
+    ran.push('start returned');
+    await r.onIdle();
+    expect(ran).toEqual(['start returned', 'task']);
+  });
+
+  it('runs a task added while an earlier task of the same request runs after that one, not beside it', async () => {
+    const r = runner();
+    const gate = deferred();
+    const ran: string[] = [];
+    const batch = r.createBatch();
+    batch.add(async () => {
+      ran.push('first started');
+      await gate.promise;
+      ran.push('first ended');
+    });
+    r.start(batch, 200);
+    while (ran.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    batch.add(() => void ran.push('second'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    gate.resolve();
+    await r.onIdle();
+    expect(ran).toEqual(['first started', 'first ended', 'second']);
   });
 
   it('runs a task added after the response was sent (a streaming response)', async () => {
     const r = runner();
     const ran: string[] = [];
     const batch = r.createBatch();
+    batch.add(() => void ran.push('first'));
     r.start(batch, 200);
     await r.onIdle();
     batch.add(() => void ran.push('late'));
     await r.onIdle();
-    expect(ran).toEqual(['late']);
+    batch.add(() => void ran.push('later still'));
+    await r.onIdle();
+    expect(ran).toEqual(['first', 'late', 'later still']);
   });
 
   it('aborts the signal at the timeout, reports it as timed out and moves on even if the task ignores it', async () => {
@@ -178,6 +213,21 @@ describe('TaskRunner', () => {
     expect(r.stats()).toMatchObject({ succeeded: 1, timedOut: 0 });
   });
 
+  it('lets a task report progress as a durable job would: a promise that resolves, with nothing stored', async () => {
+    const r = runner();
+    const resolved: unknown[] = [];
+    const batch = r.createBatch();
+    batch.add(
+      definition('import', (_payload, context) => context.progress(50).then((value) => resolved.push(value))),
+      {},
+    );
+    batch.add(() => currentTask()?.progress({ step: 'resize' }).then((value) => resolved.push(value)));
+    r.start(batch, 200);
+    await r.onIdle();
+    expect(resolved).toEqual([undefined, undefined]);
+    expect(r.stats()).toMatchObject({ succeeded: 2, failed: 0 });
+  });
+
   it('refuses new requests at the bound with a 503 and Retry-After, and again while shutting down', async () => {
     const r = runner({ maxPending: 2, retryAfterSeconds: 3 });
     const gate = deferred();
@@ -193,7 +243,7 @@ describe('TaskRunner', () => {
     await r.onIdle();
     expect(() => r.admit()).not.toThrow();
     await r.drain({ timeoutMs: 10 });
-    expect(() => r.admit()).toThrow(expect.objectContaining({ code: 'ERRAND_SHUTTING_DOWN', status: 503 }));
+    expect(() => r.admit()).toThrow(expect.objectContaining({ code: 'ERRAND_SHUTTING_DOWN', status: 503, message: 'the server is shutting down and takes no new requests' }));
     expect(() => r.admit()).toThrow(expect.objectContaining({ code: 'ERRAND_SHUTTING_DOWN' }));
     expect(r.stats()).toMatchObject({ rejectedRequests: 1, refusedWhileClosing: 2 });
   });
@@ -216,8 +266,21 @@ describe('TaskRunner', () => {
     expect(events).toEqual(['job-1']);
 
     const noQueue = runner().createBatch();
-    expect(() => noQueue.add(task, {}, { durable: true })).toThrow(expect.objectContaining({ code: 'ERRAND_QUEUE_MISSING' }));
+    expect(() => noQueue.add(task, {}, { durable: true })).toThrow(
+      expect.objectContaining({
+        code: 'ERRAND_QUEUE_MISSING',
+        message: 'task "welcome" was added with durable: true but the background runner has no queue; pass `queue` to createTaskRunner or background()',
+      }),
+    );
     expect(noQueue.entries).toHaveLength(0);
+    // A refused add keeps the tasks added before it, and the next add takes its place.
+    noQueue.add(function first() {});
+    expect(() => noQueue.add(task, {}, { durable: true })).toThrow(expect.objectContaining({ code: 'ERRAND_QUEUE_MISSING' }));
+    noQueue.add(function second() {});
+    expect(noQueue.entries.map((entry) => [entry.index, entry.name])).toEqual([
+      [0, 'first'],
+      [1, 'second'],
+    ]);
   });
 
   it('drains to a deadline: interrupts what runs, enqueues defined tasks, drops and logs the rest', async () => {
@@ -277,6 +340,8 @@ describe('TaskRunner', () => {
     await r.onIdle();
     expect(ran).toEqual(['after']);
     expect(logs.map((l) => l.message)).toEqual(['after-response task failed', 'the task-error reporter threw', 'a task event listener threw']);
+    expect(logs[1].object).toMatchObject({ err: expect.objectContaining({ message: 'reporter down' }), task: 'anonymous' });
+    expect(logs[2].object).toMatchObject({ err: expect.objectContaining({ message: 'listener down' }) });
     expect(rejections).toEqual([]);
   });
 

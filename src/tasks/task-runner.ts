@@ -4,9 +4,9 @@ import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
-import { BackgroundTasks, keepRecord, recordOf, sinkOf, type TaskSink } from './background-tasks.js';
+import { sinkOf, type BackgroundTasks, type TaskSink } from './background-tasks.js';
 import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
-import { TaskRun, type SettledOutcome } from './run-task.js';
+import { isThenable, TaskRun, type SettledOutcome } from './run-task.js';
 import { TaskBatch, type CreateBatchOptions, type SentResponse } from './task-batch.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
 import { TaskEvents, type TaskEventMap, type TaskEventName, type TaskInfo } from './task-events.js';
@@ -110,11 +110,11 @@ export class TaskRunner {
   }
 
   /**
-   * A new, empty task list for one request. It keeps `options` until its first task is added,
-   * when the runner makes its record of the request's tasks (and starts watching `response`).
+   * A new, empty task list for one request. With `response`, the runner starts its tasks when that
+   * Node response closes (watched from the first add); without, call {@link TaskRunner.start}.
    */
   createBatch(options: CreateBatchOptions = {}): BackgroundTasks {
-    return new BackgroundTasks(this.#sink, options);
+    return new TaskBatch(this.#sink, options);
   }
 
   /** Takes a task added to one of this runner's task lists. */
@@ -122,48 +122,44 @@ export class TaskRunner {
     if (entry.kind === 'definition' && entry.durable && this.#queue === undefined) {
       throw new ErrandError('ERRAND_QUEUE_MISSING', `task "${entry.name}" was added with durable: true but the background runner has no queue; pass \`queue\` to createTaskRunner or background()`);
     }
-    const record = recordOf(tasks);
-    const batch = record instanceof TaskBatch ? record : this.#newBatch(tasks, record as CreateBatchOptions);
+    // Only this runner's batches have its sink.
+    const batch = tasks as TaskBatch;
     this.#stats.added++;
     this.#stats.pending++;
     this.#pending.add(batch);
+    const response = batch.response;
     // Added after the response was sent (a streaming response): run it too.
     if (batch.status !== undefined) this.#resume(batch);
-    else if (record !== batch && (record as CreateBatchOptions).response !== undefined) this.#startWhenSent(batch, (record as CreateBatchOptions).response!);
-  }
-
-  /**
-   * The runner's record of a task list, kept in the list in place of its options: a task runs long
-   * after its response, and the options hold the response, which holds the whole request.
-   */
-  #newBatch(tasks: BackgroundTasks, options: CreateBatchOptions): TaskBatch {
-    const batch = new TaskBatch(tasks, options.report);
-    keepRecord(tasks, batch);
-    return batch;
+    else if (response !== undefined) {
+      batch.response = undefined;
+      this.#startWhenSent(batch, response);
+    }
   }
 
   /** Starts the batch once its Node response closed (at once when it already has). */
   #startWhenSent(batch: TaskBatch, response: SentResponse): void {
     if (response.writableFinished || response.destroyed) this.#start(batch, response.statusCode);
-    else response.once('close', () => this.#start(batch, response.statusCode));
+    // `on`, not `once`: a response closes once (a second 'close' would find the batch started), and
+    // `once` costs a wrapper and, at removal, a new listener table for the response (352 B).
+    else response.on('close', () => this.#start(batch, response.statusCode));
   }
 
   /**
    * Starts a request's tasks: call it once its response has been fully sent, with the final status
    * (not needed for a batch made with `response`). Tasks start on a microtask after the call,
-   * never inside the caller. A second call is ignored.
+   * never inside the caller. A second call is ignored. A list another runner made is refused with a
+   * `TypeError`: its tasks would never start here.
    */
   start(tasks: BackgroundTasks, status: number): void {
-    if (sinkOf(tasks) !== this.#sink) return;
-    const record = recordOf(tasks);
-    // A list with no task yet keeps the status too: a task added later (a streaming response) runs.
-    this.#start(record instanceof TaskBatch ? record : this.#newBatch(tasks, record as CreateBatchOptions), status);
+    if (sinkOf(tasks) !== this.#sink) throw new TypeError('runner.start() was given a task list another runner made; start it with the runner that made it (errand(app).runner, or the runner given to background())');
+    this.#start(tasks as TaskBatch, status);
   }
 
+  /** Records the final status; a task added later (a streaming response) runs at once. */
   #start(batch: TaskBatch, status: number): void {
     if (batch.status !== undefined) return;
     batch.status = status;
-    this.#resume(batch);
+    if (batch.entries.length > 0) this.#resume(batch);
   }
 
   /** Resolves when no task is pending (for tests and for shutdown). */
@@ -224,53 +220,89 @@ export class TaskRunner {
       void this.#deadline.giveUp(batch, undefined);
       return;
     }
-    void this.#run(batch);
+    batch.running = true;
+    // Tasks start on a microtask, never inside the caller (the response's event handler).
+    void Promise.resolve(batch).then(this.#runBatch);
   }
+
+  /** {@link TaskRunner.#run} as a promise callback: one function per runner, none per request. */
+  readonly #runBatch = (batch: TaskBatch): void => this.#run(batch);
 
   /**
    * Runs the batch's tasks one after the other, in the order added (tasks added meanwhile
-   * included), until none is left or the drain gave up. A task that fails or times out is counted
-   * and reported and the next one runs; so does a fault of the runner itself (a log sink or a
-   * reporter that threw). Never rejects.
+   * included), until none is left or the drain gave up. A task that has to be waited for ends the
+   * call, and its settling calls `#run` again for the rest: a suspended async loop would keep its
+   * frame for every pending task (the figures are in the commit). A task that fails or times out is
+   * counted and reported and the next one runs; so does a fault of the runner itself (a log sink or
+   * a reporter that threw). Never throws.
    */
-  async #run(batch: TaskBatch): Promise<void> {
-    batch.running = true;
-    // Tasks start on a microtask, never inside the caller (the response's event handler).
-    await Promise.resolve();
+  #run(batch: TaskBatch): void {
     for (let entry = this.#nextEntry(batch); entry !== undefined; entry = this.#nextEntry(batch)) {
-      try {
-        if (entry.kind === 'definition' && entry.durable) {
-          await this.#enqueue(batch, entry);
-          continue;
-        }
-        const run = this.#startRun(batch, entry);
-        let outcome: SettledOutcome | undefined;
-        try {
-          await run.settled;
-          outcome = run.succeeded();
-        } catch (thrown) {
-          outcome = run.failed(thrown);
-        }
-        // undefined: the drain deadline interrupted the task and counted it already.
-        if (outcome?.status === 'succeeded') this.#succeeded(batch, run, outcome.durationMs);
-        else if (outcome !== undefined) await this.#failed(batch, run, outcome);
-      } catch (error) {
-        logSafely(this.#logger, 'error', { err: coerceError(error), requestId: batch.tasks.requestId }, 'the task runner failed unexpectedly');
-      }
+      if (this.#runEntry(batch, entry)) return;
     }
     batch.running = false;
-    if (batch.next >= batch.tasks.entries.length) this.#retire(batch);
+    if (batch.next >= batch.entries.length) this.#retire(batch);
+  }
+
+  /** Runs or enqueues one task; `true` when the batch goes on later, once the task has settled. */
+  #runEntry(batch: TaskBatch, entry: TaskEntry): boolean {
+    try {
+      if (entry.kind === 'definition' && entry.durable) return this.#goOnAfter(batch, this.#enqueue(batch, entry));
+      const run = this.#startRun(batch, entry);
+      // A synchronous task's result is no promise: nothing to wait for.
+      if (!isThenable(run.settled)) return this.#goOnAfter(batch, this.#ended(batch, run, run.succeeded()));
+      void Promise.resolve(run.settled).then(
+        () => this.#settled(batch, run, run.succeeded()),
+        (thrown: unknown) => this.#settled(batch, run, run.failed(thrown)),
+      );
+      return true;
+    } catch (error) {
+      this.#fault(batch, error);
+      return false;
+    }
+  }
+
+  /** A task the batch waited for has settled: counts and reports it, then runs the rest of the batch. */
+  #settled(batch: TaskBatch, run: TaskRun, outcome: SettledOutcome | undefined): void {
+    try {
+      if (this.#goOnAfter(batch, this.#ended(batch, run, outcome))) return;
+    } catch (error) {
+      this.#fault(batch, error);
+    }
+    this.#run(batch);
+  }
+
+  /** Given a promise that never rejects (a failure being reported, a task being enqueued): runs the rest of the batch once it settles, and answers `true`. */
+  #goOnAfter(batch: TaskBatch, settling: Promise<unknown> | undefined): boolean {
+    if (settling === undefined) return false;
+    void settling.then(() => this.#run(batch));
+    return true;
+  }
+
+  /**
+   * Counts a run that ended; a failure or a timeout is also logged and reported (the promise, which
+   * never rejects). `undefined`: the drain deadline interrupted the task and counted it already.
+   */
+  #ended(batch: TaskBatch, run: TaskRun, outcome: SettledOutcome | undefined): Promise<void> | undefined {
+    if (outcome?.status === 'succeeded') this.#succeeded(batch, run, outcome.durationMs);
+    else if (outcome !== undefined) return this.#failed(batch, run, outcome);
+    return undefined;
+  }
+
+  /** A fault of the runner itself (a log sink or a reporter that threw): logged, and the next task runs. */
+  #fault(batch: TaskBatch, error: unknown): void {
+    logSafely(this.#logger, 'error', { err: coerceError(error), requestId: batch.requestId }, 'the task runner failed unexpectedly');
   }
 
   /** The batch's next task to run (here or on the queue), counting those its `when` rules out; `undefined` once none is left or the drain gave up. */
   #nextEntry(batch: TaskBatch): TaskEntry | undefined {
-    const entries = batch.tasks.entries;
+    const entries = batch.entries;
     while (batch.next < entries.length && !this.#stopping) {
       const entry = entries[batch.next];
       batch.next++;
       const status = batch.status ?? 500;
       if (shouldRun(entry.when, status)) return entry;
-      this.#skip(taskInfo(entry, batch.tasks.requestId), status);
+      this.#skip(taskInfo(entry, batch.requestId), status);
     }
     return undefined;
   }
@@ -278,8 +310,8 @@ export class TaskRunner {
   #startRun(batch: TaskBatch, entry: TaskEntry): TaskRun {
     this.#stats.started++;
     this.#stats.running++;
-    if (this.#events.has('task:started')) this.#events.emit('task:started', { task: taskInfo(entry, batch.tasks.requestId) });
-    const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs, batch.tasks.requestId);
+    if (this.#events.has('task:started')) this.#events.emit('task:started', { task: taskInfo(entry, batch.requestId) });
+    const run = new TaskRun(entry, entry.timeout ?? this.taskTimeoutMs, batch.requestId);
     batch.current = run;
     return run;
   }
@@ -290,7 +322,7 @@ export class TaskRunner {
     this.#stats.pending--;
     this.#stats.durationMsTotal += durationMs;
     this.#stats.succeeded++;
-    if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(run.entry, batch.tasks.requestId), durationMs });
+    if (this.#events.has('task:succeeded')) this.#events.emit('task:succeeded', { task: taskInfo(run.entry, batch.requestId), durationMs });
   }
 
   /** Counts a run that failed or timed out, logs and reports it, and emits its event. */
@@ -299,7 +331,7 @@ export class TaskRunner {
     this.#stats.running--;
     this.#stats.pending--;
     this.#stats.durationMsTotal += outcome.durationMs;
-    const task = taskInfo(run.entry, batch.tasks.requestId);
+    const task = taskInfo(run.entry, batch.requestId);
     if (outcome.status === 'failed') {
       this.#stats.failed++;
       await this.#fail(batch, task, outcome.error, false, run.traceId);
@@ -320,7 +352,7 @@ export class TaskRunner {
 
   /** Enqueues a defined task; returns its job id, or undefined when the queue refused it (reported as a failure). */
   async #enqueue(batch: TaskBatch, entry: DefinedTaskEntry): Promise<string | undefined> {
-    const task = taskInfo(entry, batch.tasks.requestId);
+    const task = taskInfo(entry, batch.requestId);
     try {
       const jobId = await runInTraceContext(entry.trace, () => this.#queue!.enqueue(entry.definition, entry.payload, entry.enqueue));
       this.#stats.enqueued++;
@@ -339,7 +371,7 @@ export class TaskRunner {
 
   /** Logs and reports a failed task; never rejects: a log sink or reporter that throws is logged as a fault of the runner. */
   #fail(batch: TaskBatch, task: TaskInfo, error: Error, timedOut: boolean, traceId?: string): Promise<void> {
-    return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.tasks.context }).catch((fault: unknown) => {
+    return reportTaskFailure(this.#logger, batch.report ?? this.#onError, { task, error, timedOut, traceId, context: batch.context }).catch((fault: unknown) => {
       logSafely(this.#logger, 'error', { err: coerceError(fault), requestId: task.requestId }, 'the task runner failed unexpectedly');
     });
   }

@@ -197,6 +197,21 @@ export function describeAdapterConformance(name: string, options: AdapterConform
         const unknown = await sendRequest(await port(), { path: '/jobs/no-such-job', headers: { 'x-request-id': `${requestId}-404` } });
         checkProblem(unknown, { status: 404, code: 'ERRAND_JOB_NOT_FOUND' }, `${requestId}-404`, '/jobs/no-such-job');
       });
+
+      it("a failed job's status hides its internal error in production, as every error answer does", async () => {
+        // A job whose handler hit an internal fault: the dashboard shows all of it, a status route anyone can poll must not.
+        const id = await queue.enqueue(job, {});
+        // Every queued conformance job is claimed (the 202 test's too): this one is among them.
+        const claimed = (await queue.backend.claim({ workerId: `conformance-${name}`, tasks: [job.name], limit: 100, leaseMs: 60_000, waitMs: 0 })).find((one) => one.jobId === id);
+        if (claimed === undefined) throw new Error('the conformance job was not claimed');
+        const internal = { type: 'about:blank', title: 'Error', status: 500, detail: "ENOENT: no such file or directory, open '/srv/secret/uploads/a.csv'", code: 'ENOENT' };
+        await queue.backend.fail(claimed, { error: internal, retryAt: null });
+        const status = await sendRequest(await port(), { path: `/jobs/${id}` });
+        expect(status.status).toBe(200);
+        expect(status.json).toMatchObject({ id, state: 'dead', error: { status: 500, title: 'Internal Server Error' } });
+        expect(status.text).not.toContain('/srv/secret');
+        expect(status.text).not.toContain('ENOENT');
+      });
     });
 
     afterAll(async () => {

@@ -41,6 +41,19 @@ export function describeDedupe(options: ConformanceOptions): void {
   }
 
   describe('dedupe modes', () => {
+    it('refuses a key holding NUL (U+0000) as the caller\'s fault, 422 ERRAND_JOB_KEY_INVALID, and stores nothing', async () => {
+      const backend = await makeBackend();
+      const queue = createQueue({ backend });
+      const task = defineTask('nul-key', { handler: () => undefined });
+      const refused = await queue.enqueue(task, {}, { key: 'a\u0000b' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toMatchObject({ code: 'ERRAND_JOB_KEY_INVALID', status: 422 });
+      expect((await backend.list({ limit: 10 })).jobs).toEqual([]);
+      expect(await queue.enqueue(task, {}, { key: 'a-b' })).toEqual(expect.any(String));
+    });
+
     it("'active' (the default) answers the holder's id while it is waiting, running or retrying", async () => {
       const backend = await makeBackend();
       const first = keyed('active', undefined);
@@ -145,6 +158,36 @@ export function describeDedupe(options: ConformanceOptions): void {
       await backend.enqueue([debounced('cap', 60_000, 90_000, { payload: { v: 'last' } })]);
       expect(await backend.get(first.id)).toMatchObject({ runAt: createdAt + 90_000, payload: { v: 'last' }, state: 'delayed' });
     });
+
+    for (const group of [undefined, 'g']) {
+      const kind = group === undefined ? 'a debounced job' : 'a debounced job of a fair-queue group';
+      it.skipIf(group !== undefined && options.fairQueues === false)(`${kind} keeps the time it was moved to once it falls due: while it waits, and while it runs`, async () => {
+        const backend = await makeBackend();
+        const grouping = group === undefined ? {} : { group };
+        const claimOptions = group === undefined ? {} : { groups: { conformance: {} } };
+        // Ready a minute before the debounced job: every backend hands it out first.
+        const ahead = newJob({ runAt: Date.now() - 60_000, createdAt: Date.now() - 60_000, ...grouping });
+        await backend.enqueue([ahead]);
+        const first = debounced('fell-due', 500, undefined, { payload: { v: 1 }, ...grouping });
+        await backend.enqueue([first]);
+        expect(await backend.enqueue([debounced('fell-due', 800, undefined, { payload: { v: 2 }, ...grouping })])).toEqual([{ id: first.id, created: false, replaced: true }]);
+        // Moved to 800 ms after the second enqueue (or, on a machine so loaded that the first fell due
+        // before it, kept at its first time): whichever, the job says that time from now on.
+        const moved = (await backend.get(first.id))?.runAt;
+        expect(moved).toBeGreaterThanOrEqual(first.runAt);
+        // The dashboard's list says the same time as get.
+        const listed = async (): Promise<number | undefined> => (await backend.list({ limit: 10 })).jobs.find((job) => job.id === first.id)?.runAt;
+        expect(await listed()).toBe(moved);
+        await sleep(Math.max(0, (moved ?? 0) - Date.now()) + 50);
+        // A claim of another job: Redis moves a due job from its delayed set to its wait list here.
+        expect(await claimOne(backend, claimOptions)).toMatchObject({ jobId: ahead.id });
+        expect(await backend.get(first.id)).toMatchObject({ state: 'queued', runAt: moved, payload: { v: 2 } });
+        expect(await listed()).toBe(moved);
+        expect(await claimOne(backend, claimOptions)).toMatchObject({ jobId: first.id, payload: { v: 2 } });
+        expect(await backend.get(first.id)).toMatchObject({ state: 'running', runAt: moved });
+        expect(await listed()).toBe(moved);
+      });
+    }
 
     it('debounce runs a burst once, with its last payload, and the next burst after it started is a new job', async () => {
       const backend = await makeBackend();

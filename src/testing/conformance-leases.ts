@@ -170,6 +170,35 @@ export function describeLeases(options: ConformanceOptions): void {
       expect(await claimOne(backend)).toMatchObject({ jobId: job.id, attempt: 2 });
     });
 
+    for (const how of ['retried', 'released'] as const) {
+      it(`a ${how} job says the time it was due to run again, once it runs`, async () => {
+        const backend = await makeBackend();
+        const job = newJob({ maxAttempts: 3 });
+        await backend.enqueue([job]);
+        const lease = await claimOne(backend);
+        const dueAt = Date.now() + 300;
+        if (how === 'retried') await backend.fail(lease, { error: testProblem('first try'), retryAt: dueAt });
+        else await backend.release(lease, dueAt);
+        expect((await backend.list({ limit: 10 })).jobs.find((listed) => listed.id === job.id)?.runAt).toBe(dueAt);
+        expect(await eventually(() => claimOne(backend))).toMatchObject({ jobId: job.id });
+        expect(await backend.get(job.id)).toMatchObject({ state: 'running', runAt: dueAt });
+        expect((await backend.list({ limit: 10 })).jobs.find((listed) => listed.id === job.id)?.runAt).toBe(dueAt);
+      });
+    }
+
+    it('a dead job retried by hand is due at the retry, not at its first time', async () => {
+      const backend = await makeBackend();
+      const job = newJob({ runAt: Date.now() - 60_000, createdAt: Date.now() - 60_000 });
+      await backend.enqueue([job]);
+      await backend.fail(await claimOne(backend), { error: testProblem('fatal'), retryAt: null });
+      const before = Date.now();
+      expect(await backend.retry(job.id)).toBe(true);
+      const record = await backend.get(job.id);
+      expect(record).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(record?.runAt).toBeGreaterThanOrEqual(before);
+      expect(record?.runAt).toBeLessThanOrEqual(Date.now());
+    });
+
     it('makes a job dead when fail() gives no retryAt', async () => {
       const backend = await makeBackend();
       const job = newJob();

@@ -129,6 +129,65 @@ export function describeStorage(options: ConformanceOptions): void {
       expect(stats.oldestQueuedAt).toBe(oldest.runAt);
     });
 
+    it('tells the same state in get, list and stats for a job whose due time passed before any claim, and dates the oldest ready job from when it became ready', async () => {
+      const backend = await makeBackend();
+      const ready = newJob({ priority: 0 });
+      // Due soon, created now: ready from its runAt, not from its creation. Far enough ahead that the
+      // check right after the enqueue sees it delayed, even on a loaded machine.
+      const due = newJob({ priority: 5, runAt: Date.now() + 1_500 });
+      await backend.enqueue([ready, due]);
+      expect((await backend.get(due.id))?.state).toBe('delayed');
+      await eventually(async () => expect((await backend.get(due.id))?.state).toBe('queued'));
+      const states = async (): Promise<Record<string, string>> => Object.fromEntries((await backend.list()).jobs.map((job) => [job.id, job.state]));
+      expect(await states()).toEqual({ [ready.id]: 'queued', [due.id]: 'queued' });
+      expect((await backend.list({ state: 'queued' })).total).toBe(2);
+      expect((await backend.list({ state: 'queued' })).jobs.map((job) => job.id).sort()).toEqual([ready.id, due.id].sort());
+      expect(await backend.list({ state: 'delayed' })).toEqual({ jobs: [], total: 0 });
+      let stats = await backend.stats();
+      expect(stats.counts).toMatchObject({ queued: 2, delayed: 0 });
+      expect({ queued: 0, delayed: 0, ...stats.byTask.conformance }).toMatchObject({ queued: 2, delayed: 0 });
+      expect(stats.oldestQueuedAt).toBe(ready.runAt);
+      // The ready job is claimed first (priority 0); the other has been ready since its runAt.
+      expect((await claimOne(backend)).jobId).toBe(ready.id);
+      stats = await backend.stats();
+      expect(stats.counts).toMatchObject({ queued: 1, delayed: 0, running: 1 });
+      expect(stats.oldestQueuedAt).toBe(due.runAt);
+      expect(await states()).toEqual({ [ready.id]: 'running', [due.id]: 'queued' });
+    });
+
+    it('tells the same state in get, list and stats for a retry whose due time passed before any claim', async () => {
+      const backend = await makeBackend();
+      const job = newJob();
+      await backend.enqueue([job]);
+      const retryAt = Date.now() + 1_500;
+      await backend.fail(await claimOne(backend), { error: testProblem(), retryAt });
+      expect((await backend.get(job.id))?.state).toBe('retrying');
+      expect((await backend.list({ state: 'retrying' })).total).toBe(1);
+      await eventually(async () => expect((await backend.get(job.id))?.state).toBe('queued'));
+      expect((await backend.list()).jobs.map((record) => record.state)).toEqual(['queued']);
+      expect((await backend.list({ state: 'queued' })).jobs.map((record) => record.id)).toEqual([job.id]);
+      expect(await backend.list({ state: 'retrying' })).toEqual({ jobs: [], total: 0 });
+      const stats = await backend.stats();
+      expect(stats.counts).toMatchObject({ queued: 1, retrying: 0, delayed: 0 });
+      expect(stats.oldestQueuedAt).toBe(retryAt);
+    });
+
+    it('tells the same state in get, list and stats for a job of a fair-queue group waiting for a claim', async () => {
+      const backend = await makeBackend();
+      const job = newJob({ group: 'tenant-a' });
+      const later = newJob({ group: 'tenant-a', runAt: Date.now() + 60_000 });
+      await backend.enqueue([job, later]);
+      expect((await backend.get(job.id))?.state).toBe('queued');
+      expect((await backend.get(later.id))?.state).toBe('delayed');
+      const listed = Object.fromEntries((await backend.list()).jobs.map((record) => [record.id, record.state]));
+      expect(listed).toEqual({ [job.id]: 'queued', [later.id]: 'delayed' });
+      expect((await backend.list({ state: 'queued' })).jobs.map((record) => record.id)).toEqual([job.id]);
+      expect((await backend.list({ state: 'delayed' })).jobs.map((record) => record.id)).toEqual([later.id]);
+      const stats = await backend.stats();
+      expect(stats.counts).toMatchObject({ queued: 1, delayed: 1 });
+      expect(stats.oldestQueuedAt).toBe(job.runAt);
+    });
+
     it('removes a job that is not running, and refuses a running or unknown one', async () => {
       const backend = await makeBackend();
       const [waiting, busy] = [newJob({ priority: 1 }), newJob({ priority: 0 })];

@@ -6,7 +6,15 @@ import { createQueue } from '../jobs/queue.js';
 import { UnrecoverableError } from '../jobs/unrecoverable-error.js';
 import { createWorker, type Worker, type WorkerOptions } from '../jobs/worker.js';
 import type { WorkerEvents } from '../jobs/worker-events.js';
+import { memoryLogger } from './memory-logger.js';
 import { backendsFor, eventually, newJob, sleep, type ConformanceOptions } from './conformance-helpers.js';
+
+/** Adds what the worker logged (and the job as stored) to a failed assertion's message. */
+function withWorkerLog(error: unknown, lines: readonly Record<string, unknown>[], job: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message += `\nthe worker logged:\n${lines.map((line) => JSON.stringify(line)).join('\n') || '(nothing)'}\nthe job as stored: ${JSON.stringify(job)}`;
+  return error;
+}
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -135,7 +143,8 @@ export function describeWorker(options: ConformanceOptions): void {
       // A lease far above the test's length: on a loaded machine a 1 s lease can lapse between two
       // heartbeats, and the lapsed cancel-requested job is then ended cancelled by the lease sweep,
       // not by this worker (which sees its lease lost and, rightly, emits no job:cancelled).
-      const worker = startWorker(backend, { tasks: [endless], leaseMs: 60_000 });
+      const { logger, lines } = memoryLogger('debug');
+      const worker = startWorker(backend, { tasks: [endless], leaseMs: 60_000, logger });
       const cancelled = record(worker, 'job:cancelled');
       try {
         await eventually(() => expect(started).toBe(true));
@@ -143,6 +152,9 @@ export function describeWorker(options: ConformanceOptions): void {
         await finishWith(backend, id, 'cancelled');
         // The worker emits once the backend's answer reaches it, which a read of the stored state can beat.
         await eventually(() => expect(cancelled).toHaveLength(1));
+      } catch (error) {
+        // So that a failure says what the worker saw (backend errors, lost leases), not only the state it left.
+        throw withWorkerLog(error, lines, await backend.get(id).catch(() => undefined));
       } finally {
         await stopAll();
       }

@@ -206,6 +206,15 @@ describe('errand on Express: failures answered through the registry', () => {
     expect(encoding.json).toMatchObject({ status: 415, code: 'ERRAND_UNSUPPORTED_MEDIA_TYPE', detail: 'the content encoding "x-unknown" is not supported' });
   });
 
+  it("answers a body that does not decode with its Content-Encoding with a 400 problem, never zlib's code or message", async () => {
+    for (const [encoding, body] of [['gzip', 'not gzip at all'], ['deflate', '{"name":"tea"}'], ['br', 'not brotli at all, really']] as const) {
+      const response = await send(portOf(production), '/items', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+      expect(response.status, encoding).toBe(400);
+      expect(response.json, encoding).toEqual(expect.objectContaining({ status: 400, code: 'ERRAND_BAD_CONTENT_ENCODING', detail: 'the request body does not decode with its declared Content-Encoding' }));
+      expect(JSON.stringify(response.json), encoding).not.toMatch(/Z_|ERR__|incorrect header check|Decompression failed/);
+    }
+  });
+
   it('refuses a body over the limit with a 413 problem before reading it', async () => {
     const response = await send(portOf(production), '/items', { method: 'POST', body: { name: 'x'.repeat(2_000) } });
     expect(response.status).toBe(413);

@@ -36,3 +36,31 @@ it("logs a request under one id when the Fastify app has its own logger, and tak
     await runner.drain({ timeoutMs: 1_000 });
   }
 });
+
+it("issues one id per request with errand's genReqId and no Fastify logger: X-Request-Id is request.id and the ids count up by one", async () => {
+  const app = Fastify({ genReqId });
+  const { runner } = errand(app, { mode: 'production' });
+  const seen: string[] = [];
+  app.get('/who', (request) => {
+    seen.push(request.id);
+    return { requestId: request.requestId };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const port = (app.server.address() as AddressInfo).port;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await sendRequest(port, { path: '/who' });
+      expect(response.status).toBe(200);
+      const id = String(response.headers['x-request-id']);
+      expect(response.json).toEqual({ requestId: id });
+      ids.push(id);
+    }
+    expect(ids).toEqual(seen);
+    const counters = ids.map((id) => Number(id.slice(id.lastIndexOf('-') + 1)));
+    expect(counters.slice(1).map((n, i) => n - counters[i])).toEqual([1, 1]);
+  } finally {
+    await app.close();
+    await runner.drain({ timeoutMs: 1_000 });
+  }
+});

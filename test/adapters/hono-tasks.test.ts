@@ -125,6 +125,24 @@ describe('errand on Hono: after-response tasks from errand(app) alone', () => {
 });
 
 describe('errand on Hono outside Node (app.request)', () => {
+  it("starts the request's tasks at runner.start(c.var.background, status), before the handler returned", async () => {
+    const startApp = new Hono<ErrandEnv>();
+    const installed = errand(startApp, { mode: 'production', logger: silent });
+    const ran = gate();
+    startApp.get('/early', async (c) => {
+      c.var.background.add(function early() {
+        ran.release();
+      });
+      installed.runner.start(c.var.background, 200);
+      // The handler waits for its own task: it ran before the handler returned.
+      await ran.wait;
+      return c.text('ok');
+    });
+    expect((await startApp.request('/early')).status).toBe(200);
+    await installed.runner.onIdle();
+    expect(installed.runner.stats()).toMatchObject({ added: 1, succeeded: 1, pending: 0 });
+  });
+
   it('runs a task added while the response body streams, after the handler returned', async () => {
     const streamApp = new Hono<ErrandEnv>();
     const installed = errand(streamApp, { mode: 'production', logger: silent });

@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { errand as expressErrand } from '../../src/adapters/express/errand.js';
@@ -16,6 +17,9 @@ import { errand as fastifyErrand } from '../../src/adapters/fastify/errand.js';
 import { httpMetrics as fastifyMetrics } from '../../src/adapters/fastify/http-metrics.js';
 import { mount as fastifyMount } from '../../src/adapters/fastify/mount.js';
 import { validate as fastifyValidate } from '../../src/adapters/fastify/validate.js';
+import { errand as honoErrand } from '../../src/adapters/hono/errand.js';
+import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
+import { serve as honoServe } from '../../src/adapters/hono/serve.js';
 import { createMemoryBackend } from '../../src/backends/memory/memory-backend.js';
 import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { createMetrics, type Metrics } from '../../src/metrics/create-metrics.js';
@@ -136,5 +140,35 @@ describe.each(['express', 'fastify'])('%s', (name) => {
     expect(text).toMatch(/errand_http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
     expect(text).toMatch(/errand_http_errors_total\{status="422",error_class="ErrandError",code="ERRAND_VALIDATION_FAILED"\} [1-9]/);
     expect(text).toMatch(/errand_http_errors_total\{status="404",error_class="[A-Za-z]+",code="ERRAND_NOT_FOUND"\} [1-9]/);
+  });
+});
+
+describe('HTTP metrics: one route label for a request no route answered, on every host', () => {
+  async function startHono(): Promise<Host> {
+    const metrics = createMetrics();
+    const app = new Hono<ErrandEnv>();
+    app.use('*', metrics.middleware);
+    const installed = honoErrand(app, { mode: 'production', logger });
+    app.get('/things/:id', (c) => c.json({ id: c.req.param('id') }));
+    app.get('/search', (c) => c.json({}));
+    const server = honoServe({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: installed.runner, signals: false, logger });
+    const { port } = await server.listening;
+    return { name: 'hono', port, metrics, close: async () => void (await server.shutdown({ timeoutMs: 5_000 })) };
+  }
+
+  it.each(['hono', 'express', 'fastify'])('%s labels a 404 and a 405 route="unmatched", with the route miss code', async (name) => {
+    const host = name === 'hono' ? await startHono() : hosts.find((candidate) => candidate.name === name)!;
+    try {
+      expect((await sendRequest(host.port, { path: '/nowhere/at/all' })).status).toBe(404);
+      expect((await sendRequest(host.port, { path: '/search', method: 'DELETE' })).status).toBe(405);
+      const text = await host.metrics.registry.metrics();
+      expect(text).toMatch(/errand_http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
+      expect(text).toMatch(/errand_http_requests_total\{method="DELETE",route="unmatched",status="405"\} [1-9]/);
+      expect(text).not.toMatch(/route="\/\*"/);
+      expect(text).toMatch(/errand_http_errors_total\{status="404",error_class="[A-Za-z]+",code="ERRAND_NOT_FOUND"\} [1-9]/);
+      expect(text).toMatch(/errand_http_errors_total\{status="405",error_class="[A-Za-z]+",code="ERRAND_METHOD_NOT_ALLOWED"\} [1-9]/);
+    } finally {
+      if (name === 'hono') await host.close();
+    }
   });
 });

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createQueue, defineTask, type JobBackend, type WorkerLogger } from '../../src/jobs/index.js';
+import { createQueue, defineTask, type JobBackend } from '../../src/jobs/index.js';
 import { leaseLostError } from '../../src/jobs/backend-errors.js';
 import { eventually } from '../../src/testing/conformance-helpers.js';
 import { useMemoryWorkers } from './memory-workers.js';
+import { recordingLogger } from './recording-logger.js';
 
 // What a worker tells its operator (the log lines, with the ids an operator searches by) and its
 // events when an attempt ends, through the public API on a real memory backend.
-
-interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): { logger: WorkerLogger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at =
-    (level: LogLine['level']) =>
-    (fields: object, message?: string): void =>
-      void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
 
 const { memory, start } = useMemoryWorkers();
 

@@ -31,7 +31,8 @@ describe.skipIf(!redisUp)('one producer and two worker processes on one Redis qu
       if (line.event === 'ran') runs.set(line.jobId, [...(runs.get(line.jobId) ?? []), line.pid]);
     };
     const workers = [start('./worker.fixture.ts', onWorkerLine), start('./worker.fixture.ts', onWorkerLine)];
-    await until(() => ready.size === 2, 30_000, 'both workers to start');
+    // A deadline against a hang: two processes booting through tsx took past 30 s at load average 13.
+    await until(() => ready.size === 2, 120_000, 'both workers to start');
     let enqueued: string[] = [];
     const producer = start('./producer.fixture.ts', (line) => {
       if (line.event === 'enqueued') enqueued = line.ids;

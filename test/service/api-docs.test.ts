@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ServiceApp } from '../../examples/app.js';
@@ -53,6 +54,20 @@ describe('GET /openapi.json', () => {
       expect(job?.responses[status]?.headers).toHaveProperty('X-Request-Id');
     }
     expect(document.components.schemas).toHaveProperty('ProblemDetails');
+  });
+
+  it('is valid against the OpenAPI 3.1 schema, every operation with its success answer described', async () => {
+    const document = await openApiDocument();
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
+        expect(success, `${method.toUpperCase()} ${path}`).not.toEqual([]);
+        for (const status of success) expect(operation.responses[status], `${method.toUpperCase()} ${path} ${status}`).toHaveProperty('description');
+      }
+    }
   });
 
   it('documents the bodies from the schemas validate checks, with the body errors (400, 413, 415, 422)', async () => {

@@ -51,7 +51,19 @@ describe('POST /upload against hostile and careless clients (production mode)', 
   it('answers 400, not 500, to a multipart body without a boundary', async () => {
     const answer = await postMultipart(`${service.url}/upload`, Buffer.from('x'), 'multipart/form-data');
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ status: 400, code: 'ERRAND_VALIDATION_FAILED' });
+    expect(answer.body).toMatchObject({ status: 400, code: 'ERRAND_MALFORMED_MULTIPART' });
+  });
+
+  it('answers a multipart body cut off before its closing boundary 400 ERRAND_MALFORMED_MULTIPART, the status the catalogue gives that code', async () => {
+    const answer = await postMultipart(`${service.url}/upload`, Buffer.from('--B\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc'));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ status: 400, code: 'ERRAND_MALFORMED_MULTIPART' });
+  });
+
+  it('answers an unknown order 404 with a code, as every error answer of the service has one', async () => {
+    const response = await fetch(`${service.url}/orders/00000000-0000-4000-8000-000000000000`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
   });
 
   it('accepts a file of exactly UPLOAD_LIMIT_BYTES and refuses one byte more without leaving it on disk', async () => {

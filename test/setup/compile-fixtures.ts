@@ -1,13 +1,15 @@
 /**
  * Vitest global setup: compiles the TypeScript the multi-process tests run in child processes
- * (src/, test/crash/, test/support/) to plain ES modules once per `vitest run`, with esbuild (the
+ * (src/, test/crash/, test/security/, test/support/) to plain ES modules once per `vitest run`, with esbuild (the
  * transform tsx applies to each file when it loads it), into a temporary directory under
  * node_modules/.cache, where packages resolve from the project's node_modules. The crash and rate
  * limit tests then start `node <fixture>.js` instead of `node --import tsx <fixture>.ts`: the same
  * code, without tsx's loader in each process and in its liveness thread. A crash run boots a
  * replacement process per kill: 0.21 s of CPU per boot instead of 0.70 s, and ready in half the
  * time. The directory is handed to the test processes as ERRAND_COMPILED_TESTS (they inherit this
- * process's environment); test/support/fixture-command.ts falls back to tsx without it.
+ * process's environment); test/support/fixture-command.ts falls back to tsx without it. Job workers
+ * started inside the test processes take their liveness thread from it too (src/jobs/worker-liveness.ts):
+ * that thread otherwise loads tsx and esbuild on its own, over a second of CPU per worker started.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +19,7 @@ import type * as Esbuild from 'esbuild';
 import type { TestProject } from 'vitest/node';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const folders = ['src', 'test/crash', 'test/support'];
+const folders = ['src', 'test/crash', 'test/security', 'test/support'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {

@@ -4,30 +4,20 @@
  * taken before the wait: its handler then started in the next window, beside that window's own
  * `limit` starts (the benchmark saw 81 to 119 starts per 1 s window under a limit of 100).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createSqliteBackend } from '../../src/backends/sqlite/index.js';
 import { until } from '../support/json-line-process.js';
+import { scratchProcesses } from './scratch-processes.js';
 
 const windowMs = 1_000;
-const children: ChildProcess[] = [];
-let dir = '';
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'errand-sqlite-rate-lock-'));
-});
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, children } = scratchProcesses('errand-sqlite-rate-lock-');
 
 it('counts a start that waited for the write lock across a window end in the window it was granted in', async () => {
-  const path = join(dir, 'rate.db');
+  const path = join(dir(), 'rate.db');
   const backend = createSqliteBackend({ path, busyTimeoutMs: 60_000 });
   try {
     const holder = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./write-lock.fixture.ts', import.meta.url))], { env: { ...process.env, ERRAND_SQLITE: path, WINDOW_MS: String(windowMs) }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -62,7 +52,7 @@ it('counts a start that waited for the write lock across a window end in the win
 it('starts a granted job before the next take of the same turn runs (a batch is not held behind every take of it)', async () => {
   const order: string[] = [];
   // The backend's clock is read once per take, inside it.
-  const backend = createSqliteBackend({ path: join(dir, 'turns.db'), now: () => (order.push('take'), Date.now()) });
+  const backend = createSqliteBackend({ path: join(dir(), 'turns.db'), now: () => (order.push('take'), Date.now()) });
   try {
     const take = backend.takeRateToken?.bind(backend);
     if (take === undefined) throw new Error('the SQLite backend keeps rate-limit counters');

@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * The `node` arguments that run a TypeScript fixture in a child process: its compiled copy when
  * vitest's global setup made one (test/setup/compile-fixtures.ts, ERRAND_COMPILED_TESTS: src/,
- * test/crash/, test/support/), else the source through tsx (`--import tsx`), as outside vitest
+ * test/crash/, test/security/, test/support/), else the source through tsx (`--import tsx`), as outside vitest
  * (`npm run chaos`) or for a fixture of another folder.
  */
 export function fixtureCommand(fixture: URL): string[] {

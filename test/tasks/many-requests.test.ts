@@ -2,7 +2,6 @@ import { Agent, type Server as HttpServer } from 'node:http';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { serve, type ErrandServer } from '../../src/adapters/hono/serve.js';
@@ -12,10 +11,8 @@ const total = 10_000;
 const concurrency = 32;
 const silent = pino({ level: 'silent' });
 
-const app = new Hono<ErrandEnv & BackgroundEnv>();
-errand(app, { mode: 'production', logger: silent });
-const tasks = background({ logger: silent });
-app.use(tasks);
+const app = new Hono<ErrandEnv>();
+const { runner } = errand(app, { mode: 'production', logger: silent });
 const ran = new Set<number>();
 let runs = 0;
 app.post('/items/:n', (c) => {
@@ -33,7 +30,7 @@ let port: number;
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 
 beforeAll(async () => {
-  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner, signals: false, logger: silent });
   port = (await server.listening).port;
   // The agent reuses idle sockets; one idle past the server's keep-alive timeout (5 s) can be closed
   // by the server just as the agent sends on it (ECONNRESET, seen at load 30). That race is HTTP
@@ -57,9 +54,9 @@ it('runs exactly one task per request across 10,000 keep-alive requests', async 
     }
   }
   await Promise.all(Array.from({ length: concurrency }, client));
-  await tasks.runner.onIdle();
+  await runner.onIdle();
   expect(Object.fromEntries(statuses)).toEqual({ 201: total });
   expect(runs).toBe(total);
   expect(ran.size).toBe(total);
-  expect(tasks.runner.stats()).toMatchObject({ added: total, started: total, succeeded: total, failed: 0, pending: 0, running: 0, rejectedRequests: 0 });
+  expect(runner.stats()).toMatchObject({ added: total, started: total, succeeded: total, failed: 0, pending: 0, running: 0, rejectedRequests: 0 });
 });

@@ -2,7 +2,6 @@ import { Agent, type Server } from 'node:http';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { serve } from '../../src/adapters/hono/serve.js';
@@ -18,10 +17,8 @@ const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 it('shutdown() closes idle keep-alive sockets, lets the in-flight request finish, drains its tasks and refuses new connections', async () => {
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  errand(app, { mode: 'production', logger: silent });
-  const tasks = background({ logger: silent });
-  app.use(tasks);
+  const app = new Hono<ErrandEnv>();
+  const { runner } = errand(app, { mode: 'production', logger: silent });
   const events: string[] = [];
   app.get('/fast', (c) => c.text('fast'));
   let slowStarted: () => void = () => undefined;
@@ -36,7 +33,7 @@ it('shutdown() closes idle keep-alive sockets, lets the in-flight request finish
     events.push('response ready');
     return c.text('slow');
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner, signals: false, logger: silent });
   const { port } = await server.listening;
   // Far past the test's timeout: an idle keep-alive socket that held shutdown up would hang it.
   (server.server as Server).keepAliveTimeout = 600_000;
@@ -62,20 +59,18 @@ it('shutdown() closes idle keep-alive sockets, lets the in-flight request finish
 
 /** An errand app whose tasks go to `queue` at shutdown, and a promise a task can wait on until `release()`. */
 function appWithQueue(queue: Enqueuer) {
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  errand(app, { mode: 'production', logger: silent });
-  const tasks = background({ logger: silent, queue });
-  app.use(tasks);
+  const app = new Hono<ErrandEnv>();
+  const { runner } = errand(app, { mode: 'production', logger: silent, background: { queue } });
   let release: () => void = () => {};
   const stuck = new Promise<void>((resolve) => (release = resolve));
-  return { app, tasks, stuck, release: () => release() };
+  return { app, runner, stuck, release: () => release() };
 }
 
 it('at the deadline aborts what still runs, moves pending defined tasks to the queue and drops the rest', async () => {
   const jobs: string[] = [];
   const queue: Enqueuer = { enqueue: (task) => Promise.resolve(`job-${jobs.push(task.name)}`) };
   const later: TaskDefinition<{ n: number }> = { kind: 'errand:task', name: 'later', options: { handler: () => undefined }, parse: (p) => Promise.resolve(p as { n: number }) };
-  const { app, tasks, stuck, release } = appWithQueue(queue);
+  const { app, runner, stuck, release } = appWithQueue(queue);
   app.get('/', (c) => {
     c.var.background.add(function blocking() {
       return stuck;
@@ -84,7 +79,7 @@ it('at the deadline aborts what still runs, moves pending defined tasks to the q
     c.var.background.add(function plain() {});
     return c.text('ok');
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner, signals: false, logger: silent });
   const { port } = await server.listening;
   await send(port, '/', { headers: { 'x-request-id': 'r-1' } });
   const report = await server.shutdown({ timeoutMs: 100 });
@@ -94,7 +89,7 @@ it('at the deadline aborts what still runs, moves pending defined tasks to the q
     enqueued: [{ task: 'later', requestId: 'r-1', jobId: 'job-1' }],
     dropped: [{ task: 'plain', requestId: 'r-1' }],
   });
-  expect(tasks.runner.stats()).toMatchObject({ interrupted: 1, enqueued: 1, dropped: 1, pending: 0 });
+  expect(runner.stats()).toMatchObject({ interrupted: 1, enqueued: 1, dropped: 1, pending: 0 });
 });
 
 it('moves a defined task still pending at the deadline to a real durable queue, where a worker runs it', async () => {
@@ -102,7 +97,7 @@ it('moves a defined task still pending at the deadline to a real durable queue, 
   const queue = createQueue({ backend });
   const delivered: string[] = [];
   const welcome = defineTask('welcome', { handler: (payload: { email: string }) => void delivered.push(payload.email) });
-  const { app, tasks, stuck, release } = appWithQueue(queue);
+  const { app, runner, stuck, release } = appWithQueue(queue);
   app.post('/register', (c) => {
     c.var.background.add(function slowAudit() {
       return stuck;
@@ -110,7 +105,7 @@ it('moves a defined task still pending at the deadline to a real durable queue, 
     c.var.background.add(welcome, { email: 'ada@example.com' });
     return c.json({ ok: true }, 201);
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner, signals: false, logger: silent });
   const { port } = await server.listening;
   const worker = createWorker({ backend, tasks: [welcome], pollMs: 10, pruneIntervalMs: 0, logger: silent });
   try {

@@ -3,7 +3,6 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
 import { serve, type ErrandServer } from '../../src/adapters/hono/serve.js';
 import { isErrandError } from '../../src/errors/errand-error.js';
 import type { TaskErrorInfo } from '../../src/errors/task-error.js';
@@ -19,11 +18,10 @@ const reported: { error: Error; info: TaskErrorInfo }[] = [];
 const escaped: unknown[] = [];
 const onEscape = (reason: unknown): void => void escaped.push(reason);
 
-const app = new Hono<ErrandEnv & BackgroundEnv>();
+const app = new Hono<ErrandEnv>();
 const installed = errand(app, { mode: 'production', logger: silent });
 installed.registry.onTaskError(Error, (error, info) => void reported.push({ error, info }));
-const tasks = background({ logger: silent });
-app.use(tasks);
+const { runner } = installed;
 
 app.get('/slow-task', (c) => {
   const outgoing = (c.env as { outgoing: { writableFinished: boolean } }).outgoing;
@@ -87,9 +85,9 @@ let recorder: TaskRecorder;
 beforeAll(async () => {
   process.on('unhandledRejection', onEscape);
   process.on('uncaughtException', onEscape);
-  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner: tasks.runner, signals: false, logger: silent });
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', runner, signals: false, logger: silent });
   port = ((await server.listening)).port;
-  recorder = recordTasks(tasks.runner);
+  recorder = recordTasks(runner);
 });
 
 afterEach(() => {
@@ -109,7 +107,7 @@ describe('after-response tasks over a real socket', () => {
   it('gives the client the whole response while a 2 s task is still running', async () => {
     const response = await send(port, '/slow-task');
     events.push(`response received (${response.body.length} bytes)`);
-    await tasks.runner.onIdle();
+    await runner.onIdle();
     expect(response.status).toBe(200);
     expect(events.indexOf('response received (65536 bytes)')).toBeLessThan(events.indexOf('task end'));
     expect(events).toContain('task start (response finished: true)');
@@ -118,13 +116,13 @@ describe('after-response tasks over a real socket', () => {
 
   it('runs three tasks in the order they were added', async () => {
     expect((await send(port, '/three')).status).toBe(200);
-    await tasks.runner.onIdle();
+    await runner.onIdle();
     expect(events).toEqual(['first', 'second', 'third']);
   });
 
   it('keeps running the others when the middle task fails, and reports it', async () => {
     await send(port, '/failing-middle', { headers: { 'x-request-id': 'mid-1' } });
-    await tasks.runner.onIdle();
+    await runner.onIdle();
     expect(events).toEqual(['before', 'after']);
     expect(reported).toHaveLength(1);
     expect(reported[0].error).toBeInstanceOf(TypeError);
@@ -135,20 +133,20 @@ describe('after-response tasks over a real socket', () => {
 
   it('runs failure tasks, not success tasks, when the route threw', async () => {
     const response = await send(port, '/fails', { method: 'POST' });
-    await tasks.runner.onIdle();
+    await runner.onIdle();
     expect(response.status).toBe(500);
     expect(events).toEqual(['failure task: db down']);
   });
 
   it('aborts a task at its timeout, reports it timed out and moves on', async () => {
     await send(port, '/timeout');
-    await tasks.runner.onIdle();
+    await runner.onIdle();
     expect(events).toEqual(['next task']);
     expect(reported).toHaveLength(1);
     expect(isErrandError(reported[0].error, 'ERRAND_TASK_TIMEOUT')).toBe(true);
     expect(reported[0].info).toMatchObject({ task: 'ignoresSignal', timedOut: true });
     // The ignoring task still finishes on its own, with its signal aborted.
-    while (tasks.runner.stats().abandoned > 0) await sleep(20);
+    while (runner.stats().abandoned > 0) await sleep(20);
     expect(events).toEqual(['next task', 'ignoring task returned (aborted: true)']);
     expect(escaped).toEqual([]);
   });

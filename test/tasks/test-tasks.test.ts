@@ -5,7 +5,6 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errand as expressErrand } from '../../src/adapters/express/errand.js';
 import { errand as fastifyErrand } from '../../src/adapters/fastify/errand.js';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
 import { errand as honoErrand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { createTestTasks } from '../../src/testing/background.js';
@@ -74,12 +73,11 @@ describe('createTestTasks', () => {
     expect(runs[0]?.requestId).toBe(response.headers.get('x-request-id'));
   });
 
-  it('serves Hono through background({ runner })', async () => {
+  it('serves Hono through errand(app, { background: { runner } })', async () => {
     const { logger } = memoryLogger();
     const t = createTestTasks();
-    const app = new Hono<ErrandEnv & BackgroundEnv>();
-    honoErrand(app, { mode: 'production', logger });
-    app.use(background({ runner: t.runner }));
+    const app = new Hono<ErrandEnv>();
+    honoErrand(app, { mode: 'production', logger, background: { runner: t.runner } });
     app.post('/register', (c) => {
       c.var.background.add(sendEmail, 'ada@example.com');
       return c.json({ ok: true }, 201);

@@ -16,7 +16,6 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { background, type BackgroundEnv } from '../../src/adapters/hono/background.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { errand } from '../../src/adapters/hono/errand.js';
 import type { JobBackend } from '../../src/jobs/backend.js';
@@ -100,10 +99,8 @@ async function registerOnce(opened: Opened, attemptSpanParent: AttemptSpanParent
   });
   const logger = pino({ level: 'silent' });
   const queue = createQueue({ backend });
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  errand(app, { logger });
-  const tasks = background({ queue, logger });
-  app.use(tasks);
+  const app = new Hono<ErrandEnv>();
+  const { runner } = errand(app, { logger, background: { queue } });
   app.post('/register', (c) => {
     c.var.background.add({ name: 'audit' }, () => Promise.reject(new Error('audit log unavailable')));
     c.var.background.add(welcome, { email: 'ada@example.com' }, { durable: true });
@@ -116,7 +113,7 @@ async function registerOnce(opened: Opened, attemptSpanParent: AttemptSpanParent
   const worker: Worker = createWorker({ backend, tasks: [welcome], pollMs: 20, attemptSpanParent, logger: { debug() {}, info() {}, warn() {}, error() {} } }).start();
   closers.push(async () => {
     await worker.stop();
-    await tasks.runner.drain();
+    await runner.drain();
     await backend.close();
     await opened.cleanup();
   });

@@ -8,10 +8,11 @@ import { limitChunkedBody, wasCutOff } from './chunked-body-limit.js';
 import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
+import type { ErrorAnswer } from '../../errors/error-resolution.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
 import { endStartedResponse, writeProblem, writeResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
-import { rememberAnswered } from '../shared/answered-errors.js';
+import { rememberAnswered } from '../../metrics/answered-errors.js';
 import { badUrlError } from '../shared/bad-url.js';
 
 declare global {
@@ -29,17 +30,47 @@ declare global {
   }
 }
 
-// Where a request keeps what its `logger` and `background` getters made.
-const kLogger = Symbol('errand.logger');
-const kTasks = Symbol('errand.background');
+// What errand keeps for each request: its id, and what its `logger` and `background` getters made.
+// It lives in `res.locals` (Express's own per-request object), not in properties of `req`: after
+// Express sets the request's prototype, every new property of a `req` copies its hidden class
+// (~1.3 KB per property per request; `node --trace-gc-nvp`, figure in the commit).
+const kState = Symbol('errand.request');
 
-interface RequestSlots {
-  [kLogger]?: ErrandLogger;
-  [kTasks]?: BackgroundTasks;
+class RequestState {
+  logger: ErrandLogger | undefined = undefined;
+  tasks: BackgroundTasks | undefined = undefined;
+  constructor(public requestId: string) {}
 }
 
-function slotsOf(req: Request): RequestSlots {
-  return req as unknown as RequestSlots;
+type Locals = { [kState]?: RequestState } | undefined;
+
+// Requests whose `res.locals` is not an object (replaced by the app): their state is kept here.
+const orphans = new WeakMap<object, RequestState>();
+
+function stateOf(req: Request): RequestState | undefined {
+  const locals = req.res?.locals as Locals;
+  return typeof locals === 'object' && locals !== null ? locals[kState] : orphans.get(req);
+}
+
+function newState(req: Request, requestId: string): RequestState {
+  const state = new RequestState(requestId);
+  const locals = req.res?.locals as Locals;
+  if (typeof locals === 'object' && locals !== null) locals[kState] = state;
+  else orphans.set(req, state);
+  return state;
+}
+
+/** A handler answered through `res` itself (`res.status(418).json(body)`): the status sent, so errand sends nothing more. */
+function sentThroughRes(result: unknown, extra: object): number | undefined {
+  const { res } = extra as ExpressErrorExtra;
+  return result === res || res.headersSent ? res.statusCode : undefined;
+}
+
+/** Writes the registry's answer to `res`: nothing when a handler answered through `res` itself. */
+function write(res: Response, answer: ErrorAnswer): Promise<void> | undefined {
+  if (answer.kind === 'problem') writeProblem(res, answer.problem);
+  else if (answer.kind === 'response') return writeResponse(res, answer.response);
+  return undefined;
 }
 
 /** What error handlers receive besides the errand context on Express: the request and the response. */
@@ -93,41 +124,60 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
   // Requests errand has begun to answer: a chunked body passing the limit then gets no second answer.
   const answering = new WeakSet<IncomingMessage>();
 
-  function identityOf(req: Request, res: Response): RequestIdentity {
-    // Set by errand's middleware; absent when an earlier middleware failed before it ran.
-    if (typeof req.requestId !== 'string') req.requestId = core.identify(req, res);
-    // The logger the route made if it read `req.logger`, else one for this answer alone: a property
-    // added to Express's request costs ~1.3 KB of garbage (heap sampling of a 404).
-    return { requestId: req.requestId, logger: slotsOf(req)[kLogger] ?? core.requestLogger(req.requestId) };
+  /** The request's state; made now (with a request id) when errand's middleware did not run for it: an earlier middleware failed. */
+  function stateFor(req: Request, res: Response | undefined = req.res): RequestState {
+    return stateOf(req) ?? newState(req, res === undefined ? core.requestIdOf(req) : core.identify(req, res));
   }
 
-  // The request logger (a child of the root logger) and the task list are made when first read:
-  // most requests use neither. Getters on `app.request`, Express's prototype of this app's requests
-  // (its documented extension point; sub-apps inherit it).
+  function identityOf(req: Request, res: Response): RequestIdentity {
+    const state = stateFor(req, res);
+    // The logger the route made if it read `req.logger`, else one for this answer alone.
+    return { requestId: state.requestId, logger: state.logger ?? core.requestLogger(state.requestId) };
+  }
+
+  // The request id, the request logger (a child of the root logger) and the task list: getters on
+  // `app.request`, Express's prototype of this app's requests (its documented extension point;
+  // sub-apps inherit it). The logger and the task list are made when first read: most requests use neither.
   Object.defineProperties((app as Express).request, {
+    requestId: {
+      configurable: true,
+      get(this: Request): string {
+        return stateFor(this).requestId;
+      },
+      set(this: Request, requestId: string): void {
+        const state = stateOf(this);
+        if (state === undefined) newState(this, requestId);
+        else state.requestId = requestId;
+      },
+    },
     logger: {
       configurable: true,
       get(this: Request): ErrandLogger {
-        const slots = slotsOf(this);
-        return (slots[kLogger] ??= core.requestLogger(this.requestId));
+        const state = stateFor(this);
+        return (state.logger ??= core.requestLogger(state.requestId));
       },
       set(this: Request, logger: ErrandLogger): void {
-        slotsOf(this)[kLogger] = logger;
+        stateFor(this).logger = logger;
       },
     },
     background: {
       configurable: true,
       get(this: Request): BackgroundTasks {
-        const slots = slotsOf(this);
-        return (slots[kTasks] ??= core.tasks(this.requestId, this.res, this));
+        const state = stateFor(this);
+        return (state.tasks ??= core.tasks(this.requestId, this.res, this));
       },
       set(this: Request, tasks: BackgroundTasks): void {
-        slotsOf(this)[kTasks] = tasks;
+        stateFor(this).tasks = tasks;
       },
     },
   });
 
-  async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
+  /**
+   * Answers `thrown` on `res` through the registry: written in this turn when the handlers answer
+   * synchronously (as a bare Express handler writes it), else a promise that settles once it is
+   * written. Never throws nor rejects.
+   */
+  function answer(thrown: unknown, req: Request, res: Response): Promise<void> | undefined {
     // Only a chunked body's limit asks whether errand is answering (a WeakSet entry costs the collector).
     if (req.headers['transfer-encoding'] !== undefined) answering.add(req);
     rememberAnswered(req, thrown);
@@ -135,25 +185,30 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
       const identity = identityOf(req, res);
       // The 413 went out; the readers' own errors about the cut-off body (body-parser's "request
       // aborted", a rejected `for await`) are expected.
-      if (res.headersSent && wasCutOff(req)) return;
+      if (res.headersSent && wasCutOff(req)) return undefined;
       if (res.headersSent) {
         core.afterHeaders(thrown, identity);
         endStartedResponse(res);
-        return;
+        return undefined;
       }
       const url = req.originalUrl || req.url;
-      // A handler may answer through `res` itself (`res.status(418).json(body)`): nothing more to send.
-      const sentByHost = (result: unknown): number | undefined => (result === res || res.headersSent ? res.statusCode : undefined);
-      const answered = core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentByHost);
-      // Written in this turn when the handlers answered synchronously, as a bare Express handler writes it.
-      const answer = answered instanceof Promise ? await answered : answered;
-      if (answer.kind === 'problem') writeProblem(res, answer.problem);
-      else if (answer.kind === 'response') await writeResponse(res, answer.response);
+      const answered = core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentThroughRes);
+      const written = answered instanceof Promise ? answered.then((settled) => write(res, settled)) : write(res, answered);
+      return written?.catch((fatal: unknown) => failed(fatal, req, res));
     } catch (fatal) {
-      // Only a broken response object gets here; the registry itself never throws.
-      core.logger.error({ err: fatal, requestId: req.requestId }, 'errand could not write the error response');
-      if (!res.writableEnded) res.destroy();
+      failed(fatal, req, res);
+      return undefined;
     }
+  }
+
+  function failed(fatal: unknown, req: Request, res: Response): void {
+    // Only a broken response object gets here; the registry itself never throws.
+    core.logger.error({ err: fatal, requestId: stateOf(req)?.requestId }, 'errand could not write the error response');
+    if (!res.writableEnded) res.destroy();
+  }
+
+  async function respond(thrown: unknown, req: Request, res: Response): Promise<void> {
+    await answer(thrown, req, res);
   }
 
   // Mounted in another app (`parent.use(path, app)`): what this app leaves unanswered is the parent's.
@@ -177,14 +232,14 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
           next();
           return;
         }
-        void respond(routeMiss(req), req, res);
+        void answer(routeMiss(req), req, res);
       },
       function errandErrorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
         if (mine !== generation || mounted) {
           next(error);
           return;
         }
-        void respond(error, req, res);
+        void answer(error, req, res);
       },
     );
     stackLength = stackOf()?.length ?? 0;
@@ -193,7 +248,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
   app.use(function errandRequest(req: Request, res: Response, next: NextFunction): void {
     if (stackLength !== (stackOf()?.length ?? 0)) appendFinalLayers();
     const requestId = core.identify(req, res);
-    req.requestId = requestId;
+    newState(req, requestId);
     const badUrl = badUrlError(pathOf(req.url));
     if (badUrl !== undefined) {
       next(badUrl);
@@ -207,7 +262,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     // Throws the 503 at the in-flight bound; Express hands a synchronous throw to the error path.
     core.admit(requestId);
     if (limit !== false && length === undefined && req.headers['transfer-encoding'] !== undefined) {
-      limitChunkedBody(req, res, limit, { refuse: (error) => void respond(error, req, res), answering: () => answering.has(req) });
+      limitChunkedBody(req, res, limit, { refuse: (error) => void answer(error, req, res), answering: () => answering.has(req) });
     }
     next();
   });
@@ -217,5 +272,8 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
     return routeMissError(req.method, path, allowedMethods(app, path));
   }
 
-  return { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+  const result: ExpressErrand = { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
+  // For errand's own routes (jobsRoutes reads its mode): an app setting, which mounted sub-apps inherit.
+  app.set('errand', result);
+  return result;
 }

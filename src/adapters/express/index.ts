@@ -9,6 +9,8 @@ export { mount } from './mount.js';
 export { validate } from './validate.js';
 export { jobStatus, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from '../shared/job-status.js';
 export type { ValidationTarget } from '../shared/request-validation.js';
+export { toJsonSchema } from '../shared/to-json-schema.js';
 export type { NodeBackgroundOptions, NodeErrand, NodeErrandOptions } from '../node/node-errand.js';
 export type { MountableApp } from '../shared/mountable-app.js';
+export { answerClientErrors, type ClientErrorOptions } from '../node/client-errors.js';
 export { createGracefulShutdown, type ClosableBackend, type GracefulShutdown, type GracefulShutdownOptions, type StoppableWorker } from '../node/graceful-shutdown.js';

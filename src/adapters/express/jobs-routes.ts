@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import type { ErrorMode } from '../../errors/error-mode.js';
 import { acceptedBody, readJobStatus, type AcceptedJobOptions, type JobReader } from '../shared/job-status.js';
 import { jsonResponse } from './json-response.js';
 
@@ -24,7 +25,9 @@ export function acceptedJob(res: Response, id: string, options: AcceptedJobOptio
 export function jobsRoutes(reader: JobReader): Router {
   const routes = Router();
   routes.get('/:id', async function errandJobStatus(req, res) {
-    jsonResponse(res, await readJobStatus(reader, req.params.id), 200, { 'cache-control': 'no-store' });
+    // The installed errand's mode (errand(app, { mode })), else NODE_ENV's.
+    const mode = (req.app.get('errand') as { mode: ErrorMode } | undefined)?.mode;
+    jsonResponse(res, await readJobStatus(reader, req.params.id, mode), 200, { 'cache-control': 'no-store' });
   });
   return routes;
 }

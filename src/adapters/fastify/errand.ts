@@ -8,8 +8,10 @@ import type { ErrorAnswer } from '../../errors/error-resolution.js';
 import type { RenderedProblem } from '../../errors/render-problem.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
-import { rememberAnswered } from '../shared/answered-errors.js';
+import { rememberAnswered } from '../../metrics/answered-errors.js';
 import { badUrlError } from '../shared/bad-url.js';
+import { installClientErrors } from './client-error-handler.js';
+import { idFromGenReqId } from './gen-req-id.js';
 import { fromFastify } from './fastify-errors.js';
 import { RouteTable } from './route-table.js';
 
@@ -102,6 +104,15 @@ export async function sendReply(reply: FastifyReply, response: Response): Promis
   reply.send(body);
 }
 
+/**
+ * A handler answered through `reply` itself (`return reply.code(418).send(body)`): the status sent,
+ * so errand sends nothing more. A reply returned before it was sent is a thenable the resolution waits for.
+ */
+function sentThroughReply(_result: unknown, extra: object): number | undefined {
+  const { reply } = extra as FastifyErrorExtra;
+  return reply.sent ? reply.statusCode : undefined;
+}
+
 /** Writes errand's own rendered problem to the reply (Fastify's hooks still run), without a web `Response`. */
 function sendProblem(reply: FastifyReply, problem: RenderedProblem): void {
   if (reply.sent || reply.raw.headersSent) return;
@@ -140,6 +151,8 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   const rootLogger = options.logger ?? (appLogs ? app.log : undefined);
   const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
+  // genReqId reads X-Request-Id and draws with newRequestId: its id is errand's only under those defaults.
+  const reuseGenReqId = headerName.toLowerCase() === 'x-request-id' && options.generateRequestId === undefined;
   const config = app.initialConfig;
   const routes = new RouteTable({
     caseSensitive: config.routerOptions?.caseSensitive ?? config.caseSensitive,
@@ -156,7 +169,8 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 
   /** Gives the request its id (`request.logger` and `request.background` are made from it when first read). */
   function identify(request: FastifyRequest, reply: FastifyReply): void {
-    const requestId = appLogs ? request.id : core.requestIdOf(request.raw);
+    // With errand's genReqId, Fastify already drew the id: one id per request, not two.
+    const requestId = appLogs ? request.id : (reuseGenReqId ? idFromGenReqId(request.raw) : undefined) ?? core.requestIdOf(request.raw);
     request.requestId = requestId;
     slotsOf(request)[kResponse] = reply.raw;
     // Through Fastify's reply, not Node's `setHeader`: a response whose headers all come to Node's
@@ -178,10 +192,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
         endStartedResponse(reply.raw);
         return undefined;
       }
-      // A handler may answer through `reply` itself (`return reply.code(418).send(body)`): nothing more
-      // to send. A reply returned before it was sent is a thenable the resolution waits for.
-      const sentByHost = (): number | undefined => (reply.sent ? reply.statusCode : undefined);
-      const answered = core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentByHost);
+      const answered = core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentThroughReply);
       const sent = answered instanceof Promise ? answered.then((settled) => send(reply, settled)) : send(reply, answered);
       return sent?.catch((fatal: unknown) => failed(fatal, identity, reply));
     } catch (fatal) {
@@ -272,5 +283,9 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
 
   const result: FastifyErrand = { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };
   installed.set(app, result);
+  // For `clientErrorHandler` (given to Fastify before errand exists): this errand's options.
+  installClientErrors(app, app.server, { mode: core.mode, format: core.format, logger: core.logger, requestIdHeader: headerName, generateRequestId: options.generateRequestId });
+  // For errand's own routes (jobsRoutes reads its mode); plugins registered after this inherit it.
+  if (!app.hasDecorator('errand')) app.decorate('errand', result);
   return result;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { ObservedRequest } from '../../metrics/observed-request.js';
-import { answeredError, observeAnswered } from '../shared/answered-errors.js';
+import { answeredError, observeAnswered } from '../../metrics/answered-errors.js';
 
 /**
  * A Fastify plugin recording every request of the app in errand's HTTP metrics (`createMetrics()`

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ErrorMode } from '../../errors/error-mode.js';
 import { acceptedBody, readJobStatus, type AcceptedJobOptions, type JobReader } from '../shared/job-status.js';
 import { jsonResponse } from './json-response.js';
 
@@ -25,7 +26,9 @@ export function acceptedJob(reply: FastifyReply, id: string, options: AcceptedJo
 export function jobsRoutes(reader: JobReader): (app: FastifyInstance, options: unknown, done: (error?: Error) => void) => void {
   return function errandJobsRoutes(app, _options, done) {
     app.get<{ Params: { id: string } }>('/:id', async function errandJobStatus(request, reply) {
-      return jsonResponse(reply, await readJobStatus(reader, request.params.id), 200, { 'cache-control': 'no-store' });
+      // The installed errand's mode (errand(app, { mode })), else NODE_ENV's.
+      const mode = (app as FastifyInstance & { errand?: { mode: ErrorMode } }).errand?.mode;
+      return jsonResponse(reply, await readJobStatus(reader, request.params.id, mode), 200, { 'cache-control': 'no-store' });
     });
     done();
   };

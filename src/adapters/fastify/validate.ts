@@ -9,6 +9,15 @@ declare module 'fastify' {
   }
 }
 
+/** The target and schema of one `validate(target, schema)` hook. */
+export interface Validation {
+  target: ValidationTarget;
+  schema: StandardSchemaV1;
+}
+
+// Read by jsonSchemaTransform: the route's own hooks say what it validates, so its OpenAPI schema cannot drift from them.
+const validations = new WeakMap<object, Validation>();
+
 function rawValue(request: FastifyRequest, target: ValidationTarget): unknown {
   switch (target) {
     case 'json':
@@ -29,14 +38,23 @@ function rawValue(request: FastifyRequest, target: ValidationTarget): unknown {
  * `preValidation` hook; the output is `request.valid[target]` (and `request.body` for `json`).
  * Failures go to errand's error handler: 422 listing every failing field, 400 for malformed JSON,
  * 415 for a body that is not JSON; a missing body is judged by the schema (422 when required).
+ * `jsonSchemaTransform` documents the schema in `@fastify/swagger`'s document; Fastify's own
+ * validator never sees it.
  *
  * @example
  * app.post('/items', { preValidation: validate('json', z.object({ name: z.string() })) }, async (request) => request.body)
  */
 export function validate<Schema extends StandardSchemaV1>(target: ValidationTarget, schema: Schema): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  return async function errandValidate(request: FastifyRequest): Promise<void> {
+  const hook = async function errandValidate(request: FastifyRequest): Promise<void> {
     const output = await checkValue(target, schema, rawValue(request, target));
     request.valid = { ...request.valid, [target]: output };
     if (target === 'json') request.body = output;
   };
+  validations.set(hook, { target, schema });
+  return hook;
+}
+
+/** What a hook made by {@link validate} checks, or `undefined` for any other function. */
+export function validationOf(hook: unknown): Validation | undefined {
+  return typeof hook === 'function' ? validations.get(hook) : undefined;
 }

@@ -12,16 +12,16 @@ class MailError extends Error {
   override name = 'MailError';
 }
 
-function makeApp(options: Omit<BackgroundOptions, 'runner'> = {}) {
+/** errand(app) with its task list on a test runner (`createTestBackground`'s), as the docs teach. */
+function makeApp(options: Omit<BackgroundOptions, 'runner' | 'registry'> = {}) {
   const { logger, lines } = memoryLogger();
-  const app = new Hono<ErrandEnv & BackgroundEnv>();
-  const installed = errand(app, { mode: 'production', logger });
+  const app = new Hono<ErrandEnv>();
   const tb = createTestBackground(options);
-  app.use(tb.middleware);
+  const installed = errand(app, { mode: 'production', logger, background: { runner: tb.runner } });
   return { app, tb, registry: installed.registry, lines };
 }
 
-describe('background() middleware', () => {
+describe('after-response tasks on Hono, with createTestBackground', () => {
   it('gives handlers c.var.background and runs its tasks after the handler, with the request id', async () => {
     const { app, tb } = makeApp();
     const sent: string[] = [];
@@ -55,6 +55,19 @@ describe('background() middleware', () => {
     const crash = await tb.request(app, '/crash');
     expect(crash.response.status).toBe(500);
     expect(crash.runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['alert:succeeded']);
+  });
+
+  it("runs failure tasks against the 500 errand answers for a thrown string (which Hono's onError never sees)", async () => {
+    const { app, tb } = makeApp();
+    app.get('/string', (c) => {
+      c.var.background.add(function onSuccess() {});
+      c.var.background.add({ when: 'failure', name: 'alert' }, () => {});
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw 'not an Error';
+    });
+    const { response, runs } = await tb.request(app, '/string');
+    expect(response.status).toBe(500);
+    expect(runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['onSuccess:skipped', 'alert:succeeded']);
   });
 
   it('counts a redirect as a success: default tasks run, failure tasks do not', async () => {
@@ -101,9 +114,12 @@ describe('background() middleware', () => {
     expect(tb.logs).toMatchObject([{ level: 'error', object: { requestId: 'req-7', task: 'sendMail' } }]);
   });
 
-  it('prefers an explicit registry option', async () => {
+  it("background()'s explicit registry option wins over errand's registry", async () => {
     const seen: string[] = [];
-    const { app, tb } = makeApp({ registry: { handleTaskError: (error) => Promise.resolve(void seen.push(error.message)) } });
+    const app = new Hono<ErrandEnv & BackgroundEnv>();
+    errand(app, { mode: 'production', logger: memoryLogger().logger });
+    const tb = createTestBackground({ registry: { handleTaskError: (error) => Promise.resolve(void seen.push(error.message)) } });
+    app.use(tb.middleware);
     app.get('/', (c) => {
       c.var.background.add(() => Promise.reject(new Error('nope')));
       return c.text('ok');
@@ -175,5 +191,29 @@ describe('background() middleware', () => {
       { name: 'welcome', outcome: 'enqueued', jobId: 'job-1', args: [{ to: 'ada@example.com' }] },
       { name: 'welcome', outcome: 'succeeded', args: [{ to: 'inline@example.com' }] },
     ]);
+  });
+});
+
+describe('background() without errand(app)', () => {
+  it("gives handlers c.var.background and runs its tasks once the handler returned, judged by the final status", async () => {
+    const app = new Hono<BackgroundEnv>();
+    const tb = createTestBackground();
+    app.use(tb.middleware);
+    app.get('/ok', (c) => {
+      c.var.background.add(function onSuccess() {});
+      c.var.background.add({ when: 'failure', name: 'alert' }, () => {});
+      return c.text('ok');
+    });
+    app.get('/crash', (c) => {
+      c.var.background.add(function onSuccess() {});
+      c.var.background.add({ when: 'failure', name: 'alert' }, () => {});
+      throw new Error('internal');
+    });
+    const ok = await tb.request(app, '/ok', { headers: { 'x-request-id': 'req-ok' } });
+    expect(ok.response.status).toBe(200);
+    expect(ok.runs.map((r) => `${r.name}:${r.outcome}:${r.requestId}`)).toEqual(['onSuccess:succeeded:req-ok', 'alert:skipped:req-ok']);
+    const crash = await tb.request(app, '/crash');
+    expect(crash.response.status).toBe(500);
+    expect(crash.runs.map((r) => `${r.name}:${r.outcome}`)).toEqual(['onSuccess:skipped', 'alert:succeeded']);
   });
 });

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { createTaskRunner, type TaskErrorInfo, type TaskRunner, type TaskRunnerOptions } from '../../tasks/task-runner.js';
-import { nodeResponse, RequestTasks, thrownStatus, type TaskErrorRegistry } from './request-tasks.js';
+import { nextThenStart, nodeResponse, requestTasks, type TaskErrorRegistry } from './request-tasks.js';
 
 export type { TaskErrorRegistry };
 
@@ -68,33 +68,18 @@ export function background(options: BackgroundOptions = {}): BackgroundMiddlewar
     return reporting.report;
   };
 
-  const middleware: MiddlewareHandler<BackgroundReadEnv> = async function backgroundTasks(c, next) {
+  const middleware: MiddlewareHandler<BackgroundReadEnv> = function backgroundTasks(c, next) {
     const installed = c.get('errand');
     // errand(app) already gave this request a list on this runner: one list, one admission.
-    if (installed?.runner === runner) {
-      await next();
-      return;
-    }
+    if (installed?.runner === runner) return next();
     const requestId = c.get('requestId') ?? c.req.header('x-request-id');
     runner.admit(requestId);
     const registry = options.registry ?? installed?.registry;
     // Under @hono/node-server the runner starts the tasks when the Node response closes.
     const response = nodeResponse(c.env);
-    const tasks = new RequestTasks(runner, registry, registry === undefined ? undefined : reporterFor(registry), c, requestId, response);
+    const tasks = requestTasks(runner, registry, registry === undefined ? undefined : reporterFor(registry), c, requestId, response);
     c.set('background', tasks);
-    if (response !== undefined) {
-      await next();
-      return;
-    }
-    let status: number | undefined;
-    try {
-      await next();
-    } catch (thrown) {
-      status = thrownStatus(thrown);
-      throw thrown;
-    } finally {
-      tasks.start(status ?? c.res.status);
-    }
+    return nextThenStart(c, next, runner, tasks, response !== undefined);
   };
   return Object.assign(middleware as MiddlewareHandler<BackgroundEnv>, { runner });
 }

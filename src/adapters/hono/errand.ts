@@ -1,11 +1,13 @@
 import type { Context, Hono, MiddlewareHandler, Schema } from 'hono';
+import type { HandleInput } from '../../errors/error-handler.js';
 import type { ErrandLogger } from '../../logging/errand-logger.js';
 import { defaultLogger } from '../../logging/default-logger.js';
 import { RequestLogger } from '../../logging/request-logger.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
-import { createErrorRegistry, respondNow, type ErrorRegistry } from '../../errors/error-registry.js';
+import { createErrorRegistry, respondNow, respondToMiss, type ErrorRegistry } from '../../errors/error-registry.js';
 import { badUrlError } from '../shared/bad-url.js';
-import { routeMissError } from '../../errors/route-miss-error.js';
+import { routeMiss, routeMissError } from '../../errors/route-miss-error.js';
+import { answersObserved, rememberAnswered } from '../../metrics/answered-errors.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import { createTaskRunner, type TaskErrorInfo, type TaskRunner } from '../../tasks/task-runner.js';
 import type { BackgroundOptions } from './background.js';
@@ -14,7 +16,7 @@ import { enforceBodyLimit } from './body-limit.js';
 import type { ErrandEnv } from './errand-env.js';
 import { nodeOutgoing, putRequestId, requestHeader } from './node-headers.js';
 import { newRequestId, saneRequestId } from './request-id.js';
-import { nodeResponse, RequestTasks, thrownStatus } from './request-tasks.js';
+import { nextThenStart, nodeResponse, requestTasks } from './request-tasks.js';
 
 /** What Hono error handlers receive besides the errand context: the Hono context. */
 export interface HonoErrorExtra {
@@ -99,20 +101,27 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   const report = (error: Error, info: TaskErrorInfo): Promise<void> => registry.handleTaskError(error, info);
   setClientErrorStacks(mode === 'debug');
 
-  // A Response, or a promise of one when a handler is async: Hono's onError and notFound take either.
-  function respond(thrown: unknown, c: Context, instance = c.req.path): Response | Promise<Response> {
+  // What the registry needs to answer an error of this request.
+  function handleInput(c: Context, instance: string): HandleInput<HonoErrorExtra> {
     const context = c as Context<ErrandEnv>;
     const known = context.get('requestId');
     const requestId = known ?? saneRequestId(requestHeader(c, headerKey)) ?? generate();
     const log = context.get('logger') ?? new RequestLogger(logger, requestId);
     // The middleware put the id on the Node response already (errand's own header name).
     const requestIdSent = known !== undefined && headerKey === 'x-request-id' && nodeOutgoing(c.env) !== undefined;
-    return respondNow(registry, thrown, { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent });
+    return { request: c.req.raw, requestId, logger: log, mode, format, instance, extra: { c: context }, requestIdSent };
+  }
+
+  // A Response, or a promise of one when a handler is async: Hono's onError and notFound take either.
+  function respond(thrown: unknown, c: Context, instance = c.req.path): Response | Promise<Response> {
+    rememberAnswered(c.req.raw, thrown);
+    return respondNow(registry, thrown, handleInput(c, instance));
   }
 
   const installed: Errand = { registry, logger, mode, format, runner, respond: async (thrown, c) => respond(thrown, c) };
 
-  const middleware: MiddlewareHandler<ErrandEnv> = async function errandRequest(c, next) {
+  // Not async: it returns the chain's own promise (one async frame per request, nextThenStart's).
+  const middleware: MiddlewareHandler<ErrandEnv> = function errandRequest(c, next) {
     const requestId = saneRequestId(requestHeader(c, headerKey)) ?? generate();
     c.set('requestId', requestId);
     c.set('logger', new RequestLogger(logger, requestId));
@@ -133,22 +142,10 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     runner.admit(requestId);
     // Under @hono/node-server the runner starts the tasks when the Node response closes.
     const response = nodeResponse(c.env);
-    const tasks = new RequestTasks(runner, registry, report, c, requestId, response);
+    const tasks = requestTasks(runner, registry, report, c, requestId, response);
     c.set('background', tasks);
-    let status: number | undefined;
-    try {
-      await next();
-    } catch (thrown) {
-      // Hono hands only `Error`s to onError; strings, plain objects and undefined arrive here.
-      if (thrown instanceof Error) {
-        status = thrownStatus(thrown);
-        throw thrown;
-      }
-      c.res = await respond(thrown, c);
-    } finally {
-      // Elsewhere than on Node (`app.request()`, other runtimes): once the handler returned.
-      if (response === undefined) tasks.start(status ?? c.res.status);
-    }
+    // Hono hands only `Error`s to onError; strings, plain objects and undefined are answered here.
+    return nextThenStart(c, next, runner, tasks, response !== undefined, respond);
   };
   app.use(middleware as unknown as MiddlewareHandler<E>);
   app.onError((error, c) => respond(error, c));
@@ -156,7 +153,10 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
   app.notFound((c) => {
     // Hono's `c.req.path` parses the URL on each read: once here.
     const path = c.req.path;
-    return respond(routeMissError(c.req.method, path, cachedAllowedMethods(app, path)), c, path);
+    const miss = routeMiss(c.req.method, path, cachedAllowedMethods(app, path));
+    // The HTTP metrics read the exception errand answered for: made for them when they are on.
+    if (answersObserved()) return respond(routeMissError(miss), c, path);
+    return respondToMiss(registry, miss, handleInput(c, path));
   });
   return installed;
 }

@@ -16,4 +16,5 @@ export {
 } from './background.js';
 export { serve, type ErrandServer, type ServeOptions, type ShutdownReport } from './serve.js';
 export { acceptedJob, jobStatus, jobsRoutes, type AcceptedJobOptions, type JobReader, type JobStatus, type JobsRoutesOptions } from './jobs-routes.js';
+export { answerClientErrors, type ClientErrorOptions } from '../node/client-errors.js';
 export { createGracefulShutdown, type ClosableBackend, type GracefulShutdown, type GracefulShutdownOptions, type StoppableWorker } from '../node/graceful-shutdown.js';

@@ -1,8 +1,6 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import type { TaskErrorInfo } from '../../errors/task-error.js';
-import type { AnyTask } from '../../jobs/task-definition.js';
-import { BackgroundTasks, type AddArguments, type TaskSink } from '../../tasks/background-tasks.js';
-import type { AddOptions, TaskEntry } from '../../tasks/task-entry.js';
+import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import type { SentResponse, TaskRunner } from '../../tasks/task-runner.js';
 
 /** Anything with the error registry's task-error entry point (`createErrorRegistry()` fits). */
@@ -14,57 +12,49 @@ export interface TaskErrorRegistry {
 
 type TaskReporter = (error: Error, info: TaskErrorInfo) => Promise<void>;
 
-// A RequestTasks hands every task to its runner's batch: nothing ever reaches this sink.
-const forwarded: TaskSink = {
-  accept() {
-    throw new Error('errand: a RequestTasks forwards its tasks to its batch');
-  },
-};
+/**
+ * One request's after-response task list on the Hono adapter (`c.var.background`): a list on the
+ * runner, so `runner.start(c.var.background, status)` starts it too. Under @hono/node-server
+ * (`response` given) the runner starts its tasks when the Node response closes; elsewhere
+ * {@link nextThenStart} starts them once the handler returned.
+ */
+export function requestTasks(runner: TaskRunner, registry: TaskErrorRegistry | undefined, report: TaskReporter | undefined, c: Context, requestId: string | undefined, response: SentResponse | undefined): BackgroundTasks {
+  // The request's context goes to task-error handlers (`info.context`), kept only when one could
+  // read it: a task holding it keeps the whole finished request alive.
+  const reads = registry === undefined ? runner.reportsErrors : registry.hasTaskErrorHandlers?.() !== false;
+  return runner.createBatch({ requestId, context: reads ? c : undefined, report, response });
+}
 
 /**
- * One request's after-response task list on the Hono adapter (`c.var.background`), whose batch on
- * the runner is made by its first `add`: most requests add no task, and Hono's request variables
- * cannot be getters, as Fastify's and Express's lazy `background` are. Under @hono/node-server
- * (`response` given) the runner starts the tasks when the Node response closes; elsewhere call
- * {@link RequestTasks.start} with the final status.
+ * Runs the rest of the request (`next`) and, off Node (`onNode` false: `app.request()`, other
+ * runtimes), then starts the request's tasks with the final status: the response's, or the status
+ * of a throw that went on past every handler (its own 4xx/5xx, else 500). Under @hono/node-server
+ * the runner starts them itself at the Node response's close. `answer` makes the response for a
+ * throw Hono's `onError` never sees (a string, a plain object, `undefined`); without it such a
+ * throw goes on like any other.
+ *
+ * @example
+ * await nextThenStart(c, next, runner, c.var.background, nodeResponse(c.env) !== undefined);
  */
-export class RequestTasks extends BackgroundTasks {
-  readonly #runner: TaskRunner;
-  readonly #report: TaskReporter | undefined;
-  readonly #response: SentResponse | undefined;
-  #batch: BackgroundTasks | undefined = undefined;
-  /** The final status, once `start` was called (a task may still be added to a streaming response). */
-  #status: number | undefined = undefined;
-
-  constructor(runner: TaskRunner, registry: TaskErrorRegistry | undefined, report: TaskReporter | undefined, c: Context, requestId: string | undefined, response: SentResponse | undefined) {
-    // The request's context goes to task-error handlers (`info.context`), kept only when one could
-    // read it: a task holding it keeps the whole finished request alive.
-    const reads = registry === undefined ? runner.reportsErrors : registry.hasTaskErrorHandlers?.() !== false;
-    super(forwarded, { requestId, context: reads ? c : undefined });
-    this.#runner = runner;
-    this.#report = report;
-    this.#response = response;
-  }
-
-  override get entries(): readonly TaskEntry[] {
-    return this.#batch?.entries ?? [];
-  }
-
-  override add<First extends AnyTask | AddOptions | ((...args: never[]) => unknown), Args extends unknown[] = []>(first: First, ...rest: AddArguments<First, Args>): void;
-  override add(first: unknown, ...rest: unknown[]): void {
-    let batch = this.#batch;
-    if (batch === undefined) {
-      batch = this.#batch = this.#runner.createBatch({ requestId: this.requestId, context: this.context, report: this.#report, response: this.#response });
-      // Added after the response was sent (a stream still being written): the batch runs at once.
-      if (this.#status !== undefined) this.#runner.start(batch, this.#status);
+export async function nextThenStart(
+  c: Context,
+  next: Next,
+  runner: TaskRunner,
+  tasks: BackgroundTasks,
+  onNode: boolean,
+  answer?: (thrown: unknown, c: Context) => Response | Promise<Response>,
+): Promise<void> {
+  let status: number | undefined;
+  try {
+    await next();
+  } catch (thrown) {
+    if (answer === undefined || thrown instanceof Error) {
+      status = thrownStatus(thrown);
+      throw thrown;
     }
-    (batch as unknown as { add(first: unknown, ...rest: unknown[]): void }).add(first, ...rest);
-  }
-
-  /** Starts the tasks once the response was sent, with its final status (not needed under @hono/node-server). */
-  start(status: number): void {
-    this.#status ??= status;
-    if (this.#batch !== undefined) this.#runner.start(this.#batch, status);
+    c.res = await answer(thrown, c);
+  } finally {
+    if (!onNode) runner.start(tasks, status ?? c.res.status);
   }
 }
 
@@ -74,7 +64,7 @@ export function nodeResponse(env: unknown): SentResponse | undefined {
   const outgoing = (env as { outgoing?: unknown }).outgoing;
   if (typeof outgoing !== 'object' || outgoing === null) return undefined;
   const candidate = outgoing as Partial<SentResponse>;
-  return typeof candidate.once === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as SentResponse) : undefined;
+  return typeof candidate.on === 'function' && typeof candidate.statusCode === 'number' ? (outgoing as SentResponse) : undefined;
 }
 
 /** The status a thrown value that reached no error handler stands for: its own 4xx/5xx `status`, else 500. */

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { defaultLogger } from '../../logging/default-logger.js';
 import type { TaskLogger, TaskRunner } from '../../tasks/task-runner.js';
 import { createGracefulShutdown, type ClosableBackend, type ShutdownReport, type StoppableWorker } from '../node/graceful-shutdown.js';
+import { answerClientErrors, type ClientErrorOptions } from '../node/client-errors.js';
 import { RequestIdResponse } from './request-id-response.js';
 
 export type { ShutdownReport };
@@ -32,6 +33,14 @@ export interface ServeOptions {
   signals?: readonly NodeJS.Signals[] | false;
   /** After a signal-started shutdown, exit the process (code 0; 1 if shutdown itself failed). @default true */
   exitOnSignal?: boolean;
+  /**
+   * How requests Node's HTTP parser refuses are answered (see `answerClientErrors`): errand's
+   * problem with a stable code, a new request id and `Connection: close`, with these options (pass
+   * the object `errand(app)` returned to use its `mode` and `format`); `false` leaves them to Node's
+   * bare status line.
+   * @default { logger } (the `logger` below; the mode from NODE_ENV)
+   */
+  clientErrors?: ClientErrorOptions | false;
   /** @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit), name 'errand' */
   logger?: TaskLogger;
 }
@@ -75,6 +84,7 @@ export function serve(options: ServeOptions): ErrandServer {
     logger.error({ err: error }, 'the server failed');
     rejectListening(error);
   });
+  if (options.clientErrors !== false) answerClientErrors(server as Server, { logger, ...options.clientErrors });
   const shutdown = createGracefulShutdown({
     server: server as Server,
     runner: options.runner,

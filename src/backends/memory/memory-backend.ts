@@ -134,7 +134,15 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
 
   function read(job: StoredJob, at: number): JobRecord {
     promote(job, at);
-    return structuredClone(job.record);
+    // The caller's data (payload, result, progress) is stored as JSON already and copied as JSON:
+    // structuredClone overflows its stack some thousands of levels deep, where Node 26's
+    // JSON.stringify (which stored it) does not, and every read of such a job threw (a permanent 500
+    // on GET /jobs/:id). The rest of the record is errand's own and cloned.
+    const { payload, result, progress, ...rest } = job.record;
+    const copy: JobRecord = { ...structuredClone(rest), payload: jsonCopy(payload) };
+    if ('result' in job.record) copy.result = jsonCopy(result);
+    if ('progress' in job.record) copy.progress = jsonCopy(progress);
+    return copy;
   }
 
   /** The unfinished jobs holding `key`, newest first. */
@@ -165,6 +173,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): JobBack
 
     async enqueue(newJobs) {
       const at = now();
+      // One call is one write, as a SQL transaction makes it: a payload JSON cannot copy (nested too
+      // deeply, a BigInt, a cycle) fails the call before any of its jobs is stored.
+      for (const job of newJobs) jsonCopy(job.payload);
       const results = newJobs.map((job) => enqueueOne(job, at));
       notify();
       return Promise.resolve(results);

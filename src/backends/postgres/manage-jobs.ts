@@ -1,5 +1,6 @@
 import type { PostgresContext } from './postgres-context.js';
 import { appendedHistory } from './job-row.js';
+import { unstorableText } from './unstorable-text.js';
 
 /** The operator's actions (dashboard, CLI, API) on one job. */
 export interface JobManager {
@@ -38,15 +39,18 @@ export function createManager(context: PostgresContext): JobManager {
 
   return {
     async cancel(id) {
+      if (unstorableText(id)) return false;
       return (await query(cancel, [id, context.now()], `errand-cancel-${schema}`)).rowCount === 1;
     },
     async retry(id) {
+      if (unstorableText(id)) return false;
       return context.transaction(async (run) => {
         await run(lockKey, [`${table}:`, id], `errand-retry-lock-${schema}`);
         return (await run(retry, [id, context.now(), context.channel], `errand-retry-${schema}`)).rowCount === 1;
       });
     },
     async remove(id) {
+      if (unstorableText(id)) return false;
       return (await query(remove, [id], `errand-remove-${schema}`)).rowCount === 1;
     },
   };

@@ -2,6 +2,7 @@ import type { JobPage, ListOptions, QueueStats } from '../../jobs/backend.js';
 import { jobStates, type JobRecord, type JobState } from '../../jobs/job.js';
 import { recordColumns, rowToRecord, type JobRow } from './job-row.js';
 import type { PostgresContext } from './postgres-context.js';
+import { unstorableText } from './unstorable-text.js';
 
 /** The reads behind status routes, the dashboard and metrics. */
 export interface JobReader {
@@ -55,17 +56,20 @@ export function createReader(context: PostgresContext): JobReader {
 
   return {
     async get(id) {
+      if (unstorableText(id)) return undefined;
       const { rows } = await query<JobRow>(`SELECT ${recordColumns} FROM ${table} WHERE id = $1`, [id], `errand-get-${context.schema}`);
       const [row] = rows;
       return row === undefined ? undefined : rowToRecord(row, context.now());
     },
     async findByKey(key) {
+      if (unstorableText(key)) return [];
       // Through jobs_key_any (migration 6): only jobs that have a key are in it.
       const { rows } = await query<JobRow>(`SELECT ${recordColumns} FROM ${table} WHERE key = $1 AND key IS NOT NULL ORDER BY seq DESC LIMIT 50`, [key]);
       const now = context.now();
       return rows.map((row) => rowToRecord(row, now));
     },
     async list(options = {}) {
+      if (options.task !== undefined && unstorableText(options.task)) return { jobs: [], total: 0 };
       const now = context.now();
       const where = [now, options.state ?? null, options.task ?? null];
       const page = await query<JobRow>(`SELECT ${recordColumns} FROM ${table} WHERE ${filter} ORDER BY seq DESC LIMIT $4 OFFSET $5`, [...where, options.limit ?? 50, options.offset ?? 0]);

@@ -1,6 +1,6 @@
 import type { EnqueueResult, NewJob } from '../../jobs/job.js';
 import { bullJobOptions } from './bull-job-options.js';
-import { rescheduleDelayed } from './reschedule-delayed.js';
+import { keepDueTime, rescheduleDelayed } from './reschedule-delayed.js';
 import { enqueueWithMode } from './enqueue-with-mode.js';
 import { readJob } from './read-job.js';
 import { groupedTaskOf, queueKeyOf, type RedisContext } from './redis-context.js';
@@ -74,7 +74,12 @@ async function moveDelayed(context: RedisContext, holder: { id: string; createdA
   if (key === undefined) return;
   const queue = context.queues.queue(added.task);
   const incoming = { name: added.task, data: added.payload, opts: bullJobOptions(added, context.retention) };
-  const move = (dueAt: number): Promise<boolean> => rescheduleDelayed(queue, holder, key, dueAt, incoming);
+  const move = async (dueAt: number): Promise<boolean> => {
+    const moved = await rescheduleDelayed(queue, holder, key, dueAt, incoming);
+    // BullMQ forgets the new time once it promotes the job: kept for get (and the next attempt's wait time).
+    if (moved) await keepDueTime(context.client, queueKeyOf(context.names, added.task), holder, dueAt, runAt);
+    return moved;
+  };
   if (added.group === undefined) await move(runAt);
   else await context.fair.delayHeld(groupedTaskOf(context, added.task), { id: holder.id, group: added.group, priority: holder.priority, runAt }, move);
 }

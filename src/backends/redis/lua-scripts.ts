@@ -88,25 +88,50 @@ end
 return moved`;
 
 /**
- * KEYS: delayed, wait, prioritized. ARGV: job key prefix. Returns {retrying, oldestQueuedAt}:
- * how many delayed jobs already failed an attempt (BullMQ keeps retries and first runs in one set),
- * and the creation time of the oldest job ready to run, or -1.
+ * KEYS: delayed, wait, prioritized. ARGV: job key prefix, now, {@link heldDelayMs}. Returns {retrying,
+ * due, oldest}: of the jobs in BullMQ's delayed set (first runs, retries and grouped jobs held for their
+ * group's turn, fair-groups.ts), how many are not due yet and already failed an attempt, and how many are
+ * due (ready, waiting for a claim to move them: `queued`, as get() says, dueTimeOf); and when the
+ * oldest ready job became ready (its due time, as get() reports it: from its score in the delayed set,
+ * else `errand:due`, else BullMQ's timestamp plus its first delay), or -1. Of the wait list only the
+ * job at its taking end is read: jobs join it in the order they become ready.
  */
 const taskStats = `
-local retrying = 0
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local made = redis.call('HGET', ARGV[1] .. id, 'atm')
-  if made and tonumber(made) > 0 then retrying = retrying + 1 end
+local now, held = tonumber(ARGV[2]), tonumber(ARGV[3])
+local retrying, due, oldest = 0, 0, -1
+local function consider(at)
+  if at and (oldest == -1 or at < oldest) then oldest = at end
 end
-local oldest = -1
-local function consider(id)
-  local ts = tonumber(redis.call('HGET', ARGV[1] .. id, 'timestamp'))
-  if ts and (oldest == -1 or ts < oldest) then oldest = ts end
+local delayed = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #delayed, 2 do
+  local scoredAt = math.floor(tonumber(delayed[i + 1]) / 4096)
+  local runAt = scoredAt
+  if scoredAt - now > held / 2 then runAt = scoredAt - held end
+  if runAt <= now then
+    due = due + 1
+    consider(runAt)
+  else
+    local made = redis.call('HGET', ARGV[1] .. delayed[i], 'atm')
+    if made and tonumber(made) > 0 then retrying = retrying + 1 end
+  end
+end
+local function readyAt(id)
+  local f = redis.call('HMGET', ARGV[1] .. id, 'errand:due', 'timestamp', 'opts')
+  if f[1] then return tonumber(f[1]) end
+  local ts = tonumber(f[2])
+  if not ts then return nil end
+  local delay = 0
+  if f[3] then
+    local ok, opts = pcall(cjson.decode, f[3])
+    if ok and type(opts) == 'table' and tonumber(opts.delay) then delay = tonumber(opts.delay) end
+  end
+  if delay >= held then delay = delay - held end
+  return ts + delay
 end
 local tail = redis.call('LINDEX', KEYS[2], -1)
-if tail then consider(tail) end
-for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do consider(id) end
-return {retrying, oldest}`;
+if tail then consider(readyAt(tail)) end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do consider(readyAt(id)) end
+return {retrying, due, oldest}`;
 
 /**
  * KEYS: cancel-requested set. ARGV: lease ms, then per lease: lock key, stalled key, job id, token.
@@ -183,9 +208,33 @@ export async function takeBackLapsedJobs(client: Redis, queueKey: string, where:
   return (await client.eval(takeBackLapsed, keys.length, ...keys, ...args)) as string[];
 }
 
-/** Retrying count and oldest ready job of one BullMQ queue whose keys start with `queueKey`. */
-export async function taskQueueStats(client: Redis, queueKey: string): Promise<{ retrying: number; oldestQueuedAt: number | undefined }> {
-  const reply = (await client.eval(taskStats, 3, `${queueKey}delayed`, `${queueKey}wait`, `${queueKey}prioritized`, queueKey)) as unknown[];
-  const oldest = asNumber(reply[1]);
-  return { retrying: asNumber(reply[0]), oldestQueuedAt: oldest === -1 ? undefined : oldest };
+/**
+ * KEYS: a task's delayed set. ARGV: job id, due time. Moves the job's score back to its due time when
+ * BullMQ scored it up to a second late, keeping BullMQ's tiebreak counter (the low 12 bits).
+ */
+const pinDueScore = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+score = tonumber(score)
+local due = tonumber(ARGV[2])
+local at = math.floor(score / 4096)
+if at <= due or at - due > 1000 then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', due * 4096 + (score % 4096), ARGV[1])
+return 1`;
+
+/**
+ * Scores job `id` in the delayed set `delayedKey` at `dueAt` exactly. BullMQ schedules a retry at
+ * its own reading of the clock plus the delay errand's backoff computed from an earlier one
+ * (task-queues.ts), so the job fell due, and `get`, `list` and `stats` dated it, a few ms after the
+ * `retryAt` errand asked for.
+ */
+export async function pinDelayedScore(client: Redis, delayedKey: string, id: string, dueAt: number): Promise<void> {
+  await client.eval(pinDueScore, 1, delayedKey, id, String(dueAt));
+}
+
+/** Not-yet-due retries, due jobs still in the delayed set, and the oldest ready job of one BullMQ queue whose keys start with `queueKey`. */
+export async function taskQueueStats(client: Redis, queueKey: string): Promise<{ retrying: number; due: number; oldestQueuedAt: number | undefined }> {
+  const reply = (await client.eval(taskStats, 3, `${queueKey}delayed`, `${queueKey}wait`, `${queueKey}prioritized`, queueKey, String(Date.now()), String(heldDelayMs))) as unknown[];
+  const oldest = asNumber(reply[2]);
+  return { retrying: asNumber(reply[0]), due: asNumber(reply[1]), oldestQueuedAt: oldest === -1 ? undefined : oldest };
 }

@@ -101,7 +101,8 @@ export async function retryJob(context: ManageContext, id: string): Promise<bool
   // A flag left by a cancel that lost to the job's end would cancel the retry at its claim.
   await dropCancelFlags(context.client, context.names.cancelRequestedKey, [id]);
   await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-  await context.client.hdel(context.names.jobKey(task, id), 'errand:lapsed');
+  // Due now: BullMQ's fields still say its first due time, errand's its last retry's (read-job.ts).
+  await context.client.multi().hdel(context.names.jobKey(task, id), 'errand:lapsed').hset(context.names.jobKey(task, id), 'errand:due', String(Date.now())).exec();
   await logJobEvents(context.queues, task, id, [{ at: Date.now(), type: 'retried' }]);
   return true;
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { heldDelayMs } from './fair-groups.js';
-import type { JobRecord } from '../../jobs/job.js';
+import type { JobRecord, JobState } from '../../jobs/job.js';
 import type { CancelledJobs } from './cancelled-jobs.js';
 import { jobStateOf, toJobRecord } from './job-record.js';
 import type { TaskQueues } from './task-queues.js';
@@ -12,6 +12,34 @@ export interface JobReadContext {
   cancelledJobs: CancelledJobs;
   /** The BullMQ key prefix of a task's queue (`<prefix>:<queue>.<task>:`). */
   queueKey(task: string): string;
+}
+
+/**
+ * errand's due time of a job from what Redis keeps beside BullMQ's fields: while the job is in
+ * BullMQ's delayed set, its score there (`dueTime * 4096 +` a tiebreak counter; a grouped job held
+ * for its group's turn, fair-groups.ts, is scored {@link heldDelayMs} past its own due time: `held`);
+ * out of it, errand's `errand:due`, the time errand last moved it to (a debounce, reschedule-delayed.ts;
+ * a retry, redis-series.ts; a release with a runAt; a retry by hand), which BullMQ forgets once it
+ * promotes the job (its `delay` field goes to 0, its options keep the first delay). Undefined: BullMQ's
+ * `timestamp` and first delay say it (toJobRecord).
+ */
+export function dueTimeOf(delayedScore: string | null, due: string | null, now: number): { runAt: number; held: boolean } | undefined {
+  if (delayedScore !== null) {
+    const scoredAt = Math.floor(Number(delayedScore) / 4096);
+    return scoredAt - now > heldDelayMs / 2 ? { runAt: scoredAt - heldDelayMs, held: true } : { runAt: scoredAt, held: false };
+  }
+  return due === null ? undefined : { runAt: Number(due), held: false };
+}
+
+/**
+ * errand's state of a job in BullMQ's delayed set, from its due time ({@link dueTimeOf}): a job due
+ * but not moved to wait yet (BullMQ moves it at the next claim), or a grouped job held for its group's
+ * turn whose own due time passed, is ready: `queued`. Else `retrying` once it failed an attempt,
+ * `delayed` before.
+ */
+export function delayedSetState(attemptsMade: number, dueTime: { runAt: number } | undefined, now: number): JobState {
+  if (dueTime !== undefined && dueTime.runAt <= now) return 'queued';
+  return attemptsMade > 0 ? 'retrying' : 'delayed';
 }
 
 /**
@@ -30,21 +58,10 @@ export async function readJob(context: JobReadContext, task: string | undefined,
   let state = jobStateOf(bullState, job);
   if (state === undefined) return context.cancelledJobs.get(id);
   const logs = (await queue.getJobLogs(id)).logs;
-  let runAt: number | undefined;
-  if (bullState === 'delayed') {
-    // BullMQ scores delayed jobs as dueTime * 4096 + a tiebreak counter.
-    const score = await context.client.zscore(`${context.queueKey(task)}delayed`, id);
-    if (score !== null) runAt = Math.floor(Number(score) / 4096);
-    // Due but not yet promoted: BullMQ moves it to wait at the next claim, so it is ready now.
-    if (runAt !== undefined && runAt <= Date.now()) state = 'queued';
-    // A grouped job held for its group's turn (new, retried or released: fair-groups.ts, holdAgain)
-    // is scored heldDelayMs past its own due time, which says whether it is ready.
-    const held = runAt !== undefined && runAt - Date.now() > heldDelayMs / 2 ? runAt - heldDelayMs : undefined;
-    if (held !== undefined) {
-      runAt = held;
-      state = held <= Date.now() ? 'queued' : job.attemptsMade > 0 ? 'retrying' : 'delayed';
-    }
-  }
-  const group = (await context.client.hget(`${context.queueKey(task)}${id}`, 'errand:group')) ?? undefined;
-  return toJobRecord(job, state, { logs, group, ...(runAt === undefined ? {} : { runAt }) });
+  const [group, due] = await context.client.hmget(`${context.queueKey(task)}${id}`, 'errand:group', 'errand:due');
+  const delayedScore = bullState === 'delayed' ? await context.client.zscore(`${context.queueKey(task)}delayed`, id) : null;
+  const now = Date.now();
+  const dueTime = dueTimeOf(delayedScore, due, now);
+  if (bullState === 'delayed') state = delayedSetState(job.attemptsMade, dueTime, now);
+  return toJobRecord(job, state, { logs, group: group ?? undefined, ...(dueTime === undefined ? {} : { runAt: dueTime.runAt }) });
 }

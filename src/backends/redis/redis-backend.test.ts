@@ -13,7 +13,7 @@ const prefixes = new WeakMap<JobBackend, string>();
 
 describe.skipIf(!redisUp)('redis backend', () => {
   for (const batchScripts of [true, false]) {
-    // Both ways of running BullMQ's scripts: batched in one call (the default) and one call per job.
+    // Both ways of running BullMQ's scripts: batched in one call (opt-in, `batchScripts: true`) and one call per job (the default).
     describeBackendConformance(batchScripts ? 'redis' : 'redis, one BullMQ call per job', {
       create: ({ retention }) => {
         const prefix = uniqueRedisPrefix('conformance');

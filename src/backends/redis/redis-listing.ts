@@ -4,13 +4,16 @@ import { jobStates, type JobRecord, type JobState } from '../../jobs/job.js';
 import type { CancelledJobs } from './cancelled-jobs.js';
 import { jobStateOf, toJobRecord, type BullState } from './job-record.js';
 import { taskQueueStats } from './lua-scripts.js';
+import { delayedSetState, dueTimeOf } from './read-job.js';
 import type { TaskQueues } from './task-queues.js';
 
 /** BullMQ sets that hold jobs in each errand state (cancelled jobs live outside BullMQ). */
 type ListedState = Exclude<BullState, 'unknown'>;
 
+// A due job (or a grouped job whose own due time passed) can still be in the delayed set, waiting for
+// a claim to move it to wait: it is `queued` there too (delayedSetState).
 const bullTypes: Record<Exclude<JobState, 'cancelled'>, ListedState[]> = {
-  queued: ['waiting', 'prioritized', 'waiting-children'],
+  queued: ['waiting', 'prioritized', 'waiting-children', 'delayed'],
   delayed: ['delayed'],
   retrying: ['delayed'],
   running: ['active'],
@@ -20,17 +23,25 @@ const bullTypes: Record<Exclude<JobState, 'cancelled'>, ListedState[]> = {
 
 const allBullTypes: ListedState[] = ['waiting', 'prioritized', 'waiting-children', 'delayed', 'active', 'completed', 'failed'];
 
-/** The state of a job that came out of a listing of `types` (no extra round trip). */
-async function stateInListing(job: Job, types: readonly BullState[]): Promise<JobState | undefined> {
-  if (types.length === 1) return jobStateOf(types[0] ?? 'unknown', job);
-  return jobStateOf((await job.getState()), job);
+/** The errand states of jobs read from task `task`'s delayed set, told apart by their scores there, as get() does. */
+async function delayedStates(queues: TaskQueues, task: string, jobs: readonly Job[]): Promise<JobState[]> {
+  const queue = queues.queue(task);
+  const pipeline = queues.client.pipeline();
+  for (const job of jobs) pipeline.zscore(queue.toKey('delayed'), job.id ?? '');
+  const replies = jobs.length === 0 ? [] : ((await pipeline.exec()) ?? []);
+  const now = Date.now();
+  return jobs.map((job, index) => {
+    const [error, score] = replies[index] ?? [null, null];
+    const dueTime = error === null && typeof score === 'string' ? dueTimeOf(score, null, now) : undefined;
+    return delayedSetState(job.attemptsMade, dueTime, now);
+  });
 }
 
 /**
  * Lists jobs newest first across every task queue. Each BullMQ set can only be paged by its own order,
  * so this reads `offset + limit` jobs from each set, merges them by creation time and cuts the page:
- * cheap for dashboard pages, not meant for deep offsets. `delayed` and `retrying` share BullMQ's
- * delayed set and are told apart in memory.
+ * cheap for dashboard pages, not meant for deep offsets. BullMQ's delayed set holds delayed, retrying
+ * and due (queued) jobs, told apart by their scores; a listing filtered by state reads it whole.
  */
 export async function listJobs(queues: TaskQueues, cancelled: CancelledJobs, options: ListOptions = {}): Promise<JobPage> {
   const limit = options.limit ?? 50;
@@ -47,39 +58,53 @@ export async function listJobs(queues: TaskQueues, cancelled: CancelledJobs, opt
   }
   if (wanted !== 'cancelled') {
     const types = wanted === undefined ? allBullTypes : bullTypes[wanted];
-    const splitDelayed = wanted === 'delayed' || wanted === 'retrying';
     for (const task of tasks) {
       const queue = queues.queue(task);
-      const end = splitDelayed ? -1 : offset + limit - 1;
       // With several types, BullMQ pages each set separately; one call per type keeps the state known.
       for (const type of types) {
-        const jobs = await queue.getJobs([type], 0, end, false);
-        for (const job of jobs) {
-          const state = await stateInListing(job, [type]);
-          if (state === undefined || (splitDelayed && state !== wanted)) continue;
+        const filtered = type === 'delayed' && wanted !== undefined;
+        const jobs = await queue.getJobs([type], 0, filtered ? -1 : offset + limit - 1, false);
+        const states = type === 'delayed' ? await delayedStates(queues, task, jobs) : jobs.map((job) => jobStateOf(type, job));
+        jobs.forEach((job, index) => {
+          const state = states[index];
+          if (state === undefined || (wanted !== undefined && state !== wanted)) return;
           records.push(toJobRecord(job, state));
-        }
-        if (!splitDelayed) total += await queue.getJobCountByTypes(type);
+          if (filtered) total += 1;
+        });
+        if (!filtered) total += await queue.getJobCountByTypes(type);
       }
     }
-    if (splitDelayed) total += records.length;
   }
   records.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   const page = records.slice(offset, offset + limit);
-  await addGroups(queues, page);
+  await addErrandFields(queues, page);
   return { jobs: page, total };
 }
 
-/** Sets the fair-queue group of the page's live jobs (kept in their BullMQ hash; tombstones carry theirs): one pipeline. */
-async function addGroups(queues: TaskQueues, page: readonly JobRecord[]): Promise<void> {
+/**
+ * Sets what errand keeps beside BullMQ's fields on the page's live jobs (tombstones carry theirs), in
+ * one pipeline: the fair-queue group, and the due time as `get` reads it ({@link dueTimeOf}: BullMQ's
+ * own fields say only a job's first due time).
+ */
+async function addErrandFields(queues: TaskQueues, page: readonly JobRecord[]): Promise<void> {
   const live = page.filter((record) => record.state !== 'cancelled');
   if (live.length === 0) return;
   const pipeline = queues.client.pipeline();
-  for (const record of live) pipeline.hget(queues.queue(record.task).toKey(record.id), 'errand:group');
-  const groups = (await pipeline.exec()) ?? [];
+  for (const record of live) {
+    const queue = queues.queue(record.task);
+    pipeline.hmget(queue.toKey(record.id), 'errand:group', 'errand:due');
+    pipeline.zscore(queue.toKey('delayed'), record.id);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  const now = Date.now();
   live.forEach((record, index) => {
-    const [error, group] = groups[index] ?? [null, null];
-    if (error === null && typeof group === 'string') record.group = group;
+    const [fieldsError, fields] = replies[2 * index] ?? [null, null];
+    const [scoreError, score] = replies[2 * index + 1] ?? [null, null];
+    if (fieldsError !== null || scoreError !== null || !Array.isArray(fields)) return;
+    const [group, due] = fields as (string | null)[];
+    if (typeof group === 'string') record.group = group;
+    const dueTime = dueTimeOf(typeof score === 'string' ? score : null, due ?? null, now);
+    if (dueTime !== undefined) record.runAt = dueTime.runAt;
   });
 }
 
@@ -87,7 +112,7 @@ function emptyCounts(): Record<JobState, number> {
   return Object.fromEntries(jobStates.map((state) => [state, 0])) as Record<JobState, number>;
 }
 
-/** Counts jobs per state and task: BullMQ's counts, split delayed/retrying by a script, plus tombstones. */
+/** Counts jobs per state and task: BullMQ's counts, its delayed set split into delayed, retrying and due (queued) by a script, plus tombstones. */
 export async function queueStats(queues: TaskQueues, cancelled: CancelledJobs, jobKeyPrefix: (task: string) => string): Promise<QueueStats> {
   const counts = emptyCounts();
   const byTask: QueueStats['byTask'] = {};
@@ -98,8 +123,8 @@ export async function queueStats(queues: TaskQueues, cancelled: CancelledJobs, j
     const extra = await taskQueueStats(client, jobKeyPrefix(task));
     const delayedTotal = raw.delayed ?? 0;
     const taskCounts: Partial<Record<JobState, number>> = {
-      queued: (raw.waiting ?? 0) + (raw.prioritized ?? 0) + (raw['waiting-children'] ?? 0),
-      delayed: delayedTotal - extra.retrying,
+      queued: (raw.waiting ?? 0) + (raw.prioritized ?? 0) + (raw['waiting-children'] ?? 0) + extra.due,
+      delayed: delayedTotal - extra.retrying - extra.due,
       retrying: extra.retrying,
       running: raw.active ?? 0,
       succeeded: raw.completed ?? 0,

@@ -26,6 +26,8 @@ export async function releaseJob(context: ManageContext, { task, job }: HeldJob,
   await withLease(lease.jobId, async () => {
     const held = await uncountAttemptIfHeld(context.client, context.names.lockKey(task, lease.jobId), context.names.jobKey(task, lease.jobId), lease.token);
     if (!held) throw leaseLost(lease.jobId);
+    // BullMQ forgets a delayed job's time once it promotes it: errand keeps it, as a retry's (redis-series.ts), for get.
+    if (runAt !== undefined) await context.client.hset(context.names.jobKey(task, lease.jobId), 'errand:due', String(runAt));
     const due = Math.max(runAt ?? 0, Date.now());
     if (group !== undefined) await context.fair.holdAgain(grouped, { id: lease.jobId, group, priority: job.opts.priority ?? 0, runAt: due }, () => job.moveToDelayed(due + heldDelayMs, lease.token));
     else if (runAt !== undefined && runAt > Date.now()) await job.moveToDelayed(runAt, lease.token);

@@ -46,7 +46,11 @@ export function createClaimNow(context: SqliteContext): (options: ClaimNowOption
   );
   const claimPicked = db.prepare(`UPDATE errand_jobs SET ${starts} WHERE seq IN (SELECT value FROM json_each(@seqs)) RETURNING ${returned}`);
   const pickGroups = createPickGroups(context);
-  const claimInTransaction = db.immediate((options: ClaimNowOptions, now: number): ClaimedRow[] => {
+  // The clock is read once the write lock is held, not before waiting for it: a claim that waited
+  // seconds behind other processes would otherwise give leases that much shorter, and judge lapsed
+  // leases and liveness records by a time already past.
+  const claimInTransaction = db.immediate((options: ClaimNowOptions): ClaimedRow[] => {
+    const now = context.now();
     expireLeases(now);
     const claimFrom = (tasks: readonly string[], limit: number): ClaimedRow[] => claim.all({ now, leaseUntil: now + options.leaseMs, workerId: options.workerId, tasks: JSON.stringify(tasks), limit }) as ClaimedRow[];
     const { groups } = options;
@@ -64,7 +68,7 @@ export function createClaimNow(context: SqliteContext): (options: ClaimNowOption
 
   return function claimNow(options) {
     if (options.limit <= 0 || options.tasks.length === 0) return [];
-    const rows = claimInTransaction(options, context.now());
+    const rows = claimInTransaction(options);
     // RETURNING gives no order guarantee; hand jobs out in queue order (a fair claim's rows are in turn order already).
     if (options.groups === undefined) rows.sort((a, b) => a.priority - b.priority || a.run_at - b.run_at || a.seq - b.seq);
     return rows.map((row) => {

@@ -9,6 +9,7 @@ import { enqueueInSqliteTransaction } from './enqueue-in-transaction.js';
 import { createFail } from './fail-job.js';
 import { createHeartbeat } from './heartbeat-leases.js';
 import { createManager } from './manage-jobs.js';
+import { createLivenessRecords, isPrivateDatabase } from './liveness-records.js';
 import { mapSqliteError } from './map-sqlite-error.js';
 import { openDatabase } from './open-database.js';
 import type { SqliteDriverName } from './sqlite-driver.js';
@@ -28,6 +29,8 @@ const moduleExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 export interface SqliteBackendOptions {
   /**
    * The database file, created if missing. Every worker process on the machine opens the same path.
+   * Workers keep their liveness records in a second file beside it, `<path>-liveness`, created at
+   * first use (removing the queue: `rm data/jobs.db*`).
    * `':memory:'` gives a private, single-process database (tests).
    * @example 'data/jobs.db'
    */
@@ -75,6 +78,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     db,
     now: options.now ?? Date.now,
     retention: { ...defaultRetention, ...options.retention },
+    // Resolved now: the file is opened at first use, maybe after the process changed directory.
+    liveness: createLivenessRecords(isPrivateDatabase(path) ? path : resolve(path), busyTimeoutMs, driver),
     notify: () => {
       if (waiters.size === 0) return; // every enqueue notifies: no copy when nobody waits
       for (const wake of [...waiters]) wake();
@@ -138,8 +143,12 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     remove: (id) => run(() => manager.remove(id)),
     prune: (now) => run(() => prune(now)),
     schedules: createSqliteScheduleStore(context, run),
-    // A private in-memory database cannot be opened from the liveness thread.
-    liveness: () => (path === ':memory:' ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs: Math.min(busyTimeoutMs, 1_000), driver } }),
+    // A private database cannot be opened from the liveness thread. The thread writes to the liveness
+    // file beside the queue, not to the queue: SQLite does not queue lock waiters, and among four
+    // processes busy with the queue a beat went 3.7 to 6.8 s without the queue's write lock on a
+    // loaded machine, past the 3 s its record lives, so a live worker's jobs were taken back (and,
+    // with one attempt, went dead).
+    liveness: () => (isPrivateDatabase(path) ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs, driver } }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
@@ -147,6 +156,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
       return run(() => {
         // Completions already promised must reach the file before the connection goes.
         completer.flush();
+        context.liveness.close();
         db.close();
       });
     },

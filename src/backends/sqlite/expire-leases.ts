@@ -14,8 +14,9 @@ interface ExpiredRow {
 
 /**
  * Makes the step that ends attempts whose lease lapsed (their worker died or stalled), or whose
- * worker's liveness record lapsed (the process is gone: see migration 0002). Called
- * inside the claim transaction, so a lapsed job is recorded as failed and becomes claimable in the
+ * worker's liveness record lapsed (the process is gone). The records live in a file of their own
+ * (liveness-records.ts), read here, with the queue's write lock held, as a list of lapsed worker ids.
+ * Called inside the claim transaction, so a lapsed job is recorded as failed and becomes claimable in the
  * same atomic step: no window in which two workers both think they own it. The lease index makes
  * the common case (nothing expired) a single index probe.
  *
@@ -23,9 +24,11 @@ interface ExpiredRow {
  */
 export function createExpireLeases(context: SqliteContext): (now: number) => number {
   const { db } = context;
+  const columns = 'seq, attempts, max_attempts, cancel_requested, worker_id, history';
+  const findLapsedLeases = db.prepare(`SELECT ${columns} FROM errand_jobs WHERE state = 'running' AND lease_until <= ? LIMIT 500`);
   const findExpired = db.prepare(
-    `SELECT seq, attempts, max_attempts, cancel_requested, worker_id, history FROM errand_jobs
-     WHERE state = 'running' AND (lease_until <= ? OR worker_id IN (SELECT id FROM errand_workers WHERE alive_until <= ?)) LIMIT 500`,
+    `SELECT ${columns} FROM errand_jobs
+     WHERE state = 'running' AND (lease_until <= ? OR worker_id IN (SELECT value FROM json_each(?))) LIMIT 500`,
   );
   const settle = db.prepare(
     `UPDATE errand_jobs SET state = ?, run_at = coalesce(?, run_at), token = NULL, lease_until = NULL, error = ?, finished_at = ?, updated_at = ?, history = ?
@@ -33,7 +36,8 @@ export function createExpireLeases(context: SqliteContext): (now: number) => num
   );
 
   return function expireLeases(now) {
-    const rows = findExpired.all(now, now) as ExpiredRow[];
+    const lapsedWorkers = context.liveness.lapsed(now);
+    const rows = (lapsedWorkers.length === 0 ? findLapsedLeases.all(now) : findExpired.all(now, JSON.stringify(lapsedWorkers))) as ExpiredRow[];
     let requeued = 0;
     for (const row of rows) {
       const error = leaseExpiredProblem(row.attempts);

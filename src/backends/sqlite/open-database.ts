@@ -1,12 +1,15 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ErrandError } from '../../errors/errand-error.js';
 import { loadBetterSqlite3 } from './better-sqlite3-driver.js';
 import { migrate } from './migrate.js';
+import { migrations as queueMigrations, type Migration } from './migrations/index.js';
 import { loadNodeSqlite } from './node-sqlite-driver.js';
 import type { SqliteDatabase, SqliteDriverName } from './sqlite-driver.js';
 
 /**
  * Opens (creating if needed) the queue database with the settings every process sharing the file
- * must agree on, and migrates it.
+ * must agree on, and migrates it (to `migrations`: the queue's, or the liveness file's).
  *
  * - `busy_timeout` first: the pragmas and migrations below may meet another process's write lock.
  * - WAL: readers (dashboards, status routes) never block the writer, and commits are appends.
@@ -15,13 +18,13 @@ import type { SqliteDatabase, SqliteDriverName } from './sqlite-driver.js';
  *   (at-least-once delivery covers it) and removes an fsync per commit.
  * - A 32 MiB page cache and a larger checkpoint interval (see below).
  */
-export function openDatabase(path: string, busyTimeoutMs: number, driver?: SqliteDriverName): SqliteDatabase {
+export function openDatabase(path: string, busyTimeoutMs: number, driver?: SqliteDriverName, migrations: readonly Migration[] = queueMigrations): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = openWithDriver(path, busyTimeoutMs, driver);
   } catch (error) {
     if (error instanceof ErrandError) throw error;
-    throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `cannot open the SQLite queue at ${path}: ${String(error)}`, { cause: error });
+    throw new ErrandError('ERRAND_BACKEND_UNAVAILABLE', `cannot open the SQLite queue at ${path}: ${String(error)}${missingFolderHint(path)}`, { cause: error });
   }
   try {
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
@@ -36,12 +39,22 @@ export function openDatabase(path: string, busyTimeoutMs: number, driver?: Sqlit
     // WAL that a long reader let grow far past that, once it is checkpointed.
     db.exec('PRAGMA wal_autocheckpoint = 10000');
     db.exec('PRAGMA journal_size_limit = 67108864');
-    migrate(db);
+    migrate(db, migrations);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * SQLite creates the file but not its folder: a first run with `path: './data/errand.db'` in a
+ * fresh project fails there, so the message says which folder to create.
+ */
+function missingFolderHint(path: string): string {
+  if (path === ':memory:' || path === '' || path.startsWith('file:')) return '';
+  const folder = dirname(resolve(path));
+  return existsSync(folder) ? '' : `; the folder ${folder} does not exist: create it first (mkdir -p, or fs.mkdirSync(folder, { recursive: true }))`;
 }
 
 /**

@@ -14,11 +14,15 @@ export function createPrune(context: SqliteContext): (now?: number) => number {
        LIMIT 1000)`,
   );
 
-  // Liveness records of workers gone for a day: their jobs were taken back long ago.
-  const forgetWorkers = db.prepare('DELETE FROM errand_workers WHERE alive_until <= ?');
+  // Records of the queue file's own errand_workers table, where errand kept liveness before it had a
+  // file of its own: an older errand still running beside this one may write there (it judges this
+  // one's workers by their leases, and this one judges it by its leases), so the table stays.
+  const forgetOldWorkers = db.prepare('DELETE FROM errand_workers WHERE alive_until <= ?');
 
   return function prune(now = context.now()) {
-    forgetWorkers.run(now - 86_400_000);
+    // Liveness records of workers gone for a day: their jobs were taken back long ago.
+    context.liveness.forget(now - 86_400_000);
+    forgetOldWorkers.run(now - 86_400_000);
     const { succeededMs, deadMs, cancelledMs } = context.retention;
     const bounds = { succeeded: now - succeededMs, dead: now - deadMs, cancelled: now - cancelledMs };
     const limits = { ...bounds, oldest: Math.max(bounds.succeeded, bounds.dead, bounds.cancelled) };

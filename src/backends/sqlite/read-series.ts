@@ -1,7 +1,7 @@
 import { durationBoundsMs, minuteOf, seriesRetentionMs, type JobSeries, type TaskMinute, type WorkerInfo } from '../../jobs/job-series.js';
 import type { SqliteContext } from './sqlite-context.js';
 
-/** The series reads and the depth sampler of the SQLite backend (tables of migration 5). */
+/** The series reads and the depth sampler of the SQLite backend (tables of migration 5), and the workers' list. */
 export interface SeriesStore {
   series(since: number, bucketMs?: number): JobSeries;
   /** Counts the depth and stores it as this minute's sample, unless the minute has one (the workers' once-a-minute sample). */
@@ -30,9 +30,7 @@ export function createSeriesStore(context: SqliteContext): SeriesStore {
   const addDepth = db.prepare(`INSERT INTO errand_depth (minute, queued, running) VALUES (?, ?, ?) ON CONFLICT (minute) DO NOTHING`);
   // Series rows prune old depth rows too; this keeps the table bounded while no attempt ends.
   const pruneDepth = db.prepare(`DELETE FROM errand_depth WHERE minute < ?`);
-  const workers = db.prepare(
-    `SELECT w.id, w.beat_at, w.alive_until, j.id AS job FROM errand_workers w LEFT JOIN errand_jobs j ON j.worker_id = w.id AND j.state = 'running' WHERE w.alive_until > ? ORDER BY w.id`,
-  );
+  const runningOf = db.prepare(`SELECT id, worker_id FROM errand_jobs WHERE state = 'running' AND worker_id IN (SELECT value FROM json_each(?))`);
 
   return {
     series(since, bucketMs = 60_000) {
@@ -57,16 +55,15 @@ export function createSeriesStore(context: SqliteContext): SeriesStore {
       if (addDepth.run(minute, queued, running).changes > 0) pruneDepth.run(minute - seriesRetentionMs);
     },
     workers() {
+      // The records live in their own file (liveness-records.ts): the live ones first, then their jobs.
       const byId = new Map<string, WorkerInfo>();
-      for (const row of workers.all(context.now()) as { id: string; beat_at: number | null; alive_until: number; job: string | null }[]) {
-        let worker = byId.get(row.id);
-        if (worker === undefined) {
-          worker = { id: row.id, aliveUntil: row.alive_until, jobs: [] };
-          if (row.beat_at !== null) worker.lastBeatAt = row.beat_at;
-          byId.set(row.id, worker);
-        }
-        if (row.job !== null) worker.jobs.push(row.job);
+      for (const row of context.liveness.alive(context.now())) {
+        const worker: WorkerInfo = { id: row.id, aliveUntil: row.alive_until, jobs: [] };
+        if (row.beat_at !== null) worker.lastBeatAt = row.beat_at;
+        byId.set(row.id, worker);
       }
+      if (byId.size === 0) return [];
+      for (const row of runningOf.all(JSON.stringify([...byId.keys()])) as { id: string; worker_id: string }[]) byId.get(row.worker_id)?.jobs.push(row.id);
       return [...byId.values()];
     },
   };

@@ -37,7 +37,7 @@ for (const driver of drivers) {
     },
     cleanup: (backend) => {
       const path = backend.name.slice('sqlite:'.length);
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal', '-shm', '-liveness', '-liveness-wal', '-liveness-shm']) rmSync(`${path}${suffix}`, { force: true });
       return Promise.resolve();
     },
     createPeer: (backend) => Promise.resolve(createSqliteBackend({ path: backend.name.slice('sqlite:'.length), driver })),

@@ -33,7 +33,7 @@ export function createClaim(
       `SELECT CASE
          WHEN EXISTS (SELECT 1 FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at <= @now AND task IN (SELECT value FROM json_each(@tasks)))
            OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND lease_until <= @now)
-           OR EXISTS (SELECT 1 FROM errand_workers w WHERE w.alive_until <= @now AND EXISTS (SELECT 1 FROM errand_jobs WHERE worker_id = w.id AND state = 'running'))
+           OR EXISTS (SELECT 1 FROM errand_jobs WHERE state = 'running' AND worker_id IN (SELECT value FROM json_each(@lapsed)))
          THEN 0
          ELSE (SELECT MIN(run_at) FROM errand_jobs WHERE state IN ('queued', 'retrying') AND run_at > @now AND run_at <= @horizon AND task IN (SELECT value FROM json_each(@tasks)))
        END`,
@@ -55,7 +55,7 @@ export function createClaim(
       nap = pause;
       if (stopped(options.signal)) break;
       const now = context.now();
-      const due = probe.get({ now, horizon: now + poll.maxPollMs, tasks });
+      const due = probe.get({ now, horizon: now + poll.maxPollMs, tasks, lapsed: JSON.stringify(context.liveness.lapsed(now)) });
       if (typeof due !== 'number' && typeof due !== 'bigint') continue;
       // A job coming due before the next poll (a delayed job, a schedule's tick enqueued ahead): wake at its time, not up to a poll later.
       if (Number(due) > now) {

@@ -1,7 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { streamText } from 'hono/streaming';
 import type { ErrandLogger } from '../../../src/logging/errand-logger.js';
-import { background, type BackgroundEnv } from '../../../src/adapters/hono/background.js';
 import { errand } from '../../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../../src/adapters/hono/errand-env.js';
 import { onStreamError } from '../../../src/adapters/hono/guard-stream.js';
@@ -12,7 +11,7 @@ import type { ProblemFormat } from '../../../src/errors/render-problem.js';
 import type { PeerApp, PeerReply, PeerRoute } from '../peer-app.js';
 import type { Started } from './started.js';
 
-type Env = ErrandEnv & BackgroundEnv;
+type Env = ErrandEnv;
 
 function send(c: Context<Env>, reply: PeerReply): Response {
   const status = reply.status ?? 200;
@@ -52,14 +51,12 @@ function mount(app: Hono<Env>, route: PeerRoute): void {
   app.on(route.method, [route.path], ...validators(route), answer);
 }
 
-/** The app on Hono: errand(app), background(), errand's serve() on a free port. */
+/** The app on Hono: errand(app) (its task list included), errand's serve() on a free port. */
 export async function startHono(spec: PeerApp, format: ProblemFormat, registry: ErrorRegistry, logger: ErrandLogger): Promise<Started> {
   const app = new Hono<Env>();
-  errand(app, { mode: spec.mode ?? 'production', format, registry, logger, ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }) });
-  const tasks = background({ logger });
-  app.use(tasks);
+  const { runner } = errand(app, { mode: spec.mode ?? 'production', format, registry, logger, ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }) });
   for (const route of spec.routes) mount(app, route);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', signals: false, logger, runner: tasks.runner });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', signals: false, logger, runner });
   const { port } = await server.listening;
   return { port, close: async () => void (await server.shutdown({ timeoutMs: 5_000 })) };
 }

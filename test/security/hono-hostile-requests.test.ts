@@ -1,0 +1,3 @@
+import { describeHostileRequests } from './hostile-requests.js';
+
+describeHostileRequests('hono');
