@@ -86,7 +86,7 @@ export async function createApp(config: ServiceConfig, options: AppOptions): Pro
   metrics.tasks.observe(runner);
 
   customNotFound(installed);
-  mountWriteLimits(app, installed, config);
+  mountWriteLimits(app, config);
   healthRoutes(app);
   testExceptionRoutes(app, installed);
   registerRoutes(app, runtime);

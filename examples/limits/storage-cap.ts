@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MiddlewareHandler } from 'hono';
-import type { Errand } from 'errand/hono';
+import { HTTPException } from 'errand/errors';
 
 /** Options of {@link createStorageCap}. */
 export interface StorageCapOptions {
@@ -17,23 +17,16 @@ export interface StorageCapOptions {
 }
 
 /**
- * Thrown when the data directory is full. A 5xx: errand would hide an HTTPException's detail and
- * its non-errand code in production, so the service's own handler ({@link answerStorageFull})
- * answers it, a refusal it means to explain rather than an unexpected failure.
+ * Thrown when the data directory is full: 507 `SERVICE_STORAGE_FULL`. A refusal the service means
+ * to explain, not an unexpected failure, so it opts in with `expose`: production sends its detail
+ * and code, which errand hides for a 5xx by default.
  */
-export class StorageFullError extends Error {
+export class StorageFullError extends HTTPException {
   override name = 'StorageFullError';
-  /** Logged by its own status (not as an unexpected 500). */
-  readonly status = 507;
 
   constructor(readonly maxBytes: number) {
-    super(`the service's data directory holds its limit of ${maxBytes} bytes (DATA_MAX_BYTES); nothing was written`);
+    super(507, `the service's data directory holds its limit of ${maxBytes} bytes (DATA_MAX_BYTES); nothing was written`, { code: 'SERVICE_STORAGE_FULL', expose: true });
   }
-}
-
-/** Registers the 507 `SERVICE_STORAGE_FULL` problem for {@link StorageFullError} on the app's error registry. */
-export function answerStorageFull(installed: Errand): void {
-  installed.registry.on(StorageFullError, (error) => ({ status: 507, title: 'Insufficient Storage', detail: error.message, code: 'SERVICE_STORAGE_FULL' }));
 }
 
 /**

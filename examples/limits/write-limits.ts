@@ -1,8 +1,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import type { Errand } from 'errand/hono';
 import type { ServiceConfig } from '../config.js';
 import type { ServiceEnv } from '../service-env.js';
-import { answerStorageFull, createStorageCap } from './storage-cap.js';
+import { createStorageCap } from './storage-cap.js';
 import { createWriteRateLimit } from './write-rate-limit.js';
 
 /** The routes whose requests grow files of the data directory (service.db, users.txt, audit.log, the queue). */
@@ -17,10 +16,9 @@ export const writeRefusals = [429, 507] as const;
  * body is read or anything is written. Mount before the routes.
  *
  * @example
- * mountWriteLimits(app, installed, config)
+ * mountWriteLimits(app, config)
  */
-export function mountWriteLimits(app: Hono<ServiceEnv>, installed: Errand, config: ServiceConfig): void {
-  answerStorageFull(installed);
+export function mountWriteLimits(app: Hono<ServiceEnv>, config: ServiceConfig): void {
   const rateLimit = createWriteRateLimit({ limit: config.writeRateLimit.limit, windowMs: config.writeRateLimit.windowSeconds * 1000 });
   const storageCap = createStorageCap({ dir: config.dataDir, maxBytes: config.dataMaxBytes });
   for (const path of writingRoutes) app.use(path, onPost(rateLimit), onPost(storageCap));

@@ -16,6 +16,11 @@ export interface HttpErrorInfo {
   foreignCode?: string;
   errors?: FieldError[];
   extensions?: Record<string, unknown>;
+  /**
+   * Whether production shows `detail`, `code` and `extensions`, as the error said (an
+   * `HTTPException`'s or http-errors' `expose`); when absent, a 4xx shows them and a 5xx does not.
+   */
+  expose?: boolean;
 }
 
 interface StatusLike {
@@ -75,7 +80,7 @@ function textOr(value: unknown, status: number): string {
  */
 export function httpErrorInfo(error: Error): HttpErrorInfo | undefined {
   if (isHTTPException(error)) {
-    return { status: error.status, detail: error.detail, headers: error.headers, type: error.type, code: error.code, extensions: error.extensions };
+    return { status: error.status, detail: error.detail, headers: error.headers, type: error.type, code: error.code, extensions: error.extensions, expose: error.expose };
   }
   if (isErrandError(error) && isErrorStatus(error.status)) {
     return { status: error.status, detail: error.message, code: error.code, headers: error.headers, errors: error.errors };
@@ -87,9 +92,15 @@ export function httpErrorInfo(error: Error): HttpErrorInfo | undefined {
   }
   const status = isErrorStatus(like.status) ? like.status : isErrorStatus(like.statusCode) ? like.statusCode : undefined;
   if (status === undefined) return undefined;
-  // http-errors marks 5xx `expose: false`; respect an explicit `false` for 4xx too.
+  // http-errors marks 5xx `expose: false`; respect an explicit `false` for 4xx too, and an explicit
+  // `true` on a 5xx (`createError(503, 'back at 02:00', { expose: true })`).
   const detail = like.expose === false ? reasonPhrase(status) : textOr(error.message, status);
   const headers = typeof like.getResponse === 'function' ? honoResponseHeaders(like.res) : stringRecord(like.headers);
-  if (typeof like.code !== 'string') return { status, detail, headers };
-  return shownCodes.test(like.code) ? { status, detail, headers, code: like.code } : { status, detail, headers, foreignCode: like.code };
+  const info: HttpErrorInfo = { status, detail, headers };
+  if (typeof like.expose === 'boolean') info.expose = like.expose;
+  if (typeof like.code === 'string') {
+    if (shownCodes.test(like.code)) info.code = like.code;
+    else info.foreignCode = like.code;
+  }
+  return info;
 }

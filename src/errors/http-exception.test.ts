@@ -19,6 +19,16 @@ describe('HTTPException', () => {
     expect(httpErrorInfo(error)).toMatchObject({ status: 405, headers: { Allow: 'GET' }, type: 'https://example.com/probs/method', extensions: { hint: 'use GET' } });
   });
 
+  it('exposes a client error and hides a server error unless told otherwise', () => {
+    expect(new HTTPException(404).expose).toBe(true);
+    expect(new HTTPException(503).expose).toBe(false);
+    expect(new HTTPException(503, 'down', { expose: true }).expose).toBe(true);
+    expect(new HTTPException(404, 'x', { expose: false }).expose).toBe(false);
+    // A status answered as 500 is a server error: hidden by default.
+    expect(new HTTPException(200).expose).toBe(false);
+    expect(httpErrorInfo(new HTTPException(503, 'down', { expose: true }))).toMatchObject({ status: 503, detail: 'down', expose: true });
+  });
+
   it('answers a status outside 400..599 as 500', () => {
     expect(new HTTPException(200).status).toBe(500);
     expect(new HTTPException(404.5).status).toBe(500);
@@ -62,6 +72,8 @@ describe('httpErrorInfo', () => {
     expect(httpErrorInfo(createHttpError(404, 'no such user'))).toMatchObject({ status: 404, detail: 'no such user' });
     expect(httpErrorInfo(createHttpError(503, 'pool exhausted'))).toMatchObject({ status: 503, detail: 'Service Unavailable' });
     expect(httpErrorInfo(createHttpError(401, 'who', { headers: { 'WWW-Authenticate': 'Bearer' } }))?.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(httpErrorInfo(createHttpError(503, 'back at 02:00', { expose: true }))).toMatchObject({ status: 503, detail: 'back at 02:00', expose: true });
+    expect(httpErrorInfo(createHttpError(503, 'pool exhausted'))?.expose).toBe(false);
   });
 
   it('honours @hapi/boom with its output headers', () => {

@@ -16,6 +16,18 @@ export interface HTTPExceptionOptions {
   extensions?: Record<string, unknown>;
   /** A stable machine-readable code sent as `code`. @default undefined */
   code?: string;
+  /**
+   * Whether a client may see `detail`, `code` and `extensions` in production (http-errors'
+   * `expose`). A 5xx is hidden by default: production answers it with a fixed sentence, errand's
+   * code and nothing else. `true` opts a 5xx the app means to explain (a 503 for maintenance, a 507
+   * for a full disk) into showing them; `false` hides a 4xx's (its detail becomes the reason
+   * phrase). Debug mode shows everything either way; the stack and `cause` never leave the
+   * process in production.
+   * @default status < 500
+   * @example
+   * throw new HTTPException(507, 'the data directory is full', { code: 'APP_STORAGE_FULL', expose: true })
+   */
+  expose?: boolean;
 }
 
 /**
@@ -26,6 +38,7 @@ export interface HTTPExceptionOptions {
  * @example
  * throw new HTTPException(404, `no item ${id}`)
  * throw new HTTPException(429, undefined, { headers: { 'Retry-After': '30' } })
+ * throw new HTTPException(503, 'down for maintenance until 02:00 UTC', { code: 'APP_MAINTENANCE', expose: true })
  */
 export class HTTPException extends Error {
   // `declare`d, assigned in the constructor: class fields are defined one by one before the body
@@ -38,6 +51,8 @@ export class HTTPException extends Error {
   declare readonly type: string | undefined;
   declare readonly extensions: Record<string, unknown> | undefined;
   declare readonly code: string | undefined;
+  /** Whether production shows `detail`, `code` and `extensions` (see {@link HTTPExceptionOptions.expose}). */
+  declare readonly expose: boolean;
   declare readonly [brand]: true;
 
   constructor(status: number, detail?: string, options?: HTTPExceptionOptions) {
@@ -52,6 +67,7 @@ export class HTTPException extends Error {
     this.type = options?.type;
     this.extensions = options?.extensions;
     this.code = options?.code;
+    this.expose = options?.expose ?? safeStatus < 500;
   }
 }
 

@@ -54,6 +54,43 @@ describe('problemFromError', () => {
     expect(problemFromError(new HTTPException(404), { mode: 'debug' }).problem).not.toHaveProperty('code');
   });
 
+  it('shows a 5xx HTTPException that opts in with expose: its detail, its own code and extensions, in production', () => {
+    const full = new HTTPException(507, 'the data directory is full', { code: 'APP_STORAGE_FULL', extensions: { maxBytes: 1024 }, expose: true });
+    expect(problemFromError(full, { mode: 'production', instance: '/x' }).problem).toEqual({
+      type: 'about:blank',
+      title: 'Insufficient Storage',
+      status: 507,
+      detail: 'the data directory is full',
+      instance: '/x',
+      code: 'APP_STORAGE_FULL',
+      maxBytes: 1024,
+    });
+    // Exposed without a code of its own, it still says ERRAND_INTERNAL, as a hidden 5xx does.
+    expect(problemFromError(new HTTPException(503, 'back at 02:00', { expose: true }), { mode: 'production' }).problem).toMatchObject({ detail: 'back at 02:00', code: 'ERRAND_INTERNAL' });
+    // The stack and cause stay for debug mode.
+    const caused = problemFromError(new HTTPException(503, 'down', { expose: true, cause: new Error('replica lag') }), { mode: 'production' }).problem;
+    expect(caused).not.toHaveProperty('cause');
+    expect(caused).not.toHaveProperty('stack');
+  });
+
+  it('hides a 4xx HTTPException that opts out with expose: false, as http-errors does: the reason phrase, no app code, no extensions', () => {
+    const hidden = new HTTPException(409, 'user 7 holds the lock', { code: 'APP_LOCKED', extensions: { holder: 7 }, expose: false });
+    expect(problemFromError(hidden, { mode: 'production' }).problem).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'Conflict' });
+    // An errand code is public whatever the error says; debug mode shows everything.
+    expect(problemFromError(new HTTPException(409, 'x', { code: 'ERRAND_CONFLICT', expose: false }), { mode: 'production' }).problem).toMatchObject({ code: 'ERRAND_CONFLICT' });
+    expect(problemFromError(hidden, { mode: 'debug' }).problem).toMatchObject({ detail: 'user 7 holds the lock', code: 'APP_LOCKED', holder: 7 });
+  });
+
+  it("shows an http-errors 5xx created with expose: true, and still never a foreign code it carries", () => {
+    const exposed = Object.assign(new Error('maintenance until 02:00'), { status: 503, expose: true });
+    expect(problemFromError(exposed, { mode: 'production' }).problem).toMatchObject({ status: 503, detail: 'maintenance until 02:00' });
+    const withForeign = Object.assign(new Error('maintenance'), { status: 503, expose: true, code: 'ECONNREFUSED' });
+    expect(problemFromError(withForeign, { mode: 'production' }).problem).not.toHaveProperty('code');
+    // Anything but a boolean true keeps the default.
+    const truthy = Object.assign(new Error('pool exhausted'), { status: 503, expose: 'yes' });
+    expect(problemFromError(truthy, { mode: 'production' }).problem.detail).toBe(hiddenDetail);
+  });
+
   it('adds stack and cause as extensions in debug mode', () => {
     const error = new Error('boom', { cause: new Error('root') });
     const { problem } = problemFromError(error, { mode: 'debug' });

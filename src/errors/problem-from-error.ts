@@ -37,7 +37,8 @@ function causeChain(cause: unknown): unknown {
 
 /**
  * The `code` a problem for this error carries: its own, `ERRAND_INTERNAL` for an unexpected 5xx; a
- * 5xx code that is not errand's is hidden outside debug mode.
+ * code that is not errand's is hidden outside debug mode when the error is not exposed (a 5xx
+ * unless `expose: true`, a 4xx with `expose: false`).
  *
  * @example
  * problemCode(httpErrorInfo(error), 404, false) // 'ERRAND_NOT_FOUND' for a route miss
@@ -46,13 +47,20 @@ export function problemCode(info: HttpErrorInfo | undefined, status: number, deb
   // A foreign code off the allow-list (httpErrorInfo) is shown in debug mode only, whatever the status.
   if (info?.foreignCode !== undefined) return debug ? info.foreignCode : undefined;
   const code = info?.code ?? (status >= 500 ? 'ERRAND_INTERNAL' : undefined);
-  return code !== undefined && (status < 500 || debug || code.startsWith('ERRAND_')) ? code : undefined;
+  return code !== undefined && (shows(info, status, debug) || code.startsWith('ERRAND_')) ? code : undefined;
+}
+
+/** Whether the client sees what the error says (detail, its own code, extensions): a 4xx, or a 5xx that asked to (`expose`), or anything in debug mode. */
+function shows(info: HttpErrorInfo | undefined, status: number, debug: boolean): boolean {
+  return debug || (info?.expose ?? status < 500);
 }
 
 /**
  * The default problem for an error (`info` is `httpErrorInfo(error)`, passed when already known): status, title and detail from what the error carries (see
  * `httpErrorInfo`), 500 for anything else. In production a 5xx's detail is a fixed sentence and
- * nothing else about the error leaves the process; in debug mode `stack` and `cause` are added.
+ * nothing else about the error leaves the process, unless the error opted in with `expose: true`
+ * (its detail, code and extensions are sent then, never its stack or cause); in debug mode `stack`
+ * and `cause` are added.
  *
  * @example
  * problemFromError(new HTTPException(404), { mode: 'production', instance: '/items/7' }).problem
@@ -79,9 +87,10 @@ export function problemFromError(error: Error, options: ProblemOptions, info: Ht
 export function problemFromInfo(info: HttpErrorInfo | undefined, options: ProblemOptions, message = ''): ProblemDetails {
   const status = info?.status ?? 500;
   const debug = options.mode === 'debug';
+  const shown = shows(info, status, debug);
   const problem: ProblemDetails = { type: info?.type ?? 'about:blank', title: reasonPhrase(status), status };
-  if (status < 500 || debug) problem.detail = info?.detail ?? (message || reasonPhrase(status));
-  else problem.detail = hiddenDetail;
+  if (shown) problem.detail = info?.detail ?? (message || reasonPhrase(status));
+  else problem.detail = status < 500 ? reasonPhrase(status) : hiddenDetail;
   if (options.instance !== undefined) problem.instance = options.instance;
   const code = problemCode(info, status, debug);
   if (code !== undefined) problem.code = code;
@@ -89,7 +98,7 @@ export function problemFromInfo(info: HttpErrorInfo | undefined, options: Proble
   const traceId = activeTraceId();
   if (traceId !== undefined) problem.traceId = traceId;
   if (info?.errors) problem.errors = info.errors;
-  if (info?.extensions && (status < 500 || debug)) {
+  if (info?.extensions && shown) {
     for (const [key, value] of Object.entries(info.extensions)) if (!reserved.has(key)) problem[key] = value;
   }
   return problem;

@@ -91,7 +91,7 @@ describe('the reference service stops writing once its data directory holds DATA
     }
     expect(full, `no 507 after ${accepted} users were accepted`).toBeDefined();
     expect(full?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    // Production mode, and still the reason: the service's own handler answers this 5xx.
+    // Production mode, and still the reason: the 5xx opts in with `expose` (HTTPException).
     expect(full?.body).toMatchObject({ status: 507, title: 'Insufficient Storage', code: 'SERVICE_STORAGE_FULL' });
     expect(String(full?.body.detail)).toContain('DATA_MAX_BYTES');
     expect(full?.body).not.toHaveProperty('stack');
