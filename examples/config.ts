@@ -60,9 +60,9 @@ export interface ServiceConfig {
    * nothing; 0 turns it off. @default 1_073_741_824 (1 GiB; env DATA_MAX_BYTES)
    */
   dataMaxBytes: number;
-  /** Bounds on each HTTP connection (Node's `http.Server` settings of the same names). */
+  /** Bounds on each HTTP connection (Node's `http.Server` settings of the same names, given to errand's `serve`). */
   http: {
-    /** Requests one connection may send; the last answer closes it and pipelined ones past it get 503. 0: no bound. @default 100 (env HTTP_MAX_REQUESTS_PER_SOCKET) */
+    /** Answers one connection gets from the app; the last closes it, and requests pipelined past it are never read (errand's `serve({ maxRequestsPerSocket })`). 0: no bound. @default 100 (env HTTP_MAX_REQUESTS_PER_SOCKET) */
     maxRequestsPerSocket: number;
     /** Time a client has to send a request's headers. @default 20_000 (env HTTP_HEADERS_TIMEOUT_MS) */
     headersTimeoutMs: number;

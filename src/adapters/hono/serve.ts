@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { serve as nodeServe, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions as NodeServerOptions, ServerResponse } from 'node:http';
 import { defaultLogger } from '../../logging/default-logger.js';
 import type { TaskLogger, TaskRunner } from '../../tasks/task-runner.js';
 import { createGracefulShutdown, type ClosableBackend, type ShutdownReport, type StoppableWorker } from '../node/graceful-shutdown.js';
@@ -43,6 +43,29 @@ export interface ServeOptions {
   clientErrors?: ClientErrorOptions | false;
   /** @default errand's JSON logger (`defaultLogger`: pino's line format at `info` on stdout through createLogDestination, which never blocks and never holds the process at exit), name 'errand' */
   logger?: TaskLogger;
+  /**
+   * Node's `http.createServer` options: `headersTimeout`, `requestTimeout`, `keepAliveTimeout`,
+   * `connectionsCheckingInterval`, `maxHeaderSize`, `requireHostHeader`… (each with Node's own
+   * default when left out). `ServerResponse` defaults to errand's `RequestIdResponse`, which writes
+   * `X-Request-Id` inside `writeHead`; a class of your own should extend it.
+   * @default { ServerResponse: RequestIdResponse }
+   * @example
+   * serve({ fetch: app.fetch, serverOptions: { headersTimeout: 20_000, requestTimeout: 120_000, keepAliveTimeout: 5_000 } })
+   */
+  serverOptions?: NodeServerOptions;
+  /**
+   * The most requests one connection gets answered by the app; `0` for no bound (Node's default).
+   * Node's own `server.maxRequestsPerSocket` answers the requests past it with a bare 503 but keeps
+   * the connection and goes on parsing what the client pipelines; so the answer at the bound also
+   * carries `Connection: close`, and Node ends the connection once it is written: requests
+   * pipelined past the bound are never read (RFC 9112 §9.3.2 has the client retry them on a new
+   * connection). Without a bound, one connection can keep thousands of pipelined requests in the
+   * app at once.
+   * @default 0
+   * @example
+   * serve({ fetch: app.fetch, maxRequestsPerSocket: 100 })
+   */
+  maxRequestsPerSocket?: number;
 }
 
 /** A running server with graceful shutdown. */
@@ -79,7 +102,9 @@ export function serve(options: ServeOptions): ErrandServer {
   listening.catch(() => undefined);
 
   // A RequestIdResponse writes errand's X-Request-Id inside writeHead (see its doc comment).
-  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions: { ServerResponse: RequestIdResponse } }, resolveListening);
+  const serverOptions: NodeServerOptions = { ServerResponse: RequestIdResponse, ...options.serverOptions };
+  const server = nodeServe({ fetch: options.fetch, port: options.port ?? 3000, hostname: options.hostname, serverOptions }, resolveListening);
+  if (options.maxRequestsPerSocket !== undefined && options.maxRequestsPerSocket > 0) boundRequestsPerSocket(server as Server, options.maxRequestsPerSocket);
   server.on('error', (error: Error) => {
     logger.error({ err: error }, 'the server failed');
     rejectListening(error);
@@ -96,4 +121,18 @@ export function serve(options: ServeOptions): ErrandServer {
     logger,
   });
   return { server, listening, shutdown };
+}
+
+/**
+ * Node's `maxRequestsPerSocket`, plus `Connection: close` on the answer at the bound, set before the
+ * app's listener runs (a response the app writes at once has its headers sent by then).
+ */
+function boundRequestsPerSocket(server: Server, bound: number): void {
+  server.maxRequestsPerSocket = bound;
+  const served = new WeakMap<Socket, number>();
+  server.prependListener('request', function closeConnectionAtItsBound(request: IncomingMessage, response: ServerResponse) {
+    const count = (served.get(request.socket) ?? 0) + 1;
+    served.set(request.socket, count);
+    if (count >= bound) response.setHeader('Connection', 'close');
+  });
 }
