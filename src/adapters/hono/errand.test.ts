@@ -192,6 +192,30 @@ describe('errand on Hono', () => {
     expect(await (await seed.app.request('/test/x', { method: 'POST' })).json()).toEqual({ error: 'POST is not allowed on /test/x; allowed: GET, HEAD' });
   });
 
+  it('calls a formatter that throws once per problem on a route miss, as on a thrown error', async () => {
+    for (const mode of ['production', 'debug'] as const) {
+      const seen: number[] = [];
+      const { app } = makeApp({
+        mode,
+        format: (problem) => {
+          seen.push(problem.status);
+          throw new Error('the formatter broke');
+        },
+      });
+      app.get('/gone', () => {
+        throw new HTTPException(404, 'no route matches GET /gone');
+      });
+      const thrown = await app.request('/gone');
+      const thrownSeen = seen.splice(0);
+      for (const [path, method, status] of [['/nowhere', 'GET', 404], ['/test/x', 'POST', 405]] as const) {
+        const missed = await app.request(path, { method });
+        expect([mode, path, seen.splice(0)]).toEqual([mode, path, [status, ...thrownSeen.slice(1)]]);
+        expect([missed.status, (await missed.json()) as unknown]).toEqual([thrown.status, expect.objectContaining({ code: 'ERRAND_HANDLER_FAILED' })]);
+      }
+      expect(thrownSeen).toEqual([404, 500]);
+    }
+  });
+
   it("honours HTTPException's headers", async () => {
     const { app } = makeApp();
     app.get('/slow', () => {

@@ -154,8 +154,10 @@ export function errand<E extends ErrandEnv, S extends Schema, B extends string>(
     // Hono's `c.req.path` parses the URL on each read: once here.
     const path = c.req.path;
     const miss = routeMiss(c.req.method, path, cachedAllowedMethods(app, path));
-    // The HTTP metrics read the exception errand answered for: made for them when they are on.
-    if (answersObserved()) return respond(routeMissError(miss), c, path);
+    // The HTTP metrics read the exception errand answered for: made for them when they are on. A
+    // user's formatter can throw: the registry's resolution renders each problem once and recovers
+    // (respondToMiss would render the miss's problem, then render it again on the way to the 500).
+    if (answersObserved() || typeof format === 'function') return respond(routeMissError(miss), c, path);
     return respondToMiss(registry, miss, handleInput(c, path));
   });
   return installed;
