@@ -1,11 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { defaultLogger } from '../logging/default-logger.js';
 import { coerceError } from '../errors/coerce-error.js';
 import { ErrandError } from '../errors/errand-error.js';
 import type { TaskErrorInfo } from '../errors/task-error.js';
 import type { Enqueuer } from '../jobs/task-definition.js';
 import { sinkOf, type BackgroundTasks, type TaskSink } from './background-tasks.js';
-import { emptyDrainReport, type DrainOptions, type DrainReport } from './drain.js';
+import { drainTasks, type DrainOptions, type DrainReport, type DrainSubject } from './drain.js';
 import { isThenable, TaskRun, type SettledOutcome } from './run-task.js';
 import { TaskBatch, type CreateBatchOptions, type SentResponse } from './task-batch.js';
 import { shouldRun, taskInfo, type DefinedTaskEntry, type TaskEntry } from './task-entry.js';
@@ -48,6 +47,8 @@ export class TaskRunner {
   /** Where the task lists this runner made hand their tasks. */
   readonly #sink: TaskSink = { accept: (tasks, entry) => this.#accept(tasks, entry) };
   readonly #deadline: DrainDeadline;
+  /** What the drain works with (src/tasks/drain.ts). */
+  readonly #drainSubject: DrainSubject;
 
   constructor(options: TaskRunnerOptions = {}) {
     this.maxPending = options.maxPending ?? 10_000;
@@ -70,6 +71,16 @@ export class TaskRunner {
       abandon: (late) => this.#abandon(late),
       retire: (batch) => this.#retire(batch),
     });
+    this.#drainSubject = {
+      stats: this.#stats,
+      logger: this.#logger,
+      deadline: this.#deadline,
+      pending: () => [...this.#pending],
+      onIdle: () => this.onIdle(),
+      stop: () => {
+        this.#stopping = true;
+      },
+    };
   }
 
   /** Whether task failures have somewhere to go besides the log (`onError`). */
@@ -178,40 +189,11 @@ export class TaskRunner {
    * if (report.dropped.length > 0) console.warn('lost tasks', report.dropped);
    */
   drain(options: DrainOptions = {}): Promise<DrainReport> {
-    this.#drained ??= this.#drain(options.timeoutMs ?? this.drainTimeoutMs);
-    return this.#drained;
-  }
-
-  async #drain(timeoutMs: number): Promise<DrainReport> {
-    const started = performance.now();
-    this.#closing = true;
-    const settledBefore = this.#settledCount();
-    const report = emptyDrainReport();
-    const idle = await this.#waitIdle(timeoutMs);
-    this.#stopping = true;
-    if (!idle) await this.#deadline.pass([...this.#pending], report);
-    report.finished = this.#settledCount() - settledBefore - report.enqueued.length;
-    report.durationMs = performance.now() - started;
-    const summary = { finished: report.finished, interrupted: report.interrupted.length, enqueued: report.enqueued.length, dropped: report.dropped.length };
-    if (idle) logSafely(this.#logger, 'info', summary, 'after-response tasks drained');
-    else logSafely(this.#logger, 'warn', { ...summary, report }, `after-response tasks did not all finish within ${timeoutMs} ms`);
-    return report;
-  }
-
-  #settledCount(): number {
-    const s = this.#stats;
-    return s.succeeded + s.failed + s.timedOut + s.skipped + s.enqueued;
-  }
-
-  async #waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.#pending.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    try {
-      return await Promise.race([this.onIdle().then(() => true), deadline]);
-    } finally {
-      clearTimeout(timer);
+    if (this.#drained === undefined) {
+      this.#closing = true;
+      this.#drained = drainTasks(this.#drainSubject, options.timeoutMs ?? this.drainTimeoutMs);
     }
+    return this.#drained;
   }
 
   #resume(batch: TaskBatch): void {
