@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { JobBackend } from '../../jobs/backend.js';
+import { redisConformanceOptions } from '../../../test/support/redis-conformance.js';
 import { describeBackendConformance } from '../../testing/conformance.js';
 import { eventually } from '../../testing/conformance-helpers.js';
 import { deleteRedisPrefix, redisAvailable, testRedisUrl, uniqueRedisPrefix } from '../../testing/redis.js';
@@ -9,25 +9,11 @@ import { createRedisBackend } from './redis-backend.js';
 
 // Decided once, before any test registers: skip loudly, or fail under ERRAND_REQUIRE_REDIS=1.
 const redisUp = await redisAvailable();
-const prefixes = new WeakMap<JobBackend, string>();
 
 describe.skipIf(!redisUp)('redis backend', () => {
-  for (const batchScripts of [true, false]) {
-    // Both ways of running BullMQ's scripts: batched in one call (opt-in, `batchScripts: true`) and one call per job (the default).
-    describeBackendConformance(batchScripts ? 'redis' : 'redis, one BullMQ call per job', {
-      create: ({ retention }) => {
-        const prefix = uniqueRedisPrefix('conformance');
-        const backend = createRedisBackend({ url: testRedisUrl, prefix, batchScripts, ...(retention === undefined ? {} : { retention }) });
-        prefixes.set(backend, prefix);
-        return Promise.resolve(backend);
-      },
-      cleanup: async (backend) => {
-        const prefix = prefixes.get(backend);
-        if (prefix !== undefined) await deleteRedisPrefix(prefix);
-      },
-      createPeer: (backend) => Promise.resolve(createRedisBackend({ url: testRedisUrl, prefix: prefixes.get(backend) ?? '', batchScripts })),
-    });
-  }
+  // BullMQ's scripts batched in one call (opt-in, `batchScripts: true`); redis-backend-per-job.test.ts
+  // runs them one call per job (the default), on another vitest worker.
+  describeBackendConformance('redis', redisConformanceOptions(true));
 
   it('leaves no running-set key of a fair group behind once its jobs ended, capped or not', async () => {
     const prefix = uniqueRedisPrefix('fair-run');
