@@ -1,10 +1,28 @@
 import { isErrandError } from '../errors/errand-error.js';
 import { coerceError } from '../errors/coerce-error.js';
 import type { JobBackend } from './backend.js';
+import { maySettleAgain, settleRetryDelay } from './settle-retry.js';
 import type { ActiveJob } from './worker-active-job.js';
+import type { WorkerLogger } from './worker-logger.js';
+import { sleep } from './worker-timers.js';
 
 /** What happened to one completion. */
 export type CompletionOutcome = 'stored' | 'lease-lost' | 'failed';
+
+/** Options of {@link CompletionBatcher}. */
+export interface CompletionBatcherOptions {
+  backend: JobBackend;
+  /** The most completions in one `completeMany` call (at least 1). */
+  maxBatch: number;
+  /** Told every error the backend answered (each refused try of a batch included) and every throw of `onSettled`. */
+  onError: (error: Error) => void;
+  /** Told each completion's outcome, once. */
+  onSettled: (active: ActiveJob, outcome: CompletionOutcome) => void;
+  /** Where each new try of a refused batch is logged (`warn`, with the jobs' ids). */
+  logger: WorkerLogger;
+  /** Aborted when the worker's stop deadline has passed: a refused batch is not tried again then. */
+  pastDeadline: AbortSignal;
+}
 
 /**
  * Collects the completions of handlers that finished in the same turn of the event loop and hands
@@ -12,6 +30,12 @@ export type CompletionOutcome = 'stored' | 'lease-lost' | 'failed';
  * each when the backend has no batch form. This, with batched claims, is what makes no-op jobs
  * cheap: the cost of a round trip is shared by the whole batch. A full batch goes out at once;
  * a partial one at the end of the turn (setImmediate).
+ *
+ * A batch the backend refuses transiently (ERRAND_BACKEND_UNAVAILABLE) is tried again as a failed
+ * settlement is (`settleRetryDelay`: 50 ms doubling to 1 s, jittered), each completion while this
+ * worker still holds the lease it held when the batch was first refused and the stop deadline has
+ * not passed: a completion lost costs a run of the job again once its lease lapses. Each refused
+ * try is reported (`onError`) and logged; a completion given up on is settled `failed`.
  *
  * The active jobs themselves are the completions (`lease`, `result`), and each outcome is handed
  * to `onSettled`: no promise or object per job.
@@ -21,15 +45,19 @@ export class CompletionBatcher {
   readonly #maxBatch: number;
   readonly #onError: (error: Error) => void;
   readonly #onSettled: (active: ActiveJob, outcome: CompletionOutcome) => void;
+  readonly #logger: WorkerLogger;
+  readonly #pastDeadline: AbortSignal;
   #pending: ActiveJob[] = [];
   #scheduled = false;
   #inFlight = new Set<Promise<void>>();
 
-  constructor(backend: JobBackend, maxBatch: number, onError: (error: Error) => void, onSettled: (active: ActiveJob, outcome: CompletionOutcome) => void) {
-    this.#backend = backend;
-    this.#maxBatch = Math.max(1, maxBatch);
-    this.#onError = onError;
-    this.#onSettled = onSettled;
+  constructor(options: CompletionBatcherOptions) {
+    this.#backend = options.backend;
+    this.#maxBatch = Math.max(1, options.maxBatch);
+    this.#onError = options.onError;
+    this.#onSettled = options.onSettled;
+    this.#logger = options.logger;
+    this.#pastDeadline = options.pastDeadline;
   }
 
   /** Queues the completion of a job whose `result` is set; its outcome goes to `onSettled`. */
@@ -75,30 +103,57 @@ export class CompletionBatcher {
   }
 
   async #send(batch: ActiveJob[]): Promise<void> {
-    const backend = this.#backend;
-    if (backend.completeMany !== undefined) {
+    if (this.#backend.completeMany !== undefined) await this.#sendWithRetries(batch);
+    else await Promise.all(batch.map((item) => this.#sendWithRetries([item])));
+  }
+
+  /** Stores `batch` and settles each completion, trying again what the backend refused transiently (see the class). */
+  async #sendWithRetries(batch: ActiveJob[]): Promise<void> {
+    let items = batch;
+    // The leases as they stood when the batch was first refused: a heartbeat renewing them meanwhile
+    // must not keep a batch that always fails (an SQL error is ERRAND_BACKEND_UNAVAILABLE too) trying for ever.
+    let until: number[] | undefined;
+    for (let tries = 1; ; tries += 1) {
       let stored: boolean[];
       try {
-        stored = await backend.completeMany(batch);
+        stored = await this.#store(items);
       } catch (thrown) {
         this.#onError(coerceError(thrown));
-        for (const item of batch) this.#settle(item, 'failed');
-        return;
+        until ??= items.map((item) => item.lease.leaseUntil);
+        const delay = settleRetryDelay(tries);
+        const nextTryAt = Date.now() + delay;
+        const kept: ActiveJob[] = [];
+        const keptUntil: number[] = [];
+        for (let index = 0; index < items.length; index += 1) {
+          if (!maySettleAgain(thrown, this.#pastDeadline, nextTryAt, until[index])) this.#settle(items[index], 'failed');
+          else {
+            kept.push(items[index]);
+            keptUntil.push(until[index]);
+          }
+        }
+        if (kept.length === 0) return;
+        this.#logger.warn({ action: 'complete', jobIds: kept.map((item) => item.job.jobId), tries, retryInMs: delay }, `could not record ${kept.length} completed job(s); trying again while this worker holds their leases`);
+        await sleep(delay, this.#pastDeadline);
+        items = kept;
+        until = keptUntil;
+        continue;
       }
-      for (let index = 0; index < batch.length; index += 1) this.#settle(batch[index], stored[index] === true ? 'stored' : 'lease-lost');
+      for (let index = 0; index < items.length; index += 1) this.#settle(items[index], stored[index] === true ? 'stored' : 'lease-lost');
       return;
     }
-    await Promise.all(
-      batch.map(async (item) => {
-        try {
-          await backend.complete(item.lease, item.result);
-          this.#settle(item, 'stored');
-        } catch (thrown) {
-          if (isErrandError(thrown, 'ERRAND_LEASE_LOST')) return this.#settle(item, 'lease-lost');
-          this.#onError(coerceError(thrown));
-          this.#settle(item, 'failed');
-        }
-      }),
-    );
+  }
+
+  /** One `completeMany` for `items`, or, on a backend without it, one `complete` for the one item it is handed: stored or not (lease lost) per item. */
+  async #store(items: ActiveJob[]): Promise<boolean[]> {
+    const backend = this.#backend;
+    if (backend.completeMany !== undefined) return backend.completeMany(items);
+    const [item] = items;
+    try {
+      await backend.complete(item.lease, item.result);
+      return [true];
+    } catch (thrown) {
+      if (isErrandError(thrown, 'ERRAND_LEASE_LOST')) return [false];
+      throw thrown;
+    }
   }
 }

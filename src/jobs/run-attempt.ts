@@ -7,6 +7,7 @@ import type { CompletionBatcher } from './completion-batcher.js';
 import { jobErrorProblem } from './job-error-problem.js';
 import { isThenable, parsePayload } from './parse-payload.js';
 import type { TaskContext } from './task-definition.js';
+import { maySettleAgain, settleRetryDelay } from './settle-retry.js';
 import { isUnrecoverableError } from './unrecoverable-error.js';
 import type { ActiveJob } from './worker-active-job.js';
 import type { WorkerEmitter } from './worker-events.js';
@@ -51,17 +52,12 @@ async function ignoreLostLease(env: AttemptEnvironment, active: ActiveJob, actio
   }
 }
 
-/** The pause before the next try of a settlement: 50 ms doubling up to 1 s, each with up to a fifth more at random. */
-function settleRetryDelay(tries: number): number {
-  const base = Math.min(1_000, 50 * 2 ** (tries - 1));
-  return base + Math.floor(Math.random() * base * 0.2);
-}
-
 /**
  * Records how an attempt ended (a fenced call: fail, cancelled, release) as `ignoreLostLease` does,
  * and tries again when the backend failed transiently (ERRAND_BACKEND_UNAVAILABLE: a dropped
- * connection, a timed-out statement, a busy database). Without this one failed call left the job
- * `running` until its lease lapsed, a cancelled job included. Each failed try is reported
+ * connection, a timed-out statement, a busy database), as the completion batcher does for
+ * successes. Without this one failed call left the job `running` until its lease lapsed, a
+ * cancelled job included. Each failed try is reported
  * (`worker:error`) and logged with the job's ids; the tries go on with backoff while this worker
  * still holds the lease it held when the settlement began and its stop deadline has not passed;
  * then the last error is thrown (and the backend's lease sweep settles the job).
@@ -75,7 +71,7 @@ async function settleWithRetries(env: AttemptEnvironment, active: ActiveJob, act
       return await ignoreLostLease(env, active, action, call);
     } catch (thrown) {
       const delay = settleRetryDelay(tries);
-      if (!isErrandError(thrown, 'ERRAND_BACKEND_UNAVAILABLE') || env.pastDeadline.aborted || Date.now() + delay >= until) throw thrown;
+      if (!maySettleAgain(thrown, env.pastDeadline, Date.now() + delay, until)) throw thrown;
       env.reportError(thrown);
       const { job } = active;
       env.logger.warn({ jobId: job.jobId, task: job.task, attempt: job.attempt, action, tries, retryInMs: delay }, `could not record the attempt's end (${action}); trying again while this worker holds the lease`);

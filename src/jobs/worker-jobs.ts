@@ -79,7 +79,7 @@ export class WorkerJobs {
       backend: options.backend,
       events: options.events,
       logger: options.logger,
-      completions: new CompletionBatcher(options.backend, options.batchSize, options.reportError, this.#completed),
+      completions: new CompletionBatcher({ backend: options.backend, maxBatch: options.batchSize, onError: options.reportError, onSettled: this.#completed, logger: options.logger, pastDeadline: this.#pastDeadline.signal }),
       debug: options.debug,
       attemptSpanParent: options.attemptSpanParent ?? 'link',
       now: Date.now,

@@ -132,3 +132,94 @@ describe('settlements the backend refuses transiently', () => {
     expect(calls).toBe(1);
   });
 });
+
+// Completions go out in batches (completeMany, or one complete each on a backend without it). A
+// batch the backend refuses transiently is tried again the same way: a completion lost costs a run
+// of the job again once its lease lapses (at-least-once holds), which a blip should not.
+
+/** `inner` with its completions (completeMany, or complete when `single`) refused transiently the first `failures` calls. */
+function completionsFailingFirst(inner: JobBackend, failures: number, single = false): { backend: JobBackend; calls: () => number } {
+  let calls = 0;
+  const refused = (): Error | undefined => {
+    calls += 1;
+    return calls <= failures ? backendUnavailableError(`the queue failed: connection terminated (complete, call ${calls})`) : undefined;
+  };
+  const backend: JobBackend = { ...inner };
+  if (single) {
+    delete backend.completeMany;
+    backend.complete = (lease, result) => {
+      const error = refused();
+      return error === undefined ? inner.complete(lease, result) : Promise.reject(error);
+    };
+  } else {
+    backend.completeMany = (completions) => {
+      const error = refused();
+      return error === undefined ? inner.completeMany!(completions) : Promise.reject(error);
+    };
+  }
+  return { backend, calls: () => calls };
+}
+
+/** A task that counts its runs and returns `done <payload>`. */
+function countingTask(name: string): { task: ReturnType<typeof defineTask<string, string>>; runs: () => number } {
+  let runs = 0;
+  const task = defineTask(name, {
+    handler: (payload: string) => {
+      runs += 1;
+      return `done ${payload}`;
+    },
+  });
+  return { task, runs: () => runs };
+}
+
+describe('completions the backend refuses transiently', () => {
+  it('stores a batch of completions although the first two completeMany calls failed, running each job once', async () => {
+    const { backend, calls } = completionsFailingFirst(memory(), 2);
+    const { task, runs } = countingTask('quick');
+    const { logger, lines } = recordingLogger();
+    const queue = createQueue({ backend });
+    const ids = [await queue.enqueue(task, 'a'), await queue.enqueue(task, 'b')];
+    // The lease outlasts the test's waits: only the worker's own retry can store the results in time.
+    const worker = start(backend, { tasks: [task], leaseMs: 120_000, logger });
+    const errors: string[] = [];
+    const succeeded: string[] = [];
+    worker.on('worker:error', ({ error }) => void errors.push(error.message));
+    worker.on('job:succeeded', ({ job }) => void succeeded.push(job.jobId));
+    for (const id of ids) await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'succeeded', result: expect.stringMatching(/^done /) as unknown }));
+    await eventually(() => expect(succeeded.sort()).toEqual([...ids].sort()));
+    expect(runs()).toBe(2);
+    expect(calls()).toBeGreaterThanOrEqual(3);
+    expect(errors.slice(0, 2)).toEqual(['the queue failed: connection terminated (complete, call 1)', 'the queue failed: connection terminated (complete, call 2)']);
+    const retried = lines.filter((line) => line.message.startsWith('could not record'));
+    expect(retried.length).toBeGreaterThanOrEqual(2);
+    expect(retried[0]).toMatchObject({ level: 'warn', fields: { action: 'complete', tries: 1 } });
+    expect((retried[0]?.fields.jobIds as string[]).every((id) => ids.includes(id))).toBe(true);
+  });
+
+  it('stores a completion although the first complete call failed, on a backend without completeMany', async () => {
+    const { backend, calls } = completionsFailingFirst(memory(), 1, true);
+    const { task, runs } = countingTask('quick');
+    const id = await createQueue({ backend }).enqueue(task, 'a');
+    const worker = start(backend, { tasks: [task], leaseMs: 120_000 });
+    const errors: string[] = [];
+    worker.on('worker:error', ({ error }) => void errors.push(error.message));
+    await eventually(async () => expect(await backend.get(id)).toMatchObject({ state: 'succeeded', result: 'done a' }));
+    expect(runs()).toBe(1);
+    expect(calls()).toBe(2);
+    expect(errors).toEqual(['the queue failed: connection terminated (complete, call 1)']);
+  });
+
+  it('stops trying a refused completion at the stop deadline, so the worker stops within it', async () => {
+    const { backend, calls } = completionsFailingFirst(memory(), Number.POSITIVE_INFINITY);
+    const { task } = countingTask('quick');
+    const id = await createQueue({ backend }).enqueue(task, 'a');
+    const worker = start(backend, { tasks: [task], leaseMs: 120_000 });
+    await eventually(() => expect(calls()).toBeGreaterThanOrEqual(1));
+    const before = calls();
+    await worker.stop({ timeoutMs: 0 });
+    // At most the try that was waiting when the deadline passed.
+    expect(calls()).toBeLessThanOrEqual(before + 1);
+    // Not stored: the lease sweep takes the job back once its lease lapses.
+    expect(await backend.get(id)).toMatchObject({ state: 'running' });
+  });
+});
