@@ -44,9 +44,10 @@ export interface ServiceConfig {
   /** Bearer token (or basic-auth password) for the dashboard and /metrics. (env ERRAND_DASHBOARD_TOKEN) */
   dashboardToken?: string;
   /**
-   * Per-client limit of the writing routes (`POST /register`, `/users`, `/orders`): at most `limit`
-   * requests per `windowSeconds` from one client address (an IPv6 client by its /64), counted by each
-   * process; past it 429 `SERVICE_RATE_LIMITED` with `Retry-After`. `limit` 0 turns it off.
+   * Per-client limit of the writing routes (`POST /register`, `/users`, `/orders`, `/upload`): at
+   * most `limit` requests per `windowSeconds` from one client address (an IPv6 client by its /64),
+   * counted by each process (`--workers N` allows N times as many); past it 429
+   * `SERVICE_RATE_LIMITED` with `Retry-After`. `limit` 0 turns it off.
    */
   writeRateLimit: {
     /** @default 60 (env WRITE_RATE_LIMIT) */
@@ -55,9 +56,10 @@ export interface ServiceConfig {
     windowSeconds: number;
   };
   /**
-   * Once the files directly in the data directory (service.db, users.txt, audit.log, the SQLite
-   * queue) add up to this many bytes, the writing routes answer 507 `SERVICE_STORAGE_FULL` and write
-   * nothing; 0 turns it off. @default 1_073_741_824 (1 GiB; env DATA_MAX_BYTES)
+   * Cap on the files directly in the data directory (service.db, users.txt, audit.log, the SQLite
+   * queue) and in its uploads/: an upload that could take them past it, and any writing request once
+   * they reach it, is answered 507 `SERVICE_STORAGE_FULL` with nothing written (limits/storage-cap.ts);
+   * 0 turns it off. @default 1_073_741_824 (1 GiB; env DATA_MAX_BYTES)
    */
   dataMaxBytes: number;
   /** Bounds on each HTTP connection (Node's `http.Server` settings of the same names, given to errand's `serve`). */

@@ -79,6 +79,15 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/users']?.post?.requestBody?.content['application/json'].schema.properties).toHaveProperty('email', expect.objectContaining({ example: 'ada@example.com' }));
   });
 
+  it('documents the write limits on every writing route: 429 with Retry-After and 507, uploads included', async () => {
+    const document = await openApiDocument();
+    for (const path of ['/register', '/users', '/orders', '/upload']) {
+      const responses = document.paths[path]?.post?.responses ?? {};
+      expect(responses['429']?.headers, path).toHaveProperty('Retry-After');
+      expect(responses['507']?.content, path).toHaveProperty(['application/problem+json']);
+    }
+  });
+
   it('documents both forms of POST /register: the seed\'s `?email=` and the JSON body', async () => {
     const register = (await openApiDocument()).paths['/register']?.post as (Operation & { parameters?: { name: string; in: string }[] }) | undefined;
     expect(register?.parameters).toEqual([expect.objectContaining({ name: 'email', in: 'query' })]);

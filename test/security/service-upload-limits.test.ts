@@ -1,0 +1,110 @@
+/**
+ * `POST /upload` of the reference service attacked from outside: it had neither the per-client
+ * write rate limit nor the data directory's cap, and the cap did not count `uploads/`, so one client
+ * posting files as fast as it could filled the disk through it. Each attack runs against the real
+ * service process in production mode, over real HTTP.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dataBytes } from '../../examples/limits/storage-cap.js';
+import { multipartBody, postMultipart } from '../service/raw-http.js';
+import { serviceForTests } from '../service/service-for-tests.js';
+import { startService, type RunningService } from '../service/service-process.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function uploadedFiles(dataDir: string): string[] {
+  try {
+    return readdirSync(join(dataDir, 'uploads'));
+  } catch {
+    return [];
+  }
+}
+
+function uploadedBytes(dataDir: string): number {
+  return uploadedFiles(dataDir).reduce((sum, name) => sum + statSync(join(dataDir, 'uploads', name)).size, 0);
+}
+
+async function upload(base: string, bytes: number): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const body = multipartBody([{ disposition: 'name="file"; filename="flood.bin"', content: Buffer.alloc(bytes, 0x61) }]);
+  const response = await fetch(`${base}/upload`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=B' }, body: new Uint8Array(body) });
+  return { status: response.status, headers: response.headers, body: JSON.parse(await response.text()) as Record<string, unknown> };
+}
+
+describe('POST /upload counts against the per-client write limit', () => {
+  const service = serviceForTests('upload-rate', { fromSource: true, env: { NODE_ENV: 'production', WRITE_RATE_LIMIT: '3', WRITE_RATE_WINDOW_SECONDS: '3600' } });
+
+  it('a client posting 12 files at once gets 3 stored and 9 answers of 429 with Retry-After, nothing of theirs on disk', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => upload(service.url, 1024)));
+    expect(answers.filter((answer) => answer.status === 202)).toHaveLength(3);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused).toHaveLength(9);
+    for (const answer of refused) {
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({ status: 429, title: 'Too Many Requests', code: 'SERVICE_RATE_LIMITED' });
+      expect(answer.body).not.toHaveProperty('stack');
+      const retryAfter = Number(answer.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600).toBe(true);
+    }
+    expect(uploadedFiles(service.dataDir)).toHaveLength(3);
+    // One count across the writing routes: the JSON ones are refused too.
+    const register = await fetch(`${service.url}/register?email=late@example.com`, { method: 'POST' });
+    expect(register.status).toBe(429);
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('POST /upload stops before a file would take the data directory past DATA_MAX_BYTES', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'errand-upload-cap-'));
+  let running: RunningService | undefined;
+  afterAll(async () => {
+    try {
+      await running?.stop();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a flood of concurrent uploads is refused with 507 SERVICE_STORAGE_FULL once the next file could pass the cap, the uploads never adding up past it and no partial file left', async () => {
+    const fileBytes = 60 * 1024;
+    const env = { NODE_ENV: 'production', WRITE_RATE_LIMIT: '0', UPLOAD_LIMIT_BYTES: String(64 * 1024) };
+    // The service's own files at start are the baseline (the write-ahead logs are gone once it
+    // stopped); the cap leaves 2 MiB above them, for the uploads and for the logs the queue writes
+    // while their jobs run.
+    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: '0' } });
+    await running.stop();
+    const baseline = await dataBytes(dataDir);
+    const room = 2 * 1024 * 1024;
+    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: String(baseline + room) } });
+    const base = running.url;
+
+    let accepted = 0;
+    let full: Awaited<ReturnType<typeof upload>> | undefined;
+    // About 34 files fit in the room; a wave of 20 at a time, until one is refused.
+    for (let wave = 0; wave < 10 && full === undefined; wave++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => upload(base, fileBytes)));
+      expect(answers.every((answer) => answer.status === 202 || answer.status === 507)).toBe(true);
+      accepted += answers.filter((answer) => answer.status === 202).length;
+      full = answers.find((answer) => answer.status === 507);
+      // Each accepted file is whole on disk, each refused one left nothing...
+      expect(uploadedFiles(dataDir)).toHaveLength(accepted);
+      expect(uploadedBytes(dataDir)).toBe(accepted * fileBytes);
+      // ...and the files never add up to more than the room, however many arrived together.
+      expect(uploadedBytes(dataDir)).toBeLessThanOrEqual(room);
+    }
+    expect(full, `no 507 after ${accepted} uploads were accepted`).toBeDefined();
+    expect(accepted).toBeGreaterThan(0);
+    expect(full?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(full?.body).toMatchObject({ status: 507, title: 'Insufficient Storage', code: 'SERVICE_STORAGE_FULL' });
+    expect(String(full?.body.detail)).toContain('DATA_MAX_BYTES');
+    expect(full?.body).not.toHaveProperty('stack');
+
+    // A whole further wave is refused with nothing written, and the service keeps answering.
+    const more = await Promise.all(Array.from({ length: 20 }, () => postMultipart(`${base}/upload`, multipartBody([{ disposition: 'name="file"; filename="late.bin"', content: Buffer.alloc(fileBytes, 0x62) }]))));
+    expect(more.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 507));
+    expect(uploadedFiles(dataDir)).toHaveLength(accepted);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
