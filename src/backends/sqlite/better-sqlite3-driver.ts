@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DriverUnavailable, SqliteDatabase, SqliteOpener } from './sqlite-driver.js';
+import { plainSqlitePath } from './sqlite-location.js';
 
 type BetterSqlite3Module = typeof BetterSqlite3;
 
@@ -34,9 +35,9 @@ function tryLoad(): SqliteOpener | DriverUnavailable {
   }
 }
 
-/** Opens `path` with better-sqlite3 behind errand's small driver interface. */
+/** Opens `path` (a `file:` URI read as a plain name: sqlite-location.ts) with better-sqlite3 behind errand's small driver interface. */
 function openBetterSqlite3(Database: BetterSqlite3Module, path: string, busyTimeoutMs: number): SqliteDatabase {
-  const db = new Database(path, { timeout: busyTimeoutMs });
+  const db = new Database(plainSqlitePath(path), { timeout: busyTimeoutMs });
   return {
     driver: 'better-sqlite3',
     // better-sqlite3's statements already have this shape: no wrapper on the hot path.

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { ErrandError } from '../../errors/errand-error.js';
 import type { JobBackend, RetentionOptions } from '../../jobs/backend.js';
 import { defaultRetention } from '../../jobs/backend-errors.js';
@@ -9,7 +8,7 @@ import { enqueueInSqliteTransaction } from './enqueue-in-transaction.js';
 import { createFail } from './fail-job.js';
 import { createHeartbeat } from './heartbeat-leases.js';
 import { createManager } from './manage-jobs.js';
-import { createLivenessRecords, isPrivateDatabase } from './liveness-records.js';
+import { createLivenessRecords } from './liveness-records.js';
 import { mapSqliteError } from './map-sqlite-error.js';
 import { openDatabase } from './open-database.js';
 import type { SqliteDriverName } from './sqlite-driver.js';
@@ -19,6 +18,7 @@ import { createSeriesStore } from './read-series.js';
 import { createLeaseSettlers } from './settle-lease.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { createSqliteScheduleStore } from './sqlite-schedules.js';
+import { sqliteLocation } from './sqlite-location.js';
 import { createRateCounter } from './rate-limits.js';
 import { createClaim, type Waiters } from './wait-for-jobs.js';
 
@@ -31,7 +31,10 @@ export interface SqliteBackendOptions {
    * The database file, created if missing. Every worker process on the machine opens the same path.
    * Workers keep their liveness records in a second file beside it, `<path>-liveness`, created at
    * first use (removing the queue: `rm data/jobs.db*`).
-   * `':memory:'` gives a private, single-process database (tests).
+   * `':memory:'` gives a private, single-process database (tests). A `file:` URI is read as SQLite
+   * reads it, on either driver: `file:data/jobs.db?mode=rwc` is `data/jobs.db`, its liveness file
+   * `data/jobs.db-liveness` opened with the same parameters, and `mode=memory` is private like
+   * `':memory:'`. better-sqlite3 refuses parameters a plain file name cannot carry (`vfs`, `mode=ro`).
    * @example 'data/jobs.db'
    */
   path: string;
@@ -69,6 +72,8 @@ export interface SqliteBackendOptions {
  */
 export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
   const { path } = options;
+  // Resolved now: the liveness file is opened at first use, maybe after the process changed directory.
+  const location = sqliteLocation(path);
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const driver = options.driver ?? driverFromEnv();
   const db = openDatabase(path, busyTimeoutMs, driver);
@@ -78,8 +83,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     db,
     now: options.now ?? Date.now,
     retention: { ...defaultRetention, ...options.retention },
-    // Resolved now: the file is opened at first use, maybe after the process changed directory.
-    liveness: createLivenessRecords(isPrivateDatabase(path) ? path : resolve(path), busyTimeoutMs, driver),
+    liveness: createLivenessRecords(location.absolute, busyTimeoutMs, driver),
     notify: () => {
       if (waiters.size === 0) return; // every enqueue notifies: no copy when nobody waits
       for (const wake of [...waiters]) wake();
@@ -148,7 +152,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): JobBackend {
     // processes busy with the queue a beat went 3.7 to 6.8 s without the queue's write lock on a
     // loaded machine, past the 3 s its record lives, so a live worker's jobs were taken back (and,
     // with one attempt, went dead).
-    liveness: () => (isPrivateDatabase(path) ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: resolve(path), busyTimeoutMs, driver } }),
+    liveness: () => (location.private ? undefined : { moduleUrl: new URL('./liveness-writer.js', import.meta.url).href.replace(/\.js$/, moduleExtension), config: { path: location.absolute, busyTimeoutMs, driver } }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;

@@ -1,6 +1,7 @@
 import { leaseExpiredProblem } from '../../jobs/backend-errors.js';
 import type { JobEvent } from '../../jobs/job.js';
 import { appendHistory, encodeJson, type StoredState } from './job-row.js';
+import { createLapsedWorkers } from './lapsed-workers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 interface ExpiredRow {
@@ -15,7 +16,8 @@ interface ExpiredRow {
 /**
  * Makes the step that ends attempts whose lease lapsed (their worker died or stalled), or whose
  * worker's liveness record lapsed (the process is gone). The records live in a file of their own
- * (liveness-records.ts), read here, with the queue's write lock held, as a list of lapsed worker ids.
+ * (liveness-records.ts), read here, with the queue's write lock held, for the workers of the running
+ * jobs only (lapsed-workers.ts).
  * Called inside the claim transaction, so a lapsed job is recorded as failed and becomes claimable in the
  * same atomic step: no window in which two workers both think they own it. The lease index makes
  * the common case (nothing expired) a single index probe.
@@ -24,6 +26,7 @@ interface ExpiredRow {
  */
 export function createExpireLeases(context: SqliteContext): (now: number) => number {
   const { db } = context;
+  const lapsedWorkers = createLapsedWorkers(context);
   const columns = 'seq, attempts, max_attempts, cancel_requested, worker_id, history';
   const findLapsedLeases = db.prepare(`SELECT ${columns} FROM errand_jobs WHERE state = 'running' AND lease_until <= ? LIMIT 500`);
   const findExpired = db.prepare(
@@ -36,8 +39,8 @@ export function createExpireLeases(context: SqliteContext): (now: number) => num
   );
 
   return function expireLeases(now) {
-    const lapsedWorkers = context.liveness.lapsed(now);
-    const rows = (lapsedWorkers.length === 0 ? findLapsedLeases.all(now) : findExpired.all(now, JSON.stringify(lapsedWorkers))) as ExpiredRow[];
+    const lapsed = lapsedWorkers(now);
+    const rows = (lapsed.length === 0 ? findLapsedLeases.all(now) : findExpired.all(now, JSON.stringify(lapsed))) as ExpiredRow[];
     let requeued = 0;
     for (const row of rows) {
       const error = leaseExpiredProblem(row.attempts);

@@ -1,5 +1,6 @@
 import type { ClaimedJob, ClaimOptions } from '../../jobs/backend.js';
 import type { ClaimNowOptions } from './claim-jobs.js';
+import { createLapsedWorkers } from './lapsed-workers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** How `claim` waits for work. */
@@ -26,6 +27,7 @@ export function createClaim(
   poll: PollOptions,
   isClosed: () => boolean,
 ): (options: ClaimOptions) => Promise<ClaimedJob[]> {
+  const lapsedWorkers = createLapsedWorkers(context);
   // When a claim can take something: 0 for at once (a ready job, a lapsed lease, a dead worker's job),
   // the run_at of the first job coming due by `horizon`, else NULL.
   const probe = context.db
@@ -55,7 +57,7 @@ export function createClaim(
       nap = pause;
       if (stopped(options.signal)) break;
       const now = context.now();
-      const due = probe.get({ now, horizon: now + poll.maxPollMs, tasks, lapsed: JSON.stringify(context.liveness.lapsed(now)) });
+      const due = probe.get({ now, horizon: now + poll.maxPollMs, tasks, lapsed: JSON.stringify(lapsedWorkers(now)) });
       if (typeof due !== 'number' && typeof due !== 'bigint') continue;
       // A job coming due before the next poll (a delayed job, a schedule's tick enqueued ahead): wake at its time, not up to a poll later.
       if (Number(due) > now) {
