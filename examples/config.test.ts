@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       uploadSweepSeconds: 600,
       digest: { to: 'operators@example.com', cron: '0 8 * * *', timezone: 'UTC' },
       dashboardMode: 'dev',
-      writeRateLimit: { limit: 60, windowSeconds: 60 },
+      writeRateLimit: { limit: 60, windowSeconds: 60, trustProxy: '' },
       dataMaxBytes: 1024 * 1024 * 1024,
       http: { maxRequestsPerSocket: 100, headersTimeoutMs: 20_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000 },
     });
@@ -31,6 +31,9 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig([], { WRITE_RATE_WINDOW_SECONDS: '0' })).toThrow(/WRITE_RATE_WINDOW_SECONDS must be an integer >= 1/);
     expect(() => loadConfig([], { DATA_MAX_BYTES: '-1' })).toThrow(/DATA_MAX_BYTES must be an integer >= 0/);
+    expect(loadConfig([], { TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ' }).writeRateLimit.trustProxy).toBe('127.0.0.1, 10.0.0.0/8');
+    expect(() => loadConfig([], { TRUST_PROXY: '127.0.0.1, proxy.internal' })).toThrow(/TRUST_PROXY must list IP addresses or subnets[\s\S]*"proxy.internal"/);
+    expect(() => loadConfig([], { TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
   });
 
   it('sweeps uploads every half retention (1 s to 10 min) unless UPLOAD_SWEEP_SECONDS says, and reads the digest schedule', () => {

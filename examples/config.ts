@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { trustedProxies } from './limits/trusted-proxies.js';
 
 /**
  * Everything the reference service reads from its environment and command line, resolved once at
@@ -54,6 +55,12 @@ export interface ServiceConfig {
     limit: number;
     /** @default 60 (env WRITE_RATE_WINDOW_SECONDS) */
     windowSeconds: number;
+    /**
+     * Reverse proxies (addresses and subnets, comma-separated) whose `X-Forwarded-For` names the
+     * client; a request from any other peer counts by the peer's own address. Checked at start.
+     * @default '' (none; env TRUST_PROXY)
+     */
+    trustProxy: string;
   };
   /**
    * Cap on the files directly in the data directory (service.db, users.txt, audit.log, the SQLite
@@ -86,6 +93,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 function text(raw: string | undefined, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
+}
+
+// Parsed once here so that a bad entry stops the start, naming it, rather than the first request.
+function proxies(raw: string | undefined): string {
+  const list = raw?.trim() ?? '';
+  trustedProxies(list);
+  return list;
 }
 
 function workersFlag(argv: readonly string[]): string | undefined {
@@ -131,6 +145,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     writeRateLimit: {
       limit: integer('WRITE_RATE_LIMIT', env.WRITE_RATE_LIMIT, 60, 0),
       windowSeconds: integer('WRITE_RATE_WINDOW_SECONDS', env.WRITE_RATE_WINDOW_SECONDS, 60, 1),
+      trustProxy: proxies(env.TRUST_PROXY),
     },
     dataMaxBytes: integer('DATA_MAX_BYTES', env.DATA_MAX_BYTES, 1024 * 1024 * 1024, 0),
     http: {

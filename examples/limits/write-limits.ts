@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { ServiceConfig } from '../config.js';
 import type { ServiceEnv } from '../service-env.js';
 import { createStorageCap } from './storage-cap.js';
+import { trustedProxies } from './trusted-proxies.js';
 import { createWriteRateLimit } from './write-rate-limit.js';
 
 /** The routes whose requests grow files of the data directory (service.db, users.txt, audit.log, the queue, uploads/). */
@@ -20,7 +21,8 @@ export const writeRefusals = [429, 507] as const;
  * mountWriteLimits(app, config)
  */
 export function mountWriteLimits(app: Hono<ServiceEnv>, config: ServiceConfig): void {
-  const rateLimit = createWriteRateLimit({ limit: config.writeRateLimit.limit, windowMs: config.writeRateLimit.windowSeconds * 1000 });
+  const { limit, windowSeconds, trustProxy } = config.writeRateLimit;
+  const rateLimit = createWriteRateLimit({ limit, windowMs: windowSeconds * 1000, ...(trustProxy === '' ? {} : { trustedProxies: trustedProxies(trustProxy) }) });
   const storageCap = createStorageCap({ dir: config.dataDir, maxBytes: config.dataMaxBytes });
   for (const path of writingRoutes) {
     const cap = path === '/upload' ? storageCap.reserving((c) => uploadBytes(c, config.uploadLimitBytes)) : storageCap.whenFull;

@@ -1,6 +1,8 @@
+import type { BlockList } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'errand/errors';
+import { forwardedClient } from './trusted-proxies.js';
 
 /** Options of {@link createWriteRateLimit}. */
 export interface WriteRateLimitOptions {
@@ -10,21 +12,28 @@ export interface WriteRateLimitOptions {
   windowMs: number;
   /** @default Date.now */
   now?: () => number;
-  /** Which client a request counts against. @default {@link clientKey} */
+  /**
+   * The reverse proxies whose `X-Forwarded-For` names the client ({@link forwardedClient}); a
+   * request from any other peer is counted by the peer's address, whatever it sends. @default none
+   */
+  trustedProxies?: BlockList;
+  /** Which client a request counts against. @default {@link clientKey} with `trustedProxies` */
   key?: (c: Context) => string;
 }
 
 /**
  * The client a request counts against: its address as the socket sees it, an IPv6 address by its
  * /64 (one host gets a whole /64, and would otherwise get a fresh limit per address). Behind a
- * reverse proxy every client shares the proxy's address: limit there instead. A request made
- * in-process (`app.request(...)`, no socket) counts as the client `'in-process'`.
+ * reverse proxy every client shares the proxy's address, unless the proxy is among
+ * `trustedProxies`: then the client its `X-Forwarded-For` names. A request made in-process
+ * (`app.request(...)`, no socket) counts as the client `'in-process'`.
  */
-export function clientKey(c: Context): string {
+export function clientKey(c: Context, trustedProxies?: BlockList): string {
   // A request with no Node connection behind it (the app called in-process, `app.request(...)`)
   // has no address: getConnInfo would throw, a 500. Such callers count as one client.
   if ((c.env as { incoming?: unknown } | undefined)?.incoming === undefined) return 'in-process';
-  return addressKey(getConnInfo(c).remote.address ?? 'unknown');
+  const peer = getConnInfo(c).remote.address ?? 'unknown';
+  return addressKey(trustedProxies === undefined ? peer : forwardedClient(peer, c.req.header('x-forwarded-for'), trustedProxies));
 }
 
 /**
@@ -71,7 +80,7 @@ export function createWriteRateLimit(options: WriteRateLimitOptions): Middleware
       window = current;
       counts = new Map();
     }
-    const key = (options.key ?? clientKey)(c);
+    const key = options.key === undefined ? clientKey(c, options.trustedProxies) : options.key(c);
     const count = (counts.get(key) ?? 0) + 1;
     counts.set(key, count);
     if (count > options.limit) {
