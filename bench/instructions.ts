@@ -37,6 +37,12 @@ import { freePort } from './lib/server-process.js';
 
 const [serverArg = 'errand-hono,hono', routeArg = 'items,error,notfound,register', countArg = '4000'] = process.argv.slice(2);
 const count = Number(countArg);
+// ERRAND_BENCH_WARMUP: requests per warm-up round (default: as many as are measured). V8 tiers a small
+// function up to TurboFan after thousands of calls of its own (a function called once per request,
+// not inlined into an optimized caller, stays in the baseline tier for the first few thousand
+// requests), so windows after short warm-ups hold baseline code and compiles that a server under
+// real load has long left behind.
+const warmCount = Number(process.env.ERRAND_BENCH_WARMUP ?? count);
 // ERRAND_BENCH_PORT: a fixed port; otherwise each server gets a free one, so runs in two worktrees never share one.
 const fixedPort = process.env.ERRAND_BENCH_PORT === undefined ? undefined : Number(process.env.ERRAND_BENCH_PORT);
 
@@ -182,7 +188,7 @@ async function measure(server: string, route: BenchRoute): Promise<{ total: numb
     // Warm up the way the bench's servers run: one process serves all four routes in turn, so the
     // JIT sees every route's types before the measured window (ERRAND_BENCH_WARM=same: this one only).
     const warmRoutes = process.env.ERRAND_BENCH_WARM === 'same' ? [route, route] : [...routes.filter((r) => r !== route), route, route];
-    for (const warm of warmRoutes) await send(port, warm, count);
+    for (const warm of warmRoutes) await send(port, warm, warmCount);
     if (fastWarmup) sh('callgrind_control', ['-i', 'on', String(child.pid)]);
     const before = await handledBy(child);
     sh('callgrind_control', ['-z', String(child.pid)]);
