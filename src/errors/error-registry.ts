@@ -4,7 +4,7 @@ import { clientDisconnect } from './client-disconnect.js';
 import { coerceError } from './coerce-error.js';
 import { ErrandError } from './errand-error.js';
 import type { ErrorClass, ErrorHandler, HandleInput } from './error-handler.js';
-import { answerResponse, defaultAnswer, failResponse, resolveError, type ErrorAnswer, type MaybeAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
+import { answerResponse, defaultAnswer, failResponse, resolveError, type AddExtra, type ErrorAnswer, type MaybeAnswer, type ResolutionSettings, type SentByHost } from './error-resolution.js';
 import { HTTPException } from './http-exception.js';
 import { httpErrorInfo } from './http-error-info.js';
 import { isErrorStatus } from './reason-phrases.js';
@@ -59,7 +59,7 @@ const genericBases = new Set<unknown>([Error, HTTPException, ErrandError]);
 // reach a handler for the bare `Error` class.
 const unexpected = 0;
 
-type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost) => MaybeAnswer;
+type Answerer = (thrown: unknown, input: HandleInput<never>, sentByHost?: SentByHost, addExtra?: AddExtra) => MaybeAnswer;
 
 type MissAnswerer = (miss: RouteMiss, input: HandleInput<never>) => MaybeAnswer;
 
@@ -77,9 +77,9 @@ const missAnswerers = new WeakMap<object, MissAnswerer>();
  * @example
  * const answer = await answerError(registry, error, input, () => (res.headersSent ? res.statusCode : undefined));
  */
-export function answerError<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): MaybeAnswer {
+export function answerError<Extra extends object>(registry: ErrorRegistry<Extra>, thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost, addExtra?: AddExtra): MaybeAnswer {
   const answerer = answerers.get(registry);
-  if (answerer !== undefined) return answerer(thrown, input as HandleInput<never>, sentByHost);
+  if (answerer !== undefined) return answerer(thrown, input as HandleInput<never>, sentByHost, addExtra);
   return registry.handle(thrown, input).then((response): ErrorAnswer => ({ kind: 'response', response }));
 }
 
@@ -199,12 +199,12 @@ export function createErrorRegistry<Extra extends object = Record<never, never>>
   const settings: ResolutionSettings = { logger, clientLevel, refusals: new RefusalLog(logger) };
 
   // Not `async`: resolveError never throws nor rejects, and answers at once when its handlers did.
-  function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost): MaybeAnswer {
+  function answer(thrown: unknown, input: HandleInput<Extra>, sentByHost?: SentByHost, addExtra?: AddExtra): MaybeAnswer {
     try {
       const error = clientDisconnect(coerceError(thrown), input);
       const info = httpErrorInfo(error);
       const log = input.logger ?? logger.child({ requestId: input.requestId });
-      return resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost);
+      return resolveError(error, info, candidates(error, info?.status ?? unexpected), input, log, settings, sentByHost, addExtra);
     } catch (fatal) {
       return { kind: 'response', response: failResponse(logger, input.requestId, fatal) };
     }

@@ -9,6 +9,7 @@ import { payloadTooLarge } from '../../errors/payload-too-large.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { fromBodyParser } from './framework-errors.js';
 import type { ErrorAnswer } from '../../errors/error-resolution.js';
+import type { ErrorContextBase } from '../../errors/error-handler.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
 import { endStartedResponse, writeProblem, writeResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
@@ -64,6 +65,14 @@ function newState(req: Request, requestId: string): RequestState {
 function sentThroughRes(result: unknown, extra: object): number | undefined {
   const { res } = extra as ExpressErrorExtra;
   return result === res || res.headersSent ? res.statusCode : undefined;
+}
+
+/** Gives a handler context the request and the response (by name: see `AddExtra`). */
+function addReqAndRes(context: ErrorContextBase, extra: object): void {
+  const { req, res } = extra as ExpressErrorExtra;
+  const target = context as ErrorContextBase & ExpressErrorExtra;
+  target.req = req;
+  target.res = res;
 }
 
 /** Writes the registry's answer to `res`: nothing when a handler answered through `res` itself. */
@@ -192,7 +201,7 @@ export function errand(app: Application, options: ExpressErrandOptions = {}): Ex
         return undefined;
       }
       const url = req.originalUrl || req.url;
-      const answered = core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentThroughRes);
+      const answered = core.respond(fromBodyParser(thrown), req, url, pathOf(url), identity, { req, res }, sentThroughRes, addReqAndRes);
       const written = answered instanceof Promise ? answered.then((settled) => write(res, settled)) : write(res, answered);
       return written?.catch((fatal: unknown) => failed(fatal, req, res));
     } catch (fatal) {

@@ -5,6 +5,7 @@ import type { BackgroundTasks } from '../../tasks/background-tasks.js';
 import { routeMissError } from '../../errors/route-miss-error.js';
 import { createNodeCore, type NodeErrand, type NodeErrandOptions, type RequestIdentity } from '../node/node-errand.js';
 import type { ErrorAnswer } from '../../errors/error-resolution.js';
+import type { ErrorContextBase } from '../../errors/error-handler.js';
 import type { RenderedProblem } from '../../errors/render-problem.js';
 import { endStartedResponse } from '../node/node-response.js';
 import { pathOf } from '../node/web-request.js';
@@ -52,19 +53,28 @@ export interface FastifyErrand extends NodeErrand<FastifyErrorExtra> {
   respond(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
-// Where a request keeps what its `logger` and `background` getters made, and the response its tasks wait for.
-const kLogger = Symbol('errand.logger');
-const kTasks = Symbol('errand.background');
-const kResponse = Symbol('errand.response');
-
-interface RequestSlots {
-  [kLogger]: ErrandLogger | undefined;
-  [kTasks]: BackgroundTasks | undefined;
-  [kResponse]: ServerResponse | undefined;
+/**
+ * What errand keeps on a request: its id, the response its tasks wait for, and what its `logger`
+ * and `background` getters made. One object under one value decorator, the request's members being
+ * getters over it: Fastify sets every value decorator on every request it builds, each through a
+ * megamorphic keyed store with a map transition, where a getter costs nothing until it is read.
+ */
+class RequestState {
+  requestId = '';
+  response: ServerResponse | undefined = undefined;
+  logger: ErrandLogger | undefined = undefined;
+  tasks: BackgroundTasks | undefined = undefined;
 }
 
-function slotsOf(request: FastifyRequest): RequestSlots {
-  return request as unknown as RequestSlots;
+const kState = Symbol('errand.request');
+
+interface StateHolder {
+  [kState]: RequestState | null;
+}
+
+/** The request's state, made when first needed (errand's onRequest hook makes it for every request it sees). */
+function stateOf(request: FastifyRequest): RequestState {
+  return ((request as unknown as StateHolder)[kState] ??= new RequestState());
 }
 
 // The installed errand of each root instance, for `frameworkErrors` (given to Fastify before errand exists).
@@ -113,6 +123,14 @@ function sentThroughReply(_result: unknown, extra: object): number | undefined {
   return reply.sent ? reply.statusCode : undefined;
 }
 
+/** Gives a handler context the request and the reply (by name: see `AddExtra`). */
+function addRequestAndReply(context: ErrorContextBase, extra: object): void {
+  const { req, reply } = extra as FastifyErrorExtra;
+  const target = context as ErrorContextBase & FastifyErrorExtra;
+  target.req = req;
+  target.reply = reply;
+}
+
 /** Writes errand's own rendered problem to the reply (Fastify's hooks still run), without a web `Response`. */
 function sendProblem(reply: FastifyReply, problem: RenderedProblem): void {
   if (reply.sent || reply.raw.headersSent) return;
@@ -151,8 +169,11 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   const rootLogger = options.logger ?? (appLogs ? app.log : undefined);
   const core = createNodeCore<FastifyErrorExtra>({ ...options, logger: rootLogger });
   const headerName = options.requestIdHeader ?? 'X-Request-Id';
+  // Lower case once: Fastify lowers every name `reply.header` is given, which made a new string per
+  // request that V8 then looked up in its string table to use as a property key.
+  const headerKey = headerName.toLowerCase();
   // genReqId reads X-Request-Id and draws with newRequestId: its id is errand's only under those defaults.
-  const reuseGenReqId = headerName.toLowerCase() === 'x-request-id' && options.generateRequestId === undefined;
+  const reuseGenReqId = headerKey === 'x-request-id' && options.generateRequestId === undefined;
   const config = app.initialConfig;
   const routes = new RouteTable({
     caseSensitive: config.routerOptions?.caseSensitive ?? config.caseSensitive,
@@ -171,11 +192,13 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   function identify(request: FastifyRequest, reply: FastifyReply): void {
     // With errand's genReqId, Fastify already drew the id: one id per request, not two.
     const requestId = appLogs ? request.id : (reuseGenReqId ? idFromGenReqId(request.raw) : undefined) ?? core.requestIdOf(request.raw);
+    // Through the setter on a request errand decorated; an own property on the bare request Fastify
+    // builds for a routing error (`frameworkErrors`), which has no decorators.
     request.requestId = requestId;
-    slotsOf(request)[kResponse] = reply.raw;
+    stateOf(request).response = reply.raw;
     // Through Fastify's reply, not Node's `setHeader`: a response whose headers all come to Node's
     // `writeHead` at once (as Fastify sends them) skips a merge of each into Node's header table.
-    if (!reply.sent && !reply.raw.headersSent) reply.header(headerName, requestId);
+    if (!reply.sent && !reply.raw.headersSent) reply.header(headerKey, requestId);
   }
 
   /**
@@ -183,7 +206,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
    * (the error is written in the same turn, as a bare Fastify handler writes it), else a promise
    * that settles once it is written. Never throws nor rejects.
    */
-  function answer(thrown: unknown, request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
+  function answer(thrown: unknown, request: FastifyRequest, reply: FastifyReply, path = pathOf(request.url)): Promise<void> | undefined {
     const identity = identityOf(request, reply);
     rememberAnswered(request.raw, thrown);
     try {
@@ -192,7 +215,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
         endStartedResponse(reply.raw);
         return undefined;
       }
-      const answered = core.respond(fromFastify(thrown), request.raw, request.url, pathOf(request.url), identity, { req: request, reply }, sentThroughReply);
+      const answered = core.respond(fromFastify(thrown), request.raw, request.url, path, identity, { req: request, reply }, sentThroughReply, addRequestAndReply);
       const sent = answered instanceof Promise ? answered.then((settled) => send(reply, settled)) : send(reply, answered);
       return sent?.catch((fatal: unknown) => failed(fatal, identity, reply));
     } catch (fatal) {
@@ -221,26 +244,31 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   if (!app.hasRequestDecorator('requestId')) {
     // Declared up front so every request object has the same shape. The request logger (a child of
     // the root logger) and the task list are made when first read: most requests use neither.
-    app.decorateRequest('requestId', '');
-    app.decorateRequest(kLogger, undefined);
-    app.decorateRequest(kTasks, undefined);
-    app.decorateRequest(kResponse, undefined);
+    app.decorateRequest(kState, null);
+    app.decorateRequest('requestId', {
+      getter(this: FastifyRequest): string {
+        return (this as unknown as StateHolder)[kState]?.requestId ?? '';
+      },
+      setter(this: FastifyRequest, requestId: string): void {
+        stateOf(this).requestId = requestId;
+      },
+    });
     app.decorateRequest('logger', {
       getter(this: FastifyRequest): ErrandLogger {
-        const slots = slotsOf(this);
-        return (slots[kLogger] ??= appLogs ? this.log : core.requestLogger(this.requestId));
+        const state = stateOf(this);
+        return (state.logger ??= appLogs ? this.log : core.requestLogger(state.requestId));
       },
       setter(this: FastifyRequest, logger: ErrandLogger): void {
-        slotsOf(this)[kLogger] = logger;
+        stateOf(this).logger = logger;
       },
     });
     app.decorateRequest('background', {
       getter(this: FastifyRequest): BackgroundTasks {
-        const slots = slotsOf(this);
-        return (slots[kTasks] ??= core.tasks(this.requestId, slots[kResponse], this));
+        const state = stateOf(this);
+        return (state.tasks ??= core.tasks(state.requestId, state.response, this));
       },
       setter(this: FastifyRequest, tasks: BackgroundTasks): void {
-        slotsOf(this)[kTasks] = tasks;
+        stateOf(this).tasks = tasks;
       },
     });
   }
@@ -259,7 +287,8 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   });
   app.addHook('onRequest', function errandRequest(request, reply, done) {
     identify(request, reply);
-    const badUrl = badUrlError(pathOf(request.url));
+    // Only a `%` can make a path undecodable: most requests skip cutting the path from the query.
+    const badUrl = request.url.includes('%') ? badUrlError(pathOf(request.url)) : undefined;
     if (badUrl !== undefined) {
       done(badUrl);
       return;
@@ -278,7 +307,7 @@ export function errand<Log extends FastifyBaseLogger = FastifyBaseLogger, Provid
   });
   app.setNotFoundHandler(function errandNotFound(request, reply) {
     const path = pathOf(request.url);
-    return answer(routeMissError(request.method, path, routes.allowed(path)), request, reply);
+    return answer(routeMissError(request.method, path, routes.allowed(path)), request, reply, path);
   });
 
   const result: FastifyErrand = { registry: core.registry, logger: core.logger, mode: core.mode, format: core.format, runner: core.runner, respond };

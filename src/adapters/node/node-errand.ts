@@ -5,7 +5,7 @@ import { RequestLogger } from '../../logging/request-logger.js';
 import { coerceError } from '../../errors/coerce-error.js';
 import { defaultErrorMode, setClientErrorStacks, type ErrorMode } from '../../errors/error-mode.js';
 import { answerError, createErrorRegistry, type ErrorRegistry } from '../../errors/error-registry.js';
-import type { MaybeAnswer, SentByHost } from '../../errors/error-resolution.js';
+import type { AddExtra, MaybeAnswer, SentByHost } from '../../errors/error-resolution.js';
 import type { HandleInput } from '../../errors/error-handler.js';
 import type { ProblemFormat } from '../../errors/render-problem.js';
 import type { BackgroundTasks } from '../../tasks/background-tasks.js';
@@ -77,7 +77,7 @@ export interface NodeCore<Extra extends object> extends NodeErrand<Extra> {
    * back rendered, to be written without a web `Response`): the answer itself when the handlers
    * answered synchronously, else a promise of it. Never throws nor rejects.
    */
-  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra, sentByHost: SentByHost): MaybeAnswer;
+  respond(thrown: unknown, incoming: IncomingMessage, url: string, instance: string, identity: RequestIdentity, extra: Extra, sentByHost: SentByHost, addExtra: AddExtra): MaybeAnswer;
   /** An error once the response had started: logged with the request id; no second response. */
   afterHeaders(thrown: unknown, identity: RequestIdentity): void;
 }
@@ -158,9 +158,9 @@ export function createNodeCore<Extra extends object>(options: NodeErrandOptions<
       // client went away first: a disconnect never cancels tasks).
       return runner.createBatch({ requestId, context: kept, report, response: outgoing });
     },
-    respond(thrown, incoming, url, instance, identity, extra, sentByHost) {
+    respond(thrown, incoming, url, instance, identity, extra, sentByHost, addExtra) {
       const input = new NodeHandleInput(incoming, url, identity, mode, format, instance, extra);
-      return answerError(registry, thrown, input, sentByHost);
+      return answerError(registry, thrown, input, sentByHost, addExtra);
     },
     afterHeaders(thrown, identity) {
       const error = coerceError(thrown);
