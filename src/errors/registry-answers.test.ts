@@ -91,6 +91,18 @@ describe('logging of server errors', () => {
     expect(lines).toEqual([]);
   });
 
+  it("logs the code the client was sent: a hidden 5xx's own code only in debug mode (the error itself is logged with it either way)", async () => {
+    for (const mode of ['production', 'debug'] as const) {
+      const { logger, lines } = memoryLogger();
+      const response = await createErrorRegistry({ logger }).handle(new HTTPException(503, 'replica lag', { code: 'APP_DB_DOWN' }), input({ mode }));
+      const sent = ((await response.json()) as { code?: string }).code;
+      expect(sent).toBe(mode === 'debug' ? 'APP_DB_DOWN' : undefined);
+      const line = lines.find((entry) => entry.msg === 'request failed: replica lag');
+      expect(line).toMatchObject({ status: 503 });
+      expect(line?.code).toBe(sent);
+    }
+  });
+
   it('keeps the errand code in the log line only while the status is the one it describes', async () => {
     const { logger, lines } = memoryLogger();
     await createErrorRegistry({ logger }).handle(new ErrandError('ERRAND_JOB_NOT_FOUND', 'no job 7'), input());
@@ -137,6 +149,21 @@ describe('headers of error responses', () => {
     const registry = createErrorRegistry({ logger }).on(503, (_error, { render }) => render(undefined, { 'retry-after': '30' }));
     const response = await registry.handle(new HTTPException(503, 'maintenance', { headers: { 'x-maintenance': 'yes' } }), input());
     expect(Object.fromEntries(response.headers)).toEqual({ 'content-type': 'application/problem+json', 'retry-after': '30', 'x-maintenance': 'yes', 'x-request-id': 'req-42' });
+  });
+
+  it("leaves the request id header out when the adapter sent it already, and still sends the error's own headers", async () => {
+    const { logger } = memoryLogger();
+    const registry = createErrorRegistry({ logger });
+    const allowed = await registry.handle(new HTTPException(405, undefined, { headers: { allow: 'GET' } }), input({ requestIdSent: true }));
+    expect(Object.fromEntries(allowed.headers)).toEqual({ 'content-type': 'application/problem+json', allow: 'GET' });
+    const unexpected = await registry.handle(new Error('boom'), input({ requestIdSent: true }));
+    expect(unexpected.status).toBe(500);
+    expect(Object.fromEntries(unexpected.headers)).toEqual({ 'content-type': 'application/problem+json' });
+    expect(await unexpected.json()).toMatchObject({ code: 'ERRAND_INTERNAL', requestId: 'req-42' });
+    const answered = await createErrorRegistry({ logger })
+      .on(AppError, () => new Response('teapot', { status: 418 }))
+      .handle(new AppError('x'), input({ requestIdSent: true }));
+    expect(answered.headers.has('x-request-id')).toBe(false);
   });
 
   it('gives handlers the request id header even when the error has headers of its own', async () => {
@@ -262,6 +289,20 @@ describe('answers that must not fail', () => {
     expect(response.status).toBe(500);
   });
 
+  it("answers the last resort, logged with the request id, when reading the adapter's extra throws", async () => {
+    const { logger, lines } = memoryLogger();
+    const extra = Object.defineProperty({}, 'c', {
+      enumerable: true,
+      get: () => {
+        throw new Error('context torn down');
+      },
+    });
+    const response = await createErrorRegistry({ logger }).handle(new HTTPException(404), input({ extra, logger }));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ code: 'ERRAND_HANDLER_FAILED', requestId: 'req-42' });
+    expect(lines.find((line) => line.code === 'ERRAND_HANDLER_FAILED')).toMatchObject({ requestId: 'req-42', msg: 'error handling failed; sent the last-resort 500' });
+  });
+
   it('answers the last resort when the registry logger cannot make a request logger', async () => {
     const { logger, lines } = memoryLogger();
     const broken = Object.assign(Object.create(logger) as typeof logger, {
@@ -323,6 +364,14 @@ describe('what handlers and formatters get and give', () => {
     const response = await createErrorRegistry({ logger }).handle(error, input({ request, format }));
     expect(await response.json()).toEqual({ error: 'no order 7' });
     expect([seen?.error, seen?.request, seen?.requestId]).toEqual([error, request, 'req-42']);
+  });
+
+  it('gives a handler the failed request', async () => {
+    const { logger } = memoryLogger();
+    const request = new Request('http://local/orders/7?expand=lines', { method: 'DELETE' });
+    const registry = createErrorRegistry({ logger }).on(AppError, (_error, context) => ({ detail: `${context.request.method} ${new URL(context.request.url).search}` }));
+    const response = await registry.handle(new AppError('x'), input({ request }));
+    expect(((await response.json()) as { detail: string }).detail).toBe('DELETE ?expand=lines');
   });
 
   it('merges members a handler returns into the default problem, keeping its title and code while the status stays', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createErrorRegistry, respondToMiss } from './error-registry.js';
+import { createErrorRegistry, respondToMiss, type ErrorRegistry } from './error-registry.js';
 import type { HandleInput } from './error-handler.js';
 import { HTTPException } from './http-exception.js';
 import type { ProblemFormat } from './render-problem.js';
@@ -103,5 +103,30 @@ describe('respondToMiss', () => {
     const { logger } = memoryLogger();
     const body = JSON.parse((await answer(respondToMiss(createErrorRegistry({ logger }), routeMiss('GET', '/x', []), input({ mode: 'debug' })))).body);
     expect(body.stack).toContain('HTTPException: no route matches GET /x');
+  });
+
+  it('answers with the Response itself, not a promise, when no handler had to be waited for', () => {
+    const { logger } = memoryLogger();
+    expect(respondToMiss(createErrorRegistry({ logger }), routeMiss('GET', '/x', []), input())).toBeInstanceOf(Response);
+    const withHandler = createErrorRegistry({ logger }).on(404, () => ({ detail: 'custom' }));
+    expect(respondToMiss(withHandler, routeMiss('GET', '/x', []), input())).toBeInstanceOf(Response);
+  });
+
+  it("asks a registry createErrorRegistry did not make through its handle, with the route miss's exception", async () => {
+    const { logger } = memoryLogger();
+    const inner = createErrorRegistry({ logger });
+    const seen: unknown[] = [];
+    const wrapped: ErrorRegistry = {
+      ...inner,
+      handle: (thrown, handled) => {
+        seen.push(thrown);
+        return inner.handle(thrown, handled);
+      },
+    };
+    const reply = await answer(respondToMiss(wrapped, routeMiss('DELETE', '/items', ['GET']), input()));
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe('GET');
+    expect(seen).toHaveLength(1);
+    expect(isRouteMiss(seen[0])).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isErrandError } from './errand-error.js';
-import { isHTTPException } from './http-exception.js';
+import { ErrandError, isErrandError } from './errand-error.js';
+import { HTTPException, isHTTPException } from './http-exception.js';
 import { isRouteMiss, routeMissError } from './route-miss-error.js';
 
 describe('routeMissError', () => {
@@ -22,5 +22,14 @@ describe('routeMissError', () => {
     expect(isErrandError(miss, 'ERRAND_NOT_FOUND')).toBe(true);
     expect(isRouteMiss(miss)).toBe(true);
     expect(isRouteMiss(routeMissError('POST', '/items', ['GET']))).toBe(true);
+  });
+
+  it('tells a route miss from another 404 or 405: an HTTPException without a route-miss code, or an ErrandError with one, is not a route miss', () => {
+    // The fastapi format and the HTTP metrics treat a route miss apart (Starlette's bare detail, no route label).
+    expect(isRouteMiss(new HTTPException(404))).toBe(false);
+    expect(isRouteMiss(new HTTPException(405, 'no', { code: 'APP_METHOD', headers: { allow: 'GET' } }))).toBe(false);
+    expect(isRouteMiss(new ErrandError('ERRAND_NOT_FOUND', 'no item 7'))).toBe(false);
+    expect(isRouteMiss(new HTTPException(404, 'gone', { code: 'ERRAND_NOT_FOUND' }))).toBe(true);
+    expect(isRouteMiss(new HTTPException(405, 'no', { code: 'ERRAND_METHOD_NOT_ALLOWED' }))).toBe(true);
   });
 });
