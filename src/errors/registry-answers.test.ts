@@ -29,6 +29,21 @@ describe('the last-resort 500', () => {
     expect((failure?.err as { message: string }).message).toBe('formatter bug');
   });
 
+  it('is the answer when rendering an async handler\'s problem fails', async () => {
+    const { logger, lines } = memoryLogger();
+    const broken = () => {
+      throw new Error('formatter bug');
+    };
+    const registry = createErrorRegistry({ logger }).on(AppError, async () => {
+      await Promise.resolve();
+      return { detail: 'later' };
+    });
+    const response = await registry.handle(new AppError('x'), input({ format: broken }));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ code: 'ERRAND_HANDLER_FAILED', requestId: 'req-42' });
+    expect(lines.find((line) => line.msg === 'error handling failed; sent the last-resort 500')).toMatchObject({ requestId: 'req-42' });
+  });
+
   it('answers even when the logger itself throws', async () => {
     const { logger } = memoryLogger();
     const registry = createErrorRegistry({ logger });
@@ -372,6 +387,18 @@ describe('what handlers and formatters get and give', () => {
     const registry = createErrorRegistry({ logger }).on(AppError, (_error, context) => ({ detail: `${context.request.method} ${new URL(context.request.url).search}` }));
     const response = await registry.handle(new AppError('x'), input({ request }));
     expect(((await response.json()) as { detail: string }).detail).toBe('DELETE ?expand=lines');
+  });
+
+  it("adds the adapter's extra to a handler's context without replacing the context's own members", async () => {
+    const { logger } = memoryLogger();
+    let seen: { requestId?: string; status?: number; c?: unknown } = {};
+    const registry = createErrorRegistry<{ c: string; requestId: string; status: number }>({ logger }).on(AppError, (_error, context) => {
+      seen = { requestId: context.requestId, status: context.status, c: context.c };
+      return undefined;
+    });
+    const response = await registry.handle(new AppError('x'), { ...input(), extra: { c: 'host context', requestId: 'spoofed', status: 200 } });
+    expect(response.status).toBe(500);
+    expect(seen).toEqual({ requestId: 'req-42', status: 500, c: 'host context' });
   });
 
   it('merges members a handler returns into the default problem, keeping its title and code while the status stays', async () => {

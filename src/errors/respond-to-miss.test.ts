@@ -46,6 +46,9 @@ describe('respondToMiss', () => {
     const sent = await answer(respondToMiss(registry, miss, input({ requestIdSent: true })));
     expect(sent.headers).not.toHaveProperty('x-request-id');
     expect(JSON.parse(sent.body)).toMatchObject({ requestId: 'req-1', code: 'ERRAND_NOT_FOUND', instance: '/nowhere' });
+    // A 405 still sends its Allow.
+    const notAllowed = await answer(respondToMiss(registry, routeMiss('DELETE', '/items', ['GET']), input({ requestIdSent: true })));
+    expect(notAllowed.headers).toEqual({ 'content-type': 'application/problem+json', allow: 'GET' });
   });
 
   it("gives a user's handler for the status the route miss as an HTTPException, and its answer wins", async () => {
