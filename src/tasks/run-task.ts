@@ -46,12 +46,15 @@ export class TaskRun implements TaskContextSource {
     try {
       // Untraced (most requests), no closure to make.
       result = this.#span === undefined ? invoke(entry, this) : runInTaskSpan(this.#span, () => invoke(entry, this));
+      // Read here, inside the try: a result whose `then` throws when read fails the task like a
+      // throw, instead of throwing out of the runner with the run counted as running for good.
+      if (isThenable(result) && timeoutMs !== undefined) result = this.#race(result, timeoutMs);
     } catch (thrown) {
       result = Promise.reject(coerceError(thrown));
     } finally {
       leaveTask(previous);
     }
-    this.settled = timeoutMs !== undefined && isThenable(result) ? this.#race(result, timeoutMs) : result;
+    this.settled = result;
   }
 
   /** The task's context, made on first read (most tasks read neither its id nor its signal). */

@@ -302,3 +302,28 @@ async function expectNoUnhandledRejection(body: () => Promise<void>): Promise<vo
     process.off('unhandledRejection', record);
   }
 }
+
+describe('task runner faults', () => {
+  it('counts a task that returns a thenable whose then cannot be read as failed, frees its slot, and runs the next task', async () => {
+    for (const taskTimeoutMs of [undefined, 60_000]) {
+      const { runner, reported } = setup({ maxPending: 1, taskTimeoutMs });
+      const ran: string[] = [];
+      const batch = runner.createBatch({ requestId: 'r-hostile' });
+      batch.add(function hostile() {
+        return {
+          get then(): never {
+            throw new Error('then cannot be read');
+          },
+        };
+      });
+      batch.add(() => void ran.push('next'));
+      runner.start(batch, 200);
+      await runner.onIdle();
+      expect(ran).toEqual(['next']);
+      expect(runner.stats()).toMatchObject({ started: 2, succeeded: 1, failed: 1, running: 0, pending: 0 });
+      expect(reported.map(({ error, info }) => `${info.task} ${error.message}`)).toEqual(['hostile then cannot be read']);
+      // Its slot is free again: the bound of one admits the next request.
+      expect(() => runner.admit('r-after')).not.toThrow();
+    }
+  });
+});
