@@ -12,6 +12,7 @@ import { errand } from '../../src/adapters/hono/errand.js';
 import type { ErrandEnv } from '../../src/adapters/hono/errand-env.js';
 import { RequestIdResponse } from '../../src/adapters/hono/request-id-response.js';
 import { serve, type ErrandServer, type ServeOptions } from '../../src/adapters/hono/serve.js';
+import { pipelineUntilClosed } from '../support/pipelined-connection.js';
 import { send } from '../tasks/http-client.js';
 
 const silent = pino({ level: 'silent' });
@@ -30,26 +31,6 @@ async function start(options: Partial<ServeOptions>): Promise<number> {
   app.get('/response-class', (c) => c.json({ requestIdResponse: c.env.outgoing instanceof RequestIdResponse }));
   running = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', signals: false, logger: silent, ...options });
   return (await running.listening).port;
-}
-
-/** Writes `count` pipelined requests on one connection; resolves with the status lines read once the server closes it (or after `deadlineMs`). */
-function pipeline(port: number, count: number, deadlineMs: number): Promise<{ heads: string[]; closedByServer: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    let closedByServer = true;
-    const timer = setTimeout(() => {
-      closedByServer = false;
-      socket.destroy();
-    }, deadlineMs);
-    socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write('GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(count)));
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ heads: text.split('HTTP/1.1 ').slice(1).map((head) => head.split('\r\n\r\n')[0] ?? ''), closedByServer });
-    });
-  });
 }
 
 describe('serve() with Node server options', () => {
@@ -95,7 +76,7 @@ describe('serve() with Node server options', () => {
 describe('serve() with maxRequestsPerSocket', () => {
   it('gives one connection at most that many answers from the app, the last one closing it, and reads nothing it pipelined past them', async () => {
     const port = await start({ maxRequestsPerSocket: 5 });
-    const { heads, closedByServer } = await pipeline(port, 20, 20_000);
+    const { heads, closedByServer } = await pipelineUntilClosed(port, '/hello', 20, 20_000);
     expect(closedByServer).toBe(true);
     expect(heads.map((head) => head.slice(0, 3))).toEqual(['200', '200', '200', '200', '200']);
     expect(heads[4]?.toLowerCase()).toContain('connection: close');
@@ -105,7 +86,7 @@ describe('serve() with maxRequestsPerSocket', () => {
   it('bounds each connection on its own: a new connection gets its own answers', async () => {
     const port = await start({ maxRequestsPerSocket: 3 });
     for (let round = 0; round < 2; round++) {
-      const { heads, closedByServer } = await pipeline(port, 4, 20_000);
+      const { heads, closedByServer } = await pipelineUntilClosed(port, '/hello', 4, 20_000);
       expect(closedByServer).toBe(true);
       expect(heads.map((head) => head.slice(0, 3))).toEqual(['200', '200', '200']);
     }
@@ -113,7 +94,7 @@ describe('serve() with maxRequestsPerSocket', () => {
 
   it('leaves connections unbounded by default, as Node does', async () => {
     const port = await start({});
-    const { heads, closedByServer } = await pipeline(port, 20, 1_000);
+    const { heads, closedByServer } = await pipelineUntilClosed(port, '/hello', 20, 1_000);
     expect(closedByServer).toBe(false);
     expect(heads.filter((head) => head.startsWith('200'))).toHaveLength(20);
   });

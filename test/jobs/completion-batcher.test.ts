@@ -39,6 +39,16 @@ async function claimed(count: number): Promise<{ backend: JobBackend; jobs: Acti
 const notPast = new AbortController().signal;
 const quiet = recordingLogger().logger;
 
+/** Hands `jobs` to a batcher on `backend` one by one and drains it: each job's settling (`r0 stored`) and each error reported. */
+async function completeEach(backend: JobBackend, jobs: ActiveJob[]): Promise<{ settled: string[]; errors: string[] }> {
+  const settled: string[] = [];
+  const errors: string[] = [];
+  const batcher = new CompletionBatcher({ backend, maxBatch: 10, onError: (error) => errors.push(error.message), onSettled: (active, outcome) => void settled.push(`${String(active.result)} ${outcome}`), logger: quiet, pastDeadline: notPast });
+  for (const job of jobs) batcher.add(job);
+  await batcher.drain();
+  return { settled, errors };
+}
+
 /** Resolves after the current turn of the event loop (and the callbacks it scheduled) ended. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -163,11 +173,7 @@ describe('CompletionBatcher', () => {
       if (result === 'r2') return Promise.reject(new Error('write failed'));
       return backend.complete(lease, result);
     };
-    const settled: string[] = [];
-    const errors: string[] = [];
-    const batcher = new CompletionBatcher({ backend: single, maxBatch: 10, onError: (error) => errors.push(error.message), onSettled: (active, outcome) => void settled.push(`${String(active.result)} ${outcome}`), logger: quiet, pastDeadline: notPast });
-    for (const job of jobs) batcher.add(job);
-    await batcher.drain();
+    const { settled, errors } = await completeEach(single, jobs);
     expect(settled.sort()).toEqual(['r0 stored', 'r1 lease-lost', 'r2 failed']);
     expect(errors).toEqual(['write failed']);
   });
@@ -280,11 +286,7 @@ describe('CompletionBatcher', () => {
       }
       return backend.complete(lease, result);
     };
-    const settled: string[] = [];
-    const errors: string[] = [];
-    const batcher = new CompletionBatcher({ backend: single, maxBatch: 10, onError: (error) => errors.push(error.message), onSettled: (active, outcome) => void settled.push(`${String(active.result)} ${outcome}`), logger: quiet, pastDeadline: notPast });
-    for (const job of jobs) batcher.add(job);
-    await batcher.drain();
+    const { settled, errors } = await completeEach(single, jobs);
     expect(calls.sort()).toEqual(['r0', 'r1', 'r1']);
     expect(settled.sort()).toEqual(['r0 stored', 'r1 stored']);
     expect(errors).toEqual(['connection terminated']);

@@ -5,33 +5,10 @@
  * it has read to the app at once. The service bounds what one connection gets
  * (HTTP_MAX_REQUESTS_PER_SOCKET, default 100) and closes it at the bound.
  */
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { pipelineUntilClosed } from '../support/pipelined-connection.js';
 import { serviceForTests } from '../service/service-for-tests.js';
 import { startPipeliningFlood } from './pipelining-flood.js';
-
-/** Writes `count` pipelined requests on one connection and reads until the server closes it (or `deadlineMs`). */
-function pipelineUntilClosed(port: number, count: number, deadlineMs: number): Promise<{ statuses: number[]; closedByServer: boolean; lastHead: string }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    let closedByServer = true;
-    const timer = setTimeout(() => {
-      closedByServer = false;
-      socket.destroy();
-    }, deadlineMs);
-    socket.on('error', () => undefined);
-    socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(count)));
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const heads = text.split('HTTP/1.1 ').slice(1);
-      resolve({ statuses: heads.map((head) => Number(head.slice(0, 3))), closedByServer, lastHead: (heads.at(-1) ?? '').split('\r\n\r\n')[0] ?? '' });
-    });
-  });
-}
 
 describe('the reference service under pipelined requests', () => {
   const service = serviceForTests('pipelining', { fromSource: true });
@@ -39,14 +16,15 @@ describe('the reference service under pipelined requests', () => {
 
   it('gives one connection at most 100 answers from the app, the last closing it, and never reads what it pipelined past them', async () => {
     // Before the bound, all 300 were answered and the connection stayed open (the deadline closed it).
-    const answer = await pipelineUntilClosed(port(), 300, 60_000);
+    const answer = await pipelineUntilClosed(port(), '/healthz', 300, 60_000);
+    const statuses = answer.heads.map((head) => Number(head.slice(0, 3)));
     expect(answer.closedByServer).toBe(true);
-    expect(answer.statuses.filter((status) => status === 200)).toHaveLength(100);
-    expect(answer.statuses.slice(0, 100).every((status) => status === 200)).toBe(true);
-    expect(answer.lastHead.toLowerCase()).toContain('connection: close');
+    expect(statuses.filter((status) => status === 200)).toHaveLength(100);
+    expect(statuses.slice(0, 100).every((status) => status === 200)).toBe(true);
+    expect(answer.heads.at(-1)?.toLowerCase()).toContain('connection: close');
     // Node answers pipelined requests past the bound with a bare 503 only until the connection
     // closes; the app itself never sees them.
-    expect(answer.statuses.every((status) => status === 200 || status === 503)).toBe(true);
+    expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
   });
 
   it('answers a normal client while 20 connections each keep 2,000 pipelined requests outstanding', async () => {

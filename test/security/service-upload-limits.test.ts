@@ -4,16 +4,12 @@
  * posting files as fast as it could filled the disk through it. Each attack runs against the real
  * service process in production mode, over real HTTP.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { dataBytes } from '../../examples/limits/storage-cap.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { multipartBody, postMultipart } from '../service/raw-http.js';
 import { serviceForTests } from '../service/service-for-tests.js';
-import { startService, type RunningService } from '../service/service-process.js';
-
-const root = resolve(import.meta.dirname, '../..');
+import { cappedServiceForTests } from './capped-service.js';
 
 function uploadedFiles(dataDir: string): string[] {
   try {
@@ -57,27 +53,15 @@ describe('POST /upload counts against the per-client write limit', () => {
 });
 
 describe('POST /upload stops before a file would take the data directory past DATA_MAX_BYTES', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'errand-upload-cap-'));
-  let running: RunningService | undefined;
-  afterAll(async () => {
-    try {
-      await running?.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  const capped = cappedServiceForTests('upload-cap');
+  const dataDir = capped.dataDir;
 
   it('a flood of concurrent uploads is refused with 507 SERVICE_STORAGE_FULL once the next file could pass the cap, the uploads never adding up past it and no partial file left', async () => {
     const fileBytes = 60 * 1024;
-    const env = { NODE_ENV: 'production', WRITE_RATE_LIMIT: '0', UPLOAD_LIMIT_BYTES: String(64 * 1024) };
-    // The service's own files at start are the baseline (the write-ahead logs are gone once it
-    // stopped); the cap leaves 2 MiB above them, for the uploads and for the logs the queue writes
-    // while their jobs run.
-    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: '0' } });
-    await running.stop();
-    const baseline = await dataBytes(dataDir);
+    // The cap leaves 2 MiB above the service's own files at start, for the uploads and for the logs
+    // the queue writes while their jobs run.
     const room = 2 * 1024 * 1024;
-    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: String(baseline + room) } });
+    const { service: running } = await capped.start({ NODE_ENV: 'production', WRITE_RATE_LIMIT: '0', UPLOAD_LIMIT_BYTES: String(64 * 1024) }, room);
     const base = running.url;
 
     let accepted = 0;

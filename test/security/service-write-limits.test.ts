@@ -3,16 +3,13 @@
  * can grew users.txt, audit.log and service.db without bound (nothing limited it), so it could fill
  * the disk. Each attack runs against the real service process, over real HTTP.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { dataBytes } from '../../examples/limits/storage-cap.js';
 import { serviceForTests } from '../service/service-for-tests.js';
-import { startService, type RunningService } from '../service/service-process.js';
+import { cappedServiceForTests } from './capped-service.js';
 import { eventually } from '../service/raw-http.js';
-
-const root = resolve(import.meta.dirname, '../..');
 
 interface Answer {
   status: number;
@@ -58,25 +55,14 @@ describe('the reference service rate-limits each client on its writing routes', 
 });
 
 describe('the reference service stops writing once its data directory holds DATA_MAX_BYTES', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'errand-storage-cap-'));
-  let running: RunningService | undefined;
-  afterAll(async () => {
-    try {
-      await running?.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  const capped = cappedServiceForTests('storage-cap');
+  const dataDir = capped.dataDir;
 
   it('a client flooding POST /users is refused with 507 SERVICE_STORAGE_FULL before the files pass the cap, and the service keeps answering', async () => {
-    // Its own files at start (queue and service databases) are the baseline; the cap leaves 256 KiB
-    // above it: room for the SQLite write-ahead logs the running service makes (the queue's liveness
-    // file takes a beat a second whatever the requests) and for about 1,500 users.
-    const env = { NODE_ENV: 'production', WRITE_RATE_LIMIT: '0' };
-    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: '0' } });
-    await running.stop();
-    const cap = (await dataBytes(dataDir)) + 256 * 1024;
-    running = await startService({ cwd: root, dataDir, fromSource: true, env: { ...env, DATA_MAX_BYTES: String(cap) } });
+    // The cap leaves 256 KiB above the service's own files at start: room for the SQLite
+    // write-ahead logs the running service makes (the queue's liveness file takes a beat a second
+    // whatever the requests) and for about 1,500 users.
+    const { service: running, cap } = await capped.start({ NODE_ENV: 'production', WRITE_RATE_LIMIT: '0' }, 256 * 1024);
     const base = running.url;
 
     let accepted = 0;
