@@ -85,10 +85,18 @@ describe('POST /upload stops before a file would take the data directory past DA
     expect(String(full?.body.detail)).toContain('DATA_MAX_BYTES');
     expect(full?.body).not.toHaveProperty('stack');
 
-    // A whole further wave is refused with nothing written, and the service keeps answering.
+    // A further wave is held by the cap too, each refused upload leaving nothing, and the service
+    // keeps answering. The disk is measured again for it, and the worker-liveness file's
+    // write-ahead log, truncated to its 256 KiB limit at a checkpoint, can free room for a few
+    // files meanwhile (CI on Node 24 saw 1 of 20 accepted): never for most of the wave.
     const more = await Promise.all(Array.from({ length: 20 }, () => postMultipart(`${base}/upload`, multipartBody([{ disposition: 'name="file"; filename="late.bin"', content: Buffer.alloc(fileBytes, 0x62) }]))));
-    expect(more.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 507));
+    const statuses = more.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 202 || status === 507)).toBe(true);
+    expect(statuses.filter((status) => status === 507).length).toBeGreaterThan(statuses.length / 2);
+    accepted += statuses.filter((status) => status === 202).length;
     expect(uploadedFiles(dataDir)).toHaveLength(accepted);
+    expect(uploadedBytes(dataDir)).toBe(accepted * fileBytes);
+    expect(uploadedBytes(dataDir)).toBeLessThanOrEqual(room);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
