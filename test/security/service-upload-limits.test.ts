@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { multipartBody, postMultipart } from '../service/raw-http.js';
 import { serviceForTests } from '../service/service-for-tests.js';
 import { cappedServiceForTests } from './capped-service.js';
+import { expectRateLimited } from './expect-rate-limited.js';
 
 function uploadedFiles(dataDir: string): string[] {
   try {
@@ -37,13 +38,7 @@ describe('POST /upload counts against the per-client write limit', () => {
     expect(answers.filter((answer) => answer.status === 202)).toHaveLength(3);
     const refused = answers.filter((answer) => answer.status === 429);
     expect(refused).toHaveLength(9);
-    for (const answer of refused) {
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(answer.body).toMatchObject({ status: 429, title: 'Too Many Requests', code: 'SERVICE_RATE_LIMITED' });
-      expect(answer.body).not.toHaveProperty('stack');
-      const retryAfter = Number(answer.headers.get('retry-after'));
-      expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600).toBe(true);
-    }
+    for (const answer of refused) expectRateLimited(answer, 3600);
     expect(uploadedFiles(service.dataDir)).toHaveLength(3);
     // One count across the writing routes: the JSON ones are refused too.
     const register = await fetch(`${service.url}/register?email=late@example.com`, { method: 'POST' });

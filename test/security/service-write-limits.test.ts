@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { dataBytes } from '../../examples/limits/storage-cap.js';
 import { serviceForTests } from '../service/service-for-tests.js';
 import { cappedServiceForTests } from './capped-service.js';
+import { expectRateLimited } from './expect-rate-limited.js';
 import { eventually } from '../service/raw-http.js';
 
 interface Answer {
@@ -38,13 +39,7 @@ describe('the reference service rate-limits each client on its writing routes', 
     expect(answers.filter((answer) => answer.status === 202)).toHaveLength(5);
     const refused = answers.filter((answer) => answer.status === 429);
     expect(refused).toHaveLength(195);
-    for (const answer of refused) {
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(answer.body).toMatchObject({ status: 429, title: 'Too Many Requests', code: 'SERVICE_RATE_LIMITED' });
-      expect(answer.body).not.toHaveProperty('stack');
-      const retryAfter = Number(answer.headers.get('retry-after'));
-      expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3600).toBe(true);
-    }
+    for (const answer of refused) expectRateLimited(answer, 3600);
     expect(await eventually(() => userLines(service.dataDir) === 5)).toBe(true);
     // The limit counts the client across the writing routes, and leaves its reads alone.
     expect((await post(service.url, '/register', { email: 'late@example.com' })).body).toMatchObject({ status: 429, code: 'SERVICE_RATE_LIMITED' });
